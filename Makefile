@@ -1,0 +1,27 @@
+# The two commands of the quickstart: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+WORKSPACE ?= workspace
+
+.PHONY: run test bench clean
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	touch $@
+
+run: $(BIN)/.installed
+	test -f $(WORKSPACE)/config.yaml || $(BIN)/sheets-sync init $(WORKSPACE)
+	$(BIN)/sheets-sync -c $(WORKSPACE)/config.yaml run
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest -q
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/bench_plan.py
+	$(BIN)/python bench/bench_cycle.py
+
+clean:
+	rm -rf $(VENV) $(WORKSPACE) build *.egg-info

@@ -1,0 +1,430 @@
+"""YAML configuration into frozen, validated dataclasses; every error names its key path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from sheets_sync.errors import ConfigError
+from sheets_sync.model import TAB_SPECS, Tab
+
+CONFIG_ENV = "SHEETS_SYNC_CONFIG"
+DEFAULT_PASSWORD_ENV = "SHEETS_SYNC_SMTP_PASSWORD"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DUTIES = frozenset({"manager", "training"})
+
+
+@dataclass(frozen=True)
+class RankRule:
+    every: int  # days between touches
+    grace: int  # days after Next touch before a partner counts as overdue
+    requires: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    kind: str = "xlsx"
+    path: Path | None = None
+    spreadsheet: str = ""
+    credentials: Path | None = None
+
+
+@dataclass(frozen=True)
+class NewsletterConfig:
+    every_days: int = 30
+    audience: str = "sleeping"  # sleeping | all
+
+
+@dataclass(frozen=True)
+class FollowupConfig:
+    mode: str = "draft"  # draft | send | remind
+    within_hours: int = 24
+    lookback_days: int = 14
+
+
+@dataclass(frozen=True)
+class Holiday:
+    name: str
+    month: int
+    day: int
+
+
+@dataclass(frozen=True)
+class GreetingsConfig:
+    mode: str = "remind"  # remind | send
+    remind_days_before: int = 3
+    holidays: tuple[Holiday, ...] = ()
+
+
+@dataclass(frozen=True)
+class OnboardingConfig:
+    sales_kit_url: str = ""
+    training_reminder_days: int = 14
+
+
+@dataclass(frozen=True)
+class DigestConfig:
+    at: dt.time = dt.time(9, 0)
+    fallback: str = ""
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str = "localhost"
+    port: int = 587
+    security: str = "starttls"  # starttls | ssl | none
+    username: str = ""
+    password_env: str = DEFAULT_PASSWORD_ENV
+
+    def password(self) -> str:
+        """The password from the environment (or a file named by `<VAR>_FILE`), never the YAML."""
+        if os.environ.get(self.password_env):
+            return os.environ[self.password_env]
+        path = os.environ.get(self.password_env + "_FILE")
+        return Path(path).read_text().strip() if path else ""
+
+
+@dataclass(frozen=True)
+class MailConfig:
+    transport: str = "outbox"  # outbox | smtp
+    sender: str = "partners@example.com"  # the `from` key
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    outbox_dir: Path = Path("outbox")
+    max_per_minute: int = 30
+    max_per_day: int = 500
+    unsubscribe_url: str = ""
+
+
+def _default_ranks() -> dict[str, RankRule]:
+    return {
+        "A": RankRule(7, 3, frozenset({"manager", "training"})),
+        "B": RankRule(14, 7),
+        "C": RankRule(30, 14),
+    }
+
+
+@dataclass(frozen=True)
+class Config:
+    base_dir: Path = Path(".")
+    source: SourceConfig = field(default_factory=SourceConfig)
+    timezone: str = "UTC"
+    poll_every: int = 60  # seconds
+    language: str = "en"
+    date_order: str = "DMY"  # DMY | MDY, for ambiguous DD/MM/YYYY text
+    ranks: dict[str, RankRule] = field(default_factory=_default_ranks)
+    default_rank: str = "C"
+    soon_days: int = 3
+    touch_types: frozenset[str] = frozenset({"meeting", "call", "visit", "email", "message", "event"})
+    workdays: frozenset[int] = frozenset(range(5))  # 0 = Monday
+    holidays_country: str = ""
+    holidays_subdivision: str = ""
+    sleeping_after_days: int = 60
+    newsletter: NewsletterConfig = field(default_factory=NewsletterConfig)
+    followup: FollowupConfig = field(default_factory=FollowupConfig)
+    greetings: GreetingsConfig = field(default_factory=GreetingsConfig)
+    onboarding: OnboardingConfig = field(default_factory=OnboardingConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
+    mail: MailConfig = field(default_factory=MailConfig)
+    state_dir: Path = Path("state")
+    templates_dir: Path | None = None
+    tabs: dict[str, str] = field(default_factory=dict)  # default tab name -> the team's name
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # tab -> default -> team's
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def rank_rule(self, rank: str) -> RankRule:
+        return self.ranks.get(rank) or self.ranks[self.default_rank]
+
+    def tab_name(self, tab: Tab) -> str:
+        return self.tabs.get(tab.value, tab.value)
+
+    def column_name(self, tab: Tab, column: str) -> str:
+        return self.columns.get(tab.value, {}).get(column, column)
+
+
+# --- loading ------------------------------------------------------------------------------
+
+
+def find_config_path(explicit: str | None) -> Path:
+    return Path(explicit or os.environ.get(CONFIG_ENV) or "config.yaml")
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a config file; relative paths are relative to the file's folder."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot read the configuration file {path} ({exc.strerror}). Create one with "
+            "`sheets-sync init`, or point to it with -c/--config or SHEETS_SYNC_CONFIG."
+        ) from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys at the top level.")
+    return parse_config(data, path.resolve().parent)
+
+
+def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
+    r = _Reader(data)
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise ConfigError(f"{sorted(unknown)[0]}: unknown key (known keys: {', '.join(sorted(_TOP_KEYS))}).")
+    defaults = Config()
+
+    kind = r.choice("source.kind", ("xlsx", "google"), "xlsx")
+    source = SourceConfig(
+        kind=kind,
+        path=r.path("source.path", base_dir, None),
+        spreadsheet=r.text("source.spreadsheet", ""),
+        credentials=r.path("source.credentials", base_dir, None),
+    )
+    if kind == "xlsx" and source.path is None:
+        raise ConfigError("source.path: required for source.kind xlsx (the workbook's file path).")
+    if kind == "google" and not source.spreadsheet:
+        raise ConfigError("source.spreadsheet: required for source.kind google (a key or a URL).")
+
+    timezone = r.text("timezone", "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f'timezone: unknown time zone "{timezone}" (e.g. Europe/Berlin).') from None
+
+    ranks = _ranks(r, defaults.ranks)
+    default_rank = r.text("default_rank", "C").upper()
+    if default_rank not in ranks:
+        raise ConfigError(f'default_rank: "{default_rank}" is not one of ranks ({", ".join(ranks)}).')
+
+    return Config(
+        base_dir=base_dir,
+        source=source,
+        timezone=timezone,
+        poll_every=r.duration("poll_every", defaults.poll_every),
+        language=r.text("language", "en").lower(),
+        date_order=r.choice("date_order", ("DMY", "MDY"), "DMY", upper=True),
+        ranks=ranks,
+        default_rank=default_rank,
+        soon_days=r.days("soon_days", defaults.soon_days),
+        touch_types=frozenset(t.lower() for t in r.text_list("touch_types", sorted(defaults.touch_types))),
+        workdays=_workdays(r),
+        holidays_country=r.text("holidays.country", "").upper(),
+        holidays_subdivision=r.text("holidays.subdivision", ""),
+        sleeping_after_days=r.days("sleeping.after_days", defaults.sleeping_after_days),
+        newsletter=NewsletterConfig(
+            every_days=r.days("newsletter.every_days", 30, minimum=1),
+            audience=r.choice("newsletter.audience", ("sleeping", "all"), "sleeping"),
+        ),
+        followup=FollowupConfig(
+            mode=r.choice("followup.mode", ("draft", "send", "remind"), "draft"),
+            within_hours=r.days("followup.within_hours", 24, unit="hours"),
+            lookback_days=r.days("followup.lookback_days", 14),
+        ),
+        greetings=GreetingsConfig(
+            mode=r.choice("greetings.mode", ("remind", "send"), "remind"),
+            remind_days_before=r.days("greetings.remind_days_before", 3),
+            holidays=_holidays(r),
+        ),
+        onboarding=OnboardingConfig(
+            sales_kit_url=r.text("onboarding.sales_kit_url", ""),
+            training_reminder_days=r.days("onboarding.training_reminder_days", 14),
+        ),
+        digest=DigestConfig(at=r.clock("digest.at", dt.time(9, 0)), fallback=r.text("digest.fallback", "")),
+        mail=MailConfig(
+            transport=r.choice("mail.transport", ("outbox", "smtp"), "outbox"),
+            sender=r.text("mail.from", "partners@example.com"),
+            smtp=SmtpConfig(
+                host=r.text("mail.smtp.host", "localhost"),
+                port=r.days("mail.smtp.port", 587, unit="port", minimum=1),
+                security=r.choice("mail.smtp.security", ("starttls", "ssl", "none"), "starttls"),
+                username=r.text("mail.smtp.username", ""),
+                password_env=r.text("mail.smtp.password_env", DEFAULT_PASSWORD_ENV),
+            ),
+            outbox_dir=r.path("mail.outbox_dir", base_dir, Path("outbox")),
+            max_per_minute=r.days("mail.max_per_minute", 30, unit="messages", minimum=1),
+            max_per_day=r.days("mail.max_per_day", 500, unit="messages", minimum=1),
+            unsubscribe_url=r.text("mail.unsubscribe_url", ""),
+        ),
+        state_dir=r.path("state_dir", base_dir, Path("state")),
+        templates_dir=r.path("templates_dir", base_dir, None),
+        tabs=_renames(r, "tabs", {t.value for t in TAB_SPECS} | {Tab.DASHBOARD.value}),
+        columns=_column_renames(r),
+    )
+
+
+_TOP_KEYS = {
+    "source", "timezone", "poll_every", "language", "date_order", "ranks", "default_rank",
+    "soon_days", "touch_types", "workdays", "holidays", "sleeping", "newsletter", "followup",
+    "greetings", "onboarding", "digest", "mail", "state_dir", "templates_dir", "columns", "tabs",
+}  # fmt: skip
+
+
+def _ranks(r: _Reader, defaults: dict[str, RankRule]) -> dict[str, RankRule]:
+    raw = r.get("ranks", None)
+    if raw is None:
+        return defaults
+    if not isinstance(raw, dict) or not raw:
+        raise ConfigError("ranks: expected a mapping of rank names to {every, grace, requires}.")
+    ranks = {}
+    for name in raw:
+        key = f"ranks.{name}"
+        base = defaults.get(str(name).upper(), RankRule(30, 14))
+        requires = frozenset(d.lower() for d in r.text_list(f"{key}.requires", sorted(base.requires)))
+        if requires - DUTIES:
+            raise ConfigError(f"{key}.requires: unknown duty {sorted(requires - DUTIES)[0]!r} (known: manager, training).")
+        ranks[str(name).strip().upper()] = RankRule(
+            every=r.days(f"{key}.every", base.every, minimum=1),
+            grace=r.days(f"{key}.grace", base.grace),
+            requires=requires,
+        )
+    return ranks
+
+
+def _workdays(r: _Reader) -> frozenset[int]:
+    raw = r.get("workdays", None)
+    if raw is None:
+        return frozenset(range(5))
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, list):
+        raise ConfigError('workdays: expected a list of days such as [Mon, Tue, Wed, Thu, Fri] or "Mon-Fri".')
+    days: set[int] = set()
+    for item in items:
+        text = str(item).strip().lower()
+        span = [part.strip()[:3] for part in text.split("-")]
+        if not all(p in WEEKDAYS for p in span) or len(span) > 2:
+            raise ConfigError(f'workdays: "{item}" is not a day of the week (Mon ... Sun, or a range like Mon-Fri).')
+        first, last = WEEKDAYS.index(span[0]), WEEKDAYS.index(span[-1])
+        days.update(range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)])
+    if not days:
+        raise ConfigError("workdays: at least one working day is needed.")
+    return frozenset(days)
+
+
+def _holidays(r: _Reader) -> tuple[Holiday, ...]:
+    raw = r.get("greetings.holidays", None)
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise ConfigError('greetings.holidays: expected a mapping of names to dates, e.g. {"New Year": "01-01"}.')
+    out = []
+    for name, value in raw.items():
+        text = str(value).strip()
+        m = re.fullmatch(r"(\d{1,2})-(\d{1,2})", text) or re.fullmatch(r"(\d{1,2})\.(\d{1,2})", text)
+        month, day = (int(m[1]), int(m[2])) if m and "-" in text else (int(m[2]), int(m[1])) if m else (0, 0)
+        try:
+            dt.date(2024, month, day)
+        except ValueError:
+            raise ConfigError(f'greetings.holidays.{name}: expected "MM-DD" or "DD.MM", got "{text}".') from None
+        out.append(Holiday(str(name), month, day))
+    return tuple(out)
+
+
+def _renames(r: _Reader, key: str, known: set[str]) -> dict[str, str]:
+    raw = r.get(key, None) or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{key}: expected a mapping of default names to your names.")
+    for name, value in raw.items():
+        if name not in known:
+            raise ConfigError(f"{key}.{name}: unknown name (known: {', '.join(sorted(known))}).")
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{key}.{name}: expected the name your sheet uses, got {value!r}.")
+    return {str(k): str(v).strip() for k, v in raw.items()}
+
+
+def _column_renames(r: _Reader) -> dict[str, dict[str, str]]:
+    raw = r.get("columns", None) or {}
+    if not isinstance(raw, dict):
+        raise ConfigError("columns: expected a mapping of tabs to {default header: your header}.")
+    out = {}
+    for tab_name in raw:
+        try:
+            spec = TAB_SPECS[Tab(tab_name)]
+        except (ValueError, KeyError):
+            raise ConfigError(f"columns.{tab_name}: unknown tab (known: Partners, Contacts, Activities, News).") from None
+        out[tab_name] = _renames(r, f"columns.{tab_name}", {c.value for c in spec.columns})
+    return out
+
+
+class _Reader:
+    """Typed access to nested keys by dotted path, with errors that name the path."""
+
+    _missing = object()
+
+    def __init__(self, data: dict[str, Any]):
+        self.data = data
+
+    def get(self, path: str, default: Any) -> Any:
+        node: Any = self.data
+        for part in path.split("."):
+            if not isinstance(node, dict):
+                raise ConfigError(f"{path}: expected a mapping above this key.")
+            node = node.get(part, self._missing)
+            if node is self._missing:
+                return default
+        return default if node is None else node
+
+    def text(self, path: str, default: str) -> str:
+        value = self.get(path, default)
+        if isinstance(value, (dict, list)):
+            raise ConfigError(f"{path}: expected text, got {type(value).__name__}.")
+        return str(value).strip()
+
+    def text_list(self, path: str, default: list[str]) -> list[str]:
+        value = self.get(path, default)
+        if isinstance(value, str):
+            value = [v for v in value.split(",") if v.strip()]
+        if not isinstance(value, list):
+            raise ConfigError(f"{path}: expected a list, got {value!r}.")
+        return [str(v).strip() for v in value]
+
+    def choice(self, path: str, choices: tuple[str, ...], default: str, upper: bool = False) -> str:
+        value = self.text(path, default)
+        value = value.upper() if upper else value.lower()
+        if value not in choices:
+            raise ConfigError(f'{path}: expected one of {", ".join(choices)}, got "{value}".')
+        return value
+
+    def days(self, path: str, default: int, *, unit: str = "days", minimum: int = 0) -> int:
+        value = self.get(path, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            what = "a whole number" + (f" of {unit}" if unit not in ("port", "messages") else "")
+            raise ConfigError(f'{path}: expected {what} (at least {minimum}), got "{value}".')
+        return value
+
+    def duration(self, path: str, default: int) -> int:
+        """Seconds, from a number of seconds or text such as 30s, 5m, 1h."""
+        value = self.get(path, default)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+        m = re.fullmatch(r"\s*(\d+)\s*(s|sec|m|min|h)?\s*", str(value))
+        if not m or int(m[1]) == 0:
+            raise ConfigError(f'{path}: expected a duration such as 30s, 5m or 1h, got "{value}".')
+        return int(m[1]) * {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}[m[2]]
+
+    def clock(self, path: str, default: dt.time) -> dt.time:
+        value = self.get(path, default)
+        if isinstance(value, dt.time):
+            return value
+        if isinstance(value, int):  # YAML 1.1 reads 09:00 unquoted as sexagesimal 540
+            value = f"{value // 60}:{value % 60:02d}"
+        m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", str(value))
+        if not m or int(m[1]) > 23 or int(m[2]) > 59:
+            raise ConfigError(f'{path}: expected a time of day such as "09:00", got "{value}".')
+        return dt.time(int(m[1]), int(m[2]))
+
+    def path(self, path: str, base_dir: Path, default: Path | None) -> Path | None:
+        value = self.get(path, default)
+        if value is None or value == "":
+            return None
+        p = Path(os.path.expanduser(str(value)))
+        return p if p.is_absolute() else base_dir / p

@@ -1,0 +1,28 @@
+"""One root error; the CLI turns each into a paragraph and an exit code."""
+
+
+class SheetsSyncError(Exception):
+    """Anything sheets-sync reports to a person instead of a traceback."""
+
+
+class ConfigError(SheetsSyncError):
+    """The configuration, a required tab or a required header is wrong (exit 2)."""
+
+
+class SourceError(SheetsSyncError):
+    """The spreadsheet could not be read or written.
+
+    `transient` errors (a lock file, a concurrent edit, a timeout) are retried next cycle.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False):
+        super().__init__(message)
+        self.transient = transient
+
+
+class DeliveryError(SheetsSyncError):
+    """A message could not be delivered; `permanent` ones are not retried."""
+
+    def __init__(self, message: str, *, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
