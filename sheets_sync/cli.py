@@ -1,0 +1,206 @@
+"""The command line: parse, call, print. Exit codes: 0 ok, 1 problems or a failed cycle, 2 bad config/usage."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+from sheets_sync import __version__, summary, workbook
+from sheets_sync.config import Config, find_config_path, load_config
+from sheets_sync.errors import ConfigError, SheetsSyncError
+from sheets_sync.sources import Source
+from sheets_sync.worker import Stopper, is_healthy, local_now, record_health, run_forever, run_once
+
+log = logging.getLogger("sheets_sync")
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_CONFIG = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.log_format, args.verbose)
+    try:
+        return args.command(args)
+    except ConfigError as exc:
+        print(f"Configuration problem: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except SheetsSyncError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        return EXIT_PROBLEMS
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sheets-sync",
+        description="Keeps a partnerships team's shared spreadsheet in discipline: touch reminders, "
+        "follow-ups, newsletters, greetings, sales kits and a morning digest per manager.",
+    )
+    parser.add_argument("--version", action="version", version=f"sheets-sync {__version__}")
+    parser.add_argument("-c", "--config", help="config file (else $SHEETS_SYNC_CONFIG, else ./config.yaml)")
+    parser.add_argument("--log-format", choices=("text", "json"), default="text", help="log lines as text or JSON")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="name", required=True, metavar="COMMAND")
+
+    init = sub.add_parser("init", help="write a config and a realistic sample workbook",
+                          description="Write config.yaml and a sample workbook (partners.xlsx) into DIR.")
+    init.add_argument("dir", nargs="?", default=".", help="folder to write into (default: here)")
+    init.add_argument("--lang", choices=("en", "ru"), default="en", help="language of the sample's headers and data")
+    init.set_defaults(command=cmd_init)
+
+    check = sub.add_parser("check", help="validate the config, the connection, the headers and every cell",
+                           description="Validate everything; list each problem with its cell. Exit 1 if any.")
+    check.set_defaults(command=cmd_check)
+
+    once = sub.add_parser("once", help="run one cycle and print a summary",
+                          description="Run one cycle: read, plan, write back; then print a summary.")
+    once.add_argument("--dry-run", action="store_true", help="plan and report, but write and send nothing")
+    once.add_argument("--today", type=_date_arg, metavar="DATE",
+                      help="run as of noon local time on DATE (YYYY-MM-DD)")
+    once.set_defaults(command=cmd_once)
+
+    run = sub.add_parser("run", help="the long-running worker (stops cleanly on SIGTERM/SIGINT)",
+                         description="Poll the workbook every poll_every and run a cycle; stop after the "
+                         "current cycle on SIGTERM or SIGINT.")
+    run.set_defaults(command=cmd_run)
+
+    health = sub.add_parser("health", help="exit 0 when the last cycle succeeded recently (for HEALTHCHECK)",
+                            description="Exit 0 if the worker's last successful cycle is recent, else 1.")
+    health.set_defaults(command=cmd_health)
+
+    demo = sub.add_parser("demo", help="init a sample into a folder and run one cycle on it",
+                          description="Write a sample config and workbook into DIR and run one cycle.")
+    demo.add_argument("dir", nargs="?", help="folder for the demo (default: a new temporary folder)")
+    demo.add_argument("--lang", choices=("en", "ru"), default="en", help="language of the sample")
+    demo.set_defaults(command=cmd_demo)
+    return parser
+
+
+def _date_arg(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected a date as YYYY-MM-DD, got "{text}"') from None
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def cmd_init(args) -> int:
+    from sheets_sync.sample import write_sample
+
+    config_path = write_sample(Path(args.dir), args.lang, dt.date.today())
+    print(f"Wrote {config_path} and the sample workbook next to it.")
+    print(f"Next: sheets-sync -c {config_path} check, then once --dry-run, then run.")
+    return EXIT_OK
+
+
+def cmd_check(args) -> int:
+    config = _config(args)
+    source = open_source(config)
+    rb = workbook.read_book(source.read(workbook.tab_names(config)), config)
+    print(summary.check_report(rb))
+    return EXIT_PROBLEMS if rb.problems else EXIT_OK
+
+
+def cmd_once(args) -> int:
+    config = _config(args)
+    now = local_now(config)
+    if args.today:
+        now = dt.datetime.combine(args.today, dt.time(12, 0), tzinfo=config.zone)
+    report = run_once(open_source(config), config, now, dry_run=args.dry_run)
+    if not args.dry_run:
+        record_health(config, local_now(config), ok=True)
+    print(summary.cycle_summary(report, config, dry_run=args.dry_run))
+    return EXIT_OK
+
+
+def cmd_run(args) -> int:
+    config = _config(args)
+    source = open_source(config)
+    stopper = Stopper()
+    stopper.install()
+    log.info("sheets-sync %s: polling %s every %s s", __version__, _where(config), config.poll_every)
+
+    def on_cycle(report) -> None:
+        if report.skipped:
+            log.debug("workbook unchanged since the last cycle today: nothing to do")
+            return
+        log.info(summary.cycle_line(report), extra={"counts": summary.cycle_counts(report)})
+        if args.log_format == "text":
+            print(summary.cycle_summary(report, config), flush=True)
+
+    run_forever(source, config, on_cycle, stopper)
+    log.info("stopped")
+    return EXIT_OK
+
+
+def cmd_health(args) -> int:
+    config = _config(args)
+    ok, why = is_healthy(config, local_now(config))
+    print(("healthy: " if ok else "unhealthy: ") + why)
+    return EXIT_OK if ok else EXIT_PROBLEMS
+
+
+def cmd_demo(args) -> int:
+    from sheets_sync.sample import write_sample
+
+    folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="sheets-sync-demo-"))
+    config_path = write_sample(folder, args.lang, dt.date.today())
+    print(f"Demo workspace: {folder}")
+    args.config, args.dry_run, args.today = str(config_path), False, None
+    return cmd_once(args)
+
+
+# --- wiring -------------------------------------------------------------------------------
+
+
+def _config(args) -> Config:
+    return load_config(find_config_path(args.config))
+
+
+def open_source(config: Config) -> Source:
+    if config.source.kind == "xlsx":
+        from sheets_sync.sources.xlsx import XlsxSource
+
+        return XlsxSource(config.source.path)
+    raise ConfigError(
+        "source.kind google is not available in this version yet; use source.kind xlsx with source.path."
+    )
+
+
+def _where(config: Config) -> str:
+    return str(config.source.path) if config.source.kind == "xlsx" else config.source.spreadsheet
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        data = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="seconds"),
+            "level": record.levelname.lower(),
+            "event": record.getMessage(),
+            "logger": record.name,
+        }
+        if hasattr(record, "counts"):
+            data["counts"] = record.counts
+        if record.exc_info:
+            data["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def _configure_logging(log_format: str, verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if log_format == "json":
+        handler.setFormatter(_JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)

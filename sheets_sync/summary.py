@@ -1,0 +1,85 @@
+"""Human output: the `check` report and the per-cycle summary, as readable tables."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sheets_sync.config import Config
+from sheets_sync.model import MessageKind, TouchStatus
+from sheets_sync.worker import CycleReport
+from sheets_sync.workbook import ReadBook
+
+
+def table(header: list[str], rows: list[list[object]]) -> str:
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
+    lines = [header, ["-" * w for w in widths], *rows]
+    return "\n".join("  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip() for line in lines)
+
+
+def check_report(rb: ReadBook) -> str:
+    book = rb.book
+    counts = (f"{len(book.partners)} partners, {len(book.contacts)} contacts, "
+              f"{len(book.activities)} activities, {len(book.news)} news items")  # fmt: skip
+    if not rb.problems:
+        return f"OK: {counts}; every header and cell reads cleanly."
+    rows = [[rb.cell_ref(p), p.column, p.message] for p in rb.problems]
+    return f"{len(rb.problems)} problem(s) in {counts}:\n\n" + table(["Cell", "Column", "Problem"], rows)
+
+
+def cycle_counts(report: CycleReport) -> dict[str, object]:
+    plan = report.plan
+    return {
+        "partners": len(plan.partners) if plan else 0,
+        "statuses": dict(report.status_counts()),
+        "messages": dict(Counter(m.kind.value for m in plan.messages)) if plan else {},
+        "digests": len(plan.digests) if plan else 0,
+        "problems": len(report.problems),
+        "cells_written": report.cells_written if report.written else 0,
+        "seconds": round(report.seconds, 3),
+    }
+
+
+def cycle_line(report: CycleReport) -> str:
+    c = cycle_counts(report)
+    statuses = ", ".join(f"{n} {s}" for s, n in sorted(c["statuses"].items()))
+    messages = ", ".join(f"{n} {k}" for k, n in c["messages"].items()) or "none"
+    written = f"{c['cells_written']} cells written" if report.written else (
+        f"not written ({report.not_written})" if report.not_written else "nothing to write")
+    return (f"cycle {report.today}: {c['partners']} partners ({statuses}); to send: {messages}; "
+            f"{c['digests']} digests; {c['problems']} problems; {written}; {c['seconds']:.2f} s")  # fmt: skip
+
+
+def cycle_summary(report: CycleReport, config: Config, *, dry_run: bool = False) -> str:
+    plan = report.plan
+    if plan is None:
+        return f"{report.today}: the workbook has not changed since the last cycle today."
+    ranks = sorted({s for s in config.ranks} | {config.default_rank})
+    rank_of = {p.row: (p.rank if p.rank in config.ranks else config.default_rank) for p in report.book.partners}
+    grid = Counter((s.status, rank_of.get(s.row, config.default_rank)) for s in plan.partners)
+    rows = [[status.value, *(grid[status, r] or "" for r in ranks), sum(grid[status, r] for r in ranks)]
+            for status in TouchStatus if any(grid[status, r] for r in ranks)]  # fmt: skip
+    parts = [f"sheets-sync cycle for {report.today} ({config.timezone})", "",
+             "Partners by touch status and rank:", table(["status", *ranks, "total"], rows), ""]  # fmt: skip
+
+    kinds = Counter(m.kind for m in plan.messages)
+    parts.append(f"To send: {len(plan.messages)} message(s): "
+                 + (", ".join(f"{kinds[k]} {k.value}" for k in MessageKind if kinds[k]) or "none")
+                 + f"; digests for {len(plan.digests)} manager(s).")  # fmt: skip
+    if plan.messages:
+        shown = [[m.kind.value, ", ".join(m.to), m.occasion or m.key] for m in plan.messages[:15]]
+        parts += ["", table(["kind", "to", "about"], shown)]
+        if len(plan.messages) > 15:
+            parts.append(f"... and {len(plan.messages) - 15} more")
+    parts.append("")
+    if report.problems:
+        parts.append(f"{len(report.problems)} problem(s) in cells: see each row's Sync note, or run `sheets-sync check`.")
+    if dry_run:
+        parts.append(f"Dry run: {report.cells_written} cell(s) would be written; nothing was written.")
+    elif report.written:
+        parts.append(f"Wrote {report.cells_written} cell(s) in {report.seconds:.2f} s.")
+    elif report.not_written:
+        parts.append(f"Nothing written: {report.not_written}")
+    else:
+        parts.append(f"The sheet was already up to date ({report.seconds:.2f} s).")
+    return "\n".join(parts)
+

@@ -1,0 +1,489 @@
+"""From the tables a source read to the Book the planner sees, and from a Plan back to cell changes.
+
+Headers are matched by name (the config may rename them; case and surrounding spaces are
+ignored), so columns may be in any order. Every malformed cell becomes a Problem for its row's
+Sync note; nothing here raises for bad data, only for a missing tab or required header.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from openpyxl.utils import get_column_letter
+
+from sheets_sync import cells
+from sheets_sync.config import Config
+from sheets_sync.errors import ConfigError
+from sheets_sync.model import (
+    MISSING_NEXT_STEPS,
+    TAB_SPECS,
+    Activity,
+    ActivityColumn,
+    Book,
+    CellValue,
+    CellWrite,
+    Changes,
+    Contact,
+    ContactColumn,
+    FollowUpState,
+    NewsColumn,
+    NewsItem,
+    Partner,
+    PartnerColumn,
+    Plan,
+    Problem,
+    Stage,
+    Tab,
+)
+from sheets_sync.sources import Snapshot, Table
+
+_EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
+
+
+def normalize_header(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+@dataclass
+class Sheet:
+    """One tab: where each known column sits (0-based), and the worker columns it will gain."""
+
+    tab: Tab
+    table: Table
+    columns: dict[StrEnum, int]
+    added: dict[StrEnum, int] = field(default_factory=dict)
+
+    def index(self, column: StrEnum) -> int | None:
+        found = self.columns.get(column)
+        return found if found is not None else self.added.get(column)
+
+    def get(self, row: list[CellValue], column: StrEnum) -> CellValue:
+        i = self.columns.get(column)
+        return row[i] if i is not None and i < len(row) else None
+
+    def header_text(self, column: StrEnum) -> str:
+        i = self.columns.get(column)
+        return self.table.header[i] if i is not None else str(column)
+
+
+@dataclass
+class ReadBook:
+    """The workbook as read: its sheets, the parsed Book, the problems and the IDs to fill."""
+
+    sheets: dict[Tab, Sheet]
+    book: Book
+    problems: list[Problem]
+    new_ids: dict[Tab, dict[int, str]]  # sheet row -> the ID the worker fills in
+    ids: dict[Tab, dict[int, str]]  # every parsed row's ID, filled or new
+    dashboard: Table | None
+
+    def cell_ref(self, problem: Problem) -> str:
+        sheet = self.sheets.get(problem.tab)
+        name = sheet.table.name if sheet else problem.tab.value
+        quoted = f"'{name}'" if re.search(r"\W", name) else name
+        for column, i in (sheet.columns.items() if sheet else ()):
+            if sheet.table.header[i] == problem.column or column.value == problem.column:
+                return f"{quoted}!{get_column_letter(i + 1)}{problem.row}"
+        return f"{quoted}!{problem.row}:{problem.row}"
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def tab_names(config: Config) -> list[str]:
+    return [config.tab_name(tab) for tab in (*TAB_SPECS, Tab.DASHBOARD)]
+
+
+def read_book(snapshot: Snapshot, config: Config) -> ReadBook:
+    """Map every tab's headers and parse its rows. Raises ConfigError for a missing tab or header."""
+    by_name = {normalize_header(name): table for name, table in snapshot.tables.items()}
+    sheets = {}
+    for tab, spec in TAB_SPECS.items():
+        name = config.tab_name(tab)
+        table = by_name.get(normalize_header(name))
+        if table is None:
+            raise ConfigError(
+                f'The workbook has no tab "{name}" ({tab.value}); it has: {", ".join(snapshot.tables) or "none"}. '
+                f"Add the tab, or map its name under `tabs:` in the config (tabs: {{{tab.value}: Your name}})."
+            )
+        sheets[tab] = _map_headers(tab, table, config)
+    problems: list[Problem] = []
+    ids, new_ids = _assign_ids(sheets, problems)
+    partners = _parse_partners(sheets[Tab.PARTNERS], ids[Tab.PARTNERS], problems, config)
+    lookup = _partner_lookup(partners)
+    book = Book(
+        partners=partners,
+        contacts=_parse_contacts(sheets[Tab.CONTACTS], ids[Tab.CONTACTS], lookup, problems, config),
+        activities=_parse_activities(sheets[Tab.ACTIVITIES], ids[Tab.ACTIVITIES], lookup, problems, config),
+        news=_parse_news(sheets[Tab.NEWS], ids[Tab.NEWS], problems, config),
+    )
+    dashboard = by_name.get(normalize_header(config.tab_name(Tab.DASHBOARD)))
+    return ReadBook(sheets, book, problems, new_ids, ids, dashboard)
+
+
+def _map_headers(tab: Tab, table: Table, config: Config) -> Sheet:
+    spec = TAB_SPECS[tab]
+    position = {}
+    for i, text in enumerate(table.header):
+        position.setdefault(normalize_header(text), i)
+    columns = {}
+    for column in spec.columns:
+        i = position.get(normalize_header(config.column_name(tab, column.value)))
+        if i is not None:
+            columns[column] = i
+    missing = [c for c in spec.required if c not in columns]
+    if missing:
+        raise ConfigError(
+            f'The "{table.name}" tab has no "{config.column_name(tab, missing[0].value)}" column (required). '
+            f'Its headers in row 1 are: {", ".join(h for h in table.header if h) or "none"}. Add the column, '
+            f"or map its name in the config: columns: {{{tab.value}: {{{missing[0].value}: Your header}}}}."
+        )
+    width = len(table.header)
+    added = {}
+    for column in (spec.columns.ID, *spec.worker):  # type: ignore[attr-defined]
+        if column not in columns:
+            added[column] = width + len(added)
+    return Sheet(tab, table, columns, added)
+
+
+def _is_blank_row(row: list[CellValue]) -> bool:
+    return all(v is None or (type(v) is str and not v.strip()) for v in row)
+
+
+def _assign_ids(sheets: dict[Tab, Sheet], problems: list[Problem]):
+    """Every non-blank row gets an ID: its own, or a new one after the highest number in use."""
+    ids: dict[Tab, dict[int, str]] = {}
+    new_ids: dict[Tab, dict[int, str]] = {}
+    for tab, sheet in sheets.items():
+        prefix = TAB_SPECS[tab].id_prefix
+        pattern = re.compile(rf"^{prefix}-(\d+)$")
+        seen: dict[str, int] = {}
+        ids[tab], new_ids[tab], missing = {}, {}, []
+        highest = 0
+        for index, row in enumerate(sheet.table.rows):
+            if _is_blank_row(row):
+                continue
+            number = sheet.table.row_number(index)
+            value = cells.as_text(sheet.get(row, TAB_SPECS[tab].columns.ID))  # type: ignore[attr-defined]
+            if not value:
+                missing.append(number)
+                continue
+            if value in seen:
+                problems.append(Problem(tab, number, sheet.header_text(TAB_SPECS[tab].columns.ID),  # type: ignore[attr-defined]
+                                        f"duplicate ID {value} (also on row {seen[value]})"))
+            else:
+                seen[value] = number
+            ids[tab][number] = value
+            m = pattern.match(value)
+            if m:
+                highest = max(highest, int(m[1]))
+        for number in missing:
+            highest += 1
+            ids[tab][number] = new_ids[tab][number] = f"{prefix}-{highest:04d}"
+    return ids, new_ids
+
+
+class _Row:
+    """Reads one row's cells, collecting problems instead of raising."""
+
+    __slots__ = ("sheet", "row", "number", "problems", "date_order")
+
+    def __init__(self, sheet: Sheet, row, number: int, problems: list[Problem], date_order: str):
+        self.sheet, self.row, self.number, self.problems, self.date_order = sheet, row, number, problems, date_order
+
+    def _parse(self, column: StrEnum, parse: Callable, default=None):
+        value = self.sheet.get(self.row, column)
+        if value is None:
+            return default
+        try:
+            result = parse(value)
+        except cells.BadCell as exc:
+            self.problem(column, str(exc))
+            return default
+        return default if result is None else result
+
+    def problem(self, column: StrEnum, message: str) -> None:
+        self.problems.append(Problem(self.sheet.tab, self.number, self.sheet.header_text(column), message))
+
+    def text(self, column: StrEnum) -> str:
+        value = self.sheet.get(self.row, column)
+        if type(value) is str:
+            return value.strip()
+        return cells.as_text(value)
+
+    def date(self, column: StrEnum) -> dt.date | None:
+        value = self.sheet.get(self.row, column)
+        if type(value) is dt.date:  # the common case, kept cheap for big workbooks
+            return value
+        return self._parse(column, lambda v: cells.parse_date(v, self.date_order))
+
+    def boolean(self, column: StrEnum, default: bool) -> bool:
+        return self._parse(column, lambda v: cells.parse_bool(v, default), default)
+
+    def numeric(self, column: StrEnum) -> float | None:
+        return self._parse(column, cells.parse_number)
+
+    def birthday(self, column: StrEnum):
+        return self._parse(column, lambda v: cells.parse_birthday(v, self.date_order))
+
+    def email(self, column: StrEnum) -> str:
+        text = self.text(column)
+        if text and not _EMAIL.match(text):
+            self.problem(column, f'not an email address: "{text[:60]}"')
+            return ""
+        return text.lower()
+
+
+def _rows(sheet: Sheet, ids: dict[int, str], problems: list[Problem], config: Config):
+    for index, row in enumerate(sheet.table.rows):
+        number = sheet.table.row_number(index)
+        if number in ids:
+            yield _Row(sheet, row, number, problems, config.date_order), ids[number]
+
+
+def _parse_partners(sheet: Sheet, ids, problems, config: Config) -> tuple[Partner, ...]:
+    c = PartnerColumn
+    partners = []
+    for r, row_id in _rows(sheet, ids, problems, config):
+        name = r.text(c.PARTNER)
+        if not name:
+            r.problem(c.PARTNER, "no partner name: row skipped")
+            continue
+        stage_text = r.text(c.STAGE).lower()
+        try:
+            stage = Stage(stage_text) if stage_text else Stage.ACTIVE
+        except ValueError:
+            r.problem(c.STAGE, f'unknown stage "{stage_text[:40]}" (onboarding, active, paused, churned): treated as active')
+            stage = Stage.ACTIVE
+        partners.append(Partner(
+            row=r.number, id=row_id, name=name, rank=r.text(c.RANK).upper(), stage=stage,
+            manager=r.email(c.MANAGER), since=r.date(c.SINCE), snooze_until=r.date(c.SNOOZE_UNTIL),
+            goal=r.text(c.GOAL), goal_target=r.numeric(c.GOAL_TARGET), goal_amount=r.numeric(c.GOAL_AMOUNT),
+            goal_period=_goal_period(r), trained=r.date(c.TRAINED),
+            sales_kit_sent=r.date(c.SALES_KIT_SENT), last_newsletter=r.date(c.LAST_NEWSLETTER),
+            previous_status=r.text(c.TOUCH_STATUS).lower(),
+        ))  # fmt: skip
+    return tuple(partners)
+
+
+def _goal_period(r: _Row) -> str:
+    """A typed `2026-11` may have been turned into a date (or a serial) by the spreadsheet."""
+    value = r.sheet.get(r.row, PartnerColumn.GOAL_PERIOD)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 9999:
+        value = r.date(PartnerColumn.GOAL_PERIOD)
+    if isinstance(value, dt.date):
+        return f"{value.year}-{value.month:02d}"
+    return r.text(PartnerColumn.GOAL_PERIOD)
+
+
+def _partner_lookup(partners: tuple[Partner, ...]) -> dict[str, int]:
+    """Partner references may be an ID or a name (any case); IDs win over names."""
+    lookup: dict[str, int] = {}
+    for p in partners:
+        lookup.setdefault(p.name.casefold(), p.row)
+    for p in partners:
+        lookup[p.id.casefold()] = p.row
+    return lookup
+
+
+def _partner_ref(r: _Row, column: StrEnum, lookup: dict[str, int]) -> int | None:
+    ref = r.text(column)
+    if not ref:
+        r.problem(column, "no partner given")
+        return None
+    found = lookup.get(ref.casefold())
+    if found is None:
+        r.problem(column, f'unknown partner "{ref[:60]}" (not a Partner name or ID on the Partners tab)')
+    return found
+
+
+def _parse_contacts(sheet: Sheet, ids, lookup, problems, config: Config) -> tuple[Contact, ...]:
+    c = ContactColumn
+    return tuple(
+        Contact(
+            row=r.number, id=row_id, partner_row=_partner_ref(r, c.PARTNER, lookup), name=r.text(c.NAME),
+            email=r.email(c.EMAIL), role=r.text(c.ROLE), champion=r.boolean(c.CHAMPION, False),
+            birthday=r.birthday(c.BIRTHDAY), language=r.text(c.LANGUAGE).lower(),
+            newsletter=r.boolean(c.NEWSLETTER, True), unsubscribed=r.boolean(c.UNSUBSCRIBED, False),
+            left_company=r.boolean(c.LEFT_COMPANY, False), last_greeting=r.date(c.LAST_GREETING),
+        )  # fmt: skip
+        for r, row_id in _rows(sheet, ids, problems, config)
+    )
+
+
+_DIRECTIONS = {"": "out", "out": "out", "outbound": "out", "in": "in", "inbound": "in",
+               "исх": "out", "исходящий": "out", "вх": "in", "входящий": "in"}  # fmt: skip
+
+
+def _parse_activities(sheet: Sheet, ids, lookup, problems, config: Config) -> tuple[Activity, ...]:
+    c = ActivityColumn
+    activities = []
+    for r, row_id in _rows(sheet, ids, problems, config):
+        date = r.date(c.DATE)
+        if date is None and r.sheet.get(r.row, c.DATE) is None:
+            r.problem(c.DATE, "no date: the row is not counted")
+        direction_text = r.text(c.DIRECTION).lower()
+        direction = _DIRECTIONS.get(direction_text)
+        if direction is None:
+            r.problem(c.DIRECTION, f'unknown direction "{direction_text[:40]}" (in or out): treated as out')
+            direction = "out"
+        activities.append(Activity(
+            row=r.number, id=row_id, date=date, partner_row=_partner_ref(r, c.PARTNER, lookup),
+            type=r.text(c.TYPE).lower(), direction=direction, contact=r.text(c.CONTACT),
+            summary=r.text(c.SUMMARY), agreements=r.text(c.AGREEMENTS), next_steps=r.text(c.NEXT_STEPS),
+            owner=r.text(c.OWNER), due=r.date(c.DUE), done=r.boolean(c.DONE, False),
+            amount=r.numeric(c.AMOUNT), follow_up=r.text(c.FOLLOW_UP),
+        ))  # fmt: skip
+    return tuple(activities)
+
+
+def _parse_news(sheet: Sheet, ids, problems, config: Config) -> tuple[NewsItem, ...]:
+    c = NewsColumn
+    return tuple(
+        NewsItem(
+            row=r.number, id=row_id, date=r.date(c.DATE), title=r.text(c.TITLE), body=r.text(c.BODY),
+            link=r.text(c.LINK), category=r.text(c.CATEGORY).lower(), publish=r.boolean(c.PUBLISH, True),
+        )  # fmt: skip
+        for r, row_id in _rows(sheet, ids, problems, config)
+    )
+
+
+# --- writing back -------------------------------------------------------------------------
+
+
+def is_same(old: CellValue, new: CellValue) -> bool:
+    """Whether a cell already shows `new`, forgiving how a source returns dates and numbers."""
+    if new is None or new == "":
+        return old is None or (isinstance(old, str) and not old.strip())
+    if isinstance(new, dt.date):
+        if isinstance(old, dt.datetime):
+            return old.time() == dt.time() and old.date() == new
+        if isinstance(old, (int, float)) and not isinstance(old, bool):
+            return cells.to_serial(new) == old
+        return old == new
+    if isinstance(new, (int, float)) and isinstance(old, (int, float)) and not isinstance(old, bool):
+        return float(old) == float(new)
+    return old == new
+
+
+def build_changes(rb: ReadBook, plan: Plan, dashboard: tuple[tuple[CellValue, ...], ...] | None,
+                  config: Config) -> Changes:  # fmt: skip
+    """The cells the worker owns, where they differ from what the sheet shows now."""
+    writer = _Writer(rb)
+    notes = _problem_notes(rb.problems)
+    state_by_row = {s.row: s for s in plan.partners}
+    sheet = rb.sheets[Tab.PARTNERS]
+    c = PartnerColumn
+    for row in rb.ids[Tab.PARTNERS]:
+        state = state_by_row.get(row)
+        row_notes = notes.get((Tab.PARTNERS, row), [])
+        if state is not None:
+            writer.set(sheet, row, c.LAST_TOUCH, state.last_touch)
+            writer.set(sheet, row, c.LAST_RESPONSE, state.last_response)
+            writer.set(sheet, row, c.NEXT_TOUCH, state.next_touch)
+            writer.set(sheet, row, c.TOUCH_STATUS, state.status.value)
+            writer.set(sheet, row, c.DAYS_LATE, state.days_late)
+            writer.set(sheet, row, c.NEXT_ACTION, state.next_action)
+            writer.set(sheet, row, c.GOAL_PROGRESS, state.goal_progress)
+            row_notes = [*row_notes, *state.notes]
+        writer.set(sheet, row, c.SYNC_NOTE, _join(row_notes))
+
+    for tab, extra in ((Tab.CONTACTS, plan.contact_notes), (Tab.ACTIVITIES, plan.activity_notes)):
+        sheet = rb.sheets[tab]
+        column = TAB_SPECS[tab].columns.SYNC_NOTE  # type: ignore[attr-defined]
+        for row in rb.ids[tab]:
+            writer.set(sheet, row, column, _join([*notes.get((tab, row), []), *extra.get(row, ())]))
+
+    _mark_followups(writer, rb, plan)
+    for tab, new in rb.new_ids.items():
+        sheet = rb.sheets[tab]
+        for row, row_id in new.items():
+            writer.set(sheet, row, TAB_SPECS[tab].columns.ID, row_id)  # type: ignore[attr-defined]
+
+    return Changes(
+        new_headers=_new_headers(rb, config),
+        cells=tuple(writer.cells),
+        dashboard=_dashboard_change(rb, dashboard, config),
+    )
+
+
+def _mark_followups(writer: _Writer, rb: ReadBook, plan: Plan) -> None:
+    """Mark meetings without next steps; take back the marker once the team has added them."""
+    sheet = rb.sheets[Tab.ACTIVITIES]
+    missing = {t.activity_row for t in plan.followups if t.state is FollowUpState.MISSING_NEXT_STEPS}
+    for activity in rb.book.activities:
+        if activity.row in missing and not activity.follow_up:
+            writer.set(sheet, activity.row, ActivityColumn.FOLLOW_UP, MISSING_NEXT_STEPS)
+        elif activity.follow_up == MISSING_NEXT_STEPS and activity.row not in missing:
+            writer.set(sheet, activity.row, ActivityColumn.FOLLOW_UP, None)
+
+
+def _problem_notes(problems: list[Problem]) -> dict[tuple[Tab, int], list[str]]:
+    notes: dict[tuple[Tab, int], list[str]] = {}
+    for p in problems:
+        notes.setdefault((p.tab, p.row), []).append(f"{p.column}: {p.message}" if p.column else p.message)
+    return notes
+
+
+def _join(notes: list[str] | tuple[str, ...]) -> str:
+    return "; ".join(dict.fromkeys(notes))  # in order, each once
+
+
+class _Writer:
+    """Collects cell writes, skipping cells that already show the value."""
+
+    def __init__(self, rb: ReadBook):
+        self.rb = rb
+        self.cells: list[CellWrite] = []
+
+    def set(self, sheet: Sheet, row: int, column: StrEnum, value: CellValue) -> None:
+        i = sheet.index(column)
+        cells_row = sheet.table.rows[row - 2]
+        old = cells_row[i] if i is not None and i < len(cells_row) else None
+        if is_same(old, value):
+            return
+        row_id = self.rb.ids[sheet.tab].get(row, "")
+        self.cells.append(CellWrite(sheet.table.name, row, row_id, i + 1, value))
+
+
+
+def _new_headers(rb: ReadBook, config: Config) -> dict[str, tuple[tuple[int, str], ...]]:
+    """Missing worker columns (and ID) are added at the end of the header row, in the team's names."""
+    return {
+        sheet.table.name: tuple((i + 1, config.column_name(tab, column.value)) for column, i in sheet.added.items())
+        for tab, sheet in rb.sheets.items()
+        if sheet.added
+    }
+
+
+def _dashboard_change(rb: ReadBook, rows, config: Config):
+    if rows is None:
+        return None
+    current = [tuple(r) for r in rb.dashboard.rows] if rb.dashboard else []
+    if rb.dashboard is not None:
+        current.insert(0, rb.dashboard.header)
+    if _same_rows(current, rows):
+        return None
+    return (rb.dashboard.name if rb.dashboard else config.tab_name(Tab.DASHBOARD), tuple(rows))
+
+
+def _same_rows(old: list, new) -> bool:
+    def trimmed(row):
+        row = list(row)
+        while row and (row[-1] is None or row[-1] == ""):
+            row.pop()
+        return row
+
+    old = [trimmed(r) for r in old]
+    new = [trimmed(r) for r in new]
+    while old and not old[-1]:
+        old.pop()
+    while new and not new[-1]:
+        new.pop()
+    return len(old) == len(new) and all(
+        len(a) == len(b) and all(is_same(x, y) for x, y in zip(a, b)) for a, b in zip(old, new)
+    )

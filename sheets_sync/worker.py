@@ -1,0 +1,169 @@
+"""One cycle (read, plan, write back) and the long-running loop around it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import signal
+import time
+from collections import Counter
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import schedule
+
+from sheets_sync import workbook
+from sheets_sync.config import Config
+from sheets_sync.dashboard import dashboard_rows
+from sheets_sync.errors import SheetsSyncError, SourceError
+from sheets_sync.model import Book, Plan, Problem
+from sheets_sync.planner import plan as make_plan
+from sheets_sync.sources import Source
+
+log = logging.getLogger(__name__)
+HEALTH_FILE = "health.json"
+
+
+@dataclass
+class CycleReport:
+    today: dt.date
+    skipped: bool = False  # nothing changed since the last cycle today: not even parsed
+    book: Book | None = None
+    plan: Plan | None = None
+    problems: list[Problem] = field(default_factory=list)
+    cells_written: int = 0
+    written: bool = False
+    not_written: str = ""  # why a write was put off (lock file, concurrent edit)
+    seconds: float = 0.0
+
+    def status_counts(self) -> Counter:
+        return Counter(s.status.value for s in self.plan.partners) if self.plan else Counter()
+
+
+@dataclass
+class WorkerState:
+    """What one cycle leaves for the next: the workbook's fingerprint as of its last cycle."""
+
+    seen: tuple[Hashable, dt.date] | None = None
+
+
+def local_now(config: Config) -> dt.datetime:
+    return dt.datetime.now(config.zone)
+
+
+def run_once(source: Source, config: Config, now: dt.datetime, *, dry_run: bool = False,
+             state: WorkerState | None = None) -> CycleReport:  # fmt: skip
+    """Read the workbook, plan for `now` (the team's local time), write the worker's cells back."""
+    started = time.perf_counter()
+    today = now.date()
+    report = CycleReport(today)
+    fingerprint = source.fingerprint()
+    if state is not None and state.seen == (fingerprint, today):
+        report.skipped = True
+        return report
+
+    snapshot = source.read(workbook.tab_names(config))
+    rb = workbook.read_book(snapshot, config)
+    report.book = rb.book
+    report.plan = make_plan(rb.book, config, today)
+    report.problems = rb.problems
+    changes = workbook.build_changes(rb, report.plan, dashboard_rows(rb.book, report.plan, config), config)
+    report.cells_written = len(changes.cells)
+    if not dry_run and not changes.is_empty():
+        try:
+            fingerprint = source.write(snapshot, changes)
+            report.written = True
+        except SourceError as exc:
+            if not exc.transient:
+                raise
+            report.not_written = str(exc)
+            fingerprint = None  # try again next cycle
+    if state is not None and not dry_run:
+        state.seen = (fingerprint, today) if fingerprint is not None else None
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+# --- health -------------------------------------------------------------------------------
+
+
+def record_health(config: Config, now: dt.datetime, ok: bool, error: str = "") -> None:
+    path = config.state_dir / HEALTH_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    previous = read_health(config)
+    data = {
+        "last_success": now.isoformat() if ok else previous.get("last_success"),
+        "last_attempt": now.isoformat(),
+        "last_error": error,
+        "poll_every": config.poll_every,
+    }
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data))
+    tmp.replace(path)
+
+
+def read_health(config: Config) -> dict:
+    try:
+        return json.loads((config.state_dir / HEALTH_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def is_healthy(config: Config, now: dt.datetime) -> tuple[bool, str]:
+    """Healthy when the last successful cycle ended within three polls (plus two minutes' slack)."""
+    last = read_health(config).get("last_success")
+    if not last:
+        return False, "no successful cycle recorded yet"
+    age = (now - dt.datetime.fromisoformat(last)).total_seconds()
+    limit = 3 * config.poll_every + 120
+    if age > limit:
+        return False, f"last successful cycle {age:.0f} s ago (limit {limit} s)"
+    return True, f"last successful cycle {age:.0f} s ago"
+
+
+# --- the long-running loop ----------------------------------------------------------------
+
+
+class Stopper:
+    """Signal handlers only set a flag; the loop finishes its cycle and returns."""
+
+    def __init__(self):
+        self.stopping = False
+
+    def install(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._stop)
+
+    def _stop(self, signum, frame) -> None:
+        log.info("received %s: stopping after the current cycle", signal.Signals(signum).name)
+        self.stopping = True
+
+
+def run_forever(source: Source, config: Config, on_cycle: Callable[[CycleReport], None],
+                stopper: Stopper, slice_seconds: float = 0.5) -> None:  # fmt: skip
+    """Poll every `poll_every`; a failing cycle is logged and the next one tries again."""
+    state = WorkerState()
+
+    def cycle() -> None:
+        now = local_now(config)
+        try:
+            report = run_once(source, config, now, state=state)
+        except SheetsSyncError as exc:
+            log.error("cycle failed: %s", exc)
+            record_health(config, now, ok=False, error=str(exc))
+            return
+        except Exception:  # a bug or an unforeseen library error must not kill the worker
+            log.exception("cycle failed")
+            record_health(config, now, ok=False, error="unexpected error (see the log)")
+            return
+        record_health(config, now, ok=True)
+        on_cycle(report)
+
+    scheduler = schedule.Scheduler()  # runs late jobs once, never a burst of missed ones
+    scheduler.every(config.poll_every).seconds.do(cycle)
+    cycle()
+    while not stopper.stopping:
+        scheduler.run_pending()
+        time.sleep(slice_seconds)

@@ -1,0 +1,115 @@
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from sheets_sync.config import Config, load_config, parse_config
+from sheets_sync.errors import ConfigError
+
+BASE = {"source": {"kind": "xlsx", "path": "partners.xlsx"}}
+
+
+def parse(extra: dict | None = None) -> Config:
+    return parse_config({**BASE, **(extra or {})}, Path("/team"))
+
+
+def test_defaults_follow_the_spec():
+    config = parse()
+    assert (config.ranks["A"].every, config.ranks["A"].grace) == (7, 3)
+    assert (config.ranks["B"].every, config.ranks["B"].grace) == (14, 7)
+    assert (config.ranks["C"].every, config.ranks["C"].grace) == (30, 14)
+    assert config.ranks["A"].requires == {"manager", "training"}
+    assert config.default_rank == "C"
+    assert config.soon_days == 3
+    assert config.workdays == {0, 1, 2, 3, 4}
+    assert config.sleeping_after_days == 60
+    assert (config.newsletter.every_days, config.newsletter.audience) == (30, "sleeping")
+    assert (config.followup.mode, config.followup.within_hours, config.followup.lookback_days) == ("draft", 24, 14)
+    assert (config.greetings.mode, config.greetings.remind_days_before) == ("remind", 3)
+    assert config.onboarding.training_reminder_days == 14
+    assert config.digest.at == dt.time(9, 0)
+    assert config.source.path == Path("/team/partners.xlsx")
+    assert config.mail.transport == "outbox"
+    assert config.mail.smtp.password_env == "SHEETS_SYNC_SMTP_PASSWORD"
+
+
+@pytest.mark.parametrize(
+    ("extra", "path_in_message"),
+    [
+        ({"ranks": {"A": {"every": "weekly"}}}, "ranks.A.every"),
+        ({"ranks": {"A": {"requires": ["lunch"]}}}, "ranks.A.requires"),
+        ({"soon_days": -1}, "soon_days"),
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"followup": {"mode": "shout"}}, "followup.mode"),
+        ({"digest": {"at": "25:00"}}, "digest.at"),
+        ({"workdays": ["Mon", "Funday"]}, "workdays"),
+        ({"default_rank": "Z"}, "default_rank"),
+        ({"greetings": {"holidays": {"New Year": "13-01"}}}, "greetings.holidays.New Year"),
+        ({"poll_every": "often"}, "poll_every"),
+        ({"tabs": {"Partnerz": "P"}}, "tabs.Partnerz"),
+        ({"columns": {"Partners": {"Rnk": "Ранг"}}}, "columns.Partners.Rnk"),
+        ({"mail": {"smtp": {"security": "tls1"}}}, "mail.smtp.security"),
+        ({"colour": "blue"}, "colour"),
+    ],
+)
+def test_errors_name_the_key_path(extra, path_in_message):
+    with pytest.raises(ConfigError) as info:
+        parse(extra)
+    assert str(info.value).startswith(path_in_message + ":")
+
+
+def test_source_path_is_required_for_xlsx():
+    with pytest.raises(ConfigError, match="source.path"):
+        parse_config({"source": {"kind": "xlsx"}}, Path("/team"))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("Mon-Fri", {0, 1, 2, 3, 4}), (["Sun", "Mon", "Tue", "Wed", "Thu"], {6, 0, 1, 2, 3}), ("Sat-Mon", {5, 6, 0})],
+)
+def test_workdays_accept_lists_and_ranges(value, expected):
+    assert parse({"workdays": value}).workdays == expected
+
+
+@pytest.mark.parametrize(("value", "seconds"), [(90, 90), ("30s", 30), ("5m", 300), ("1h", 3600)])
+def test_poll_every_reads_durations(value, seconds):
+    assert parse({"poll_every": value}).poll_every == seconds
+
+
+def test_unquoted_clock_time_that_yaml_reads_as_a_number(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("source: {kind: xlsx, path: p.xlsx}\ndigest: {at: 08:30}\n")
+    assert load_config(path).digest.at == dt.time(8, 30)
+
+
+def test_renames_and_holidays():
+    config = parse({
+        "tabs": {"Partners": "Партнёры"},
+        "columns": {"Partners": {"Partner": "Партнёр", "Rank": "Ранг"}},
+        "greetings": {"holidays": {"New Year": "01-01", "8 March": "08.03"}},
+    })  # fmt: skip
+    assert config.tab_name(config_tab("Partners")) == "Партнёры"
+    assert config.column_name(config_tab("Partners"), "Rank") == "Ранг"
+    assert [(h.name, h.month, h.day) for h in config.greetings.holidays] == [("New Year", 1, 1), ("8 March", 3, 8)]
+
+
+def config_tab(name):
+    from sheets_sync.model import Tab
+
+    return Tab(name)
+
+
+def test_missing_file_names_the_fix(tmp_path):
+    with pytest.raises(ConfigError, match="sheets-sync init"):
+        load_config(tmp_path / "nope.yaml")
+
+
+def test_password_comes_from_the_environment_never_the_yaml(monkeypatch, tmp_path):
+    config = parse({"mail": {"smtp": {"password_env": "MY_SMTP_PW"}}})
+    monkeypatch.setenv("MY_SMTP_PW", "s3cret")
+    assert config.mail.smtp.password() == "s3cret"
+    monkeypatch.delenv("MY_SMTP_PW")
+    secret = tmp_path / "pw"
+    secret.write_text("from-file\n")
+    monkeypatch.setenv("MY_SMTP_PW_FILE", str(secret))
+    assert config.mail.smtp.password() == "from-file"

@@ -1,0 +1,161 @@
+"""Header mapping, parsing into the Book, IDs, problems, and the cell changes built from a plan."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from sheets_sync.config import parse_config
+from sheets_sync.errors import ConfigError
+from sheets_sync.model import FollowUpState, FollowUpTask, PartnerState, Plan, Stage, Tab, TouchStatus
+from sheets_sync.sources import Snapshot, Table
+from sheets_sync.workbook import build_changes, read_book
+
+TODAY = dt.date(2026, 11, 26)
+CONFIG = parse_config({"source": {"kind": "xlsx", "path": "p.xlsx"}}, Path("/t"))
+
+
+def snapshot(partners=None, contacts=None, activities=None, news=None, names=None) -> Snapshot:
+    names = names or {}
+    tables = {
+        "Partners": partners or (["ID", "Partner", "Rank"], [["P-0001", "Acme", "A"]]),
+        "Contacts": contacts or (["Partner", "Email"], []),
+        "Activities": activities or (["Date", "Partner", "Type"], []),
+        "News": news or (["Date", "Title"], []),
+    }
+    return Snapshot(
+        {names.get(k, k): Table(names.get(k, k), tuple(h), [list(r) for r in rows]) for k, (h, rows) in tables.items()},
+        version=1,
+    )
+
+
+def test_headers_match_ignoring_case_spaces_and_order():
+    rb = read_book(snapshot(partners=(["  notes", "RANK ", "partner", "Extra"], [["x", "b", "Acme", "keep"]])), CONFIG)
+    (partner,) = rb.book.partners
+    assert (partner.name, partner.rank, partner.row) == ("Acme", "B", 2)
+    assert rb.new_ids[Tab.PARTNERS] == {2: "P-0001"}
+
+
+def test_russian_headers_through_the_config():
+    config = parse_config({
+        "source": {"kind": "xlsx", "path": "p.xlsx"},
+        "tabs": {"Partners": "Партнёры", "Contacts": "Контакты", "Activities": "Активности", "News": "Новости"},
+        "columns": {
+            "Partners": {"Partner": "Партнёр", "Rank": "Ранг", "Stage": "Этап"},
+            "Contacts": {"Partner": "Партнёр", "Email": "Почта", "Champion": "Чемпион"},
+            "Activities": {"Date": "Дата", "Partner": "Партнёр", "Type": "Тип"},
+            "News": {"Date": "Дата", "Title": "Заголовок"},
+        },
+    }, Path("/t"))  # fmt: skip
+    snap = snapshot(
+        partners=(["Партнёр", "Ранг", "Этап"], [["Ромашка", "a", "пауза"], ["Лютик", "B", "paused"]]),
+        contacts=(["Партнёр", "Почта", "Чемпион"], [["Ромашка", "ivan@romashka.ru", "да"]]),
+        activities=(["Дата", "Партнёр", "Тип"], [["20.11.2026", "ромашка", "meeting"]]),
+        news=(["Дата", "Заголовок"], [[dt.date(2026, 11, 1), "Новости"]]),
+        names={"Partners": "Партнёры", "Contacts": "Контакты", "Activities": "Активности", "News": "Новости"},
+    )
+    rb = read_book(snap, config)
+    romashka, lyutik = rb.book.partners
+    assert (romashka.name, romashka.rank, lyutik.stage) == ("Ромашка", "A", Stage.PAUSED)
+    assert rb.book.contacts[0].champion is True and rb.book.contacts[0].partner_row == 2
+    assert rb.book.activities[0].date == dt.date(2026, 11, 20) and rb.book.activities[0].partner_row == 2
+    assert [(p.column, p.row) for p in rb.problems] == [("Этап", 2)]
+    assert rb.cell_ref(rb.problems[0]) == "Партнёры!C2"
+
+
+def test_a_missing_tab_is_a_config_error_naming_the_fix():
+    snap = snapshot()
+    del snap.tables["News"]
+    with pytest.raises(ConfigError, match='no tab "News".*tabs:'):
+        read_book(snap, CONFIG)
+
+
+def test_a_missing_required_header_is_a_config_error():
+    with pytest.raises(ConfigError, match='"Contacts" tab has no "Email" column'):
+        read_book(snapshot(contacts=(["Partner", "Name"], [])), CONFIG)
+
+
+def test_ids_are_filled_after_the_highest_and_duplicates_are_problems():
+    rows = [["P-0007", "Acme"], [None, "Beta"], [], ["P-0007", "Gamma"], ["", "Delta"]]
+    rb = read_book(snapshot(partners=(["ID", "Partner"], rows)), CONFIG)
+    assert rb.new_ids[Tab.PARTNERS] == {3: "P-0008", 6: "P-0009"}
+    assert [p.name for p in rb.book.partners] == ["Acme", "Beta", "Gamma", "Delta"]
+    assert [(p.row, p.message) for p in rb.problems] == [(5, "duplicate ID P-0007 (also on row 2)")]
+
+
+def test_malformed_cells_become_problems_with_their_cells():
+    activities = (
+        ["Date", "Partner", "Type", "Due", "Amount", "Done", "Direction"],
+        [
+            ["31.02.2026", "Acme", "meeting", None, None, None, None],
+            [dt.date(2026, 11, 2), "Nobody Inc", "call", "soon", "lots", "maybe", "sideways"],
+        ],
+    )
+    rb = read_book(snapshot(activities=activities), CONFIG)
+    refs = {(rb.cell_ref(p), p.message.split(":")[0]) for p in rb.problems}
+    assert refs == {
+        ("Activities!A2", "not a date"),
+        ("Activities!B3", "unknown partner \"Nobody Inc\" (not a Partner name or ID on the Partners tab)"),
+        ("Activities!D3", "not a date"),
+        ("Activities!E3", "not a number"),
+        ("Activities!F3", "not a yes/no value"),
+        ("Activities!G3", 'unknown direction "sideways" (in or out)'),
+    }
+    assert rb.book.activities[1].partner_row is None and rb.book.activities[1].direction == "out"
+
+
+def _state(row, **kw):
+    base = dict(row=row, last_touch=None, last_response=None, next_touch=dt.date(2026, 11, 30),
+                status=TouchStatus.SOON, days_late=None, next_action="Next touch 2026-11-30", goal_progress="")
+    return PartnerState(**{**base, **kw})  # fmt: skip
+
+
+def _plan(*states, followups=()):
+    return Plan(TODAY, tuple(states), tuple(followups), (), ())
+
+
+def test_changes_add_worker_columns_and_write_only_what_differs():
+    header = ["ID", "Partner", "Rank", "Last touch", "Next touch", "Touch status", "Next action"]
+    row = ["P-0001", "Acme", "A", dt.datetime(2026, 11, 20), dt.date(2026, 11, 30), "soon", "Next touch 2026-11-30"]
+    rb = read_book(snapshot(partners=(header, [row])), CONFIG)
+    changes = build_changes(rb, _plan(_state(2, last_touch=dt.date(2026, 11, 20), days_late=None)), None, CONFIG)
+    partner_headers = dict(changes.new_headers["Partners"])
+    assert partner_headers[8] == "Last response" and "Sync note" in partner_headers.values()
+    assert "Next touch" not in partner_headers.values()
+    written = {(c.tab, c.row, c.column) for c in changes.cells}
+    assert written == set()  # every computed value already shows; blanks stay blank
+
+    changes = build_changes(rb, _plan(_state(2, last_touch=dt.date(2026, 11, 21), status=TouchStatus.DUE)), None, CONFIG)
+    assert sorted((c.column, c.value) for c in changes.cells) == [(4, dt.date(2026, 11, 21)), (6, "due")]
+    assert all(c.row_id == "P-0001" for c in changes.cells)
+
+
+def test_sync_note_carries_problems_and_planner_notes_and_team_cells_are_never_written():
+    header = ["ID", "Partner", "Since", "Notes"]
+    rb = read_book(snapshot(partners=(header, [["P-0001", "Acme", "yesterday", "VIP"]])), CONFIG)
+    changes = build_changes(rb, _plan(_state(2, notes=("no Rank: treated as C",))), None, CONFIG)
+    notes = [c for c in changes.cells if c.column == dict((v, k) for k, v in changes.new_headers["Partners"])["Sync note"]]
+    assert notes[0].value == 'Since: not a date: "yesterday"; no Rank: treated as C'
+    assert all(c.column > len(header) for c in changes.cells)
+
+
+def test_followup_marker_is_written_into_empty_cells_and_taken_back():
+    header = ["ID", "Date", "Partner", "Type", "Follow-up"]
+    rows = [["A-0001", dt.date(2026, 11, 25), "Acme", "meeting", None],
+            ["A-0002", dt.date(2026, 11, 24), "Acme", "call", "missing next steps"],
+            ["A-0003", dt.date(2026, 11, 23), "Acme", "call", "draft sent 2026-11-23"]]  # fmt: skip
+    rb = read_book(snapshot(activities=(header, rows)), CONFIG)
+    plan = _plan(_state(2), followups=[FollowUpTask(2, 2, FollowUpState.MISSING_NEXT_STEPS, False),
+                                       FollowUpTask(4, 2, FollowUpState.MISSING_NEXT_STEPS, False)])  # fmt: skip
+    writes = [(c.row, c.value) for c in build_changes(rb, plan, None, CONFIG).cells if c.tab == "Activities" and c.column == 5]
+    assert writes == [(2, "missing next steps"), (3, None)]
+
+
+def test_dashboard_is_rewritten_only_when_its_content_changes():
+    snap = snapshot()
+    rows = (("Dashboard as of 2026-11-26",), (), ("Status", "Partners"), ("ok", 3))
+    snap.tables["Dashboard"] = Table("Dashboard", ("Dashboard as of 2026-11-26",), [[], ["Status", "Partners"], ["ok", 3.0]])
+    rb = read_book(snap, CONFIG)
+    assert build_changes(rb, _plan(_state(2)), rows, CONFIG).dashboard is None
+    changed = rows[:3] + (("ok", 4),)
+    assert build_changes(rb, _plan(_state(2)), changed, CONFIG).dashboard == ("Dashboard", changed)
