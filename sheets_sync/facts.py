@@ -1,0 +1,256 @@
+"""What the planner's rules share: the book indexed by partner, each partner's facts from its
+Activities rows, and the plan being drafted.
+
+Everything is computed for `today`, the team's local date; nothing here reads a clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sheets_sync.calendar import WorkCalendar
+from sheets_sync.config import Config, RankRule
+from sheets_sync.model import (
+    LOGGED_TYPES,
+    Activity,
+    Book,
+    Contact,
+    DigestItem,
+    DigestSection,
+    FollowUpTask,
+    MessageIntent,
+    NewsItem,
+    Partner,
+    TouchStatus,
+)
+
+TWO_WAY_TYPES = frozenset({"meeting", "call", "visit"})  # a touch of these types is a response
+FOLLOW_UP_TYPES = TWO_WAY_TYPES  # the rows that call for a follow-up email
+LOGGED = frozenset(LOGGED_TYPES.values())  # rows the worker appends: never touches
+DEAL_TYPE = "deal"
+
+EMAIL = re.compile(r"[^@\s<>,;()\"']+@[^@\s<>,;()\"']+\.[^@\s<>,;()\"']+")
+
+
+def effective_rank(partner: Partner, config: Config) -> tuple[str, str]:
+    """The rank the rules use, and a Sync note when it is not the one typed ('' when it is)."""
+    rank = partner.rank.strip().upper()
+    if rank in config.ranks:
+        return rank, ""
+    fallback = config.default_rank
+    if not rank:
+        return fallback, f"no Rank: treated as {fallback}"
+    return fallback, f'Rank "{partner.rank.strip()}" is not one of {", ".join(config.ranks)}: treated as {fallback}'
+
+
+def email_in(text: str) -> str:
+    """The first email address in a cell such as "Anna <anna@example.com>", else ''."""
+    if "@" not in text:
+        return ""
+    found = EMAIL.search(text)
+    return found.group(0) if found else text.strip()
+
+
+def cut(text: str, limit: int = 60) -> str:
+    """One line of at most `limit` characters, ending in an ellipsis when shortened."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "\u2026"
+
+
+def days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def has_email(contact: Contact) -> bool:
+    return "@" in contact.email
+
+
+def champions(contacts: list[Contact]) -> list[Contact]:
+    """Champions that still work at the partner and can be emailed, in sheet order."""
+    return [c for c in contacts if c.champion and not c.left_company and has_email(c)]
+
+
+def unique(addresses: list[str]) -> tuple[str, ...]:
+    """Addresses without repeats (compared case-insensitively), in their first order."""
+    seen: set[str] = set()
+    out = []
+    for address in addresses:
+        key = address.strip().lower()
+        if key and key not in seen:
+            seen.add(key)
+            out.append(address.strip())
+    return tuple(out)
+
+
+@dataclass(slots=True)
+class PartnerFacts:
+    """One pass over a partner's Activities rows."""
+
+    last_touch: dt.date | None = None
+    last_response: dt.date | None = None
+    first_activity: dt.date | None = None  # the earliest dated row up to today, logged rows aside
+    planned: Activity | None = None  # the earliest touch-type row dated after today
+    open_steps: list[Activity] = field(default_factory=list)  # Due set, Done not yes
+    meetings: list[Activity] = field(default_factory=list)  # meeting/call/visit in the look-back window
+    booked_today: list[Activity] = field(default_factory=list)  # touch-type rows dated today
+    deals: list[Activity] = field(default_factory=list)
+
+    @property
+    def earliest_step(self) -> Activity | None:
+        steps = self.open_steps
+        return min(steps, key=lambda a: (a.due, a.row)) if steps else None
+
+
+def gather_facts(activities: list[Activity], today: dt.date, window_start: dt.date, config: Config) -> PartnerFacts:
+    """The hot loop of the planner: keep it to attribute reads and comparisons."""
+    facts = PartnerFacts()
+    touch_types = config.touch_types
+    last_touch = last_response = first = None
+    planned = None
+    for a in activities:
+        if a.due is not None and not a.done:
+            facts.open_steps.append(a)
+        day = a.date
+        if day is None:
+            continue
+        kind = a.type
+        if kind == DEAL_TYPE:
+            facts.deals.append(a)
+        if kind in LOGGED:
+            continue
+        if day > today:
+            if kind in touch_types and (planned is None or (day, a.row) < (planned.date, planned.row)):
+                planned = a
+            continue
+        if first is None or day < first:
+            first = day
+        if kind in touch_types:
+            if last_touch is None or day > last_touch:
+                last_touch = day
+            if (kind in TWO_WAY_TYPES or a.direction == "in") and (last_response is None or day > last_response):
+                last_response = day
+            if day == today:
+                facts.booked_today.append(a)
+        if kind in FOLLOW_UP_TYPES and day >= window_start:
+            facts.meetings.append(a)
+    facts.last_touch, facts.last_response, facts.first_activity, facts.planned = (
+        last_touch,
+        last_response,
+        first,
+        planned,
+    )
+    return facts
+
+
+@dataclass(slots=True)
+class PartnerView:
+    """A partner as the rules see it once its touch status is known."""
+
+    partner: Partner
+    rank: str
+    rule: RankRule
+    facts: PartnerFacts
+    contacts: list[Contact]
+    status: TouchStatus
+    next_touch: dt.date | None
+    days_late: int | None
+    cadence: TouchStatus  # overdue, due, soon or ok: the touch rhythm alone, whatever the stage
+    cadence_touch: dt.date  # the Next touch the rhythm alone gives
+    sleep_since: dt.date | None  # last response, else Since, else the first activity
+
+    @property
+    def row(self) -> int:
+        return self.partner.row
+
+    @property
+    def manager(self) -> str:
+        return self.partner.manager.strip()
+
+
+class Context:
+    """The book indexed once by partner row, the calendar and the news, for one `today`."""
+
+    def __init__(self, book: Book, config: Config, today: dt.date):
+        self.config = config
+        self.today = today
+        self.calendar = WorkCalendar.from_config(config)
+        self.window_start = today - dt.timedelta(days=config.followup.lookback_days)
+        contacts: dict[int | None, list[Contact]] = defaultdict(list)
+        for c in book.contacts:
+            contacts[c.partner_row].append(c)
+        activities: dict[int | None, list[Activity]] = defaultdict(list)
+        for a in book.activities:
+            activities[a.partner_row].append(a)
+        self.contacts_by_partner = contacts
+        self.activities_by_partner = activities
+        published = sorted(
+            (n for n in book.news if n.publish and n.date is not None and n.date <= today),
+            key=lambda n: (n.date, -n.row),
+        )
+        self._news = published
+        self._news_dates = [n.date for n in published]
+        self._news_since: dict[dt.date, tuple[dict[str, Any], ...]] = {}
+
+    def news_since(self, since: dt.date) -> tuple[dict[str, Any], ...]:
+        """Published News items dated after `since` and up to today, newest first, as context."""
+        found = self._news_since.get(since)
+        if found is None:
+            start = bisect_right(self._news_dates, since)
+            found = tuple(news_context(n) for n in reversed(self._news[start:]))
+            self._news_since[since] = found
+        return found
+
+
+def news_context(item: NewsItem) -> dict[str, Any]:
+    return {
+        "title": item.title,
+        "body": item.body,
+        "link": item.link,
+        "category": item.category,
+        "date": item.date,
+    }
+
+
+class Draft:
+    """The plan as the rules build it: notes, follow-up tasks, messages and digest items."""
+
+    def __init__(self) -> None:
+        self.partner_notes: dict[int, list[str]] = {}
+        self.contact_notes: dict[int, list[str]] = {}
+        self.activity_notes: dict[int, list[str]] = {}
+        self.followups: list[FollowUpTask] = []
+        self.messages: list[MessageIntent] = []
+        # (explicit recipient or '' for the partner's manager, the partner, the item)
+        self.items: list[tuple[str, Partner, DigestItem]] = []
+
+    @staticmethod
+    def _note(notes: dict[int, list[str]], row: int, text: str) -> None:
+        existing = notes.setdefault(row, [])
+        if text not in existing:
+            existing.append(text)
+
+    def note_partner(self, row: int, text: str) -> None:
+        self._note(self.partner_notes, row, text)
+
+    def note_contact(self, row: int, text: str) -> None:
+        self._note(self.contact_notes, row, text)
+
+    def note_activity(self, row: int, text: str) -> None:
+        self._note(self.activity_notes, row, text)
+
+    def item(
+        self,
+        view: PartnerView,
+        section: DigestSection,
+        text: str,
+        when: dt.date | None = None,
+        to: str = "",
+    ) -> None:
+        """A digest line about `view`'s partner: to `to`, else its manager, else digest.fallback."""
+        partner = view.partner
+        self.items.append((to, partner, DigestItem(section, partner.row, partner.name, view.rank, text, when)))

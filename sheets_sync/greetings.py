@@ -1,0 +1,105 @@
+"""Personal touch with champions: birthdays and the configured holidays, as digest reminders
+(`greetings.mode: remind`) or as emails on the day (`send`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+from sheets_sync.config import Config
+from sheets_sync.facts import Context, Draft, PartnerView, days, has_email
+from sheets_sync.model import Contact, DigestSection, MessageIntent, MessageKind, TouchStatus
+
+BIRTHDAY = "birthday"
+
+
+def is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def occasion_date(month: int, day: int, year: int) -> dt.date:
+    """The day an occasion falls on in `year`; 29 February is celebrated on 28 February otherwise."""
+    if month == 2 and day == 29 and not is_leap(year):
+        return dt.date(year, 2, 28)
+    return dt.date(year, month, day)
+
+
+def next_occurrence(month: int, day: int, today: dt.date) -> dt.date:
+    """The occasion's first date on or after `today`."""
+    this_year = occasion_date(month, day, today.year)
+    return this_year if this_year >= today else occasion_date(month, day, today.year + 1)
+
+
+def slug(name: str) -> str:
+    """A key-safe form of an occasion's name: "New Year" -> "new-year" (letters of any script)."""
+    return re.sub(r"[\W_]+", "-", name.casefold()).strip("-") or "holiday"
+
+
+def _occasions(contact: Contact, config: Config) -> Iterator[tuple[str, str, int, int]]:
+    """(slug, name, month, day) of every occasion for one contact."""
+    if contact.birthday is not None:
+        yield BIRTHDAY, BIRTHDAY, contact.birthday.month, contact.birthday.day
+    for holiday in config.greetings.holidays:
+        yield slug(holiday.name), holiday.name, holiday.month, holiday.day
+
+
+def _label(name: str, who: str) -> str:
+    return f"Birthday of {who}" if name == BIRTHDAY else f"{name} greeting for {who}"
+
+
+def plan_greetings(view: PartnerView, ctx: Context, draft: Draft) -> None:
+    """Champions that have not left, of partners that are neither churned nor paused."""
+    if view.status in (TouchStatus.CHURNED, TouchStatus.PAUSED):
+        return
+    config, today = ctx.config, ctx.today
+    send = config.greetings.mode == "send"
+    ahead_max = config.greetings.remind_days_before
+    for contact in view.contacts:
+        if not contact.champion or contact.left_company:
+            continue
+        who = contact.name.strip() or contact.email.strip()
+        for key, name, month, day in _occasions(contact, config):
+            if not send:
+                when = next_occurrence(month, day, today)
+                ahead = (when - today).days
+                if ahead <= ahead_max:
+                    tail = "today" if ahead == 0 else f"in {days(ahead)}"
+                    text = f"{_label(name, who)} on {when.isoformat()} ({tail})"
+                    draft.item(view, DigestSection.GREETINGS, text, when)
+                continue
+            when = occasion_date(month, day, today.year)
+            if when != today:
+                continue
+            if contact.last_greeting is not None and contact.last_greeting >= when:
+                continue  # already greeted for this occasion this year
+            if not has_email(contact):
+                draft.note_contact(contact.row, f"no Email: {name} greeting not sent")
+                continue
+            if contact.unsubscribed:
+                continue
+            draft.messages.append(_greeting(view, contact, ctx, key, name, when))
+
+
+def _greeting(view: PartnerView, contact: Contact, ctx: Context, key: str, name: str, when: dt.date) -> MessageIntent:
+    birth_year = contact.birthday.year if contact.birthday and name == BIRTHDAY else None
+    return MessageIntent(
+        kind=MessageKind.GREETING,
+        key=f"greeting:{contact.id}:{key}:{when.year}",
+        to=(contact.email.strip(),),
+        reply_to=view.manager or ctx.config.digest.fallback.strip(),
+        language=contact.language or ctx.config.language,
+        partner_row=view.row,
+        contact_row=contact.row,
+        occasion=f"{name} {when.year}",
+        context={
+            "partner": view.partner.name,
+            "contact": contact.name,
+            "occasion": key,
+            "holiday": "" if name == BIRTHDAY else name,
+            "date": when,
+            "age": when.year - birth_year if birth_year else None,
+            "manager": view.manager,
+        },
+    )
