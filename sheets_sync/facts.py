@@ -87,6 +87,9 @@ def unique(addresses: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+_NONE: tuple = ()  # shared by every partner without such rows: no list allocated for them
+
+
 @dataclass(slots=True)
 class PartnerFacts:
     """One pass over a partner's Activities rows."""
@@ -95,10 +98,10 @@ class PartnerFacts:
     last_response: dt.date | None = None
     first_activity: dt.date | None = None  # the earliest dated row up to today, logged rows aside
     planned: Activity | None = None  # the earliest touch-type row dated after today
-    open_steps: list[Activity] = field(default_factory=list)  # Due set, Done not yes
-    meetings: list[Activity] = field(default_factory=list)  # meeting/call/visit in the look-back window
-    booked_today: list[Activity] = field(default_factory=list)  # touch-type rows dated today
-    deals: list[Activity] = field(default_factory=list)
+    open_steps: list[Activity] | tuple = _NONE  # Due set, Done not yes
+    meetings: list[Activity] | tuple = _NONE  # meeting/call/visit in the look-back window
+    booked_today: list[Activity] | tuple = _NONE  # touch-type rows dated today
+    deals: list[Activity] | tuple = _NONE
 
     @property
     def earliest_step(self) -> Activity | None:
@@ -107,24 +110,30 @@ class PartnerFacts:
 
 
 def gather_facts(activities: list[Activity], today: dt.date, window_start: dt.date, config: Config) -> PartnerFacts:
-    """The hot loop of the planner: keep it to attribute reads and comparisons."""
-    facts = PartnerFacts()
+    """The hot loop of the planner: attribute reads and comparisons, and few allocations (the
+    book's many objects make every garbage collection costly)."""
     touch_types = config.touch_types
-    last_touch = last_response = first = None
-    planned = None
+    last_touch = last_response = first = planned = None
+    steps = meetings = booked = deals = _NONE
     for a in activities:
         if a.due is not None and not a.done:
-            facts.open_steps.append(a)
+            if steps is _NONE:
+                steps = []
+            steps.append(a)
         day = a.date
         if day is None:
             continue
         kind = a.type
-        if kind == DEAL_TYPE:
-            facts.deals.append(a)
         if kind in LOGGED:
             continue
+        if kind == DEAL_TYPE:
+            if deals is _NONE:
+                deals = []
+            deals.append(a)
         if day > today:
-            if kind in touch_types and (planned is None or (day, a.row) < (planned.date, planned.row)):
+            if kind in touch_types and (
+                planned is None or day < planned.date or (day == planned.date and a.row < planned.row)
+            ):
                 planned = a
             continue
         if first is None or day < first:
@@ -135,16 +144,14 @@ def gather_facts(activities: list[Activity], today: dt.date, window_start: dt.da
             if (kind in TWO_WAY_TYPES or a.direction == "in") and (last_response is None or day > last_response):
                 last_response = day
             if day == today:
-                facts.booked_today.append(a)
+                if booked is _NONE:
+                    booked = []
+                booked.append(a)
         if kind in FOLLOW_UP_TYPES and day >= window_start:
-            facts.meetings.append(a)
-    facts.last_touch, facts.last_response, facts.first_activity, facts.planned = (
-        last_touch,
-        last_response,
-        first,
-        planned,
-    )
-    return facts
+            if meetings is _NONE:
+                meetings = []
+            meetings.append(a)
+    return PartnerFacts(last_touch, last_response, first, planned, steps, meetings, booked, deals)
 
 
 @dataclass(slots=True)
@@ -216,17 +223,20 @@ def news_context(item: NewsItem) -> dict[str, Any]:
     }
 
 
+DIGEST_DROPPED = "no Manager and no digest.fallback: digest items dropped"
+
+
 class Draft:
     """The plan as the rules build it: notes, follow-up tasks, messages and digest items."""
 
-    def __init__(self) -> None:
+    def __init__(self, fallback: str = "") -> None:
+        self.fallback = fallback.strip()
         self.partner_notes: dict[int, list[str]] = {}
         self.contact_notes: dict[int, list[str]] = {}
         self.activity_notes: dict[int, list[str]] = {}
         self.followups: list[FollowUpTask] = []
         self.messages: list[MessageIntent] = []
-        # (explicit recipient or '' for the partner's manager, the partner, the item)
-        self.items: list[tuple[str, Partner, DigestItem]] = []
+        self.digest_items: dict[str, list[DigestItem]] = {}  # recipient (lower-cased) -> items
 
     @staticmethod
     def _note(notes: dict[int, list[str]], row: int, text: str) -> None:
@@ -251,6 +261,16 @@ class Draft:
         when: dt.date | None = None,
         to: str = "",
     ) -> None:
-        """A digest line about `view`'s partner: to `to`, else its manager, else digest.fallback."""
+        """A digest line about `view`'s partner: to `to`, else its manager, else digest.fallback.
+
+        With none of them the line is dropped and the partner's Sync note says so (goal progress
+        is information only and goes silently).
+        """
         partner = view.partner
-        self.items.append((to, partner, DigestItem(section, partner.row, partner.name, view.rank, text, when)))
+        recipient = to or view.manager or self.fallback
+        if not recipient:
+            if section != DigestSection.GOALS:
+                self.note_partner(partner.row, DIGEST_DROPPED)
+            return
+        item = DigestItem(section, partner.row, partner.name, view.rank, text, when)
+        self.digest_items.setdefault(recipient.lower(), []).append(item)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from sheets_sync.config import Config
 from sheets_sync.facts import Context, Draft, PartnerView, days, has_email
@@ -19,19 +20,22 @@ def is_leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
-def occasion_date(month: int, day: int, year: int) -> dt.date:
-    """The day an occasion falls on in `year`; 29 February is celebrated on 28 February otherwise."""
-    if month == 2 and day == 29 and not is_leap(year):
-        return dt.date(year, 2, 28)
-    return dt.date(year, month, day)
+@lru_cache(maxsize=16)
+def occasions_within(today: dt.date, ahead: int) -> dict[tuple[int, int], dt.date]:
+    """(month, day) -> its date, for every occasion falling in [today, today + ahead].
+
+    29 February is celebrated on 28 February in other years.
+    """
+    found: dict[tuple[int, int], dt.date] = {}
+    for offset in range(ahead, -1, -1):  # the nearest date wins when a window spans years
+        day = today + dt.timedelta(days=offset)
+        found[(day.month, day.day)] = day
+        if day.month == 2 and day.day == 28 and not is_leap(day.year):
+            found[(2, 29)] = day
+    return found
 
 
-def next_occurrence(month: int, day: int, today: dt.date) -> dt.date:
-    """The occasion's first date on or after `today`."""
-    this_year = occasion_date(month, day, today.year)
-    return this_year if this_year >= today else occasion_date(month, day, today.year + 1)
-
-
+@lru_cache(maxsize=256)
 def slug(name: str) -> str:
     """A key-safe form of an occasion's name: "New Year" -> "new-year" (letters of any script)."""
     return re.sub(r"[\W_]+", "-", name.casefold()).strip("-") or "holiday"
@@ -55,31 +59,25 @@ def plan_greetings(view: PartnerView, ctx: Context, draft: Draft) -> None:
         return
     config, today = ctx.config, ctx.today
     send = config.greetings.mode == "send"
-    ahead_max = config.greetings.remind_days_before
+    window = occasions_within(today, 0 if send else config.greetings.remind_days_before)
     for contact in view.contacts:
         if not contact.champion or contact.left_company:
             continue
         who = contact.name.strip() or contact.email.strip()
         for key, name, month, day in _occasions(contact, config):
+            when = window.get((month, day))
+            if when is None:
+                continue
             if not send:
-                when = next_occurrence(month, day, today)
                 ahead = (when - today).days
-                if ahead <= ahead_max:
-                    tail = "today" if ahead == 0 else f"in {days(ahead)}"
-                    text = f"{_label(name, who)} on {when.isoformat()} ({tail})"
-                    draft.item(view, DigestSection.GREETINGS, text, when)
-                continue
-            when = occasion_date(month, day, today.year)
-            if when != today:
-                continue
-            if contact.last_greeting is not None and contact.last_greeting >= when:
+                tail = "today" if ahead == 0 else f"in {days(ahead)}"
+                draft.item(view, DigestSection.GREETINGS, f"{_label(name, who)} on {when.isoformat()} ({tail})", when)
+            elif contact.last_greeting is not None and contact.last_greeting >= when:
                 continue  # already greeted for this occasion this year
-            if not has_email(contact):
+            elif not has_email(contact):
                 draft.note_contact(contact.row, f"no Email: {name} greeting not sent")
-                continue
-            if contact.unsubscribed:
-                continue
-            draft.messages.append(_greeting(view, contact, ctx, key, name, when))
+            elif not contact.unsubscribed:
+                draft.messages.append(_greeting(view, contact, ctx, key, name, when))
 
 
 def _greeting(view: PartnerView, contact: Contact, ctx: Context, key: str, name: str, when: dt.date) -> MessageIntent:

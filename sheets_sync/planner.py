@@ -11,7 +11,7 @@ import datetime as dt
 
 from sheets_sync.cadence import assess, next_action, plan_touch_items
 from sheets_sync.config import Config
-from sheets_sync.facts import Context, Draft, PartnerView
+from sheets_sync.facts import Context, Draft
 from sheets_sync.followups import plan_booked_today, plan_followups, plan_next_steps
 from sheets_sync.goals import goal_progress
 from sheets_sync.greetings import plan_greetings
@@ -21,14 +21,13 @@ from sheets_sync.model import (
     DigestItem,
     DigestSection,
     MessageKind,
+    Partner,
     PartnerState,
     Plan,
     TouchStatus,
 )
 from sheets_sync.newsletters import plan_newsletter
 from sheets_sync.onboarding import plan_duties, plan_onboarding
-
-DIGEST_DROPPED = "no Manager and no digest.fallback: digest items dropped"
 
 _SECTION_ORDER = {section: i for i, section in enumerate(DigestSection)}
 _KIND_ORDER = {kind: i for i, kind in enumerate(MessageKind)}
@@ -38,62 +37,60 @@ _SILENT = (TouchStatus.CHURNED, TouchStatus.PAUSED)  # paused partners get follo
 def plan(book: Book, config: Config, today: dt.date) -> Plan:
     """Everything the team's practice calls for on `today` (the team's local date)."""
     ctx = Context(book, config, today)
-    draft = Draft()
-    decided: list[tuple[PartnerView, str, str]] = []
-    for partner in sorted(book.partners, key=lambda p: p.row):
-        view = assess(partner, ctx, draft)
-        tasks = plan_followups(view, ctx, draft)
-        draft.followups.extend(tasks)
-        outlook, kit_missing, training_due = None, False, False
-        if view.status not in _SILENT:
-            plan_touch_items(view, draft)
-            plan_next_steps(view, ctx, draft)
-            plan_booked_today(view, ctx, draft)
-            kit_missing, training_due = plan_onboarding(view, ctx, draft)
-            plan_duties(view, draft)
-            plan_greetings(view, ctx, draft)
-            outlook = plan_newsletter(view, ctx, draft)
-        progress, goal_note = goal_progress(partner, view.facts.deals, today)
-        if goal_note and view.status != TouchStatus.CHURNED:
-            draft.note_partner(partner.row, goal_note)
-        goal_line = ": ".join(part for part in (partner.goal.strip(), progress) if part)
-        if goal_line and view.status not in _SILENT:
-            draft.item(view, DigestSection.GOALS, goal_line)
-        action = next_action(
-            view,
-            tasks,
-            {a.row: a for a in view.facts.meetings} if tasks else {},
-            newsletter_due=outlook.due if outlook else None,
-            newsletter_has_news=bool(outlook and outlook.news),
-            kit_missing=kit_missing,
-            training_due=training_due,
-            today=today,
-        )
-        decided.append((view, action, progress))
-
-    digests = _digests(draft, config)
-    states = tuple(
-        PartnerState(
-            row=view.row,
-            last_touch=view.facts.last_touch,
-            last_response=view.facts.last_response,
-            next_touch=view.next_touch,
-            status=view.status,
-            days_late=view.days_late,
-            next_action=action,
-            goal_progress=progress,
-            notes=tuple(draft.partner_notes.get(view.row, ())),
-        )
-        for view, action, progress in decided
-    )
+    draft = Draft(config.digest.fallback)
+    states = [_plan_partner(partner, ctx, draft) for partner in sorted(book.partners, key=lambda p: p.row)]
     return Plan(
         today=today,
-        partners=states,
+        partners=tuple(states),
         followups=tuple(sorted(draft.followups, key=lambda t: t.activity_row)),
         messages=tuple(sorted(draft.messages, key=lambda m: (_KIND_ORDER[m.kind], m.key))),
-        digests=digests,
+        digests=_digests(draft),
         contact_notes={row: tuple(notes) for row, notes in sorted(draft.contact_notes.items())},
         activity_notes={row: tuple(notes) for row, notes in sorted(draft.activity_notes.items())},
+    )
+
+
+def _plan_partner(partner: Partner, ctx: Context, draft: Draft) -> PartnerState:
+    today = ctx.today
+    view = assess(partner, ctx, draft)
+    tasks = plan_followups(view, ctx, draft)
+    draft.followups.extend(tasks)
+    outlook, kit_missing, training_due = None, False, False
+    if view.status not in _SILENT:
+        plan_touch_items(view, draft)
+        plan_next_steps(view, ctx, draft)
+        plan_booked_today(view, ctx, draft)
+        kit_missing, training_due = plan_onboarding(view, ctx, draft)
+        plan_duties(view, draft)
+        plan_greetings(view, ctx, draft)
+        outlook = plan_newsletter(view, ctx, draft)
+    progress, goal_note = goal_progress(partner, view.facts.deals, today)
+    if goal_note and view.status != TouchStatus.CHURNED:
+        draft.note_partner(partner.row, goal_note)
+    goal_line = ": ".join(part for part in (partner.goal.strip(), progress) if part)
+    if goal_line and view.status not in _SILENT:
+        draft.item(view, DigestSection.GOALS, goal_line)
+    action = next_action(
+        view,
+        tasks,
+        {a.row: a for a in view.facts.meetings} if tasks else {},
+        newsletter_due=outlook.due if outlook else None,
+        newsletter_has_news=bool(outlook and outlook.news),
+        kit_missing=kit_missing,
+        training_due=training_due,
+        today=today,
+    )
+    notes = draft.partner_notes.get(partner.row)
+    return PartnerState(
+        row=partner.row,
+        last_touch=view.facts.last_touch,
+        last_response=view.facts.last_response,
+        next_touch=view.next_touch,
+        status=view.status,
+        days_late=view.days_late,
+        next_action=action,
+        goal_progress=progress,
+        notes=tuple(notes) if notes else (),
     )
 
 
@@ -107,23 +104,14 @@ def _item_order(item: DigestItem) -> tuple:
     )
 
 
-def _digests(draft: Draft, config: Config) -> tuple[Digest, ...]:
+def _digests(draft: Draft) -> tuple[Digest, ...]:
     """One digest per recipient (lower-cased email), only when it holds something to do.
 
     Goal progress is information only: it rides along in a digest but never causes one.
     """
-    fallback = config.digest.fallback.strip()
-    grouped: dict[str, list[DigestItem]] = {}
-    for to, partner, item in draft.items:
-        recipient = to or partner.manager.strip() or fallback
-        if not recipient:
-            if item.section != DigestSection.GOALS:
-                draft.note_partner(partner.row, DIGEST_DROPPED)
-            continue
-        grouped.setdefault(recipient.lower(), []).append(item)
     digests = []
-    for manager in sorted(grouped):
-        items = sorted(grouped[manager], key=_item_order)
+    for manager in sorted(draft.digest_items):
+        items = sorted(draft.digest_items[manager], key=_item_order)
         if any(item.section != DigestSection.GOALS for item in items):
             digests.append(Digest(manager, tuple(items)))
     return tuple(digests)

@@ -1,0 +1,123 @@
+"""The Dashboard tab: plain rows of values, computed from the book and its plan.
+
+Blocks, each with a header row and a blank row between them: counts by touch status, rank by
+status, manager by status, follow-up discipline, goals, and the most overdue partners.
+Every list is in a fixed order, so the tab is rewritten only when its content changes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sheets_sync.config import Config
+from sheets_sync.facts import FOLLOW_UP_TYPES, effective_rank
+from sheets_sync.model import MISSING_NEXT_STEPS, Book, CellValue, FollowUpState, Partner, Plan, TouchStatus
+
+NO_MANAGER = "(no manager)"
+NONE_ROW: tuple[CellValue, ...] = ("(none)",)
+MOST_OVERDUE = 10
+
+Row = tuple[CellValue, ...]
+
+
+def _manager(partner: Partner) -> str:
+    return partner.manager.strip().lower() or NO_MANAGER
+
+
+def _manager_order(name: str) -> tuple[bool, str]:
+    return name == NO_MANAGER, name
+
+
+def dashboard_rows(book: Book, plan: Plan, config: Config) -> tuple[Row, ...]:
+    """The whole content of the Dashboard tab, as of `plan.today`."""
+    partners = {p.row: p for p in book.partners}
+    states = [s for s in plan.partners if s.row in partners]
+    statuses = list(TouchStatus)
+    ranks = {row: effective_rank(p, config)[0] for row, p in partners.items()}
+
+    rows: list[Row] = [("Partners dashboard", "as of", plan.today), ()]
+
+    counts = Counter(s.status for s in states)
+    rows.append(("Touch status", "Partners"))
+    rows.extend((status.value, counts[status]) for status in statuses)
+    rows.append(("Total", len(states)))
+    rows.append(())
+
+    rows.extend(_table("Rank", list(config.ranks), [(ranks[s.row], s.status) for s in states], statuses))
+    rows.append(())
+    managers = sorted({_manager(partners[s.row]) for s in states}, key=_manager_order)
+    rows.extend(_table("Manager", managers, [(_manager(partners[s.row]), s.status) for s in states], statuses))
+    rows.append(())
+
+    rows.extend(_followup_discipline(book, plan, config, partners))
+    rows.append(())
+
+    rows.append(("Partner goals", "Goal", "Progress"))
+    goals = sorted(
+        (partners[s.row] for s in states if s.status != TouchStatus.CHURNED
+         and (partners[s.row].goal.strip() or s.goal_progress)),
+        key=lambda p: (p.name.casefold(), p.row),
+    )  # fmt: skip
+    by_row = {s.row: s for s in states}
+    rows.extend((p.name, p.goal.strip(), by_row[p.row].goal_progress) for p in goals)
+    if not goals:
+        rows.append(NONE_ROW)
+    rows.append(())
+
+    rows.append(("Most overdue", "Rank", "Manager", "Days late", "Next action"))
+    late = sorted(
+        (s for s in states if s.days_late is not None and s.days_late > config.ranks[ranks[s.row]].grace),
+        key=lambda s: (-s.days_late, partners[s.row].name.casefold(), s.row),
+    )[:MOST_OVERDUE]
+    rows.extend(
+        (partners[s.row].name, ranks[s.row], _manager(partners[s.row]), s.days_late, s.next_action) for s in late
+    )
+    if not late:
+        rows.append(NONE_ROW)
+    return tuple(rows)
+
+
+def _table(title: str, keys: list[str], pairs: list[tuple[str, TouchStatus]], statuses: list[TouchStatus]):
+    counts = Counter(pairs)
+    yield (title, *(s.value for s in statuses), "Total")
+    for key in keys:
+        cells = [counts[(key, s)] for s in statuses]
+        yield (key, *cells, sum(cells))
+    yield ("Total", *(sum(counts[(k, s)] for k in keys) for s in statuses), len(pairs))
+
+
+def _followup_discipline(book: Book, plan: Plan, config: Config, partners: dict[int, Partner]):
+    """Meetings, calls and visits in the look-back window, by manager: what became of the follow-up."""
+    today = plan.today
+    start = today.toordinal() - config.followup.lookback_days
+    churned = {s.row for s in plan.partners if s.status == TouchStatus.CHURNED}
+    tasks = {t.activity_row: t for t in plan.followups}
+    columns = ("Meetings", "Done", "Pending", "Late", "Missing next steps")
+    tally: dict[str, Counter] = {}
+    for a in book.activities:
+        if (
+            a.type not in FOLLOW_UP_TYPES
+            or a.date is None
+            or a.date > today
+            or a.date.toordinal() < start
+            or a.partner_row not in partners
+            or a.partner_row in churned
+        ):
+            continue
+        counter = tally.setdefault(_manager(partners[a.partner_row]), Counter())
+        counter["Meetings"] += 1
+        cell = a.follow_up.strip().lower()
+        task = tasks.get(a.row)
+        if cell and cell != MISSING_NEXT_STEPS:
+            counter["Done"] += 1
+        elif task is not None and task.state == FollowUpState.MISSING_NEXT_STEPS:
+            counter["Missing next steps"] += 1
+        elif task is not None:
+            counter["Pending"] += 1
+            counter["Late"] += task.late
+    yield (f"Follow-ups (last {config.followup.lookback_days} days)", *columns)
+    total: Counter = Counter()
+    for manager in sorted(tally, key=_manager_order):
+        total.update(tally[manager])
+        yield (manager, *(tally[manager][c] for c in columns))
+    yield ("Total", *(total[c] for c in columns))
