@@ -1,0 +1,110 @@
+"""Goal progress: deals in the goal period against the target and the amount."""
+
+import pytest
+from planner_helpers import MANAGER, TODAY, activity, d, one_partner, state, texts
+
+from sheets_sync.goals import format_number, parse_period
+from sheets_sync.model import DigestSection, Stage
+
+
+@pytest.mark.parametrize(
+    "text, first, last",
+    [
+        ("2026", "2026-01-01", "2026-12-31"),
+        ("2026.0", "2026-01-01", "2026-12-31"),  # a number cell read as text
+        ("2026-Q4", "2026-10-01", "2026-12-31"),
+        ("2026-q1", "2026-01-01", "2026-03-31"),
+        ("Q4 2026", "2026-10-01", "2026-12-31"),
+        ("2026 Q2", "2026-04-01", "2026-06-30"),
+        ("2026-11", "2026-11-01", "2026-11-30"),
+        ("2028-02", "2028-02-01", "2028-02-29"),
+        ("2026-12", "2026-12-01", "2026-12-31"),
+        ("11.2026", "2026-11-01", "2026-11-30"),
+        ("", "2026-01-01", "2026-12-31"),  # blank: the current calendar year
+        ("  ", "2026-01-01", "2026-12-31"),
+    ],
+)
+def test_periods(text, first, last):
+    assert parse_period(text, TODAY) == (d(first), d(last))
+
+
+@pytest.mark.parametrize("text", ["xyz", "2026-Q5", "2026-13", "next year", "26"])
+def test_unparseable_periods(text):
+    assert parse_period(text, TODAY) is None
+
+
+def deals(*dates_amounts):
+    return [activity(i + 2, date, "deal", amount=amount) for i, (date, amount) in enumerate(dates_amounts)]
+
+
+EDGES = deals(
+    (d("2025-12-31"), 1000),
+    (d("2026-01-01"), 2000),
+    (d("2026-09-30"), 4000),
+    (d("2026-10-01"), 8000),
+    (d("2026-10-31"), 16000),
+    (d("2026-11-01"), 32000),
+    (d("2026-11-30"), 64000),
+    (d("2026-12-01"), 128000),
+    (d("2026-12-31"), 256000),
+    (d("2027-01-01"), 512000),
+)
+
+
+@pytest.mark.parametrize(
+    "period, count",
+    [("2026", 8), ("", 8), ("2026-Q4", 6), ("2026-11", 2), ("2025", 1), ("2027-Q1", 1)],
+)
+def test_deals_on_the_period_edges(period, count):
+    assert state(one_partner(*EDGES, goal_target=10, goal_period=period)).goal_progress == (
+        f"{count} of 10 ({count * 10}%)"
+    )
+
+
+@pytest.mark.parametrize(
+    "target, amount, expected",
+    [
+        (3, None, "2 of 3 (67%)"),
+        (None, 50000, "12,000 of 50,000 (24%)"),
+        (3, 50000, "2 of 3 (67%); 12,000 of 50,000 (24%)"),
+        (None, None, ""),
+        (1, None, "2 of 1 (200%)"),
+        (0, None, "2 of 0"),
+    ],
+)
+def test_progress_against_target_and_amount(target, amount, expected):
+    the_deals = deals((d("2026-03-01"), 5000), (d("2026-06-01"), 7000))
+    the_plan = one_partner(
+        *the_deals, activity(9, d("2026-06-02"), "call", amount=99999), goal_target=target, goal_amount=amount
+    )
+    assert state(the_plan).goal_progress == expected
+
+
+def test_deals_without_an_amount_count_but_add_nothing():
+    the_plan = one_partner(*deals((d("2026-03-01"), None), (d("2026-04-01"), 1234.5)), goal_target=4, goal_amount=10000)
+    assert state(the_plan).goal_progress == "2 of 4 (50%); 1,234.5 of 10,000 (12%)"
+
+
+@pytest.mark.parametrize("value, text", [(12000, "12,000"), (1234.5, "1,234.5"), (0.25, "0.25"), (3.0, "3")])
+def test_format_number(value, text):
+    assert format_number(value) == text
+
+
+def test_an_unparseable_period_is_noted():
+    s = state(one_partner(goal_target=3, goal_period="xyz"))
+    assert s.goal_progress == ""
+    assert s.notes == ('Goal period "xyz" is not a year, quarter (2026-Q4) or month (2026-11)',)
+
+
+def test_goal_progress_is_a_digest_line_but_never_a_reason_for_a_digest():
+    quiet = one_partner(activity(2, d("2026-11-20"), "call", follow_up="sent"), goal="Grow", goal_target=3)
+    assert quiet.digests == ()  # nothing to do: no email
+    busy = one_partner(goal="Grow", goal_target=3)  # due today: a digest, with the goal in it
+    assert texts(busy, DigestSection.GOALS, MANAGER) == ["Grow: 0 of 3 (0%)"]
+
+
+@pytest.mark.parametrize("stage", [Stage.PAUSED, Stage.CHURNED])
+def test_no_goal_lines_for_paused_or_churned_partners(stage):
+    the_plan = one_partner(activity(2, TODAY, "meeting"), goal_target=3, stage=stage)
+    assert texts(the_plan, DigestSection.GOALS) == []
+    assert state(the_plan).goal_progress == "0 of 3 (0%)"  # the cell still shows the facts

@@ -1,0 +1,140 @@
+"""Birthdays and holidays of champions: reminders in the digest, or emails on the day."""
+
+import pytest
+from planner_helpers import MANAGER, TODAY, book, config, contact, d, messages, partner, texts
+
+from sheets_sync.config import Holiday
+from sheets_sync.model import Birthday, DigestSection, MessageKind, Stage
+from sheets_sync.planner import plan
+
+NEW_YEAR = Holiday("New Year", 1, 1)
+
+
+def greet(today, *contacts, mode="remind", holidays=(), partner_fields=None, **greetings):
+    the_book = book([partner(**(partner_fields or {}))], contacts or [champion()])
+    the_config = config(greetings=dict(mode=mode, holidays=tuple(holidays), **greetings))
+    return plan(the_book, the_config, today)
+
+
+def champion(row=2, birthday=Birthday(11, 28), **fields):
+    fields.setdefault("name", "Olga")
+    return contact(row, champion=True, birthday=birthday, **fields)
+
+
+@pytest.mark.parametrize(
+    "today, sent",
+    [
+        ("2027-02-27", False),
+        ("2027-02-28", True),  # not a leap year: on 28 February
+        ("2027-03-01", False),
+        ("2028-02-28", False),  # a leap year: on the day itself
+        ("2028-02-29", True),
+    ],
+)
+def test_a_29_february_birthday(today, sent):
+    the_plan = greet(d(today), champion(birthday=Birthday(2, 29, 1988)), mode="send")
+    year = today[:4]
+    assert [m.key for m in messages(the_plan)] == ([f"greeting:C2:birthday:{year}"] if sent else [])
+
+
+@pytest.mark.parametrize(
+    "birthday, text",
+    [
+        (Birthday(11, 26), "Birthday of Olga on 2026-11-26 (today)"),
+        (Birthday(11, 27), "Birthday of Olga on 2026-11-27 (in 1 day)"),
+        (Birthday(11, 29), "Birthday of Olga on 2026-11-29 (in 3 days)"),  # remind_days_before 3
+        (Birthday(11, 30), None),
+        (Birthday(11, 25), None),  # yesterday: over
+    ],
+)
+def test_remind_window_edges(birthday, text):
+    the_plan = greet(TODAY, champion(birthday=birthday))
+    assert texts(the_plan, DigestSection.GREETINGS, MANAGER) == ([text] if text else [])
+    assert messages(the_plan) == []
+
+
+def test_remind_window_spans_the_year_end():
+    the_plan = greet(d("2026-12-30"), champion(birthday=Birthday(1, 2)), holidays=[NEW_YEAR])
+    assert texts(the_plan, DigestSection.GREETINGS) == [  # by date within a partner
+        "New Year greeting for Olga on 2027-01-01 (in 2 days)",
+        "Birthday of Olga on 2027-01-02 (in 3 days)",
+    ]
+
+
+def test_remind_days_before_is_configurable():
+    the_plan = greet(TODAY, champion(birthday=Birthday(12, 6)), remind_days_before=10)
+    assert texts(the_plan, DigestSection.GREETINGS) == [
+        "Birthday of Olga on 2026-12-06 (in 10 days)"
+    ]
+
+
+def test_29_february_reminder_in_a_common_year_falls_on_28_february():
+    the_plan = greet(d("2027-02-26"), champion(birthday=Birthday(2, 29)))
+    assert texts(the_plan, DigestSection.GREETINGS) == ["Birthday of Olga on 2027-02-28 (in 2 days)"]
+
+
+def test_send_mode_greets_on_the_day_in_the_contacts_language():
+    the_plan = greet(
+        TODAY,
+        champion(2, birthday=Birthday(11, 26, 1980), language="ru"),
+        champion(3, birthday=None, name="Ben"),
+        mode="send",
+        holidays=[Holiday("Thanksgiving Day", 11, 26)],
+    )
+    got = [(m.key, m.to, m.language, m.occasion, m.contact_row) for m in messages(the_plan, MessageKind.GREETING)]
+    assert got == [
+        ("greeting:C2:birthday:2026", ("contact2@partner.example",), "ru", "birthday 2026", 2),
+        ("greeting:C2:thanksgiving-day:2026", ("contact2@partner.example",), "ru", "Thanksgiving Day 2026", 2),
+        ("greeting:C3:thanksgiving-day:2026", ("contact3@partner.example",), "en", "Thanksgiving Day 2026", 3),
+    ]
+    birthday = messages(the_plan)[0]
+    assert birthday.reply_to == MANAGER
+    assert birthday.context["age"] == 46 and birthday.context["contact"] == "Olga"
+    assert texts(the_plan, DigestSection.GREETINGS) == []  # send mode: no reminders
+
+
+@pytest.mark.parametrize(
+    "last_greeting, sent",
+    [
+        (None, True),
+        (d("2025-11-26"), True),  # last year's
+        (d("2026-11-25"), True),  # before the day: that was another occasion
+        (TODAY, False),
+    ],
+)
+def test_send_mode_never_greets_twice_in_a_year(last_greeting, sent):
+    the_plan = greet(TODAY, champion(birthday=Birthday(11, 26), last_greeting=last_greeting), mode="send")
+    assert len(messages(the_plan)) == (1 if sent else 0)
+
+
+def test_send_mode_without_an_email_notes_the_contact():
+    the_plan = greet(TODAY, champion(birthday=Birthday(11, 26), email=""), mode="send")
+    assert messages(the_plan) == []
+    assert the_plan.contact_notes == {2: ("no Email: birthday greeting not sent",)}
+
+
+@pytest.mark.parametrize(
+    "fields, partner_fields",
+    [
+        (dict(left_company=True), {}),
+        (dict(champion=False), {}),
+        (dict(partner_row=None), {}),  # an unknown partner
+        ({}, dict(stage=Stage.CHURNED)),
+        ({}, dict(stage=Stage.PAUSED)),
+    ],
+)
+@pytest.mark.parametrize("mode", ["remind", "send"])
+def test_who_is_not_greeted(fields, partner_fields, mode):
+    person = contact(2, **{"champion": True, "birthday": Birthday(11, 26), **fields})
+    the_plan = greet(TODAY, person, mode=mode, partner_fields=partner_fields)
+    assert messages(the_plan) == [] and texts(the_plan, DigestSection.GREETINGS) == []
+
+
+@pytest.mark.parametrize("fields", [dict(snooze_until=d("2026-12-31")), dict(since=d("2026-01-01"))])
+def test_snoozed_and_sleeping_partners_are_still_greeted(fields):
+    assert len(messages(greet(TODAY, champion(birthday=Birthday(11, 26)), mode="send", partner_fields=fields))) == 1
+
+
+def test_holiday_keys_are_slugs_in_any_script():
+    the_plan = greet(d("2027-01-01"), champion(birthday=None), mode="send", holidays=[Holiday("Новый год", 1, 1)])
+    assert [m.key for m in messages(the_plan)] == ["greeting:C2:новый-год:2027"]
