@@ -53,8 +53,8 @@ def temp_files(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(".~sheets-sync"))
 
 
-def set_cached_values(path: Path, sheet_xml: str, replacements: dict[str, str]) -> None:
-    """Give formulas the cached values Excel would have stored (openpyxl cannot)."""
+def patch_xml(path: Path, sheet_xml: str, replacements: dict[str, str]) -> None:
+    """Edit a part of the file: e.g. give formulas the cached values Excel stores (openpyxl cannot)."""
     with zipfile.ZipFile(path) as archive:
         files = {name: archive.read(name) for name in archive.namelist()}
     text = files[sheet_xml].decode()
@@ -105,8 +105,9 @@ def test_read_every_value_type(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Activities"
-    ws.append(["Text", "Int", "Float", "Whole float", "Bool", "Date", "Datetime", "Time", "Serial", "Formula"])
-    ws.append(["call", 42, 1.5, 3.0, True, D, dt.datetime(2026, 11, 20, 14, 30), dt.time(9, 15), 46000, "=1+2"])
+    ws.append(["Text", "Int", "Float", "Whole", "Bool", "Date", "Datetime", "Time", "Serial", "Formula"])
+    ws.append(["call", 42, 1.5, 3.0, True, D, dt.datetime(2026, 11, 20, 14, 30), dt.time(9, 15), 46000,
+               "=1+2"])
     ws["F2"].number_format = "dd.mm.yyyy"
     ws.append(["", None, None, None, False])  # '' is an empty cell too
     ws.append(["  spaced  ", -7, 0.25])
@@ -131,12 +132,13 @@ def test_read_formulas_give_their_cached_values(tmp_path):
     ws.append(["Sum", "Text", "Error"])
     ws.append(["=1+2", '="x"', "=1/0"])
     path = save(wb, tmp_path / "book.xlsx")
-    set_cached_values(path, "xl/worksheets/sheet1.xml", {
+    patch_xml(path, "xl/worksheets/sheet1.xml", {
         "<f>1+2</f><v></v>": "<f>1+2</f><v>3</v>",
         '<c r="B2"><f>"x"</f><v></v>': '<c r="B2" t="str"><f>"x"</f><v>x</v>',
         '<c r="C2"><f>1/0</f><v></v>': '<c r="C2" t="e"><f>1/0</f><v>#DIV/0!</v>',
     })
-    assert XlsxSource(path).read(["Partners"]).tables["Partners"].rows == [[3, "x"]]  # an error reads as empty
+    rows = XlsxSource(path).read(["Partners"]).tables["Partners"].rows
+    assert rows == [[3, "x"]]  # an error value reads as empty
 
 
 def test_read_keeps_row_numbers_exact(tmp_path):
@@ -266,7 +268,7 @@ def test_write_a_date_keeps_the_teams_date_format(tmp_path):
     assert ws["C3"].number_format == "yyyy-mm-dd" and ws["C3"].is_date
 
 
-@pytest.mark.parametrize("text", ["=SUM(A1:A9)", "=HYPERLINK(\"http://evil\")", "#N/A", "+1", "-1", "@x", "0042"])
+@pytest.mark.parametrize("text", ["=SUM(A1:A9)", '=HYPERLINK("http://x")', "#N/A", "+1", "-1", "@x", "0042"])
 def test_formula_looking_text_stays_text(tmp_path, text):
     path = simple_book(tmp_path / "book.xlsx")
     source = XlsxSource(path)
@@ -323,7 +325,8 @@ def test_append_below_the_last_non_empty_row(tmp_path):
     )}))
 
     ws = openpyxl.load_workbook(path)["Activities"]
-    assert [c.value for c in ws[7]][:5] == [None, dt.datetime(2026, 11, 20), "Acme", "newsletter", "Newsletter sent"]
+    assert [c.value for c in ws[7]][:5] == [
+        None, dt.datetime(2026, 11, 20), "Acme", "newsletter", "Newsletter sent"]
     assert ws["B7"].is_date and ws["B7"].number_format == "dd.mm.yyyy"  # the team's pre-set date format
     assert ws["B8"].is_date and ws["D8"].data_type == "s"
     assert ws["E6"].value == '=IF(C6="","",C6)'
@@ -384,7 +387,8 @@ def test_dashboard_is_rewritten_entirely(tmp_path):
     wb.save(path)
     source = XlsxSource(path)
 
-    source.write(source.read(["Partners", "Dashboard"]), Changes(dashboard=("Dashboard", (("New", None), ("a", 1)))))
+    new_rows = (("New", None), ("a", 1))
+    source.write(source.read(["Partners", "Dashboard"]), Changes(dashboard=("Dashboard", new_rows)))
 
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Dashboard", "Partners"]  # stays where the team put it
@@ -392,6 +396,16 @@ def test_dashboard_is_rewritten_entirely(tmp_path):
     assert [[c for c in row] for row in ws.iter_rows(values_only=True)] == [["New", None], ["a", 1]]
     assert not ws.merged_cells.ranges
     assert ws.column_dimensions["A"].width == 33
+
+
+def test_the_dashboard_never_overwrites_a_data_tab(tmp_path):
+    path = simple_book(tmp_path / "book.xlsx")
+    source = XlsxSource(path)
+    before = path.read_bytes()
+    with pytest.raises(SourceError):
+        source.write(source.read(["Partners"]), Changes(
+            cells=(CellWrite("Partners", 2, "P-1", 2, "x"),), dashboard=("Partners", (("Status",),))))
+    assert path.read_bytes() == before
 
 
 # --- refusing to write --------------------------------------------------------------------
@@ -554,7 +568,9 @@ def team_book(path: Path) -> Path:
     dv.add("C2:C500")
     ws.add_data_validation(dv)
     ws.conditional_formatting.add(
-        "E2:E500", CellIsRule(operator="greaterThan", formula=["20000"], fill=PatternFill("solid", fgColor="F8CBAD")))
+        "E2:E500",
+        CellIsRule(operator="greaterThan", formula=["20000"], fill=PatternFill("solid", fgColor="F8CBAD")),
+    )
     ws.sheet_properties.tabColor = "1072BA"
     other = wb.create_sheet("Team stuff")
     other["A1"] = "Budget"
@@ -617,6 +633,16 @@ def test_the_teams_cells_and_formatting_survive_a_write(tmp_path):
     assert after[("Partners", "G2")][0] == "checked 2"
     assert after[("Partners", "F3")][1] == before[("Partners", "F3")][1]  # rich text runs survive
     assert after[("Team stuff", "B1")][0] == "=SUM(Partners!E2:E39)"
+
+
+def test_features_openpyxl_drops_are_logged(tmp_path, caplog):
+    path = simple_book(tmp_path / "book.xlsx")
+    data_validation_extension = (
+        '<extLst><ext uri="{CCE6A557-97BC-4B89-ADB6-D9C93CAAB3DF}"/></extLst></worksheet>')
+    patch_xml(path, "xl/worksheets/sheet1.xml", {"</worksheet>": data_validation_extension})
+    source = XlsxSource(path)
+    source.write(source.read(["Partners"]), Changes(cells=(CellWrite("Partners", 2, "P-1", 2, "x"),)))
+    assert "Data Validation extension is not supported" in caplog.text
 
 
 def test_a_second_write_of_our_own_output_still_preserves_everything(tmp_path):

@@ -27,10 +27,10 @@ from typing import NamedTuple
 
 import openpyxl
 import python_calamine
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.styles import Font
 from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.worksheet.table import TableColumn
 
 from sheets_sync.errors import ConfigError, SourceError
@@ -93,7 +93,7 @@ class XlsxSource:
                 f"or create a sample workbook with `sheets-sync init`."
             ) from None
         except OSError as e:
-            raise SourceError(f"Cannot open the workbook {self.path}: {e.strerror or e}.", transient=True) from e
+            raise _io_error("open", self.path, e) from e
 
     def _fingerprint(self, st: os.stat_result) -> Fingerprint:
         return Fingerprint(st.st_mtime_ns, st.st_size, st.st_ino, self.lock_file() is not None)
@@ -108,7 +108,7 @@ class XlsxSource:
         except FileNotFoundError:  # renamed away between stat and open (Excel saving): retry
             raise self._changed_error() from None
         except OSError as e:
-            raise SourceError(f"Cannot read the workbook {self.path}: {e.strerror or e}.", transient=True) from e
+            raise _io_error("read", self.path, e) from e
         return data, self._fingerprint(st)
 
     # --- reading ----------------------------------------------------------------------------
@@ -123,9 +123,8 @@ class XlsxSource:
         self._check_format(data, version)
         try:
             book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-            worksheets = {
-                m.name: m.name for m in book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet
-            }
+            worksheet = python_calamine.SheetTypeEnum.WorkSheet
+            worksheets = [m.name for m in book.sheets_metadata if m.typ == worksheet]
             tables: dict[str, Table] = {}
             for wanted in tab_names:
                 name = _find_name(worksheets, wanted)
@@ -186,7 +185,7 @@ class XlsxSource:
         except Exception as e:  # openpyxl rejects a value, a sheet title, ...
             raise SourceError(f"Cannot apply the changes to {self.path}: {type(e).__name__}: {e}") from e
         new = self._save_and_replace(workbook, target, snapshot.version)
-        logger.debug("wrote %s in %.1f s: %d cells", self.path, time.monotonic() - started, len(changes.cells))
+        logger.debug("wrote %s in %.1f s", self.path, time.monotonic() - started)
         return new
 
     def _check_unchanged(self, version: object) -> None:
@@ -202,7 +201,7 @@ class XlsxSource:
         except FileNotFoundError:
             raise self._changed_error() from None
         except OSError as e:
-            raise SourceError(f"Cannot open the workbook {self.path}: {e.strerror or e}.", transient=True) from e
+            raise _io_error("open", self.path, e) from e
         if not current.same_file(version):
             raise self._changed_error()
 
@@ -231,10 +230,11 @@ class XlsxSource:
     def _save_and_replace(self, workbook: openpyxl.Workbook, target: Path, version: object) -> Fingerprint:
         try:
             original = os.stat(target)
-            fd, temp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.name}.", suffix=".tmp", dir=target.parent)
+            prefix = f"{TEMP_PREFIX}{target.name}."
+            fd, temp_name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=target.parent)
         except OSError as e:
-            raise SourceError(f"Cannot write next to {target}: {e.strerror or e}.", transient=True) from e
-        temp = Path(temp_name)
+            raise _io_error("write", self.path, e) from e
+        temp, replaced = Path(temp_name), False
         try:
             with os.fdopen(fd, "wb") as f:
                 workbook.save(f)
@@ -244,15 +244,16 @@ class XlsxSource:
             _try_chown(temp, original)
             self._check_unchanged(version)  # the team may have saved while we worked
             os.replace(temp, target)
+            replaced = True
         except SourceError:
-            _remove(temp)
             raise
-        except OSError as e:
-            _remove(temp)
-            raise SourceError(f"Cannot write the workbook {self.path}: {e.strerror or e}.", transient=True) from e
+        except OSError as e:  # a full disk, a share gone offline, Windows refusing to replace an open file
+            raise _io_error("write", self.path, e) from e
         except Exception as e:
-            _remove(temp)
             raise SourceError(f"openpyxl cannot save {self.path} ({type(e).__name__}: {e}).") from e
+        finally:
+            if not replaced:
+                _remove(temp)
         _fsync_folder(target.parent)
         return self.fingerprint()
 
@@ -270,7 +271,7 @@ class XlsxSource:
 # --- reading helpers ------------------------------------------------------------------------
 
 
-def _find_name(names: dict[str, str], wanted: str) -> str | None:
+def _find_name(names: list[str], wanted: str) -> str | None:
     if wanted in names:
         return wanted
     key = wanted.strip().casefold()
@@ -326,6 +327,10 @@ def _apply(workbook: openpyxl.Workbook, changes: Changes) -> None:
         if rows:
             _append(_sheet(workbook, tab), rows)
     if changes.dashboard is not None:
+        name = changes.dashboard[0]
+        if name in {*changes.new_headers, *(w.tab for w in changes.cells), *changes.appends}:
+            # A config that names the Dashboard like a data tab would wipe the team's rows.
+            raise SourceError(f'Refusing to rewrite "{name}" as the Dashboard: it is also a data tab.')
         _write_dashboard(workbook, *changes.dashboard)
 
 
@@ -381,15 +386,10 @@ def _set_header(sheet, column: int, text: str) -> None:
     previous = sheet._cells.get((1, column - 1))  # _cells: read without creating cells
     if previous is not None and previous.has_style:
         cell._style = copy(previous._style)
-    width = _custom_width(sheet, column - 1)
-    if width is not None and _dimension(sheet, column) is None:  # overlapping <col> ranges corrupt a file
-        sheet.column_dimensions[get_column_letter(column)].width = width
+    before = _dimension(sheet, column - 1)
+    if before is not None and before.width and _dimension(sheet, column) is None:  # <col>s must not overlap
+        sheet.column_dimensions[get_column_letter(column)].width = before.width
     _extend_columns(sheet, column, text)
-
-
-def _custom_width(sheet, column: int) -> float | None:
-    dimension = _dimension(sheet, column)
-    return dimension.width if dimension is not None and dimension.width else None
 
 
 def _dimension(sheet, column: int):
@@ -414,7 +414,8 @@ def _extend_columns(sheet, column: int, text: str) -> None:
         if (min_row != 1 or max_col != column - 1 or not table.headerRowCount or not text.strip()
                 or text.strip().casefold() in names):
             continue
-        table.tableColumns.append(TableColumn(id=max((c.id for c in table.tableColumns), default=0) + 1, name=text))
+        next_id = max((c.id for c in table.tableColumns), default=0) + 1
+        table.tableColumns.append(TableColumn(id=next_id, name=text))
         table.ref = _ref(min_col, min_row, column, max_row)
         if table.autoFilter is not None and table.autoFilter.ref:
             table.autoFilter.ref = _ref(min_col, min_row, column, max_row - (table.totalsRowCount or 0))
@@ -483,14 +484,15 @@ def _write_dashboard(workbook: openpyxl.Workbook, name: str, rows: Iterable[Sequ
 
 
 def _display(value: CellValue) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+    return "" if value is None else value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 # --- file-system helpers --------------------------------------------------------------------
+
+
+def _io_error(action: str, path: Path, error: OSError) -> SourceError:
+    """File-system trouble (a share offline, a full disk, a file in use) is worth retrying."""
+    return SourceError(f"Cannot {action} the workbook {path}: {error.strerror or error}.", transient=True)
 
 
 def _remove(path: Path) -> None:
