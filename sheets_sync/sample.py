@@ -63,6 +63,8 @@ def generate_tables(
     plus a few booked in the next days; the last partner has none. Deterministic for the arguments.
     """
     _check_lang(lang)
+    if partners <= 0 and (contacts or activities):
+        raise ValueError("generate_tables: contacts and activities need at least one partner")
     rng = random.Random(seed)
     return _render(_generate(today, partners, contacts, activities, news, rng, lang), lang, rng)
 
