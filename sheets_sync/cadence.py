@@ -59,7 +59,6 @@ def assess(partner: Partner, ctx: Context, draft: Draft) -> PartnerView:
         next_touch=next_touch,
         days_late=days_late,
         cadence=cadence,
-        cadence_touch=cadence_touch,
         sleep_since=sleep_since,
     )
 
@@ -76,7 +75,7 @@ def _cadence_touch(partner: Partner, facts: PartnerFacts, every: int, ctx: Conte
 
 
 def touch_text(view: PartnerView) -> str:
-    """ "Call (rank A, every 7 days) - 3 days late" or "... - due today"."""
+    """E.g. "Call (rank A, every 7 days) - 3 days late", or "... - due today"."""
     late_days = view.days_late
     tail = f"{days(late_days)} late" if late_days else "due today"
     return f"Call (rank {view.rank}, every {days(view.rule.every)}) - {tail}"

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sheets_sync.calendar import WorkCalendar
@@ -167,7 +167,6 @@ class PartnerView:
     next_touch: dt.date | None
     days_late: int | None
     cadence: TouchStatus  # overdue, due, soon or ok: the touch rhythm alone, whatever the stage
-    cadence_touch: dt.date  # the Next touch the rhythm alone gives
     sleep_since: dt.date | None  # last response, else Since, else the first activity
 
     @property
