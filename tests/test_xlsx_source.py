@@ -427,6 +427,18 @@ def test_lock_file_means_nothing_is_written(tmp_path):
     assert temp_files(tmp_path) == []
 
 
+def test_excel_closed_without_saving_since_the_read_does_not_block_the_write(tmp_path):
+    path = simple_book(tmp_path / "book.xlsx")
+    lock = tmp_path / "~$book.xlsx"
+    lock.write_bytes(b"someone")
+    source = XlsxSource(path)
+    snapshot = source.read(["Partners"])
+    assert snapshot.version.locked
+    lock.unlink()
+    source.write(snapshot, Changes(cells=(CellWrite("Partners", 2, "P-1", 2, "x"),)))
+    assert cell(path, "Partners", "B2").value == "x"
+
+
 def test_file_changed_since_read_means_nothing_is_written(tmp_path):
     path = simple_book(tmp_path / "book.xlsx")
     source = XlsxSource(path)
