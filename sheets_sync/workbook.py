@@ -284,9 +284,9 @@ def _partner_lookup(partners: tuple[Partner, ...]) -> dict[str, int]:
     """Partner references may be an ID or a name (any case); IDs win over names."""
     lookup: dict[str, int] = {}
     for p in partners:
-        lookup.setdefault(p.name.casefold(), p.row)
+        lookup.setdefault(p.id.casefold(), p.row)
     for p in partners:
-        lookup[p.id.casefold()] = p.row
+        lookup.setdefault(p.name.casefold(), p.row)
     return lookup
 
 
@@ -461,14 +461,16 @@ def _new_headers(rb: ReadBook, config: Config) -> dict[str, tuple[tuple[int, str
 
 
 def _dashboard_change(rb: ReadBook, rows, config: Config):
+    """The Dashboard is rewritten as a whole, and only when its content changed."""
     if rows is None:
         return None
-    current = [tuple(r) for r in rb.dashboard.rows] if rb.dashboard else []
-    if rb.dashboard is not None:
-        current.insert(0, rb.dashboard.header)
-    if _same_rows(current, rows):
+    if rb.dashboard is None:
+        return (config.tab_name(Tab.DASHBOARD), tuple(rows))
+    # a source returns the header row as text, so the first row is compared as text
+    as_read = (tuple(cells.as_text(v) for v in rows[0]), *rows[1:]) if rows else ()
+    if _same_rows([rb.dashboard.header, *rb.dashboard.rows], as_read):
         return None
-    return (rb.dashboard.name if rb.dashboard else config.tab_name(Tab.DASHBOARD), tuple(rows))
+    return (rb.dashboard.name, tuple(rows))
 
 
 def _same_rows(old: list, new) -> bool:

@@ -1,0 +1,140 @@
+"""The command line through its real entry point, in a subprocess."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+COMMANDS = ["init", "check", "once", "run", "health", "demo"]
+
+
+def cli(*args, cwd=None, env=None, timeout=120):
+    return subprocess.run(
+        [sys.executable, "-m", "sheets_sync", *args], capture_output=True, text=True, cwd=cwd,
+        env={**os.environ, **(env or {})}, timeout=timeout,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("team")
+    result = cli("init", str(folder))
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command):
+    result = cli(command, "--help")
+    assert result.returncode == 0 and "usage: sheets-sync " + command in result.stdout
+    assert len(result.stdout.splitlines()) >= 3
+
+
+def test_init_writes_a_config_and_a_workbook_and_refuses_to_overwrite(tmp_path):
+    assert cli("init", str(tmp_path), "--lang", "ru").returncode == 0
+    assert (tmp_path / "config.yaml").is_file() and list(tmp_path.glob("*.xlsx"))
+    again = cli("init", str(tmp_path))
+    assert again.returncode == 2 and "config.yaml" in again.stderr
+
+
+def test_check_passes_on_the_sample_and_finds_a_bad_cell(team, tmp_path):
+    ok = cli("-c", str(team / "config.yaml"), "check")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.startswith("OK:")
+
+    broken = tmp_path / "broken"
+    assert cli("init", str(broken)).returncode == 0
+    book = next(broken.glob("*.xlsx"))
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Activities"]
+    header = [c.value for c in ws[1]]
+    ws.cell(7, header.index("Date") + 1).value = "31.02.2026"
+    wb.save(book)
+    bad = cli("-c", str(broken / "config.yaml"), "check")
+    assert bad.returncode == 1
+    column = openpyxl.utils.get_column_letter(header.index("Date") + 1)
+    assert f"Activities!{column}7" in bad.stdout and "not a date" in bad.stdout
+
+
+def test_once_dry_run_writes_nothing_then_once_writes_and_health_is_ok(team):
+    config = str(team / "config.yaml")
+    book = next(team.glob("*.xlsx"))
+    data = book.read_bytes()
+    dry = cli("-c", config, "once", "--dry-run", "--today", "2026-11-26")
+    assert dry.returncode == 0, dry.stderr
+    assert "Partners by touch status and rank" in dry.stdout and "Dry run" in dry.stdout
+    assert book.read_bytes() == data
+
+    real = cli("once", "--today", "2026-11-26", env={"SHEETS_SYNC_CONFIG": config})
+    assert real.returncode == 0, real.stderr
+    assert "Wrote" in real.stdout and book.read_bytes() != data
+    assert cli("-c", config, "health").returncode == 0
+
+
+def test_health_fails_before_any_cycle(tmp_path):
+    assert cli("init", str(tmp_path)).returncode == 0
+    result = cli("-c", str(tmp_path / "config.yaml"), "health")
+    assert result.returncode == 1 and "no successful cycle" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("config_text", "message"),
+    [
+        ("source: {kind: xlsx, path: p.xlsx}\nranks: {A: {every: weekly}}\n", "ranks.A.every"),
+        ("source: {kind: xlsx}\n", "source.path"),
+        ("source: [oops\n", "not valid YAML"),
+    ],
+)
+def test_bad_configuration_exits_2_with_the_key_path(tmp_path, config_text, message):
+    (tmp_path / "config.yaml").write_text(config_text)
+    result = cli("check", cwd=tmp_path)
+    assert result.returncode == 2 and message in result.stderr
+
+
+def test_a_missing_required_header_exits_2(tmp_path):
+    assert cli("init", str(tmp_path)).returncode == 0
+    book = next(tmp_path.glob("*.xlsx"))
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Contacts"]
+    for cell in ws[1]:
+        if cell.value == "Email":
+            cell.value = "E-mail address"
+    wb.save(book)
+    result = cli("-c", str(tmp_path / "config.yaml"), "once")
+    assert result.returncode == 2 and '"Email" column' in result.stderr
+
+
+def test_bad_usage_exits_2():
+    assert cli("once", "--today", "tomorrow").returncode == 2
+    assert cli("frobnicate").returncode == 2
+
+
+def test_demo_runs_one_cycle(tmp_path):
+    result = cli("demo", str(tmp_path / "demo"))
+    assert result.returncode == 0, result.stderr
+    assert "Wrote" in result.stdout
+
+
+def test_run_polls_and_stops_cleanly_on_sigterm(tmp_path):
+    assert cli("init", str(tmp_path)).returncode == 0
+    config = tmp_path / "config.yaml"
+    config.write_text(config.read_text() + "\npoll_every: 1\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sheets_sync", "-c", str(config), "--log-format", "json", "run"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and cli("-c", str(config), "health").returncode != 0:
+            time.sleep(0.3)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert '"event": "cycle ' in err and "stopping after the current cycle" in err
