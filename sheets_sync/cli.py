@@ -96,7 +96,7 @@ def _date_arg(text: str) -> dt.date:
 def cmd_init(args) -> int:
     from sheets_sync.sample import write_sample
 
-    config_path = write_sample(Path(args.dir), args.lang, dt.date.today())
+    config_path = write_sample(Path(args.dir), args.lang)
     print(f"Wrote {config_path} and the sample workbook next to it.")
     print(f"Next: sheets-sync -c {config_path} check, then once --dry-run, then run.")
     return EXIT_OK
@@ -153,7 +153,7 @@ def cmd_demo(args) -> int:
     from sheets_sync.sample import write_sample
 
     folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="sheets-sync-demo-"))
-    config_path = write_sample(folder, args.lang, dt.date.today())
+    config_path = write_sample(folder, args.lang)
     print(f"Demo workspace: {folder}")
     args.config, args.dry_run, args.today = str(config_path), False, None
     return cmd_once(args)

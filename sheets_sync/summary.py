@@ -66,8 +66,10 @@ def cycle_summary(report: CycleReport, config: Config, *, dry_run: bool = False)
                  + (", ".join(f"{kinds[k]} {k.value}" for k in MessageKind if kinds[k]) or "none")
                  + f"; digests for {len(plan.digests)} manager(s).")  # fmt: skip
     if plan.messages:
-        shown = [[m.kind.value, ", ".join(m.to), m.occasion or m.key] for m in plan.messages[:15]]
-        parts += ["", table(["kind", "to", "about"], shown)]
+        names = {p.row: p.name for p in report.book.partners}
+        shown = [[m.kind.value, names.get(m.partner_row, ""), ", ".join(m.to), m.occasion]
+                 for m in plan.messages[:15]]  # fmt: skip
+        parts += ["", table(["kind", "partner", "to", "occasion"], shown)]
         if len(plan.messages) > 15:
             parts.append(f"... and {len(plan.messages) - 15} more")
     parts.append("")
