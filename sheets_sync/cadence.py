@@ -20,7 +20,7 @@ def assess(partner: Partner, ctx: Context, draft: Draft) -> PartnerView:
     rank, rank_note = effective_rank(partner, config)
     rule = config.ranks[rank]
 
-    cadence_touch = _cadence_touch(partner, facts, rule.every, ctx)
+    cadence_touch, pulled_by_step = _cadence_touch(partner, facts, rule.every, ctx)
     late = (today - cadence_touch).days
     if late > rule.grace:
         cadence = TouchStatus.OVERDUE
@@ -60,24 +60,29 @@ def assess(partner: Partner, ctx: Context, draft: Draft) -> PartnerView:
         days_late=days_late,
         cadence=cadence,
         sleep_since=sleep_since,
+        pulled_by_step=pulled_by_step,
     )
 
 
-def _cadence_touch(partner: Partner, facts: PartnerFacts, every: int, ctx: Context) -> dt.date:
+def _cadence_touch(partner: Partner, facts: PartnerFacts, every: int, ctx: Context) -> tuple[dt.date, bool]:
+    """Next touch on the rank's rhythm, pulled earlier by an open next step; and whether it was."""
     if facts.last_touch is not None:
         base = facts.last_touch + dt.timedelta(days=every)
     else:
         base = partner.since or ctx.today
     step = facts.earliest_step
-    if step is not None and step.due < base:
-        base = step.due
-    return ctx.calendar.next_working_day(base)
+    pulled = step is not None and step.due < base
+    return ctx.calendar.next_working_day(step.due if pulled else base), pulled
 
 
 def touch_text(view: PartnerView) -> str:
-    """E.g. "Call (rank A, every 7 days) - 3 days late", or "... - due today"."""
+    """E.g. "Call (rank A, every 7 days) - 3 days late", or "Next step due 2026-11-20: ... - due today"."""
     late_days = view.days_late
     tail = f"{days(late_days)} late" if late_days else "due today"
+    step = view.facts.earliest_step
+    if view.pulled_by_step and step is not None:
+        what = cut(step.next_steps or step.summary)
+        return f"Next step due {step.due.isoformat()}" + (f": {what}" if what else "") + f" - {tail}"
     return f"Call (rank {view.rank}, every {days(view.rule.every)}) - {tail}"
 
 

@@ -168,6 +168,7 @@ class PartnerView:
     days_late: int | None
     cadence: TouchStatus  # overdue, due, soon or ok: the touch rhythm alone, whatever the stage
     sleep_since: dt.date | None  # last response, else Since, else the first activity
+    pulled_by_step: bool = False  # Next touch is an open next step's Due, earlier than the rhythm
 
     @property
     def row(self) -> int:

@@ -277,7 +277,9 @@ def _activity(p: Row, kind: str, today: dt.date, rng: random.Random, w: dict) ->
             row["Agreements"] = rng.choice(w["agreements"])
         if row.get("Agreements") and rng.random() < 0.85 or rng.random() < 0.3:
             due = date + _DAY * rng.randint(2, 21)
-            done = rng.random() < 0.85 if due < today else rng.random() < 0.1 or None
+            # teams tick off most steps; an open one from months ago would keep a partner overdue
+            stale = (today - due).days > 10
+            done = True if stale else rng.random() < 0.5 if due < today else rng.random() < 0.1 or None
             row.update({"Next steps": rng.choice(w["next_steps"]), "Owner": p.get("Manager"), "Due": due,
                         "Done": done})  # fmt: skip
         if rng.random() < (0.97 if (today - date).days > 3 else 0.35):

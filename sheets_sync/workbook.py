@@ -155,35 +155,39 @@ def _is_blank_row(row: list[CellValue]) -> bool:
 
 
 def _assign_ids(sheets: dict[Tab, Sheet], problems: list[Problem]):
-    """Every non-blank row gets an ID: its own, or a new one after the highest number in use."""
+    """Every non-blank row gets an ID: its own, or a new one numbered after the highest in use.
+
+    New IDs copy the style the team already uses (`P-0042` or `P0042`), else `P-0001`.
+    """
     ids: dict[Tab, dict[int, str]] = {}
     new_ids: dict[Tab, dict[int, str]] = {}
     for tab, sheet in sheets.items():
         prefix = TAB_SPECS[tab].id_prefix
-        pattern = re.compile(rf"^{prefix}-(\d+)$")
+        id_column = TAB_SPECS[tab].columns.ID  # type: ignore[attr-defined]
+        pattern = re.compile(rf"^{prefix}(-?)(\d+)$")
         seen: dict[str, int] = {}
         ids[tab], new_ids[tab], missing = {}, {}, []
-        highest = 0
+        highest, separator, width = 0, "-", 4
         for index, row in enumerate(sheet.table.rows):
             if _is_blank_row(row):
                 continue
             number = sheet.table.row_number(index)
-            value = cells.as_text(sheet.get(row, TAB_SPECS[tab].columns.ID))  # type: ignore[attr-defined]
+            value = cells.as_text(sheet.get(row, id_column))
             if not value:
                 missing.append(number)
                 continue
             if value in seen:
-                problems.append(Problem(tab, number, sheet.header_text(TAB_SPECS[tab].columns.ID),  # type: ignore[attr-defined]
-                                        f"duplicate ID {value} (also on row {seen[value]})"))
+                problems.append(Problem(tab, number, sheet.header_text(id_column),
+                                        f"duplicate ID {value} (also on row {seen[value]})"))  # fmt: skip
             else:
                 seen[value] = number
             ids[tab][number] = value
             m = pattern.match(value)
-            if m:
-                highest = max(highest, int(m[1]))
+            if m and int(m[2]) >= highest:
+                highest, separator, width = int(m[2]), m[1], len(m[2])
         for number in missing:
             highest += 1
-            ids[tab][number] = new_ids[tab][number] = f"{prefix}-{highest:04d}"
+            ids[tab][number] = new_ids[tab][number] = f"{prefix}{separator}{highest:0{width}d}"
     return ids, new_ids
 
 

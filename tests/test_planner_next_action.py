@@ -114,3 +114,17 @@ def test_an_open_next_step_due_when_the_touch_is_not():
 )
 def test_soon_and_ok(since, expected):
     assert action(since=since) == expected
+
+
+@pytest.mark.parametrize(
+    "due, expected",
+    [
+        (d("2026-11-20"), "Next step due 2026-11-20: Send the pricing sheet - 6 days late"),  # a Friday
+        (d("2026-11-26"), "Next step due 2026-11-26: Send the pricing sheet - due today"),
+        (d("2026-11-22"), "Next step due 2026-11-22: Send the pricing sheet - 3 days late"),  # Sunday -> Monday
+    ],
+)
+def test_a_late_open_next_step_names_the_step_not_the_rhythm(due, expected):
+    # the last call was 3 days ago, so the rank's rhythm alone would not be due for weeks
+    step = activity(2, ago(30), "call", follow_up="sent", next_steps="Send the pricing sheet", due=due)
+    assert action(step, activity(3, ago(3), "call", follow_up="sent"), rank="C", trained=TODAY) == expected

@@ -83,6 +83,12 @@ def test_ids_are_filled_after_the_highest_and_duplicates_are_problems():
     assert [(p.row, p.message) for p in rb.problems] == [(5, "duplicate ID P-0007 (also on row 2)")]
 
 
+def test_new_ids_follow_the_style_the_team_uses():
+    rows = [["P017", "Acme"], [None, "Beta"], ["P-0003", "Gamma"]]
+    rb = read_book(snapshot(partners=(["ID", "Partner"], rows)), CONFIG)
+    assert rb.new_ids[Tab.PARTNERS] == {3: "P018"}
+
+
 def test_malformed_cells_become_problems_with_their_cells():
     activities = (
         ["Date", "Partner", "Type", "Due", "Amount", "Done", "Direction"],
