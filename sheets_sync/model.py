@@ -390,6 +390,7 @@ class Changes:
     cells: tuple[CellWrite, ...] = ()
     appends: dict[str, tuple[tuple[CellValue, ...], ...]] = field(default_factory=dict)
     dashboard: tuple[str, tuple[tuple[CellValue, ...], ...]] | None = None  # tab name, rows
+    id_columns: dict[str, int] = field(default_factory=dict)  # tab name -> 1-based ID column
 
     def is_empty(self) -> bool:
         return not (self.new_headers or self.cells or self.appends or self.dashboard)

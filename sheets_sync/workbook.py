@@ -412,6 +412,7 @@ def build_changes(rb: ReadBook, plan: Plan, dashboard: tuple[tuple[CellValue, ..
         new_headers=_new_headers(rb, config),
         cells=tuple(writer.cells),
         dashboard=_dashboard_change(rb, dashboard, config),
+        id_columns={s.table.name: s.index(TAB_SPECS[tab].columns.ID) + 1 for tab, s in rb.sheets.items()},  # type: ignore[attr-defined]
     )
 
 
