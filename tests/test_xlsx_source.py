@@ -21,6 +21,7 @@ from openpyxl.worksheet.table import Table as ExcelTable
 
 from sheets_sync.errors import ConfigError, SourceError
 from sheets_sync.model import CellWrite, Changes
+from sheets_sync.sources import Snapshot
 from sheets_sync.sources.xlsx import XlsxSource
 
 D = dt.date(2026, 11, 20)
@@ -214,9 +215,9 @@ def test_a_corrupt_file_is_a_permanent_source_error(tmp_path, content):
         source.read(["Partners"])
     assert not caught.value.transient
     assert str(path) in str(caught.value) and ".xls" in str(caught.value)
-    snapshot_of_nothing = type("S", (), {"version": source.fingerprint(), "tables": {}})()
     with pytest.raises(SourceError) as caught:
-        source.write(snapshot_of_nothing, Changes(cells=(CellWrite("Partners", 2, "P-1", 1, "x"),)))
+        change = Changes(cells=(CellWrite("Partners", 2, "P-1", 1, "x"),))
+        source.write(Snapshot(tables={}, version=source.fingerprint()), change)
     assert not caught.value.transient
     assert temp_files(tmp_path) == []
 
@@ -533,6 +534,17 @@ def test_write_replaces_atomically_keeping_permissions(tmp_path):
     assert path.stat().st_ino != inode  # a new file renamed over the old one, not rewritten in place
     assert new == source.fingerprint()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]
+
+
+def test_a_read_only_workbook_is_left_alone(tmp_path):
+    path = simple_book(tmp_path / "book.xlsx")
+    os.chmod(path, 0o444)
+    source = XlsxSource(path)
+    before = path.read_bytes()
+    with pytest.raises(SourceError) as caught:
+        source.write(source.read(["Partners"]), Changes(cells=(CellWrite("Partners", 2, "P-1", 2, "x"),)))
+    assert "read-only" in str(caught.value)
+    assert path.read_bytes() == before and temp_files(tmp_path) == []
 
 
 def test_empty_changes_write_nothing(tmp_path):

@@ -179,6 +179,9 @@ class XlsxSource:
         if not version.same_file(snapshot.version):
             raise self._changed_error()
         target = Path(os.path.realpath(self.path))
+        if not self._stat().st_mode & stat.S_IWUSR:
+            raise SourceError(f"The workbook {self.path} is read-only; make it writable so that "
+                              "sheets-sync can write its columns back. Nothing was written.")
         self._remove_stale_temps(target)
         started = time.monotonic()
         try:
@@ -189,7 +192,8 @@ class XlsxSource:
                 except SourceError:
                     raise
                 except Exception as e:  # openpyxl rejects a value, a sheet title, ...
-                    raise SourceError(f"Cannot apply the changes to {self.path}: {type(e).__name__}: {e}") from e
+                    message = f"Cannot apply the changes to {self.path}: {type(e).__name__}: {e}"
+                    raise SourceError(message) from e
                 new = self._save_and_replace(workbook, target, snapshot.version)
         finally:
             workbook = None
