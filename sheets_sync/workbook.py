@@ -8,8 +8,9 @@ Sync note; nothing here raises for bad data, only for a missing tab or required 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -80,6 +81,7 @@ class ReadBook:
     new_ids: dict[Tab, dict[int, str]]  # sheet row -> the ID the worker fills in
     ids: dict[Tab, dict[int, str]]  # every parsed row's ID, filled or new
     dashboard: Table | None
+    next_ids: dict[Tab, Callable[[], str]] = field(default_factory=dict)  # IDs for appended rows
 
     def cell_ref(self, problem: Problem) -> str:
         sheet = self.sheets.get(problem.tab)
@@ -112,7 +114,7 @@ def read_book(snapshot: Snapshot, config: Config) -> ReadBook:
             )
         sheets[tab] = _map_headers(tab, table, config)
     problems: list[Problem] = []
-    ids, new_ids = _assign_ids(sheets, problems)
+    ids, new_ids, next_ids = _assign_ids(sheets, problems)
     partners = _parse_partners(sheets[Tab.PARTNERS], ids[Tab.PARTNERS], problems, config)
     lookup = _partner_lookup(partners)
     book = Book(
@@ -122,7 +124,7 @@ def read_book(snapshot: Snapshot, config: Config) -> ReadBook:
         news=_parse_news(sheets[Tab.NEWS], ids[Tab.NEWS], problems, config),
     )
     dashboard = by_name.get(normalize_header(config.tab_name(Tab.DASHBOARD)))
-    return ReadBook(sheets, book, problems, new_ids, ids, dashboard)
+    return ReadBook(sheets, book, problems, new_ids, ids, dashboard, next_ids)
 
 
 def _map_headers(tab: Tab, table: Table, config: Config) -> Sheet:
@@ -161,6 +163,7 @@ def _assign_ids(sheets: dict[Tab, Sheet], problems: list[Problem]):
     """
     ids: dict[Tab, dict[int, str]] = {}
     new_ids: dict[Tab, dict[int, str]] = {}
+    next_ids: dict[Tab, Callable[[], str]] = {}
     for tab, sheet in sheets.items():
         prefix = TAB_SPECS[tab].id_prefix
         id_column = TAB_SPECS[tab].columns.ID  # type: ignore[attr-defined]
@@ -185,10 +188,11 @@ def _assign_ids(sheets: dict[Tab, Sheet], problems: list[Problem]):
             m = pattern.match(value)
             if m and int(m[2]) >= highest:
                 highest, separator, width = int(m[2]), m[1], len(m[2])
+        numbers = itertools.count(highest + 1)
+        next_ids[tab] = lambda p=prefix, s=separator, w=width, n=numbers: f"{p}{s}{next(n):0{w}d}"
         for number in missing:
-            highest += 1
-            ids[tab][number] = new_ids[tab][number] = f"{prefix}{separator}{highest:0{width}d}"
-    return ids, new_ids
+            ids[tab][number] = new_ids[tab][number] = next_ids[tab]()
+    return ids, new_ids, next_ids
 
 
 class _Row:
@@ -374,17 +378,35 @@ def is_same(old: CellValue, new: CellValue) -> bool:
     return old == new
 
 
-def build_changes(rb: ReadBook, plan: Plan, dashboard: tuple[tuple[CellValue, ...], ...] | None,
-                  config: Config) -> Changes:  # fmt: skip
-    """The cells the worker owns, where they differ from what the sheet shows now."""
+def build_changes(
+    rb: ReadBook,
+    plan: Plan,
+    dashboard: tuple[tuple[CellValue, ...], ...] | None,
+    config: Config,
+    *,
+    book: Book | None = None,
+    appends: Iterable[dict[ActivityColumn, CellValue]] = (),
+    notes: dict[tuple[Tab, int], list[str]] | None = None,
+) -> Changes:
+    """The cells the worker owns, where they differ from what the sheet shows now.
+
+    `book` is `rb.book` brought up to date with what was sent (see records.remember); `appends`
+    are Activities rows to log; `notes` are extra Sync notes by (tab, row), e.g. a template error.
+    """
+    book = book or rb.book
     writer = _Writer(rb)
-    notes = _problem_notes(rb.problems)
+    all_notes = _problem_notes(rb.problems)
+    for where, extra in (notes or {}).items():
+        all_notes.setdefault(where, []).extend(extra)
     state_by_row = {s.row: s for s in plan.partners}
     sheet = rb.sheets[Tab.PARTNERS]
     c = PartnerColumn
+    for partner in book.partners:
+        writer.set(sheet, partner.row, c.SALES_KIT_SENT, partner.sales_kit_sent, only_if_later=True)
+        writer.set(sheet, partner.row, c.LAST_NEWSLETTER, partner.last_newsletter, only_if_later=True)
     for row in rb.ids[Tab.PARTNERS]:
         state = state_by_row.get(row)
-        row_notes = notes.get((Tab.PARTNERS, row), [])
+        row_notes = all_notes.get((Tab.PARTNERS, row), [])
         if state is not None:
             writer.set(sheet, row, c.LAST_TOUCH, state.last_touch)
             writer.set(sheet, row, c.LAST_RESPONSE, state.last_response)
@@ -396,35 +418,62 @@ def build_changes(rb: ReadBook, plan: Plan, dashboard: tuple[tuple[CellValue, ..
             row_notes = [*row_notes, *state.notes]
         writer.set(sheet, row, c.SYNC_NOTE, _join(row_notes))
 
+    for contact in book.contacts:
+        writer.set(rb.sheets[Tab.CONTACTS], contact.row, ContactColumn.LAST_GREETING, contact.last_greeting,
+                   only_if_later=True)  # fmt: skip
     for tab, extra in ((Tab.CONTACTS, plan.contact_notes), (Tab.ACTIVITIES, plan.activity_notes)):
         sheet = rb.sheets[tab]
         column = TAB_SPECS[tab].columns.SYNC_NOTE  # type: ignore[attr-defined]
         for row in rb.ids[tab]:
-            writer.set(sheet, row, column, _join([*notes.get((tab, row), []), *extra.get(row, ())]))
+            writer.set(sheet, row, column, _join([*all_notes.get((tab, row), []), *extra.get(row, ())]))
 
-    _mark_followups(writer, rb, plan)
+    _write_followups(writer, rb, book, plan)
     for tab, new in rb.new_ids.items():
         sheet = rb.sheets[tab]
         for row, row_id in new.items():
             writer.set(sheet, row, TAB_SPECS[tab].columns.ID, row_id)  # type: ignore[attr-defined]
 
+    appended = _positional(rb, appends)
     return Changes(
         new_headers=_new_headers(rb, config),
         cells=tuple(writer.cells),
+        appends={rb.sheets[Tab.ACTIVITIES].table.name: appended} if appended else {},
         dashboard=_dashboard_change(rb, dashboard, config),
         id_columns={s.table.name: s.index(TAB_SPECS[tab].columns.ID) + 1 for tab, s in rb.sheets.items()},  # type: ignore[attr-defined]
     )
 
 
-def _mark_followups(writer: _Writer, rb: ReadBook, plan: Plan) -> None:
-    """Mark meetings without next steps; take back the marker once the team has added them."""
+def _write_followups(writer: _Writer, rb: ReadBook, book: Book, plan: Plan) -> None:
+    """Follow-up cells: what was sent; else the missing-next-steps marker, taken back once it no longer applies.
+
+    The worker writes only into an empty cell or over its own marker: the team's text stays.
+    """
     sheet = rb.sheets[Tab.ACTIVITIES]
     missing = {t.activity_row for t in plan.followups if t.state is FollowUpState.MISSING_NEXT_STEPS}
-    for activity in rb.book.activities:
-        if activity.row in missing and not activity.follow_up:
-            writer.set(sheet, activity.row, ActivityColumn.FOLLOW_UP, MISSING_NEXT_STEPS)
-        elif activity.follow_up == MISSING_NEXT_STEPS and activity.row not in missing:
-            writer.set(sheet, activity.row, ActivityColumn.FOLLOW_UP, None)
+    for as_read, now in zip(rb.book.activities, book.activities):
+        if as_read.follow_up not in ("", MISSING_NEXT_STEPS):
+            continue
+        if now.follow_up not in ("", MISSING_NEXT_STEPS):
+            writer.set(sheet, now.row, ActivityColumn.FOLLOW_UP, now.follow_up)  # a follow-up went out
+        elif now.row in missing:
+            writer.set(sheet, now.row, ActivityColumn.FOLLOW_UP, MISSING_NEXT_STEPS)
+        elif as_read.follow_up == MISSING_NEXT_STEPS:
+            writer.set(sheet, now.row, ActivityColumn.FOLLOW_UP, None)
+
+
+def _positional(rb: ReadBook, rows: Iterable[dict[ActivityColumn, CellValue]]) -> tuple[tuple[CellValue, ...], ...]:
+    """Activities rows by column position, each with a new ID."""
+    sheet = rb.sheets[Tab.ACTIVITIES]
+    width = len(sheet.table.header) + len(sheet.added)
+    out = []
+    for values in rows:
+        row: list[CellValue] = [None] * width
+        for column, value in {ActivityColumn.ID: rb.next_ids[Tab.ACTIVITIES](), **values}.items():
+            i = sheet.index(column)
+            if i is not None:
+                row[i] = value
+        out.append(tuple(row))
+    return tuple(out)
 
 
 def _problem_notes(problems: list[Problem]) -> dict[tuple[Tab, int], list[str]]:
@@ -445,11 +494,15 @@ class _Writer:
         self.rb = rb
         self.cells: list[CellWrite] = []
 
-    def set(self, sheet: Sheet, row: int, column: StrEnum, value: CellValue) -> None:
+    def set(self, sheet: Sheet, row: int, column: StrEnum, value: CellValue, *, only_if_later: bool = False) -> None:
+        """Write `value` unless the cell already shows it.
+
+        `only_if_later`: a record of a send is only ever filled in or moved forward, never cleared.
+        """
         i = sheet.index(column)
         cells_row = sheet.table.rows[row - 2]
         old = cells_row[i] if i is not None and i < len(cells_row) else None
-        if is_same(old, value):
+        if is_same(old, value) or (only_if_later and value is None):
             return
         row_id = self.rb.ids[sheet.tab].get(row, "")
         self.cells.append(CellWrite(sheet.table.name, row, row_id, i + 1, value))
