@@ -206,6 +206,11 @@ def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
     if default_rank not in ranks:
         raise ConfigError(f'default_rank: "{default_rank}" is not one of ranks ({", ".join(ranks)}).')
 
+    tabs = _renames(r, "tabs", {t.value for t in TAB_SPECS} | {Tab.DASHBOARD.value})
+    names = [" ".join(tabs.get(t.value, t.value).split()).casefold() for t in Tab]
+    if len(set(names)) < len(names):
+        raise ConfigError("tabs: two tabs have the same name; each of Partners, Contacts, Activities, News "
+                          "and Dashboard needs its own tab (the Dashboard is rewritten as a whole).")
     return Config(
         base_dir=base_dir,
         source=source,
@@ -257,7 +262,7 @@ def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
         ),
         state_dir=r.path("state_dir", base_dir, Path("state")),
         templates_dir=r.path("templates_dir", base_dir, None),
-        tabs=_renames(r, "tabs", {t.value for t in TAB_SPECS} | {Tab.DASHBOARD.value}),
+        tabs=tabs,
         columns=_column_renames(r),
     )
 

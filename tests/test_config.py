@@ -50,6 +50,7 @@ def test_defaults_follow_the_spec():
         ({"columns": {"Partners": {"Rnk": "Ранг"}}}, "columns.Partners.Rnk"),
         ({"mail": {"smtp": {"security": "tls1"}}}, "mail.smtp.security"),
         ({"colour": "blue"}, "colour"),
+        ({"tabs": {"Dashboard": "partners "}}, "tabs"),
     ],
 )
 def test_errors_name_the_key_path(extra, path_in_message):
