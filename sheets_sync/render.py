@@ -154,14 +154,18 @@ _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013\u2014>]+|\d{1,2}[.)])\s+")
 
 @jinja2.pass_context
 def _day(ctx: jinja2.runtime.Context, value: dt.date | None, style: str = "long") -> str:
-    """A date in the message's language: long "26 November 2026", short "26 Nov", full (with weekday)."""
+    """A date in the message's language: long "26 November 2026", short "26 Nov", dm "26 November",
+    full "Thursday, 26 November 2026"."""
     if value is None:
         return ""
     lang = ctx.get("lang", FALLBACK_LANGUAGE)
     lang = lang if lang in _MONTHS else FALLBACK_LANGUAGE
     if style == "short":
         return f"{value.day} {_MONTHS_SHORT[lang][value.month - 1]}"
-    text = f"{value.day} {_MONTHS[lang][value.month - 1]} {value.year}"
+    text = f"{value.day} {_MONTHS[lang][value.month - 1]}"
+    if style == "dm":
+        return text
+    text += f" {value.year}"
     if style == "full":
         weekday = _WEEKDAYS[lang][value.weekday()]
         return f"{weekday}, {text}"
