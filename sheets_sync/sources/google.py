@@ -1,0 +1,480 @@
+"""A Google Sheet, through gspread and google-auth, in a fixed number of requests per cycle.
+
+Requests, whatever the sheet's size:
+- start-up: the spreadsheet's metadata, once (tab titles, sheetIds, grid sizes). Each cycle's
+  reads return their ranges clipped to the grid, which keeps the grid sizes current for free.
+- every cycle: one `values:batchGet` of every tab (UNFORMATTED_VALUE, SERIAL_NUMBER dates).
+- when something must be written: one `values:batchGet` re-reading the header row and the
+  columns about to be written (whole tabs when rows are appended or rows without an ID are
+  written), then one `values:batchUpdate` (RAW) with every cell, appended row and the Dashboard;
+  plus, only when the layout must change, one `batchUpdate` before it (grow the grid, create the
+  Dashboard, date formats on the columns dates are written to: once per column per process).
+
+`fingerprint()` cannot know whether the sheet changed without a request (the Drive API's
+modifiedTime needs the Drive scope, which the worker does not ask for), so it returns a new
+number every time: every poll re-reads, and the read is the one request of an unchanged cycle.
+
+Safe under live edits: every write is re-targeted, after the re-read, to where its row is now
+(by ID; by identical content for a row read without an ID), and lands only if the cell still shows
+what the cycle read. A header row that changed in between (a column inserted, deleted, renamed)
+puts the whole write off to the next cycle. Text is written RAW, so it can never become a formula.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import gspread
+import requests
+from google.auth import exceptions as auth_errors
+from google.auth.credentials import Credentials
+from gspread.exceptions import APIError, SpreadsheetNotFound
+from gspread.utils import DateTimeOption, Dimension, ValueInputOption, ValueRenderOption
+
+from sheets_sync.config import SourceConfig
+from sheets_sync.errors import SourceError
+from sheets_sync.model import CellWrite, Changes
+from sheets_sync.sources import Snapshot, Table
+from sheets_sync.sources.google_api import (
+    RetryPolicy,
+    SheetsHTTPClient,
+    a1,
+    account_email,
+    letter,
+    load_credentials,
+    parse_range,
+    quote_title,
+    spreadsheet_key,
+    translate,
+)
+from sheets_sync.sources.google_plan import Current, Locator, blocks, date_pattern, from_api, header_text, same
+from sheets_sync.sources.google_plan import table as make_table
+from sheets_sync.sources.google_plan import to_raw
+
+logger = logging.getLogger(__name__)
+
+METADATA_REFRESH_SECONDS = 300  # a tab asked for but unknown: look again, at most this often
+GROW_ROWS_BY = 100  # grow a full grid by at least this many rows, so appends rarely need a layout request
+_API_ERRORS = (APIError, requests.RequestException, auth_errors.GoogleAuthError)
+
+
+@dataclass
+class _Sheet:
+    title: str
+    sheet_id: int
+    rows: int
+    cols: int
+
+
+@dataclass
+class _Write:
+    """Everything one write sends, gathered before any request is made."""
+
+    cells: dict[str, dict[tuple[int, int], Any]] = field(default_factory=lambda: defaultdict(dict))
+    need: dict[str, tuple[int, int]] = field(default_factory=dict)  # tab -> (rows, columns) it must have
+    column_dates: dict[tuple[str, int], str] = field(default_factory=dict)  # (tab, column) -> pattern
+    tail_dates: dict[tuple[str, int], tuple[int, str]] = field(default_factory=dict)  # -> (first row, pattern)
+    cell_dates: list[tuple[str, int, int, str]] = field(default_factory=list)  # Dashboard cells
+    new_dashboard: tuple[str, int, int, list[int]] | None = None  # title, rows, columns, widths
+    skipped: int = 0
+    # filled by _layout: what the layout request sets up
+    sheet_ids: dict[str, int] = field(default_factory=dict)
+    grid: dict[str, tuple[int, int]] = field(default_factory=dict)  # tab -> (rows, columns) after it
+    tails: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+
+    def put(self, tab: str, row: int, column: int, raw: Any) -> None:
+        self.cells[tab][(row, column)] = raw
+        rows, cols = self.need.get(tab, (0, 0))
+        self.need[tab] = (max(rows, row), max(cols, column))
+
+
+class GoogleSource:
+    """A Google Sheet by key or URL. See `sheets_sync.sources.Source` for the contract."""
+
+    def __init__(self, spreadsheet: str, credentials: Credentials, *, policy: RetryPolicy | None = None,
+                 session: requests.Session | None = None):  # fmt: skip
+        self.key = spreadsheet_key(spreadsheet)
+        self.credentials = credentials
+        self._client = gspread.Client(credentials, session=session, http_client=SheetsHTTPClient)
+        self._http: SheetsHTTPClient = self._client.http_client  # type: ignore[assignment]
+        if policy is not None:
+            self._http.use(policy)
+        self.title = ""
+        self._sheets: dict[str, _Sheet] | None = None
+        self._metadata_at = -float("inf")
+        self._versions = itertools.count(1)
+        self._formatted: set[tuple[int, int]] = set()  # (sheetId, column) given a date format
+        self._tail_formatted: dict[tuple[int, int], tuple[int, int]] = {}  # -> (first row, last row)
+
+    @classmethod
+    def from_config(cls, source: SourceConfig) -> GoogleSource:
+        return cls(source.spreadsheet, load_credentials(source.credentials))
+
+    def __repr__(self) -> str:
+        return f"GoogleSource({self.key!r})"
+
+    @property
+    def requests_sent(self) -> int:
+        """HTTP requests made so far, retries included (for tests and the benchmark)."""
+        return self._http.requests_sent
+
+    # --- metadata ---------------------------------------------------------------------------
+
+    def connect(self) -> None:
+        """Open the spreadsheet and fetch its metadata: the one start-up request.
+
+        Raises ConfigError for what the team must fix (key file, sharing, API not enabled). A
+        network failure is only logged: the first cycle tries again (and `run` keeps going).
+        """
+        try:
+            self._open()
+        except SourceError as exc:
+            if not exc.transient:
+                raise
+            logger.warning("%s", exc)
+
+    def describe(self) -> str:
+        """One line for `check`: which sheet, as whom, which tabs."""
+        sheets = self._ensure_metadata()
+        tabs = ", ".join(f"{s.title} ({s.rows}x{s.cols})" for s in sheets.values())
+        who = account_email(self.credentials) or "application default credentials"
+        return f'Google Sheet "{self.title}" ({self.key}), opened as {who}. Tabs: {tabs}.'
+
+    def _open(self) -> None:
+        try:
+            spreadsheet = self._client.open_by_key(self.key)
+        except (PermissionError, SpreadsheetNotFound) as e:  # gspread's wrappers of a 403 / 404
+            raise translate(e.__cause__ or e, self.key, self.credentials, "open") from None
+        except _API_ERRORS as e:
+            raise translate(e, self.key, self.credentials, "open") from e
+        self.title = spreadsheet.title
+        self._load(self._http.metadata or {})
+
+    def _refresh(self) -> None:
+        metadata = self._api("open", self._http.fetch_sheet_metadata, self.key)
+        self.title = metadata.get("properties", {}).get("title", self.title)
+        self._load(metadata)
+
+    def _load(self, metadata: Any) -> None:
+        sheets = {}
+        for sheet in metadata.get("sheets", []):
+            p = sheet.get("properties", {})
+            if p.get("sheetType", "GRID") != "GRID":  # charts and data-source sheets hold no cells
+                continue
+            grid = p.get("gridProperties", {})
+            sheets[p["title"]] = _Sheet(p["title"], p["sheetId"], grid.get("rowCount", 0), grid.get("columnCount", 0))
+        self._sheets, self._metadata_at = sheets, time.monotonic()
+
+    def _ensure_metadata(self) -> dict[str, _Sheet]:
+        if self._sheets is None:
+            if self.title:
+                self._refresh()
+            else:
+                self._open()
+        assert self._sheets is not None
+        return self._sheets
+
+    def _find(self, name: str) -> str | None:
+        sheets = self._ensure_metadata()
+        if name in sheets:
+            return name
+        key = name.strip().casefold()
+        return next((t for t in sheets if t.strip().casefold() == key), None)
+
+    def _api(self, action: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """One request, its failure translated; a 400 means the layout may have changed under us."""
+        try:
+            return call(*args, **kwargs)
+        except _API_ERRORS as e:
+            if isinstance(e, APIError) and e.response.status_code == 400:
+                self._sheets = None  # fetch the metadata again before the next request
+            raise translate(e, self.key, self.credentials, action) from e
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def fingerprint(self) -> int:
+        """A new number every call: a Google Sheet cannot be checked for changes without a request."""
+        return next(self._versions)
+
+    def read(self, tab_names: list[str]) -> Snapshot:
+        """Every named tab that exists (matched ignoring case and spaces), in one values:batchGet."""
+        titles = self._titles(tab_names)
+        if len(titles) < len(dict.fromkeys(tab_names)) and time.monotonic() - self._metadata_at > METADATA_REFRESH_SECONDS:
+            self._refresh()  # a tab may have been added or renamed since start-up
+            titles = self._titles(tab_names)
+        try:
+            answer = self._get([quote_title(t) for t in titles], Dimension.rows, "read") if titles else {}
+        except SourceError:
+            if self._sheets is not None:
+                raise
+            titles = self._titles(tab_names)  # a 400: a tab renamed or deleted since start-up; once more
+            answer = self._get([quote_title(t) for t in titles], Dimension.rows, "read") if titles else {}
+        tables: dict[str, Table] = {}
+        for title, value_range in zip(titles, answer.get("valueRanges", [])):
+            self._note_grid(title, value_range.get("range", ""))
+            tables[title] = make_table(title, value_range.get("values", []))
+        return Snapshot(tables=tables, version=self.fingerprint())
+
+    def _titles(self, tab_names: list[str]) -> list[str]:
+        found = (self._find(name) for name in tab_names)
+        return list(dict.fromkeys(t for t in found if t is not None))
+
+    def _get(self, ranges: list[str], major: Dimension, action: str) -> dict:
+        params = {
+            "valueRenderOption": ValueRenderOption.unformatted,
+            "dateTimeRenderOption": DateTimeOption.serial_number,
+            "majorDimension": major,
+        }
+        return self._api(action, self._http.values_batch_get, self.key, ranges, params=params)
+
+    def _note_grid(self, title: str, answered: str) -> None:
+        """A whole-tab range comes back clipped to the grid: the grid's size now."""
+        sheet = (self._sheets or {}).get(title)
+        if sheet is not None and answered:
+            box = parse_range(answered)
+            sheet.rows, sheet.cols = box.row1, box.col1
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def write(self, snapshot: Snapshot, changes: Changes) -> int:
+        """Re-read, re-target every write to where its row is now, then write it in one request.
+
+        Raises SourceError(transient=True), having written nothing, when a request fails after its
+        retries or the header row changed since `snapshot` was read. Cells whose row is gone or
+        which the team changed in the meantime are skipped: the next cycle recomputes them.
+        """
+        if changes.is_empty():
+            return self.fingerprint()
+        _refuse_dashboard_over_data(changes)
+        sent = self._http.requests_sent
+        by_tab: dict[str, list[CellWrite]] = defaultdict(list)
+        for w in changes.cells:
+            by_tab[w.tab].append(w)
+        tabs = list(dict.fromkeys([*by_tab, *(t for t, rows in changes.appends.items() if rows), *changes.new_headers]))
+        sheets = self._ensure_metadata()
+        for tab in tabs:
+            if tab not in sheets or tab not in snapshot.tables:
+                raise SourceError(f'The spreadsheet has no tab "{tab}" to write to; nothing was written.', transient=True)
+        out = _Write()
+        current = self._reread(snapshot, changes, tabs, by_tab) if tabs else {}
+        for tab in tabs:
+            self._place(out, tab, snapshot.tables[tab], current[tab], changes, by_tab.get(tab, []))
+        if changes.dashboard is not None:
+            self._place_dashboard(out, snapshot, *changes.dashboard)
+        layout = self._layout(out, current)
+        if layout:
+            self._api("write", self._http.batch_update, self.key, {"requests": layout})
+            self._after_layout(out, current)
+        data = [
+            {"range": a1(tab, b.row0, b.col0, b.row1, b.col1), "values": b.values}
+            for tab, written in out.cells.items()
+            for b in blocks(written)
+        ]
+        if data:
+            body = {"valueInputOption": ValueInputOption.raw, "data": data}
+            self._api("write", self._http.values_batch_update, self.key, body)
+        logger.info("wrote %d cells to the Google Sheet in %d requests%s", sum(map(len, out.cells.values())),
+                    self._http.requests_sent - sent,
+                    f"; {out.skipped} put off (rows moved or edited meanwhile)" if out.skipped else "")  # fmt: skip
+        return self.fingerprint()
+
+    def _reread(self, snapshot: Snapshot, changes: Changes, tabs: list[str],
+                by_tab: dict[str, list[CellWrite]]) -> dict[str, Current]:  # fmt: skip
+        """One values:batchGet (COLUMNS): each tab's header row and the columns about to be written,
+        or the whole tab when rows will be appended or a row read without an ID is written."""
+        ranges, slots = [], []
+        for tab in tabs:
+            sheet, table = self._sheets[tab], snapshot.tables[tab]  # type: ignore[index]
+            id_col = changes.id_columns.get(tab)
+            locator = Locator(table, Current([], {}, 0, 0), id_col if id_col and id_col <= sheet.cols else None)
+            if changes.appends.get(tab) or any(not locator.read_id(w.row) for w in by_tab.get(tab, ())):
+                ranges.append(quote_title(tab))
+                slots.append((tab, 0))
+                continue
+            ranges.append(f"{quote_title(tab)}!1:1")
+            slots.append((tab, -1))
+            for column in sorted({id_col or 0, *(w.column for w in by_tab.get(tab, ()))} - {0}):
+                if column <= sheet.cols:  # beyond the grid: a new column, empty by definition
+                    ranges.append(f"{quote_title(tab)}!{letter(column)}:{letter(column)}")
+                    slots.append((tab, column))
+        answer = self._get(ranges, Dimension.cols, "write")
+        current = {tab: Current([], {}, self._sheets[tab].rows, self._sheets[tab].cols) for tab in tabs}  # type: ignore[index]
+        for (tab, slot), value_range in zip(slots, answer.get("valueRanges", [])):
+            now, box = current[tab], parse_range(value_range["range"])
+            columns = [[from_api(v) for v in column] for column in value_range.get("values", [])]
+            if slot == -1:
+                now.header, now.cols = [c[0] if c else None for c in columns], box.col1
+            else:
+                now.rows = box.row1
+                for i, column in enumerate(columns):
+                    now.columns[box.col0 + i] = column
+                if slot == 0:
+                    now.full, now.cols = True, box.col1
+                    now.header = [c[0] if c else None for c in columns]
+        return current
+
+    def _place(self, out: _Write, tab: str, table: Table, now: Current, changes: Changes,
+               writes: list[CellWrite]) -> None:  # fmt: skip
+        if now.header_texts() != _trimmed(table.header):
+            raise SourceError(
+                f'The columns of "{tab}" changed since the sheet was read (a column inserted, deleted or renamed); '
+                "nothing written, will retry next cycle.",
+                transient=True,
+            )
+        id_col = changes.id_columns.get(tab)
+        locator = Locator(table, now, id_col)
+        for w in writes:
+            target = locator.where(w.row)
+            if target is None or not same(now.value(target, w.column), locator.as_read(w.row, w.column)):
+                out.skipped += 1  # its row is gone, ambiguous, or the team changed the cell meanwhile
+                continue
+            out.put(tab, target, w.column, to_raw(w.value))
+            pattern = date_pattern(w.value)
+            if pattern:
+                out.column_dates[(tab, w.column)] = pattern
+        for column, text in changes.new_headers.get(tab, ()):
+            out.put(tab, 1, column, to_raw(text))
+        rows = changes.appends.get(tab) or ()
+        first = now.last_row() + 1
+        for offset, values in enumerate(rows):
+            for column, value in enumerate(values, start=1):
+                if value is not None:  # an appended row leaves the other cells alone
+                    out.put(tab, first + offset, column, to_raw(value))
+                    pattern = date_pattern(value)
+                    if pattern:
+                        out.tail_dates.setdefault((tab, column), (first, pattern))
+        if rows:
+            rows_needed, cols = out.need.get(tab, (0, 0))
+            out.need[tab] = (max(rows_needed, first + len(rows) - 1), cols)
+
+    def _place_dashboard(self, out: _Write, snapshot: Snapshot, name: str, rows: tuple) -> None:
+        """The whole tab in one block: the new rows, and '' over whatever the old content covered."""
+        title = self._find(name)
+        old = snapshot.tables.get(title) if title else None
+        old_height = 1 + len(old.rows) if old is not None and (any(old.header) or old.rows) else 0
+        old_width = len(old.header) if old is not None else 0
+        width = max([old_width, *(len(r) for r in rows)], default=0)
+        height = max(old_height, len(rows))
+        title = title or name
+        if title not in (self._sheets or {}):
+            widths = [min(max(max((len(header_text(r[c])) for r in rows if len(r) > c), default=0) + 2, 10), 60)
+                      for c in range(width)]  # fmt: skip
+            out.new_dashboard = (title, max(height + 20, 100), max(width + 2, 12), widths)
+        for r in range(1, height + 1):
+            values = rows[r - 1] if r <= len(rows) else ()
+            for c in range(1, width + 1):
+                value = values[c - 1] if c <= len(values) else None
+                if r == 1 and date_pattern(value):
+                    value = header_text(value)  # the first row is read back as text: keep it text
+                elif date_pattern(value):
+                    out.cell_dates.append((title, r, c, date_pattern(value)))  # type: ignore[arg-type]
+                out.put(title, r, c, to_raw(value))
+
+    # --- layout -----------------------------------------------------------------------------
+
+    def _layout(self, out: _Write, current: dict[str, Current]) -> list[dict]:
+        """The spreadsheet batchUpdate requests the values need first; [] when none."""
+        requests_: list[dict] = []
+        ids: dict[str, int] = {t: s.sheet_id for t, s in (self._sheets or {}).items()}
+        grid = {t: (s.rows, s.cols) for t, s in (self._sheets or {}).items()}
+        grid.update({t: (c.rows, c.cols) for t, c in current.items()})
+        if out.new_dashboard is not None:
+            title, rows, cols, widths = out.new_dashboard
+            ids[title] = _new_sheet_id(set(ids.values()))
+            grid[title] = (rows, cols)
+            properties = {"sheetId": ids[title], "title": title, "gridProperties": {"rowCount": rows, "columnCount": cols}}
+            requests_.append({"addSheet": {"properties": properties}})
+            requests_.append(_repeat(ids[title], (0, 1), (0, cols), {"textFormat": {"bold": True}}, "userEnteredFormat.textFormat.bold"))
+            requests_.extend(
+                {"updateDimensionProperties": {
+                    "range": {"sheetId": ids[title], "dimension": "COLUMNS", "startIndex": i, "endIndex": i + 1},
+                    "properties": {"pixelSize": w * 7}, "fields": "pixelSize"}}
+                for i, w in enumerate(widths)
+            )  # fmt: skip
+        for tab, (rows, cols) in out.need.items():
+            have_rows, have_cols = grid[tab]
+            if cols > have_cols:
+                requests_.append(_append_dimension(ids[tab], "COLUMNS", cols - have_cols))
+            if rows > have_rows:
+                more = max(rows - have_rows, GROW_ROWS_BY)
+                requests_.append(_append_dimension(ids[tab], "ROWS", more))
+                have_rows += more
+            out.grid[tab] = (have_rows, max(cols, have_cols))
+        for (tab, column), pattern in out.column_dates.items():
+            if (ids[tab], column) not in self._formatted:
+                requests_.append(_date_format(ids[tab], (1, None), column, pattern))
+        for (tab, column), (first, pattern) in out.tail_dates.items():
+            done = self._tail_formatted.get((ids[tab], column))
+            if done is None or first < done[0] or out.need[tab][0] > done[1]:
+                requests_.append(_date_format(ids[tab], (first - 1, out.grid[tab][0]), column, pattern))
+                out.tails[(ids[tab], column)] = (first, out.grid[tab][0])
+        for title, row, column, pattern in out.cell_dates:
+            requests_.append(_date_format(ids[title], (row - 1, row), column, pattern))
+        out.sheet_ids = ids
+        return requests_
+
+    def _after_layout(self, out: _Write, current: dict[str, Current]) -> None:
+        """The layout request succeeded: remember what it changed."""
+        ids = out.sheet_ids
+        if out.new_dashboard is not None and self._sheets is not None:
+            title, rows, cols, _ = out.new_dashboard
+            self._sheets[title] = _Sheet(title, ids[title], rows, cols)
+        for tab, (rows, cols) in out.grid.items():
+            sheet = (self._sheets or {}).get(tab)
+            if sheet is not None:
+                sheet.rows, sheet.cols = max(sheet.rows, rows), max(sheet.cols, cols)
+        self._formatted.update((ids[tab], column) for tab, column in out.column_dates)
+        self._tail_formatted.update(out.tails)
+
+
+def _trimmed(values: tuple[str, ...]) -> list[str]:
+    values = list(values)
+    while values and not values[-1]:
+        values.pop()
+    return values
+
+
+def _refuse_dashboard_over_data(changes: Changes) -> None:
+    if changes.dashboard is None:
+        return
+    name = changes.dashboard[0].strip().casefold()
+    data_tabs = {*changes.new_headers, *(w.tab for w in changes.cells), *changes.appends}
+    if name in {t.strip().casefold() for t in data_tabs}:
+        # A config that names the Dashboard like a data tab would wipe the team's rows.
+        raise SourceError(f'Refusing to rewrite "{changes.dashboard[0]}" as the Dashboard: it is also a data tab.')
+
+
+def _new_sheet_id(taken: set[int]) -> int:
+    while True:
+        sheet_id = random.randrange(1, 2**31 - 1)
+        if sheet_id not in taken:
+            return sheet_id
+
+
+def _grid_range(sheet_id: int, rows: tuple[int, int | None], cols: tuple[int, int]) -> dict:
+    grid = {"sheetId": sheet_id, "startRowIndex": rows[0], "startColumnIndex": cols[0], "endColumnIndex": cols[1]}
+    if rows[1] is not None:
+        grid["endRowIndex"] = rows[1]
+    return grid
+
+
+def _repeat(sheet_id: int, rows: tuple[int, int | None], cols: tuple[int, int], fmt: dict, fields: str) -> dict:
+    return {"repeatCell": {"range": _grid_range(sheet_id, rows, cols), "cell": {"userEnteredFormat": fmt},
+                           "fields": fields}}  # fmt: skip
+
+
+def _date_format(sheet_id: int, rows: tuple[int, int | None], column: int, pattern: str) -> dict:
+    kind = "DATE_TIME" if "h" in pattern else "DATE"
+    return _repeat(sheet_id, rows, (column - 1, column), {"numberFormat": {"type": kind, "pattern": pattern}},
+                   "userEnteredFormat.numberFormat")  # fmt: skip
+
+
+def _append_dimension(sheet_id: int, dimension: str, length: int) -> dict:
+    return {"appendDimension": {"sheetId": sheet_id, "dimension": dimension, "length": length}}

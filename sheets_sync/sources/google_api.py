@@ -1,0 +1,323 @@
+"""The Google Sheets API plumbing under GoogleSource: credentials, retries, errors, A1 notation.
+
+Nothing here knows about partners or tabs: it turns a config into a gspread client whose every
+request has a timeout and a bounded, jittered retry, and turns what goes wrong into the
+project's errors with a sentence a person can act on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+import google.auth
+import requests
+from google.auth import exceptions as auth_errors
+from google.auth.credentials import Credentials
+from google.auth.transport.requests import AuthorizedSession
+from gspread.exceptions import APIError, NoValidUrlKeyFound
+from gspread.http_client import HTTPClient
+from gspread.utils import extract_id_from_url
+
+from sheets_sync.errors import ConfigError, SheetsSyncError, SourceError
+
+logger = logging.getLogger(__name__)
+
+# Read and write cells, nothing else: no Drive scope, so the worker cannot see any other file.
+SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
+CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
+# What start-up needs from the spreadsheet's metadata; the rest (themes, formats) can be large.
+METADATA_FIELDS = (
+    "spreadsheetId,properties(title,locale,timeZone),"
+    "sheets(properties(sheetId,title,index,sheetType,gridProperties(rowCount,columnCount)))"
+)
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"})
+
+
+# --- opening ----------------------------------------------------------------------------------
+
+
+def spreadsheet_key(text: str) -> str:
+    """The spreadsheet's key from `source.spreadsheet`: the key itself or any URL that contains it."""
+    text = text.strip()
+    if "/" not in text:
+        return text
+    try:
+        return extract_id_from_url(text)
+    except NoValidUrlKeyFound:
+        raise ConfigError(
+            f'source.spreadsheet: "{text}" is not a Google Sheets URL with a key in it. Use the sheet\'s '
+            "address as the browser shows it (https://docs.google.com/spreadsheets/d/<key>/edit) or the key alone."
+        ) from None
+
+
+def load_credentials(path: Path | None) -> Credentials:
+    """`source.credentials`, else $GOOGLE_APPLICATION_CREDENTIALS, else application default credentials.
+
+    Always scoped to the spreadsheets scope only.
+    """
+    where = "source.credentials"
+    if path is None and os.environ.get(CREDENTIALS_ENV):
+        path, where = Path(os.environ[CREDENTIALS_ENV]).expanduser(), f"${CREDENTIALS_ENV}"
+    if path is None:
+        try:
+            credentials, _ = google.auth.default(scopes=SCOPES)
+        except auth_errors.DefaultCredentialsError as e:
+            raise ConfigError(
+                "No Google credentials: set source.credentials in the config to the service account's JSON key "
+                f"file (or set ${CREDENTIALS_ENV} to it). See the README's Google Sheets section for how to create "
+                f"one. ({e})"
+            ) from None
+        return credentials
+    try:
+        info = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{where}: the Google key file {path} does not exist. Download the service account's JSON key "
+            "(Google Cloud console > IAM & Admin > Service accounts > Keys > Add key) and point "
+            f"{where} at it."
+        ) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{where}: cannot read the Google key file {path} ({e}). Check its path and permissions.") from None
+    except ValueError as e:
+        raise ConfigError(f"{where}: the Google key file {path} is not valid JSON ({e}). Download the key again.") from None
+    try:
+        credentials, _ = google.auth.load_credentials_from_dict(info, scopes=SCOPES)
+    except (auth_errors.GoogleAuthError, ValueError, KeyError, TypeError) as e:
+        raise ConfigError(
+            f"{where}: {path} is not a usable Google key file ({e}). It should be a service account's JSON "
+            "key, as downloaded from the Google Cloud console."
+        ) from None
+    return credentials
+
+
+def account_email(credentials: Credentials | None) -> str:
+    """The service account's email (`client_email`), '' when the credentials are not a service account's."""
+    email = getattr(credentials, "service_account_email", "") or ""
+    return email if "@" in email else ""
+
+
+# --- requests: a timeout always, bounded jittered retries ----------------------------------------
+
+
+@dataclass
+class RetryPolicy:
+    """At most `tries` tries per request, each with `timeout` seconds; sleeps are jittered exponential.
+
+    The sleep after failed try n is uniform in [d/2, d] with d = min(cap, base * 2**(n-1)) seconds
+    (a Retry-After header, when longer, wins up to `cap`). `sleep` and `random` are injectable so
+    tests do not wait.
+    """
+
+    tries: int = 5
+    timeout: float = 60.0
+    connect_timeout: float = 10.0
+    base: float = 2.0
+    cap: float = 32.0
+    sleep: Callable[[float], None] = time.sleep
+    random: Callable[[], float] = field(default=random.random)
+
+    def delay(self, failed_try: int, retry_after: float | None = None) -> float:
+        ceiling = min(self.cap, self.base * 2 ** (failed_try - 1))
+        delay = ceiling / 2 + self.random() * ceiling / 2
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, self.cap))
+        return delay
+
+
+class SheetsHTTPClient(HTTPClient):
+    """gspread's HTTP client with a timeout on every request and a bounded retry.
+
+    gspread's own BackOffHTTPClient is not used: in 6.2.1 it retries a lasting 429 forever, and
+    the worker must give up after a few tries so that the next cycle starts from a fresh read.
+    """
+
+    policy: RetryPolicy
+    metadata: Mapping[str, Any] | None
+
+    def __init__(self, auth: Credentials, session: requests.Session | None = None) -> None:
+        # google-auth's token refresh gets a timeout too (gspread's default session has none).
+        super().__init__(auth, session or AuthorizedSession(auth, refresh_timeout=30))
+        self.auth = auth
+        self.policy = RetryPolicy()
+        self.metadata = None
+        self.requests_sent = 0
+        self.set_timeout((self.policy.connect_timeout, self.policy.timeout))
+
+    def use(self, policy: RetryPolicy) -> None:
+        self.policy = policy
+        self.set_timeout((policy.connect_timeout, policy.timeout))
+
+    def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> requests.Response:
+        policy = self.policy
+        for attempt in range(1, policy.tries + 1):
+            self.requests_sent += 1
+            try:
+                return super().request(method, endpoint, *args, **kwargs)
+            except APIError as e:
+                if attempt == policy.tries or not is_retryable(e):
+                    raise
+                why, retry_after = f"{e.code} {e.error.get('status', '')}".strip(), _retry_after(e.response)
+            except (requests.Timeout, requests.ConnectionError, auth_errors.TransportError) as e:
+                if attempt == policy.tries:
+                    raise
+                why, retry_after = type(e).__name__, None
+            delay = policy.delay(attempt, retry_after)
+            logger.warning("Google Sheets %s %s: %s; retrying in %.1f s (try %d of %d)",
+                           method.upper(), _endpoint_name(endpoint), why, delay, attempt + 1, policy.tries)  # fmt: skip
+            policy.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def fetch_sheet_metadata(self, id: str, params: Any = None) -> Mapping[str, Any]:
+        # gspread's Spreadsheet keeps only the properties of this answer; the source needs the
+        # sheets too, so it is kept here rather than fetched a second time.
+        self.metadata = super().fetch_sheet_metadata(id, params or {"includeGridData": "false", "fields": METADATA_FIELDS})
+        return self.metadata
+
+
+def is_retryable(error: APIError) -> bool:
+    if error.response.status_code in RETRY_STATUSES:
+        return True
+    return error.response.status_code == HTTPStatus.FORBIDDEN and bool(RATE_LIMIT_REASONS & _reasons(error))
+
+
+def _reasons(error: APIError) -> set[str]:
+    reasons = {e.get("reason", "") for e in error.error.get("errors", []) if isinstance(e, dict)}
+    reasons |= {d.get("reason", "") for d in error.error.get("details", []) if isinstance(d, dict)}
+    return reasons
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    try:
+        return float(response.headers.get("Retry-After", ""))
+    except ValueError:
+        return None
+
+
+def _endpoint_name(endpoint: str) -> str:
+    """`values:batchGet` rather than the whole URL (which holds the key and every range)."""
+    tail = endpoint.split("/spreadsheets/", 1)[-1]
+    match = re.search(r"(values:\w+|:batchUpdate|/values/)", tail)
+    return match.group(1).lstrip(":/") if match else "spreadsheets.get"
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+def translate(error: Exception, key: str, credentials: Credentials | None, action: str) -> SheetsSyncError:
+    """What went wrong, for a person: ConfigError when the setup must change, else SourceError.
+
+    `action` says what was being done ("open", "read", "write") for the message.
+    """
+    email = account_email(credentials)
+    who = f"the service account {email}" if email else "the Google account sheets-sync runs as"
+    share = (
+        f"Open the sheet in Google Sheets, click Share, add {email or 'that account'} as Editor (untick "
+        "\"Notify people\"), and run `sheets-sync check` again."
+    )
+    if isinstance(error, auth_errors.RefreshError):
+        return ConfigError(
+            f"Google refused the credentials of {who} ({_short(error)}). The key may have been deleted or "
+            "disabled: create a new JSON key for the service account and point source.credentials at it."
+        )
+    if isinstance(error, (requests.Timeout, requests.ConnectionError, auth_errors.TransportError)):
+        return SourceError(
+            f"Cannot reach Google Sheets to {action} the spreadsheet ({type(error).__name__}) after "
+            "several tries; nothing written, will retry next cycle.",
+            transient=True,
+        )
+    if not isinstance(error, APIError):
+        return SourceError(f"Google Sheets: cannot {action} the spreadsheet: {type(error).__name__}: {error}")
+    code, message = error.response.status_code, error.error.get("message", "")
+    if code == HTTPStatus.FORBIDDEN and ("SERVICE_DISABLED" in _reasons(error) or "has not been used" in message):
+        return ConfigError(
+            "The Google Sheets API is not enabled in the service account's Google Cloud project. Enable it "
+            f"(APIs & Services > Library > Google Sheets API > Enable) and try again. Google said: {message}"
+        )
+    if code == HTTPStatus.FORBIDDEN:
+        writing = " for writing" if action == "write" else ""
+        return ConfigError(
+            f"{who.capitalize()} has no access{writing} to the spreadsheet {key} "
+            f"(Google said: {message or 'permission denied'}). {share}"
+        )
+    if code == HTTPStatus.NOT_FOUND:
+        return ConfigError(
+            f"No spreadsheet with the key {key} is visible to {who}: either source.spreadsheet is wrong (the key "
+            f"is the part of the sheet's URL between /d/ and /edit) or the sheet is not shared with it. {share}"
+        )
+    if code == HTTPStatus.UNAUTHORIZED:
+        return ConfigError(f"Google rejected the credentials of {who} ({message}). Check source.credentials.")
+    if code in RETRY_STATUSES or is_retryable(error):
+        return SourceError(
+            f"Google Sheets kept answering {code} {error.error.get('status', '')} ({message}) to {action} the "
+            "spreadsheet, after several tries; nothing written, will retry next cycle.",
+            transient=True,
+        )
+    return SourceError(f"Google Sheets refused to {action} the spreadsheet: {code} {message}", transient=True)
+
+
+def _short(error: Exception) -> str:
+    text = str(error.args[0] if error.args else error)
+    return text[:200]
+
+
+# --- A1 notation --------------------------------------------------------------------------------
+
+_RANGE = re.compile(r"^(?P<sheet>'(?:[^']|'')*'|[^!]*)!(?P<c0>[A-Z]+)(?P<r0>\d+)(?::(?P<c1>[A-Z]+)(?P<r1>\d+))?$")
+
+
+def quote_title(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def letter(column: int) -> str:
+    """1 -> A, 27 -> AA."""
+    text = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        text = chr(65 + rest) + text
+    return text
+
+
+def column_number(letters: str) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def a1(title: str, row0: int, col0: int, row1: int | None = None, col1: int | None = None) -> str:
+    """`'Tab'!B2:D9` (1-based, inclusive)."""
+    start = f"{quote_title(title)}!{letter(col0)}{row0}"
+    return start if row1 is None else f"{start}:{letter(col1 or col0)}{row1}"
+
+
+@dataclass(frozen=True)
+class Box:
+    """A range as the API answered it: 1-based inclusive corners (the API clips ranges to the grid)."""
+
+    row0: int
+    col0: int
+    row1: int
+    col1: int
+
+
+def parse_range(text: str) -> Box:
+    """`Sheet1!A1:Z1000` or `'🌵 x'!B4` as the API returns them."""
+    match = _RANGE.match(text)
+    if match is None:
+        raise SourceError(f"Google Sheets answered with a range this version does not understand: {text!r}")
+    col0, row0 = column_number(match["c0"]), int(match["r0"])
+    col1 = column_number(match["c1"]) if match["c1"] else col0
+    row1 = int(match["r1"]) if match["r1"] else row0
+    return Box(row0, col0, row1, col1)
