@@ -147,7 +147,7 @@ class Users:
 
     def __call__(self, server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and self.users.get(auth_data.login.decode()) == auth_data.password.decode()
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)
 
 
 class _Controller(Controller):
@@ -196,7 +196,8 @@ class SmtpServer:
         elif tls:
             kwargs.update(tls_context=tls.server_context(), require_starttls=True)
         if users is not None:
-            kwargs.update(authenticator=Users(users), auth_require_tls=True, auth_required=True)
+            # aiosmtpd only knows about TLS it negotiated itself (STARTTLS); implicit TLS is TLS too
+            kwargs.update(authenticator=Users(users), auth_require_tls=not implicit_tls, auth_required=not implicit_tls)
         self.controller = _Controller(self.handler, **kwargs)
         self.host = "127.0.0.1"
         self.port = self.controller.port

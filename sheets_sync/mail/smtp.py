@@ -141,11 +141,6 @@ class SmtpTransport:
 
     def _connect(self) -> smtplib.SMTP:
         cfg = self.config
-        context = self._ssl_context or ssl.create_default_context()
-        if cfg.security == "ssl":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(local_hostname=self.helo_name, timeout=self.timeout, context=context)
-        else:
-            smtp = smtplib.SMTP(local_hostname=self.helo_name, timeout=self.timeout)
         password = ""
         if cfg.username:
             password = cfg.password()
@@ -153,19 +148,23 @@ class SmtpTransport:
                 raise SessionError(
                     f"mail.smtp.username is set but the environment variable {cfg.password_env} "
                     f"(or {cfg.password_env}_FILE) holding its password is empty.", permanent=True)  # fmt: skip
+        context = self._ssl_context or ssl.create_default_context()
+        smtp: smtplib.SMTP | None = None
         try:
-            smtp.connect(cfg.host, cfg.port)
+            if cfg.security == "ssl":  # the constructors connect (and keep the host name for TLS checks)
+                smtp = smtplib.SMTP_SSL(cfg.host, cfg.port, self.helo_name, timeout=self.timeout, context=context)
+            else:
+                smtp = smtplib.SMTP(cfg.host, cfg.port, self.helo_name, timeout=self.timeout)
             smtp.ehlo()
             if cfg.security == "starttls":
                 smtp.starttls(context=context)
                 smtp.ehlo()
             if cfg.username:
                 smtp.login(cfg.username, password)
-        except BaseException as exc:
-            smtp.close()
-            if isinstance(exc, Exception):
-                raise self._session_error(exc, password) from None
-            raise
+        except Exception as exc:
+            if smtp is not None:
+                smtp.close()
+            raise self._session_error(exc, password) from None
         log.debug("connected to %s (%s)", self.where, cfg.security)
         return smtp
 
