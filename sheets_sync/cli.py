@@ -105,6 +105,9 @@ def cmd_init(args) -> int:
 def cmd_check(args) -> int:
     config = _config(args)
     source = open_source(config)
+    describe = getattr(source, "describe", None)
+    if describe is not None:  # a Google Sheet: say which one, as whom (the connection is confirmed)
+        print(describe())
     rb = workbook.read_book(source.read(workbook.tab_names(config)), config)
     print(summary.check_report(rb))
     return EXIT_PROBLEMS if rb.problems else EXIT_OK
@@ -171,9 +174,11 @@ def open_source(config: Config) -> Source:
         from sheets_sync.sources.xlsx import XlsxSource
 
         return XlsxSource(config.source.path)
-    raise ConfigError(
-        "source.kind google is not available in this version yet; use source.kind xlsx with source.path."
-    )
+    from sheets_sync.sources.google import GoogleSource
+
+    source = GoogleSource.from_config(config.source)
+    source.connect()  # the spreadsheet's metadata, once at start-up: a bad key or an unshared sheet fails now
+    return source
 
 
 def _where(config: Config) -> str:
