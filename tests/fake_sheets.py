@@ -645,3 +645,30 @@ def _user_entered(sheet: Sheet, row: int, col: int, value: Any) -> Any:
 def seed_tables(tables: Iterable[tuple[str, tuple[str, ...], list[list[Any]]]]) -> dict[str, list[list[Any]]]:
     """Tabs for `FakeSheetsAPI.create` from (name, header, rows) as a source reads them."""
     return {name: [list(header), *rows] for name, header, rows in tables}
+
+
+# --- wiring for tests ---------------------------------------------------------------------------
+
+
+def seed_from_workbook(api: FakeSheetsAPI, key: str, path, title: str = "Partners") -> Spreadsheet:
+    """A spreadsheet holding what an .xlsx holds, read with the xlsx source (dates become serials)."""
+    import openpyxl
+
+    from sheets_sync.sources.xlsx import XlsxSource
+
+    names = openpyxl.load_workbook(path, read_only=True).sheetnames
+    snapshot = XlsxSource(path).read(names)
+    return api.create(key, title, {t.name: [list(t.header), *t.rows] for t in snapshot.tables.values()})
+
+
+def google_source(api: FakeSheetsAPI, key: str, sleeps: list[float] | None = None):
+    """A GoogleSource on the fake, opened (the metadata request), with sleeps recorded instead of slept."""
+    from google.oauth2.credentials import Credentials
+
+    from sheets_sync.sources.google import GoogleSource
+    from sheets_sync.sources.google_api import RetryPolicy
+
+    recorded = sleeps if sleeps is not None else []
+    source = GoogleSource(key, Credentials(token=api.token), policy=RetryPolicy(sleep=recorded.append))
+    source.connect()
+    return source
