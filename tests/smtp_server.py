@@ -99,7 +99,8 @@ class RecordingHandler:
 
     refuse: frozenset[str] = frozenset()  # recipients answered REFUSAL at RCPT
     data_reply: str = ""  # e.g. "451 4.3.0 try later": every DATA answered with it, nothing recorded
-    delay: float = 0.0  # seconds spent on each message before answering DATA (a slow server)
+    delay: float = 0.0  # seconds spent on each message before accepting it (a slow server)
+    reply_delay: float = 0.0  # seconds between recording a message and answering 250 (the crash window)
     drop_after: int | None = None  # per connection: after this many messages, drop it at the next MAIL
     received: list[Received] = field(default_factory=list)
     connections: int = 0
@@ -136,6 +137,8 @@ class RecordingHandler:
                                           envelope.mail_from, list(envelope.rcpt_tos), envelope.content,
                                           getattr(session, "connection", 0)))  # fmt: skip
         session.accepted = getattr(session, "accepted", 0) + 1
+        if self.reply_delay:
+            await asyncio.sleep(self.reply_delay)
         return "250 OK accepted"
 
 
