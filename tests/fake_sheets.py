@@ -407,7 +407,11 @@ class FakeSheetsAPI:
         if sum(s.rows * s.cols for s in work.sheets) > MAX_CELLS:
             raise ApiError(400, f"Invalid requests: This action would increase the number of cells in the workbook "
                                 f"above the limit of {MAX_CELLS} cells.")  # fmt: skip
-        book.sheets = work.sheets
+        originals = {s.sheet_id: s for s in book.sheets}
+        for sheet in work.sheets:  # keep the Sheet objects tests hold
+            if sheet.sheet_id in originals:
+                originals[sheet.sheet_id].__dict__.update(sheet.__dict__)
+        book.sheets = [originals.get(s.sheet_id, s) for s in work.sheets]
         return {"spreadsheetId": book.id, "replies": replies}
 
     # --- reading --------------------------------------------------------------------------
