@@ -1,0 +1,131 @@
+"""Quotas, server errors and timeouts: bounded jittered retries, then a clean give-up with nothing
+half-written, and the next cycle starts afresh."""
+
+import datetime as dt
+import threading
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+import responses
+
+from sheets_sync.config import load_config
+from sheets_sync.errors import SourceError
+from sheets_sync.model import Tab
+from sheets_sync.sample import write_sample
+from sheets_sync.sources.google_api import RetryPolicy
+from sheets_sync.worker import Stopper, run_forever, run_once
+from tests.fake_sheets import FakeSheetsAPI, google_source, seed_from_workbook
+
+TODAY = dt.date(2026, 11, 26)
+KEY = "faulty-sheet"
+
+
+@pytest.fixture
+def team(tmp_path):
+    api = FakeSheetsAPI()
+    config = load_config(write_sample(tmp_path / "team", "en", TODAY))
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        api.register(mock)
+        seed_from_workbook(api, KEY, config.source.path)
+        sleeps: list[float] = []
+        yield api, config, google_source(api, KEY, sleeps), sleeps, mock
+
+
+def noon(config, day=TODAY):
+    return dt.datetime.combine(day, dt.time(12), tzinfo=ZoneInfo(config.timezone))
+
+
+def values(api) -> dict:
+    return {(s.title, k): v for s in api.spreadsheets[KEY].sheets for k, v in s.cells.items()}
+
+
+def test_a_short_burst_of_429s_is_retried_after_jittered_exponential_sleeps(team):
+    api, config, source, sleeps, _ = team
+    api.fail("values:batchGet", 429, times=2)
+    report = run_once(source, config, noon(config))
+    assert report.written
+    assert api.log[1:4] == ["values:batchGet"] * 3
+    assert len(sleeps) == 2 and 1 <= sleeps[0] <= 2 and 2 <= sleeps[1] <= 4
+
+
+def test_a_lasting_429_gives_up_after_five_tries(team):
+    api, config, source, sleeps, _ = team
+    api.fail("values:batchGet", 429, times=1000)
+    before = values(api)
+    with pytest.raises(SourceError) as failed:
+        run_once(source, config, noon(config))
+    assert failed.value.transient and "429" in str(failed.value)
+    assert api.log[1:] == ["values:batchGet"] * 5
+    assert len(sleeps) == 4 and sum(sleeps) <= 1 + 2 + 4 + 8 + 16
+    assert values(api) == before
+
+
+@pytest.mark.parametrize("fault", [500, 502, 503, "timeout", requests.ConnectionError("connection reset")])
+def test_server_errors_and_timeouts_are_retried(team, fault):
+    api, config, source, sleeps, _ = team
+    api.fail("values:batchUpdate", fault, times=2)
+    report = run_once(source, config, noon(config))
+    assert report.written and api.count("values:batchUpdate") == 3 and len(sleeps) == 2
+
+
+def test_a_write_that_keeps_failing_writes_no_cell_and_the_next_cycle_writes_all(team):
+    api, config, source, sleeps, _ = team
+    before = values(api)
+    api.fail("values:batchUpdate", 503, times=5)
+    report = run_once(source, config, noon(config))
+    assert not report.written and "503" in report.not_written
+    assert values(api) == before  # the layout request went through (grid, Dashboard tab, formats); no value did
+    mark = len(api.log)
+    report = run_once(source, config, noon(config))
+    assert report.written and report.cells_written > 100
+    assert api.log[mark:] == ["values:batchGet", "values:batchGet", "values:batchUpdate"]  # the layout is done
+    assert api.spreadsheets[KEY]["Dashboard"].value(1, 1) == "Partners dashboard"
+
+
+def test_a_bad_request_is_not_retried_and_the_layout_is_fetched_again(team):
+    api, config, source, sleeps, _ = team
+    api.fail("values:batchUpdate", 400)
+    report = run_once(source, config, noon(config))
+    assert not report.written and api.count("values:batchUpdate") == 1 and not sleeps
+    mark = len(api.log)
+    assert run_once(source, config, noon(config)).written
+    assert api.log[mark] == "get"  # the spreadsheet may have changed shape: its metadata again
+
+
+def test_every_request_has_a_timeout(team):
+    api, config, source, sleeps, mock = team
+    run_once(source, config, noon(config))
+    sheets_calls = [c for c in mock.calls if "sheets.googleapis.com" in c.request.url]
+    assert len(sheets_calls) == 5
+    assert all(c.request.req_kwargs["timeout"] == (10, 60) for c in sheets_calls)
+
+
+def test_the_backoff_is_bounded_and_honours_retry_after():
+    policy = RetryPolicy(random=lambda: 1.0)
+    assert [policy.delay(n) for n in range(1, 6)] == [2, 4, 8, 16, 32]
+    assert RetryPolicy(random=lambda: 0.0).delay(3) == 4
+    assert policy.delay(1, retry_after=20) == 20 and policy.delay(1, retry_after=600) == 32
+
+
+def test_the_long_running_worker_logs_a_failed_cycle_and_tries_again(team, caplog):
+    api, config, source, sleeps, _ = team
+    config = load_config(config.source.path.parent / "config.yaml")
+    object.__setattr__(config, "poll_every", 1)
+    api.fail("values:batchGet", 429, times=5)  # the whole first cycle
+    stopper, reports = Stopper(), []
+
+    def on_cycle(report):
+        reports.append(report)
+        stopper.stopping = True
+
+    timer = threading.Timer(10, lambda: setattr(stopper, "stopping", True))  # a safety net
+    timer.start()
+    try:
+        run_forever(source, config, on_cycle, stopper, slice_seconds=0.05)
+    finally:
+        timer.cancel()
+    assert "cycle failed" in caplog.text and "429" in caplog.text
+    assert len(reports) == 1 and reports[0].written
+    sheet = api.spreadsheets[KEY][Tab.PARTNERS.value]
+    assert sheet.value(2, sheet.column("Touch status"))
