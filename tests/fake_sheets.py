@@ -271,8 +271,9 @@ class FakeSheetsAPI:
         """Run `fn` just before the `nth` next request of `kind` (e.g. "values:batchGet") is served."""
         self._hooks.append([kind, nth, fn])
 
-    def fail(self, kind: str, fault: int | str | Exception = 429, times: int = 1) -> None:
-        """The next `times` requests of `kind` ("*": any) fail: an HTTP status, "timeout" or an exception."""
+    def fail(self, kind: str, fault: int | str | tuple | Exception = 429, times: int = 1) -> None:
+        """The next `times` requests of `kind` ("*": any) fail: an HTTP status, (status, message, STATUS),
+        "timeout" or an exception."""
         self._faults.append([kind, times, fault])
 
     def count(self, kind: str | None = None, since: int = 0) -> int:
@@ -339,11 +340,15 @@ class FakeSheetsAPI:
         return "get", path, ""
 
     @staticmethod
-    def _fault(fault: int | str | Exception) -> Any:
+    def _fault(fault: int | str | tuple | Exception) -> Any:
         if fault == "timeout":
             return requests.exceptions.ReadTimeout("Read timed out. (read timeout=60)")
         if isinstance(fault, Exception):
             return fault
+        if isinstance(fault, tuple):  # (code, message, status): a particular error
+            code, message, status = fault
+            return code, {"Content-Type": "application/json"}, json.dumps(
+                {"error": {"code": code, "message": message, "status": status}})  # fmt: skip
         status = {429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "UNAVAILABLE", 503: "UNAVAILABLE",
                   403: "PERMISSION_DENIED"}.get(fault, "UNKNOWN")  # fmt: skip
         message = {429: "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per "

@@ -24,6 +24,8 @@ import requests
 from google.auth import exceptions as auth_errors
 from google.auth.credentials import Credentials
 from google.auth.transport.requests import AuthorizedSession
+from google.oauth2 import service_account
+from google.oauth2.credentials import Credentials as UserCredentials
 from gspread.exceptions import APIError, NoValidUrlKeyFound
 from gspread.http_client import HTTPClient
 from gspread.utils import extract_id_from_url
@@ -55,10 +57,14 @@ def spreadsheet_key(text: str) -> str:
     try:
         return extract_id_from_url(text)
     except NoValidUrlKeyFound:
-        raise ConfigError(
+        pass
+    match = re.search(r"/d/([a-zA-Z0-9_-]{20,})", text)  # also .../spreadsheets/u/1/d/<key>/...
+    if match:
+        return match.group(1)
+    raise ConfigError(
             f'source.spreadsheet: "{text}" is not a Google Sheets URL with a key in it. Use the sheet\'s '
             "address as the browser shows it (https://docs.google.com/spreadsheets/d/<key>/edit) or the key alone."
-        ) from None
+        )
 
 
 def load_credentials(path: Path | None) -> Credentials:
@@ -91,14 +97,19 @@ def load_credentials(path: Path | None) -> Credentials:
         raise ConfigError(f"{where}: cannot read the Google key file {path} ({e}). Check its path and permissions.") from None
     except ValueError as e:
         raise ConfigError(f"{where}: the Google key file {path} is not valid JSON ({e}). Download the key again.") from None
+    kind = info.get("type") if isinstance(info, dict) else None
     try:
-        credentials, _ = google.auth.load_credentials_from_dict(info, scopes=SCOPES)
+        if kind == "service_account":
+            return service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+        if kind == "authorized_user":  # `gcloud auth application-default login` writes these
+            return UserCredentials.from_authorized_user_info(info, scopes=SCOPES)
+        problem = f'its "type" is {kind!r}'
     except (auth_errors.GoogleAuthError, ValueError, KeyError, TypeError) as e:
-        raise ConfigError(
-            f"{where}: {path} is not a usable Google key file ({e}). It should be a service account's JSON "
-            "key, as downloaded from the Google Cloud console."
-        ) from None
-    return credentials
+        problem = str(e)
+    raise ConfigError(
+        f"{where}: {path} is not a usable Google key file ({problem}). It should be a service account's JSON "
+        "key, as downloaded from the Google Cloud console (its \"type\" is \"service_account\")."
+    )
 
 
 def account_email(credentials: Credentials | None) -> str:
