@@ -92,9 +92,11 @@ class SmtpTransport:
             except _Dropped as dropped:
                 self._discard()
                 if dropped.timed_out:
-                    raise DeliveryError(f"The SMTP server {self.where} did not answer in time ({dropped}).") from None
+                    why = f"The SMTP server {self.where} did not answer in time ({dropped})."
+                    raise DeliveryError(why) from None
                 if attempt == 2:
-                    raise DeliveryError(f"The SMTP server {self.where} dropped the connection twice ({dropped}).") from None
+                    why = f"The SMTP server {self.where} dropped the connection twice ({dropped})."
+                    raise DeliveryError(why) from None
                 log.warning("SMTP connection to %s lost (%s); reconnecting", self.where, dropped)
         raise AssertionError("unreachable")
 
@@ -107,15 +109,17 @@ class SmtpTransport:
                 raise _Dropped("421 at RCPT") from None
             permanent = all(500 <= code < 600 for code, _ in exc.recipients.values())
             listed = "; ".join(f"{addr}: {reply}" for addr, reply in replies.items())
-            raise RecipientsRefusedError(f"Every recipient was refused ({listed}).", replies, permanent=permanent) from None
-        except smtplib.SMTPServerDisconnected as exc:
-            raise _Dropped(str(exc) or "disconnected", timed_out=isinstance(exc.__context__, TimeoutError)) from None
+            why = f"Every recipient was refused ({listed})."
+            raise RecipientsRefusedError(why, replies, permanent=permanent) from None
+        except smtplib.SMTPServerDisconnected as exc:  # smtplib's wrapping of a reset, EOF or timeout
+            timed_out = isinstance(exc.__context__, TimeoutError)
+            raise _Dropped(str(exc) or "disconnected", timed_out=timed_out) from None
         except smtplib.SMTPResponseException as exc:  # sender refused, data refused
             if exc.smtp_code == 421:
                 raise _Dropped(_reply(exc.smtp_code, exc.smtp_error)) from None
             stage = "the message" if isinstance(exc, smtplib.SMTPDataError) else "the sender"
-            raise DeliveryError(f"The SMTP server refused {stage}: {_reply(exc.smtp_code, exc.smtp_error)}",
-                                permanent=500 <= exc.smtp_code < 600) from None  # fmt: skip
+            why = f"The SMTP server refused {stage}: {_reply(exc.smtp_code, exc.smtp_error)}"
+            raise DeliveryError(why, permanent=500 <= exc.smtp_code < 600) from None
         except smtplib.SMTPNotSupportedError as exc:  # e.g. an internationalized address without SMTPUTF8
             raise DeliveryError(f"The SMTP server cannot take this message: {exc}", permanent=True) from None
         except TimeoutError as exc:
@@ -179,25 +183,33 @@ class SmtpTransport:
                 f"mail.smtp.username and the password in the environment variable {cfg.password_env}.",
                 permanent=True)  # fmt: skip
         if isinstance(exc, smtplib.SMTPNotSupportedError):
-            hint = ("set mail.smtp.security to ssl (usually port 465) or none" if "STARTTLS" in str(exc)
-                    else "it offers AUTH only over TLS or not at all: check mail.smtp.security and username")  # fmt: skip
+            hint = (
+                "set mail.smtp.security to ssl (usually port 465) or none"
+                if "STARTTLS" in str(exc)
+                else "it offers AUTH only over TLS or not at all: check mail.smtp.security and username"
+            )
             return SessionError(f"The SMTP server {where}: {exc} ({hint}).", permanent=True)
         if isinstance(exc, ssl.SSLCertVerificationError):
+            why = f"{exc.verify_message or exc}"
             return SessionError(f"The SMTP server {where} presented a certificate that cannot be trusted: "
-                                f"{exc.verify_message or exc}. Check mail.smtp.host.", permanent=True)  # fmt: skip
+                                f"{why}. Check mail.smtp.host.", permanent=True)  # fmt: skip
         if isinstance(exc, ssl.SSLError):
-            return SessionError(f"TLS with the SMTP server {where} failed ({exc.reason or exc}); check that "
-                                f"mail.smtp.security ({cfg.security}) matches the port ({cfg.port}).", permanent=True)  # fmt: skip
+            return SessionError(
+                f"TLS with the SMTP server {where} failed ({exc.reason or exc}); check that "
+                f"mail.smtp.security ({cfg.security}) matches the port ({cfg.port}).", permanent=True)  # fmt: skip
         if isinstance(exc, smtplib.SMTPResponseException):
             text = _redact(_reply(exc.smtp_code, exc.smtp_error), password)
-            return SessionError(f"The SMTP server {where} refused the session: {text}", permanent=exc.smtp_code >= 500)
+            return SessionError(f"The SMTP server {where} refused the session: {text}",
+                                permanent=exc.smtp_code >= 500)  # fmt: skip
         if isinstance(exc, smtplib.SMTPServerDisconnected):
-            return SessionError(f"The SMTP server {where} closed the connection: {_redact(str(exc), password)}.")
+            text = _redact(str(exc), password)
+            return SessionError(f"The SMTP server {where} closed the connection: {text}.")
         if isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException):
             why = "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
             return SessionError(f"Cannot connect to the SMTP server {where}: {why}.")
         # e.g. "No suitable authentication method found.": a person must change the configuration
-        return SessionError(f"The SMTP session with {where} failed: {_redact(str(exc), password)}", permanent=True)
+        text = _redact(str(exc), password)
+        return SessionError(f"The SMTP session with {where} failed: {text}", permanent=True)
 
 
 def _reply(code: int, text: bytes | str) -> str:
