@@ -11,15 +11,18 @@ the template exist, so an email is never half in one language and half in anothe
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
-import email.policy
 import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from email.header import Header
 from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.policy import EmailPolicy
+from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -46,14 +49,36 @@ class TemplateError(SheetsSyncError):
 
 
 class _Registry(HeaderRegistry):
-    """HeaderRegistry builds a new class on every lookup; caching it halves the cost of a message."""
+    """HeaderRegistry builds a new class on every lookup (even to check how many of a header a
+    message may have); one per header name is enough."""
 
-    @lru_cache(maxsize=None)  # noqa: B019 - one registry per process, never freed anyway
+    @lru_cache(maxsize=None)  # noqa: B019 - module-level registry, lives as long as the process
     def __getitem__(self, name: str) -> type:
         return super().__getitem__(name)
 
 
-POLICY = email.policy.SMTP.clone(header_factory=_Registry())
+class _Raw(str):
+    """A header value already encoded (RFC 2047) and folded by this module: pure ASCII, its only
+    line breaks are folds before a space, and every piece of sheet text in it was flattened."""
+
+
+class _Policy(EmailPolicy):
+    """email.policy.SMTP, except that a _Raw value is stored as it is, the way a parsed message
+    holds its headers: it is parsed into a header object only when read (msg["To"]), and written
+    out as it is (refolded if a line is too long).
+
+    Setting headers through the header registry parses each value, and every parsed header keeps
+    its parse tree: that cost more than rendering the templates, and thousands of messages held by
+    one cycle made the garbage collector crawl.
+    """
+
+    def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
+        if isinstance(value, _Raw):
+            return name, str(value)
+        return super().header_store_parse(name, value)
+
+
+POLICY = _Policy(linesep="\r\n", header_factory=_Registry())  # as email.policy.SMTP: CRLF line ends
 
 
 @dataclass(frozen=True)
@@ -84,11 +109,11 @@ class Message:
 
     @property
     def html(self) -> str:
-        return self.email.get_body(("html",)).get_content()
+        return self.email.get_body(("html",)).get_content().replace("\r\n", "\n")
 
     @property
     def text(self) -> str:
-        return self.email.get_body(("plain",)).get_content()
+        return self.email.get_body(("plain",)).get_content().replace("\r\n", "\n")
 
 
 def message_id_for(key: str, sender: str) -> str:
@@ -149,6 +174,7 @@ _WEEKDAYS = {
     "en": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split(),
     "ru": "понедельник вторник среда четверг пятница суббота воскресенье".split(),
 }
+_SPACE = re.compile(r"\s")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013\u2014>]+|\d{1,2}[.)])\s+")
 
 
@@ -192,7 +218,7 @@ def _nl2br(text: str) -> Markup:
 def _url(value: str) -> str:
     """The link if it is http(s) or mailto, else '' (a javascript: link from a cell never renders)."""
     text = str(value or "").strip()
-    if not text or any(c.isspace() for c in text):
+    if not text or _SPACE.search(text):
         return ""
     try:
         scheme = urlsplit(text).scheme.lower()
@@ -355,10 +381,10 @@ class Renderer:
         """(List-Unsubscribe header value, the link shown in the footer)."""
         mailto = f"mailto:{self.sender.addr_spec}?subject=unsubscribe"
         url = self.config.mail.unsubscribe_url.strip()
-        if urlsplit(url).scheme.lower() != "https" or any(c.isspace() for c in url):
+        if urlsplit(url).scheme.lower() != "https" or _SPACE.search(url):
             return f"<{mailto}>", mailto
         link = f"{url}{'&' if '?' in url else '?'}email={quote(recipient, safe='')}"
-        return f"<{mailto}>, <{link}>", link
+        return f"<{mailto}>,\n <{link}>", link
 
     def _templates(self, name: str, languages: Iterable[str]) -> tuple[str, list[jinja2.Template]]:
         for lang in languages:
@@ -384,24 +410,21 @@ class Renderer:
         html = self._run(html_t, values, name, "html", lang)
 
         msg = EmailMessage(policy=POLICY)
-        msg["From"] = self.sender
-        msg["To"] = to
+        msg["From"] = _address_header([self.sender])
+        msg["To"] = _address_header(to)
         if cc:
-            msg["Cc"] = cc
+            msg["Cc"] = _address_header(cc)
         if reply_to is not None:
-            msg["Reply-To"] = reply_to
-        msg["Date"] = format_datetime(now)
-        msg["Subject"] = subject
-        msg["Message-ID"] = message_id_for(key, self.sender.addr_spec)
-        msg["X-Sheets-Sync-Kind"] = kind.value
+            msg["Reply-To"] = _address_header([reply_to])
+        msg["Date"] = _Raw(format_datetime(now))
+        msg["Subject"] = _text_header(subject, "Subject")
+        msg["Message-ID"] = _Raw(message_id_for(key, self.sender.addr_spec))
+        msg["X-Sheets-Sync-Kind"] = _Raw(kind.value)
         if unsubscribe is not None:
-            msg["List-Unsubscribe"] = unsubscribe[0]
+            msg["List-Unsubscribe"] = _Raw(unsubscribe[0])
             if "https:" in unsubscribe[0]:
-                msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        msg.set_content(text, subtype="plain", charset="utf-8", cte=_cte(text))
-        # A boundary from the key: the same intent always gives the same bytes.
-        msg.make_alternative(boundary="==sheets-sync-" + hashlib.sha256(key.encode()).hexdigest()[:24])
-        msg.add_alternative(html, subtype="html", charset="utf-8", cte=_cte(html))
+                msg["List-Unsubscribe-Post"] = _Raw("List-Unsubscribe=One-Click")
+        _set_alternative(msg, text, html, key)
         return Message(key=key, kind=kind, email=msg)
 
     @staticmethod
@@ -456,9 +479,51 @@ def _tidy_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
-def _cte(body: str) -> str:
-    """base64 when most of the body is non-ASCII (Cyrillic), else quoted-printable (readable)."""
-    if body.isascii():
-        return "7bit" if all(len(line) <= 998 for line in body.splitlines()) else "quoted-printable"
-    non_ascii = sum(1 for c in body if ord(c) > 127)
-    return "base64" if non_ascii * 4 > len(body) else "quoted-printable"
+# --- MIME: headers encoded with the email package's fast codecs, bodies with the C codecs -------
+
+
+def _address_header(addresses: list[Address]) -> Any:
+    """"Name <user@domain>" items, a non-ASCII name as an RFC 2047 word, one item per line."""
+    items = [formataddr((a.display_name, a.addr_spec), charset="utf-8") for a in addresses]
+    value = ",\n ".join(items)
+    if value.isascii():
+        return _Raw(value)
+    return addresses  # an internationalised address (user@почта.рф): the email package encodes it
+
+
+def _text_header(text: str, name: str) -> _Raw:
+    """Flattened text as an RFC 2047-encoded, folded header value (ASCII text stays readable)."""
+    charset = "us-ascii" if text.isascii() and "=?" not in text else "utf-8"
+    return _Raw(Header(flatten(text), charset, header_name=name).encode(linesep="\n"))
+
+
+_BOUNDARY = "==sheets-sync-alternative=="
+
+
+def _set_alternative(msg: EmailMessage, text: str, html: str, key: str) -> None:
+    """Make `msg` multipart/alternative: the text part, then the HTML part."""
+    parts = [_part(text, "plain"), _part(html, "html")]
+    boundary = _BOUNDARY
+    if boundary in text or boundary in html:  # only 7bit bodies could hold it; never in practice
+        boundary = "==sheets-sync-" + hashlib.sha256(key.encode()).hexdigest()[:24]
+    msg["MIME-Version"] = _Raw("1.0")
+    msg["Content-Type"] = _Raw(f'multipart/alternative; boundary="{boundary}"')
+    msg.set_payload(parts)
+
+
+def _part(body: str, subtype: str) -> EmailMessage:
+    """A UTF-8 text part: 7bit when plain ASCII, base64 when mostly non-ASCII (Cyrillic), else
+    quoted-printable. Line breaks are CRLF, the canonical form of text in MIME."""
+    crlf = body.replace("\r\n", "\n").replace("\n", "\r\n")
+    data = crlf.encode("utf-8")
+    if len(data) == len(crlf) and all(len(line) <= 998 for line in crlf.split("\r\n")):
+        cte, payload = "7bit", crlf
+    elif (len(data) - len(crlf)) * 4 > len(crlf):  # about one extra byte per Cyrillic letter
+        cte, payload = "base64", base64.encodebytes(data).decode("ascii")
+    else:
+        cte, payload = "quoted-printable", binascii.b2a_qp(data).decode("ascii")
+    part = EmailMessage(policy=POLICY)
+    part["Content-Type"] = _Raw(f'text/{subtype}; charset="utf-8"')
+    part["Content-Transfer-Encoding"] = _Raw(cte)
+    part.set_payload(payload)
+    return part
