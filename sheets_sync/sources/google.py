@@ -294,7 +294,7 @@ class GoogleSource:
             sheet, table = self._sheets[tab], snapshot.tables[tab]  # type: ignore[index]
             id_col = changes.id_columns.get(tab)
             locator = Locator(table, Current([], {}, 0, 0), id_col if id_col and id_col <= sheet.cols else None)
-            if changes.appends.get(tab) or any(not locator.read_id(w.row) for w in by_tab.get(tab, ())):
+            if changes.appends.get(tab) or any(locator.by_content(w.row) for w in by_tab.get(tab, ())):
                 ranges.append(quote_title(tab))
                 slots.append((tab, 0))
                 continue

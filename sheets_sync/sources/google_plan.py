@@ -142,10 +142,10 @@ def _key(values: Sequence[CellValue]) -> tuple:
 class Locator:
     """Where each row of `table` (as read) is now, in `current` (as re-read).
 
-    A row read with an ID is wherever that ID is now (None if it is gone or now appears twice).
-    A row read without one can only be recognised by its content: it is where a row with exactly
-    the same cells and a still empty ID cell is now, if there is exactly one such row; the caller
-    re-reads such a tab in full.
+    A row read with an ID of its own is wherever that ID is now (None when it is gone or now appears
+    twice). A row read without an ID, or with one that several rows shared, can only be recognised
+    by its content: it is where exactly one row with the very same cells (its ID cell included) is
+    now. Such rows need the whole tab re-read (`by_content`).
     """
 
     table: Table
@@ -153,34 +153,44 @@ class Locator:
     id_column: int | None
     _by_id: dict[str, list[int]] | None = field(default=None, repr=False)
     _by_content: dict[tuple, list[int]] | None = field(default=None, repr=False)
+    _shared: set[str] | None = field(default=None, repr=False)
 
     def read_id(self, row: int) -> str:
-        return cells.as_text(self._as_read(row, self.id_column)) if self.id_column else ""
+        return cells.as_text(self.as_read(row, self.id_column)) if self.id_column else ""
 
-    def _as_read(self, row: int, column: int) -> CellValue:
+    def as_read(self, row: int, column: int) -> CellValue:
         values = self.table.rows[row - 2] if 0 <= row - 2 < len(self.table.rows) else []
         return values[column - 1] if 0 < column <= len(values) else None
 
-    def where(self, row: int) -> int | None:
+    def by_content(self, row: int) -> bool:
         row_id = self.read_id(row)
-        if row_id:
-            if cells.as_text(self.current.value(row, self.id_column)) == row_id:
-                return row
-            found = self._ids().get(row_id, [])
-        else:
+        return not row_id or row_id in self._shared_ids()
+
+    def where(self, row: int) -> int | None:
+        if self.by_content(row):
             if not self.current.full:
                 return None
             key = _key(self.table.rows[row - 2]) if 0 <= row - 2 < len(self.table.rows) else ()
-            if self._id_empty(row) and _key(self.current.row(row)) == key:
+            if _key(self.current.row(row)) == key:
                 return row
             found = self._contents().get(key, [])
+        else:
+            row_id = self.read_id(row)
+            if cells.as_text(self.current.value(row, self.id_column)) == row_id:
+                return row
+            found = self._ids().get(row_id, [])
         return found[0] if len(found) == 1 else None
 
-    def as_read(self, row: int, column: int) -> CellValue:
-        return self._as_read(row, column)
-
-    def _id_empty(self, row: int) -> bool:
-        return self.id_column is None or cells.is_blank(self.current.value(row, self.id_column))
+    def _shared_ids(self) -> set[str]:
+        if self._shared is None:
+            seen: set[str] = set()
+            self._shared = set()
+            for number in range(2, len(self.table.rows) + 2):
+                row_id = cells.as_text(self.as_read(number, self.id_column)) if self.id_column else ""
+                if row_id in seen:
+                    self._shared.add(row_id)
+                seen.add(row_id)
+        return self._shared
 
     def _ids(self) -> dict[str, list[int]]:
         if self._by_id is None:
@@ -195,8 +205,7 @@ class Locator:
         if self._by_content is None:
             self._by_content = defaultdict(list)
             for row in range(2, self.current.last_row() + 1):
-                if self._id_empty(row):
-                    self._by_content[_key(self.current.row(row))].append(row)
+                self._by_content[_key(self.current.row(row))].append(row)
         return self._by_content
 
 
