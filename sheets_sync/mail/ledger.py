@@ -95,10 +95,10 @@ class Ledger:
 
     # --- one key --------------------------------------------------------------------------
 
-    def status(self, key: str) -> str | None:
-        """None (never tried), "pending", "sent" or "failed"."""
+    def status(self, key: str) -> SendStatus | None:
+        """None (never tried), "pending", "sent" or "failed" (a StrEnum: compares equal to the text)."""
         row = self._db.execute("SELECT status FROM sends WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+        return SendStatus(row[0]) if row else None
 
     def lookup(self, key: str) -> LedgerEntry | None:
         row = self._db.execute(f"SELECT {_COLUMNS} FROM sends WHERE key = ?", (key,)).fetchone()

@@ -3,7 +3,8 @@
 Replies are sorted by what a person or the next cycle can do about them:
 
 - 5xx for the message (or for every recipient): DeliveryError(permanent=True); the others still go.
-- 5xx for some recipients: returned as refused; the message still goes to the others.
+- 5xx for some recipients: returned as refused; the message still goes to the others. (So is a
+  4xx for some: sending the message again would repeat it to everyone who already has it.)
 - 4xx, a timeout, a connection lost twice: DeliveryError(permanent=False), sent again next cycle.
 - A connection dropped between or during messages (also a 421 "closing channel" reply): reconnect
   once and send that message again. If the server had already accepted it, the repeat carries
