@@ -134,16 +134,30 @@ _ROLE_WORDS = frozenset(
 )
 
 
+_ADDRESS = re.compile(r'(?:"?(?P<name>[^"<>]*?)"?\s*<(?P<inner>[^<>\s]+)>|(?P<bare>[^<>\s]+))')
+_ADDR_SPEC = re.compile(r'[^@\s<>()\[\],;:"\\]+@[^@\s<>()\[\],;:"\\]+\.[^@\s<>()\[\],;:"\\.]+')
+
+
 def parse_address(text: str, name: str = "") -> Address:
-    """An Address from "anna@x.example" or "Anna <anna@x.example>"; `name` overrides the display name."""
-    display, spec = parseaddr(flatten(text))
+    """An Address from "anna@x.example" or "Anna <anna@x.example>", nothing else (a cell holding
+    two addresses, or text after one, is refused); `name` overrides the display name."""
+    flat = flatten(text)
+    m = _ADDRESS.fullmatch(flat)
+    spec = (m["inner"] or m["bare"]) if m else ""
+    if not _ADDR_SPEC.fullmatch(spec):
+        raise TemplateError(f'"{flat}" is not an email address')
     user, _, domain = spec.rpartition("@")
-    if not user or "." not in domain:
-        raise TemplateError(f'"{flatten(text)}" is not an email address')
+    if not user.isascii():
+        raise TemplateError(f'"{flat}": an address with non-ASCII letters before the @ cannot be sent')
+    if not domain.isascii():  # почта.рф -> xn--80a1acny.xn--p1ai, which every server accepts
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise TemplateError(f'"{flat}" is not an email address (bad domain)') from None
     try:
-        return Address(flatten(name or display), user, domain)
+        return Address(flatten(name or m["name"] or ""), user, domain)
     except (ValueError, IndexError) as exc:  # the email package's parse errors are ValueErrors
-        raise TemplateError(f'"{flatten(text)}" is not an email address ({exc})') from None
+        raise TemplateError(f'"{flat}" is not an email address ({exc})') from None
 
 
 def person_name(text: str) -> str:
@@ -323,8 +337,8 @@ class Renderer:
         manager = str(intent.context.get("manager") or "") or intent.reply_to
         unsubscribe = self._unsubscribe(to[0].addr_spec) if _has_unsubscribe(intent.kind) else None
         values = {
-            **intent.context,
             **self._common,
+            **intent.context,
             "kind": intent.kind.value,
             "now": now,
             "today": now.date(),
@@ -482,13 +496,10 @@ def _tidy_text(text: str) -> str:
 # --- MIME: headers encoded with the email package's fast codecs, bodies with the C codecs -------
 
 
-def _address_header(addresses: list[Address]) -> Any:
+def _address_header(addresses: list[Address]) -> _Raw:
     """"Name <user@domain>" items, a non-ASCII name as an RFC 2047 word, one item per line."""
     items = [formataddr((a.display_name, a.addr_spec), charset="utf-8") for a in addresses]
-    value = ",\n ".join(items)
-    if value.isascii():
-        return _Raw(value)
-    return addresses  # an internationalised address (user@почта.рф): the email package encodes it
+    return _Raw(",\n ".join(items))  # addr_specs are ASCII (parse_address), names are encoded
 
 
 def _text_header(text: str, name: str) -> _Raw:
