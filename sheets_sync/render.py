@@ -242,9 +242,10 @@ def _url(value: str) -> str:
 
 
 def _person(text: str) -> str:
-    """How an owner cell reads in an email: the display name of "Anna <anna@x>", else the text."""
-    display, spec = parseaddr(flatten(text))
-    return display if display and spec else flatten(text)
+    """How an owner cell reads in an email: "Anna <anna@x>" and anna.schmidt@x as the person's
+    name, a role address as it is, any other text as typed."""
+    flat = flatten(text)
+    return (person_name(flat) or flat) if "@" in flat else flat
 
 
 def _plural(n: int, *forms: str) -> str:
