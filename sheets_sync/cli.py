@@ -13,6 +13,7 @@ from pathlib import Path
 from sheets_sync import __version__, summary, workbook
 from sheets_sync.config import Config, find_config_path, load_config
 from sheets_sync.errors import ConfigError, SheetsSyncError
+from sheets_sync.sending import Mailer
 from sheets_sync.sources import Source
 from sheets_sync.worker import Stopper, is_healthy, local_now, record_health, run_forever, run_once
 
@@ -71,6 +72,13 @@ def _parser() -> argparse.ArgumentParser:
                          "current cycle on SIGTERM or SIGINT.")
     run.set_defaults(command=cmd_run)
 
+    preview = sub.add_parser("preview", help="render everything the next cycle would send; send nothing",
+                             description="Render every email the next cycle would send (digests included) as "
+                             ".html and .eml files with an index.html; sends and writes nothing.")
+    preview.add_argument("--today", type=_date_arg, metavar="DATE", help="as of noon local time on DATE")
+    preview.add_argument("--out", default="preview", metavar="DIR", help="folder to write into (default: preview)")
+    preview.set_defaults(command=cmd_preview)
+
     health = sub.add_parser("health", help="exit 0 when the last cycle succeeded recently (for HEALTHCHECK)",
                             description="Exit 0 if the worker's last successful cycle is recent, else 1.")
     health.set_defaults(command=cmd_health)
@@ -115,10 +123,9 @@ def cmd_check(args) -> int:
 
 def cmd_once(args) -> int:
     config = _config(args)
-    now = local_now(config)
-    if args.today:
-        now = dt.datetime.combine(args.today, dt.time(12, 0), tzinfo=config.zone)
-    report = run_once(open_source(config), config, now, dry_run=args.dry_run)
+    now = _now(config, args.today)
+    mailer = None if args.dry_run else Mailer.from_config(config)
+    report = run_once(open_source(config), config, now, mailer=mailer, dry_run=args.dry_run)
     if not args.dry_run:
         record_health(config, local_now(config), ok=True)
     print(summary.cycle_summary(report, config, dry_run=args.dry_run))
@@ -140,8 +147,19 @@ def cmd_run(args) -> int:
         if args.log_format == "text":
             print(summary.cycle_summary(report, config), flush=True)
 
-    run_forever(source, config, on_cycle, stopper)
+    run_forever(source, config, on_cycle, stopper, Mailer.from_config(config))
     log.info("stopped")
+    return EXIT_OK
+
+
+def cmd_preview(args) -> int:
+    from sheets_sync.preview import write_preview
+
+    config = _config(args)
+    now = _now(config, args.today)
+    rb = workbook.read_book(open_source(config).read(workbook.tab_names(config)), config)
+    index = write_preview(rb.book, config, now, Path(args.out))
+    print(f"Wrote the preview to {index}")
     return EXIT_OK
 
 
@@ -163,6 +181,13 @@ def cmd_demo(args) -> int:
 
 
 # --- wiring -------------------------------------------------------------------------------
+
+
+def _now(config: Config, today: dt.date | None) -> dt.datetime:
+    """Now in the team's time zone; `--today DATE` means noon on that date, so its digest is due."""
+    if today is None:
+        return local_now(config)
+    return dt.datetime.combine(today, dt.time(12, 0), tzinfo=config.zone)
 
 
 def _config(args) -> Config:

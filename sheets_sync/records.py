@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sheets_sync.model import (
     LOGGED_TYPES,
@@ -31,6 +31,7 @@ class Sent:
     recipients: tuple[str, ...]
     sent_at: dt.datetime  # the team's local time
     subject: str = ""
+    refused: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # address -> reply
 
     @property
     def target_id(self) -> str:

@@ -26,12 +26,44 @@ def check_report(rb: ReadBook) -> str:
     return f"{len(rb.problems)} problem(s) in {counts}:\n\n" + table(["Cell", "Column", "Problem"], rows)
 
 
+def _sent_part(report: CycleReport, config: Config) -> list[str]:
+    delivery = report.delivery
+    where = f"to {config.mail.outbox_dir}" if config.mail.transport == "outbox" else f"via {config.mail.smtp.host}"
+    lines = [f"Sent {where}: {delivery.summary()}."]
+    shown = [[m.kind.value, ", ".join(m.recipients), m.subject] for m, _ in delivery.sent[:15]]
+    if shown:
+        lines += ["", table(["kind", "to", "subject"], shown)]
+        if len(delivery.sent) > 15:
+            lines.append(f"... and {len(delivery.sent) - 15} more")
+    for message, why in [*delivery.deferred[:5], *delivery.failed[:5]]:
+        lines.append(f"Not sent: {message.kind.value} to {', '.join(message.recipients)}: {why}")
+    return lines
+
+
+def _planned_part(report: CycleReport, config: Config) -> list[str]:
+    plan = report.plan
+    kinds = Counter(m.kind for m in plan.messages)
+    lines = [f"To send: {len(plan.messages)} message(s): "
+             + (", ".join(f"{kinds[k]} {k.value}" for k in MessageKind if kinds[k]) or "none")
+             + f"; digests for {len(plan.digests)} manager(s) at {config.digest.at:%H:%M} on working days."]  # fmt: skip
+    if plan.messages:
+        names = {p.row: p.name for p in report.book.partners}
+        shown = [[m.kind.value, names.get(m.partner_row, ""), ", ".join(m.to), m.occasion]
+                 for m in plan.messages[:15]]  # fmt: skip
+        lines += ["", table(["kind", "partner", "to", "occasion"], shown)]
+        if len(plan.messages) > 15:
+            lines.append(f"... and {len(plan.messages) - 15} more")
+    return lines
+
+
 def cycle_counts(report: CycleReport) -> dict[str, object]:
     plan = report.plan
     return {
         "partners": len(plan.partners) if plan else 0,
         "statuses": dict(report.status_counts()),
         "messages": dict(Counter(m.kind.value for m in plan.messages)) if plan else {},
+        "sent": dict(Counter(m.kind.value for m, _ in report.delivery.sent)) if report.delivery else {},
+        "deferred": len(report.delivery.deferred) if report.delivery else 0,
         "digests": len(plan.digests) if plan else 0,
         "problems": len(report.problems),
         "cells_written": report.cells_written if report.written else 0,
@@ -42,10 +74,12 @@ def cycle_counts(report: CycleReport) -> dict[str, object]:
 def cycle_line(report: CycleReport) -> str:
     c = cycle_counts(report)
     statuses = ", ".join(f"{n} {s}" for s, n in sorted(c["statuses"].items()))
-    messages = ", ".join(f"{n} {k}" for k, n in c["messages"].items()) or "none"
+    messages = ", ".join(f"{n} {k}" for k, n in c["sent"].items()) or "none"
+    if c["deferred"]:
+        messages += f" ({c['deferred']} deferred)"
     written = f"{c['cells_written']} cells written" if report.written else (
         f"not written ({report.not_written})" if report.not_written else "nothing to write")
-    return (f"cycle {report.today}: {c['partners']} partners ({statuses}); to send: {messages}; "
+    return (f"cycle {report.today}: {c['partners']} partners ({statuses}); sent: {messages}; "
             f"{c['digests']} digests; {c['problems']} problems; {written}; {c['seconds']:.2f} s")  # fmt: skip
 
 
@@ -61,17 +95,10 @@ def cycle_summary(report: CycleReport, config: Config, *, dry_run: bool = False)
     parts = [f"sheets-sync cycle for {report.today} ({config.timezone})", "",
              "Partners by touch status and rank:", table(["status", *ranks, "total"], rows), ""]  # fmt: skip
 
-    kinds = Counter(m.kind for m in plan.messages)
-    parts.append(f"To send: {len(plan.messages)} message(s): "
-                 + (", ".join(f"{kinds[k]} {k.value}" for k in MessageKind if kinds[k]) or "none")
-                 + f"; digests for {len(plan.digests)} manager(s).")  # fmt: skip
-    if plan.messages:
-        names = {p.row: p.name for p in report.book.partners}
-        shown = [[m.kind.value, names.get(m.partner_row, ""), ", ".join(m.to), m.occasion]
-                 for m in plan.messages[:15]]  # fmt: skip
-        parts += ["", table(["kind", "partner", "to", "occasion"], shown)]
-        if len(plan.messages) > 15:
-            parts.append(f"... and {len(plan.messages) - 15} more")
+    if report.delivery is not None:
+        parts += _sent_part(report, config)
+    else:
+        parts += _planned_part(report, config)
     parts.append("")
     if report.problems:
         parts.append(f"{len(report.problems)} problem(s) in cells: see each row's Sync note, or run `sheets-sync check`.")

@@ -18,8 +18,11 @@ from sheets_sync import workbook
 from sheets_sync.config import Config
 from sheets_sync.dashboard import dashboard_rows
 from sheets_sync.errors import SheetsSyncError, SourceError
+from sheets_sync.mail.delivery import DeliveryReport
 from sheets_sync.model import Book, Plan, Problem
 from sheets_sync.planner import plan as make_plan
+from sheets_sync.records import log_rows, remember
+from sheets_sync.sending import Mailer, is_digest_due, refusal_notes, send_planned, sent_so_far, unlogged_sends
 from sheets_sync.sources import Source
 
 log = logging.getLogger(__name__)
@@ -32,6 +35,7 @@ class CycleReport:
     skipped: bool = False  # nothing changed since the last cycle today: not even parsed
     book: Book | None = None
     plan: Plan | None = None
+    delivery: DeliveryReport | None = None
     problems: list[Problem] = field(default_factory=list)
     cells_written: int = 0
     written: bool = False
@@ -44,44 +48,66 @@ class CycleReport:
 
 @dataclass
 class WorkerState:
-    """What one cycle leaves for the next: the workbook's fingerprint as of its last cycle."""
+    """What one cycle leaves for the next: the moment it covered (workbook fingerprint, day, digest hour)."""
 
-    seen: tuple[Hashable, dt.date] | None = None
+    seen: tuple[Hashable, dt.date, bool] | None = None
 
 
 def local_now(config: Config) -> dt.datetime:
     return dt.datetime.now(config.zone)
 
 
-def run_once(source: Source, config: Config, now: dt.datetime, *, dry_run: bool = False,
-             state: WorkerState | None = None) -> CycleReport:  # fmt: skip
-    """Read the workbook, plan for `now` (the team's local time), write the worker's cells back."""
+def run_once(source: Source, config: Config, now: dt.datetime, *, mailer: Mailer | None = None,
+             dry_run: bool = False, state: WorkerState | None = None) -> CycleReport:  # fmt: skip
+    """Read the workbook, plan for `now` (the team's local time), send what is due, write the worker's cells back.
+
+    Without a mailer nothing is sent (the plan still lists what would be). With `state`, a workbook
+    unchanged since the last cycle on the same day (and the same side of the digest hour) is not read.
+    """
     started = time.perf_counter()
     today = now.date()
     report = CycleReport(today)
-    fingerprint = source.fingerprint()
-    if state is not None and state.seen == (fingerprint, today):
+    moment = (source.fingerprint(), today, mailer is not None and is_digest_due(config, now))
+    if state is not None and state.seen == moment:
         report.skipped = True
         return report
 
     snapshot = source.read(workbook.tab_names(config))
     rb = workbook.read_book(snapshot, config)
-    report.book = rb.book
-    report.plan = make_plan(rb.book, config, today)
-    report.problems = rb.problems
-    changes = workbook.build_changes(rb, report.plan, dashboard_rows(rb.book, report.plan, config), config)
+    sent = sent_so_far(mailer.ledger, config.zone) if mailer else []
+    book = remember(rb.book, sent)
+    plan = make_plan(book, config, today)
+    notes: dict = {}
+    if mailer is not None and not dry_run:
+        report.delivery, notes = send_planned(plan, mailer, config, now)
+        if report.delivery.sent:  # what went out is recorded in the sheet and changes the plan
+            sent = sent_so_far(mailer.ledger, config.zone)
+            book = remember(rb.book, sent)
+            plan = make_plan(book, config, today)
+    unlogged = unlogged_sends(mailer.ledger, config.zone) if mailer else []
+    if mailer is not None:
+        for where, extra in refusal_notes(book, mailer.ledger, config.zone).items():
+            notes.setdefault(where, []).extend(extra)
+    report.book, report.plan, report.problems = book, plan, rb.problems
+
+    changes = workbook.build_changes(rb, plan, dashboard_rows(book, plan, config), config, book=book,
+                                     appends=log_rows(book, unlogged), notes=notes)  # fmt: skip
     report.cells_written = len(changes.cells)
+    fingerprint = moment[0]
     if not dry_run and not changes.is_empty():
         try:
             fingerprint = source.write(snapshot, changes)
             report.written = True
+            if unlogged:
+                mailer.ledger.mark_logged(s.key for s in unlogged)
         except SourceError as exc:
             if not exc.transient:
                 raise
             report.not_written = str(exc)
             fingerprint = None  # try again next cycle
     if state is not None and not dry_run:
-        state.seen = (fingerprint, today) if fingerprint is not None else None
+        settled = fingerprint is not None and not (report.delivery and report.delivery.deferred)
+        state.seen = (fingerprint, today, moment[2]) if settled else None
     report.seconds = time.perf_counter() - started
     return report
 
@@ -142,14 +168,14 @@ class Stopper:
 
 
 def run_forever(source: Source, config: Config, on_cycle: Callable[[CycleReport], None],
-                stopper: Stopper, slice_seconds: float = 0.5) -> None:  # fmt: skip
+                stopper: Stopper, mailer: Mailer | None = None, slice_seconds: float = 0.5) -> None:  # fmt: skip
     """Poll every `poll_every`; a failing cycle is logged and the next one tries again."""
     state = WorkerState()
 
     def cycle() -> None:
         now = local_now(config)
         try:
-            report = run_once(source, config, now, state=state)
+            report = run_once(source, config, now, mailer=mailer, state=state)
         except SheetsSyncError as exc:
             log.error("cycle failed: %s", exc)
             record_health(config, now, ok=False, error=str(exc))

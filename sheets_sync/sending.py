@@ -1,0 +1,112 @@
+"""From a plan to delivered emails: render every intent, deliver them once, recall what was sent.
+
+The worker calls `send_planned` inside a cycle; `preview` calls `render_planned` only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sheets_sync.calendar import WorkCalendar
+from sheets_sync.config import Config
+from sheets_sync.mail import Transport, open_transport
+from sheets_sync.mail.delivery import DeliveryReport, deliver
+from sheets_sync.mail.ledger import LEDGER_FILE, Ledger, LedgerEntry, open_ledger
+from sheets_sync.model import Book, MessageIntent, MessageKind, Plan, Tab
+from sheets_sync.records import Sent
+from sheets_sync.render import Message, Renderer, TemplateError
+
+log = logging.getLogger(__name__)
+__all__ = ["LEDGER_FILE", "Mailer", "is_digest_due", "render_planned", "send_planned"]
+
+Notes = dict[tuple[Tab, int], list[str]]
+
+
+@dataclass
+class Mailer:
+    """What sending needs for the worker's lifetime: templates, the ledger, a transport per cycle."""
+
+    renderer: Renderer
+    ledger: Ledger
+    transport: Callable[[], Transport]
+
+    @classmethod
+    def from_config(cls, config: Config, *, row_link: Callable[[int], str | None] | None = None) -> Mailer:
+        return cls(Renderer(config, row_link=row_link), open_ledger(config), lambda: open_transport(config))
+
+
+@dataclass
+class Rendered:
+    messages: list[Message] = field(default_factory=list)
+    notes: Notes = field(default_factory=dict)  # a template error, on the row the message was about
+
+
+def is_digest_due(config: Config, now: dt.datetime) -> bool:
+    """Digests go out once a day, from `digest.at` local time, on working days."""
+    return now.time() >= config.digest.at and WorkCalendar.from_config(config).is_working_day(now.date())
+
+
+def render_planned(plan: Plan, renderer: Renderer, now: dt.datetime, *, digests: bool) -> Rendered:
+    out = Rendered()
+    for intent in plan.messages:
+        try:
+            out.messages.append(renderer.render(intent, now))
+        except TemplateError as exc:
+            log.warning("%s not rendered: %s", intent.key, exc)
+            out.notes.setdefault(_row_of(intent), []).append(f"{intent.kind.value} not sent: {exc}")
+    for digest in plan.digests if digests else ():
+        try:
+            out.messages.append(renderer.render_digest(digest, plan.today, now))
+        except TemplateError as exc:
+            log.error("digest for %s not rendered: %s", digest.manager, exc)
+    return out
+
+
+def _row_of(intent: MessageIntent) -> tuple[Tab, int]:
+    """The row whose Sync note tells the team that a message could not be made."""
+    if intent.kind is MessageKind.FOLLOW_UP and intent.activity_row:
+        return Tab.ACTIVITIES, intent.activity_row
+    if intent.kind in (MessageKind.GREETING, MessageKind.NEWSLETTER) and intent.contact_row:
+        return Tab.CONTACTS, intent.contact_row
+    return Tab.PARTNERS, intent.partner_row or 0
+
+
+def send_planned(plan: Plan, mailer: Mailer, config: Config, now: dt.datetime) -> tuple[DeliveryReport, Notes]:
+    rendered = render_planned(plan, mailer.renderer, now, digests=is_digest_due(config, now))
+    with mailer.transport() as transport:
+        report = deliver(rendered.messages, transport, mailer.ledger, config.mail, now)
+    return report, rendered.notes
+
+
+def sent_so_far(ledger: Ledger, zone) -> list[Sent]:
+    return [_as_sent(e, zone) for e in ledger.entries()]
+
+
+def unlogged_sends(ledger: Ledger, zone) -> list[Sent]:
+    """Sends not yet logged as Activities rows (logged once a write of the sheet succeeds)."""
+    return [_as_sent(e, zone) for e in ledger.unlogged()]
+
+
+def _as_sent(entry: LedgerEntry, zone) -> Sent:
+    return Sent(entry.key, entry.kind, entry.recipients, entry.sent_at.astimezone(zone), entry.subject, entry.refused)
+
+
+def refusal_notes(book: Book, ledger: Ledger, zone) -> Notes:
+    """A recipient the server refused (5xx at RCPT) is marked on its contact's row, until a later send succeeds."""
+    latest: dict[str, tuple[dt.datetime, str]] = {}
+    for s in [_as_sent(e, zone) for e in (*ledger.entries(), *ledger.failures())]:
+        for address in s.recipients:
+            reason = s.refused.get(address, "")
+            if address not in latest or s.sent_at >= latest[address][0]:
+                latest[address] = (s.sent_at, reason)
+    notes: Notes = {}
+    for contact in book.contacts:
+        when, reason = latest.get(contact.email, (None, ""))
+        if reason:
+            notes.setdefault((Tab.CONTACTS, contact.row), []).append(
+                f"email refused by the mail server on {when:%Y-%m-%d}: {reason}"
+            )
+    return notes
