@@ -1,0 +1,179 @@
+"""Cycles that send: the sample workbook, the outbox or a real SMTP server on loopback, the ledger."""
+
+import dataclasses
+import datetime as dt
+from email import message_from_bytes
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+
+from sheets_sync.config import load_config
+from sheets_sync.mail.smtp import SmtpTransport
+from sheets_sync.model import MessageKind, Tab
+from sheets_sync.preview import write_preview
+from sheets_sync.sample import write_sample
+from sheets_sync.sending import Mailer
+from sheets_sync.sources.xlsx import XlsxSource
+from sheets_sync.worker import WorkerState, run_once
+from sheets_sync.workbook import read_book, tab_names
+from tests.smtp_server import RecordingHandler, SmtpServer
+
+TODAY = dt.date(2026, 11, 26)  # a Thursday
+
+
+def at(config, day=TODAY, hour=12):
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=ZoneInfo(config.timezone))
+
+
+@pytest.fixture
+def team(tmp_path):
+    return load_config(write_sample(tmp_path / "team", "en", TODAY))
+
+
+def cycle(config, now, **kw):
+    return run_once(XlsxSource(config.source.path), config, now, mailer=kw.pop("mailer", None) or Mailer.from_config(config), **kw)
+
+
+def sheet(config, tab):
+    ws = openpyxl.load_workbook(config.source.path)[config.tab_name(tab)]
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, row)) for row in ws.iter_rows(min_row=2, values_only=True)]
+
+
+def outbox(config):
+    return sorted(config.mail.outbox_dir.glob("*.eml"))
+
+
+def test_a_cycle_sends_what_is_due_once_and_the_sheet_records_it(team):
+    report = cycle(team, at(team))
+    sent = report.delivery.sent
+    kinds = {m.kind for m, _ in sent}
+    assert {MessageKind.FOLLOW_UP, MessageKind.SALES_KIT, MessageKind.NEWSLETTER, MessageKind.DIGEST} <= kinds
+    assert len(outbox(team)) == len(sent)
+
+    activities = sheet(team, Tab.ACTIVITIES)
+    logged = [a for a in activities if a["Type"] in ("follow-up", "sales kit", "newsletter", "greeting")]
+    to_partners = [m for m, _ in sent if m.kind is not MessageKind.DIGEST]
+    assert len(logged) == len(to_partners)  # digests are internal, never logged
+    assert all(a["ID"] and a["Direction"] == "out" and a["Date"].date() == TODAY for a in logged)
+    assert sum(1 for a in activities if str(a["Follow-up"] or "").startswith("draft sent to ")) == sum(
+        1 for m, _ in sent if m.kind is MessageKind.FOLLOW_UP
+    )
+    partners = sheet(team, Tab.PARTNERS)
+    kits = [p for p in partners if p["Sales kit sent"]]
+    assert len(kits) == sum(1 for m, _ in sent if m.kind is MessageKind.SALES_KIT)
+    assert all(p["Next action"] != "Send sales kit" for p in kits)
+
+    again = cycle(team, at(team, hour=15))
+    assert again.delivery.sent == [] and not again.written
+    assert len(outbox(team)) == len(sent)
+
+
+def test_clearing_record_cells_by_hand_does_not_resend_and_they_are_filled_again(team):
+    cycle(team, at(team))
+    sent_before = len(outbox(team))
+    wb = openpyxl.load_workbook(team.source.path)
+    for tab, column in ((Tab.ACTIVITIES, "Follow-up"), (Tab.PARTNERS, "Last newsletter"), (Tab.PARTNERS, "Sales kit sent")):
+        ws = wb[team.tab_name(tab)]
+        index = [c.value for c in ws[1]].index(column) + 1
+        for row in range(2, ws.max_row + 1):
+            if str(ws.cell(row, index).value or "").startswith("draft sent") or column != "Follow-up":
+                ws.cell(row, index).value = None
+    wb.save(team.source.path)
+
+    tomorrow = cycle(team, at(team, TODAY + dt.timedelta(days=1)))
+    assert not [m for m, _ in tomorrow.delivery.sent if m.kind is not MessageKind.DIGEST]
+    assert len(outbox(team)) == sent_before + len(tomorrow.delivery.sent)
+    assert any(p["Last newsletter"] for p in sheet(team, Tab.PARTNERS))
+    assert any(str(a["Follow-up"] or "").startswith("draft sent") for a in sheet(team, Tab.ACTIVITIES))
+
+
+@pytest.mark.parametrize(
+    ("day", "hour", "expected"),
+    [
+        (TODAY, 8, False),  # before digest.at
+        (TODAY, 9, True),
+        (dt.date(2026, 11, 28), 10, False),  # Saturday
+        (dt.date(2026, 12, 25), 10, False),  # Christmas: a public holiday in DE, the sample's country
+    ],
+)
+def test_digests_go_out_at_digest_time_on_working_days(team, day, hour, expected):
+    report = cycle(team, at(team, day, hour))
+    assert any(m.kind is MessageKind.DIGEST for m, _ in report.delivery.sent) is expected
+
+
+def test_an_unchanged_workbook_is_read_again_when_the_digest_hour_comes(team):
+    state = WorkerState()
+    cycle(team, at(team, hour=8), state=state)
+    assert cycle(team, at(team, hour=8), state=state).skipped
+    at_nine = cycle(team, at(team, hour=9), state=state)
+    assert not at_nine.skipped and any(m.kind is MessageKind.DIGEST for m, _ in at_nine.delivery.sent)
+
+
+def test_a_broken_template_stops_only_its_message_and_says_why_in_sync_note(team, tmp_path):
+    for lang in ("en", "ru"):  # one sample partner's champion reads Russian
+        override = tmp_path / "templates" / lang
+        override.mkdir(parents=True)
+        (override / "sales-kit.subject.j2").write_text("Welcome {{ no_such_value }}")
+    config = dataclasses.replace(team, templates_dir=tmp_path / "templates")
+    report = cycle(config, at(config))
+    assert not [m for m, _ in report.delivery.sent if m.kind is MessageKind.SALES_KIT]
+    assert [m for m, _ in report.delivery.sent if m.kind is MessageKind.FOLLOW_UP]
+    notes = [p["Sync note"] for p in sheet(config, Tab.PARTNERS) if p["Stage"] == "onboarding" and p["Sync note"]]
+    assert notes and all("sales-kit not sent" in n and "no_such_value" in n for n in notes)
+
+
+def test_sends_survive_a_write_that_could_not_happen(team):
+    lock = team.source.path.with_name("~$" + team.source.path.name)
+    lock.write_bytes(b"someone")
+    first = cycle(team, at(team))
+    assert first.delivery.sent and not first.written
+    lock.unlink()
+    second = cycle(team, at(team, hour=13))
+    assert second.delivery.sent == [] and second.written
+    logged = [a for a in sheet(team, Tab.ACTIVITIES) if a["Type"] in ("follow-up", "sales kit", "newsletter")]
+    assert len(logged) == sum(1 for m, _ in first.delivery.sent if m.kind is not MessageKind.DIGEST)
+    third = cycle(team, at(team, hour=14))
+    assert not third.written  # logged once, not again
+
+
+def test_a_recipient_the_server_refuses_is_marked_on_its_contact(team):
+    contacts = read_book(XlsxSource(team.source.path).read(tab_names(team)), team).book.contacts
+    planned = run_once(XlsxSource(team.source.path), team, at(team), dry_run=True).plan.messages
+    newsletter = next(m for m in planned if m.kind is MessageKind.NEWSLETTER)
+    refused = newsletter.to[0]
+    handler = RecordingHandler(refuse=frozenset({refused}))
+    with SmtpServer(handler) as server:
+        smtp = dataclasses.replace(team.mail.smtp, host=server.host, port=server.port, security="none")
+        config = dataclasses.replace(team, mail=dataclasses.replace(team.mail, transport="smtp", smtp=smtp))
+        mailer = Mailer.from_config(config)
+        mailer.transport = lambda: SmtpTransport(smtp)
+        report = cycle(config, at(config), mailer=mailer)
+    assert handler.received and all(refused not in r.rcpt_tos for r in handler.received)
+    assert len(handler.message_ids()) == len(report.delivery.sent)
+    row = next(c.row for c in contacts if c.email == refused)
+    note = sheet(config, Tab.CONTACTS)[row - 2]["Sync note"]
+    assert "refused by the mail server" in note and "550" in note
+
+
+def test_preview_renders_everything_and_sends_and_writes_nothing(team, tmp_path):
+    data = team.source.path.read_bytes()
+    book = read_book(XlsxSource(team.source.path).read(tab_names(team)), team).book
+    index = write_preview(book, team, at(team, hour=7), tmp_path / "preview")
+    emls = sorted((tmp_path / "preview").glob("*.eml"))
+    assert len(emls) == len(list((tmp_path / "preview").glob("*.html"))) - 1  # index.html
+    kinds = {message_from_bytes(p.read_bytes())["X-Sheets-Sync-Kind"] for p in emls}
+    assert {"follow-up", "sales-kit", "newsletter", "digest"} <= kinds
+    assert "follow-up" in index.read_text()
+    assert team.source.path.read_bytes() == data
+    assert not outbox(team) and not (team.state_dir / "ledger.sqlite3").exists()
+
+
+def test_max_per_day_defers_the_rest_to_a_later_cycle(team):
+    config = dataclasses.replace(team, mail=dataclasses.replace(team.mail, max_per_day=5))
+    first = cycle(config, at(config))
+    assert len(first.delivery.sent) == 5 and first.delivery.deferred
+    assert [m.kind for m, _ in first.delivery.sent][0] is MessageKind.FOLLOW_UP
+    next_day = cycle(config, at(config, TODAY + dt.timedelta(days=1)))
+    assert len(next_day.delivery.sent) == 5
