@@ -5,10 +5,12 @@ as the server accepted the message). A crash between the two leaves it `pending`
 cycle sends it again with the same Message-ID: the only repeat there can be. A message the
 server refused outright becomes `failed`, with the reason and the recipients it was refused for.
 
-Durability: WAL with synchronous=FULL, so a commit survives a power cut as well as a killed process
-(the crash test uses SIGKILL). NORMAL would survive only the latter, and a power cut could then
-repeat the last few messages, not just the one in flight. FULL costs about 0.4 ms per message
-here (two fsyncs); bench/bench_smtp.py still sends several hundred messages a second with it.
+Durability: WAL with synchronous=NORMAL. Every commit survives the process being killed (the crash
+test kills it with SIGKILL, and it is what an OOM kill or `docker kill` does). A power cut or a
+kernel crash can roll back the last commits, which at worst sends those few messages again, with
+the same Message-IDs. synchronous=FULL would close that gap at the price of an fsync per commit,
+two per message: 0.4 ms per message on an idle disk but 3 ms and more on a busy one, where it made
+SQLite the bottleneck of bench/bench_smtp.py (the target is 100 messages/s).
 Times are stored as POSIX seconds and returned in UTC.
 """
 
@@ -80,7 +82,7 @@ class Ledger:
         # Autocommit: every write below is one statement, hence one atomic, committed transaction.
         self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
         self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = FULL")
+        self._db.execute("PRAGMA synchronous = NORMAL")
         if self._db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
             self._db.executescript(_SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
 
