@@ -160,6 +160,7 @@ def parse_address(text: str, name: str = "") -> Address:
         raise TemplateError(f'"{flat}" is not an email address ({exc})') from None
 
 
+@lru_cache(maxsize=1024)  # the same few managers sign thousands of messages
 def person_name(text: str) -> str:
     """A person's name for a signature: the display name, else one read from a first.last@
     address, else '' (role addresses such as partners@ have no person's name)."""
@@ -246,6 +247,12 @@ def _person(text: str) -> str:
     name, a role address as it is, any other text as typed."""
     flat = flatten(text)
     return (person_name(flat) or flat) if "@" in flat else flat
+
+
+@lru_cache(maxsize=1024)
+def _email_of(text: str) -> str:
+    """The address in "anna@x" or "Anna <anna@x>", else ''."""
+    return parseaddr(flatten(text))[1] if text else ""
 
 
 def _plural(n: int, *forms: str) -> str:
@@ -344,7 +351,7 @@ class Renderer:
             "now": now,
             "today": now.date(),
             "manager_name": person_name(manager) if manager else "",
-            "manager_email": parseaddr(flatten(manager))[1] if manager else "",
+            "manager_email": _email_of(manager),
             "for_manager": reply_to is not None
             and {a.addr_spec.lower() for a in to} == {reply_to.addr_spec.lower()},
             "row_url": self._row_url(intent.partner_row),
@@ -367,7 +374,9 @@ class Renderer:
                 "url": self._row_url(item.partner_row),
             })  # fmt: skip
         sections = [
-            {"key": s.name, "title": s.value, "entries": by_section[s]} for s in _SECTION_ORDER if s in by_section
+            {"key": s.name, "title": s.value, "entries": by_section[s]}
+            for s in _SECTION_ORDER
+            if s in by_section
         ]
         values = {
             **self._common,
@@ -408,8 +417,7 @@ class Renderer:
             except jinja2.TemplateNotFound:
                 continue
             except jinja2.TemplateSyntaxError as exc:
-                where = exc.name or f"{lang}/{name}"
-                raise TemplateError(f"template {where} is broken (line {exc.lineno}): {exc.message}") from None
+                raise _broken(exc) from None
         raise TemplateError(f"no template {name} in {', '.join(languages)}")
 
     def _compose(self, name: str, languages: tuple[str, ...], values: dict[str, Any], key: str,
@@ -453,8 +461,8 @@ class Renderer:
             raise TemplateError(f"{where}: {exc}") from None
         except jinja2.TemplateNotFound as exc:
             raise TemplateError(f"{where}: includes {exc.name}, which does not exist") from None
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(f"template {exc.name or name} is broken (line {exc.lineno}): {exc.message}") from None
+        except jinja2.TemplateSyntaxError as exc:  # in a template this one extends or imports
+            raise _broken(exc) from None
         except Exception as exc:  # noqa: BLE001 - any failure inside a template stops only this message
             raise TemplateError(f"{where} failed: {type(exc).__name__}: {exc}") from None
 
@@ -482,6 +490,10 @@ def _languages(preferred: str, configured: str) -> tuple[str, ...]:
 
 def _has_unsubscribe(kind: MessageKind) -> bool:
     return kind in (MessageKind.NEWSLETTER, MessageKind.GREETING)
+
+
+def _broken(exc: jinja2.TemplateSyntaxError) -> TemplateError:
+    return TemplateError(f"template {exc.name} is broken (line {exc.lineno}): {exc.message}")
 
 
 def _quoted(message: str) -> str:

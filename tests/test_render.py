@@ -85,8 +85,8 @@ def greeting(language: str = "en", occasion: str = "birthday", **context) -> Mes
     values = {"partner": "Brightline Logistics", "contact": "Maria Lopez", "occasion": occasion,
               "holiday": holiday, "date": TODAY, "age": None, "manager": MANAGER}  # fmt: skip
     values.update(context)
-    return MessageIntent(MessageKind.GREETING, f"greeting:C7:{occasion}:2026", to=("maria@brightline.example",),
-                         reply_to=MANAGER, language=language, partner_row=5, contact_row=7,
+    return MessageIntent(MessageKind.GREETING, f"greeting:C7:{occasion}:2026",
+                         to=("maria@brightline.example",), reply_to=MANAGER, language=language, partner_row=5, contact_row=7,
                          occasion=f"{occasion} 2026", context=values)  # fmt: skip
 
 
@@ -104,8 +104,8 @@ def digest() -> Digest:
     return Digest(MANAGER, (
         DigestItem(S.OVERDUE, 5, "Brightline Logistics", "A", "Call (rank A, every 7 days) - 3 days late",
                    dt.date(2026, 11, 23)),
-        DigestItem(S.FOLLOW_UPS, 9, "Cobalt Retail", "B", "Forward the follow-up draft for the 2026-11-24 meeting",
-                   dt.date(2026, 11, 24)),
+        DigestItem(S.FOLLOW_UPS, 9, "Cobalt Retail", "B",
+                   "Forward the follow-up draft for the 2026-11-24 meeting", dt.date(2026, 11, 24)),
         DigestItem(S.NEXT_STEPS, 9, "Cobalt Retail", "B", "Send the pricing proposal (2 days overdue)",
                    dt.date(2026, 11, 24)),
         DigestItem(S.GOALS, 5, "Brightline Logistics", "A", "10 deals in 2026: 7 of 10 (70%)"),
@@ -163,7 +163,8 @@ def test_each_kind_renders_with_its_headers(name, lang):
     assert (got["List-Unsubscribe-Post"] is not None) == has_unsubscribe
     if has_unsubscribe:
         assert "<mailto:partners@northwind.example?subject=unsubscribe>" in got["List-Unsubscribe"]
-        assert "<https://northwind.example/unsubscribe?email=maria%40brightline.example>" in got["List-Unsubscribe"]
+        one_click = "<https://northwind.example/unsubscribe?email=maria%40brightline.example>"
+        assert one_click in got["List-Unsubscribe"]
         assert got["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert "https://northwind.example/unsubscribe?email=maria%40brightline.example" in message.html
 
@@ -247,7 +248,8 @@ def test_one_click_unsubscribe_needs_an_https_url(url):
 def test_unsubscribe_url_with_a_query_gets_the_email_appended():
     config = make_config(unsubscribe_url="https://northwind.example/u?list=partners")
     got = parsed(renderer(config).render(greeting(), NOW))
-    assert "<https://northwind.example/u?list=partners&email=maria%40brightline.example>" in got["List-Unsubscribe"]
+    link = "<https://northwind.example/u?list=partners&email=maria%40brightline.example>"
+    assert link in got["List-Unsubscribe"]
 
 
 def test_header_injection_through_sheet_text_is_impossible():
@@ -310,7 +312,8 @@ def test_a_bad_recipient_address_is_a_template_error(address):
 
 
 def test_recipients_are_to_and_cc_lower_cased():
-    intent = dataclasses.replace(follow_up(), to=("Maria@Brightline.Example",), cc=("Anna Schmidt <ANNA@northwind.example>",))
+    intent = dataclasses.replace(follow_up(), to=("Maria@Brightline.Example",),
+                                 cc=("Anna Schmidt <ANNA@northwind.example>",))
     message = renderer().render(intent, NOW)
     assert message.recipients == ("maria@brightline.example", "anna@northwind.example")
 
@@ -445,8 +448,9 @@ def test_an_override_referring_to_a_missing_value_names_it(tmp_path):
     (tmp_path / "en").mkdir()
     (tmp_path / "en" / "newsletter.subject.j2").write_text("{{ company_name }} news")
     r = renderer(dataclasses.replace(make_config(), templates_dir=tmp_path))
-    with pytest.raises(TemplateError, match='template newsletter.subject \\(en\\): "company_name" is undefined'):
+    with pytest.raises(TemplateError) as caught:
         r.render(newsletter(), NOW)
+    assert str(caught.value) == 'template newsletter.subject (en): "company_name" is undefined'
 
 
 def test_a_missing_templates_dir_is_a_config_error(tmp_path):
