@@ -22,6 +22,9 @@ test: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python bench/bench_plan.py
 	$(BIN)/python bench/bench_cycle.py
+	$(BIN)/python bench/bench_render.py
+	$(BIN)/python bench/bench_smtp.py
+	$(BIN)/python bench/bench_google_requests.py
 
 clean:
 	rm -rf $(VENV) $(WORKSPACE) build *.egg-info
