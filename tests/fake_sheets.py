@@ -20,8 +20,8 @@ teammate's edit just before the n-th request of a kind (`before`), and inject fa
 from __future__ import annotations
 
 import ast
-import copy
 import datetime as dt
+import itertools
 import json
 import operator
 import re
@@ -37,6 +37,7 @@ BASE = "https://sheets.googleapis.com/v4/spreadsheets"
 TOKEN_URL = "https://oauth2.googleapis.com/token"
 EPOCH = dt.date(1899, 12, 30)
 MAX_CELLS = 10_000_000
+_ORDER = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,21 @@ class Sheet:
     rows: int = 1000
     cols: int = 26
     cells: dict[tuple[int, int], Any] = field(default_factory=dict)  # (row, col), 1-based
-    formats: list[tuple[int, int | None, int, int | None, dict]] = field(default_factory=list)  # 0-based half-open
+    # formats, in the order they were set: ranges (0-based, half-open, None unbounded) and single cells
+    formats: list[tuple[int, int, int | None, int, int | None, dict]] = field(default_factory=list)
+    cell_formats: dict[tuple[int, int], list[tuple[int, dict]]] = field(default_factory=dict)
     widths: dict[int, int] = field(default_factory=dict)
+
+    def clone(self) -> Sheet:
+        """A copy whose containers can change without touching this one (values are immutable)."""
+        return Sheet(self.sheet_id, self.title, self.rows, self.cols, dict(self.cells), list(self.formats),
+                     {k: list(v) for k, v in self.cell_formats.items()}, dict(self.widths))  # fmt: skip
+
+    def add_format(self, r0: int, r1: int | None, c0: int, c1: int | None, fmt: dict) -> None:
+        if r1 == r0 + 1 and c1 == c0 + 1:
+            self.cell_formats.setdefault((r0 + 1, c0 + 1), []).append((next(_ORDER), fmt))
+        else:
+            self.formats.append((next(_ORDER), r0, r1, c0, c1, fmt))
 
     # helpers for tests: a teammate's edits
 
@@ -172,21 +186,26 @@ class Sheet:
 
     def _shift_rows(self, start: int, by: int) -> None:
         self.cells = {((r + by, c) if r >= start else (r, c)): v for (r, c), v in self.cells.items()}
+        self.cell_formats = {((r + by, c) if r >= start else (r, c)): v for (r, c), v in self.cell_formats.items()
+                             if r + by >= 1}  # fmt: skip
         shifted = []
-        for r0, r1, c0, c1, fmt in self.formats:
+        for order, r0, r1, c0, c1, fmt in self.formats:
             if r0 >= start - 1:
                 r0 = max(0, r0 + by)
             if r1 is not None and r1 > start - 1:
                 r1 = max(r0, r1 + by)
-            shifted.append((r0, r1, c0, c1, fmt))
+            shifted.append((order, r0, r1, c0, c1, fmt))
         self.formats = shifted
 
     def cell_format(self, row: int, col: int) -> dict:
         """The userEnteredFormat of a cell: the later of the rules that cover it win, key by key."""
-        out: dict = {}
-        for r0, r1, c0, c1, fmt in self.formats:
+        rules = list(self.cell_formats.get((row, col), ()))
+        for order, r0, r1, c0, c1, fmt in self.formats:
             if r0 <= row - 1 and (r1 is None or row - 1 < r1) and c0 <= col - 1 and (c1 is None or col - 1 < c1):
-                out.update(fmt)
+                rules.append((order, fmt))
+        out: dict = {}
+        for _, fmt in sorted(rules, key=lambda rule: rule[0]):
+            out.update(fmt)
         return out
 
     def number_format(self, row: int, col: int) -> dict | None:
@@ -253,7 +272,7 @@ class FakeSheetsAPI:
                 for c, value in enumerate(row, start=1):
                     if isinstance(value, dt.date):
                         pattern = "yyyy-mm-dd hh:mm" if isinstance(value, dt.datetime) else "yyyy-mm-dd"
-                        sheet.formats.append((r - 1, r, c - 1, c, {"numberFormat": {"type": "DATE", "pattern": pattern}}))
+                        sheet.add_format(r - 1, r, c - 1, c, {"numberFormat": {"type": "DATE", "pattern": pattern}})
                         value = serial(value)
                     sheet.set(r, c, value)
             book.sheets.append(sheet)
@@ -407,7 +426,7 @@ class FakeSheetsAPI:
         return {"spreadsheetId": book.id, "clearedRanges": [self._clear(book, r) for r in body.get("ranges", [])]}
 
     def _batchUpdate(self, book: Spreadsheet, target, params, body) -> dict:
-        work = copy.deepcopy(book)  # all or nothing
+        work = Spreadsheet(book.id, book.title, [s.clone() for s in book.sheets])  # all or nothing
         replies = [self._change(work, i, request) for i, request in enumerate(body.get("requests", []))]
         if sum(s.rows * s.cols for s in work.sheets) > MAX_CELLS:
             raise ApiError(400, f"Invalid requests: This action would increase the number of cells in the workbook "
@@ -456,7 +475,12 @@ class FakeSheetsAPI:
             for b in inner:
                 row, col = (a, b) if major == "ROWS" else (b, a)
                 value = sheet.cells.get((row, col))
-                line.append("" if value is None else _render(value, sheet.number_format(row, col), render, dates))
+                if value is None:
+                    line.append("")
+                    continue
+                as_date = render == "FORMATTED_VALUE" or dates == "FORMATTED_STRING"
+                fmt = sheet.number_format(row, col) if as_date and isinstance(value, (int, float, Formula)) else None
+                line.append(_render(value, fmt, render, dates))
             while line and line[-1] == "":
                 line.pop()
             lines.append(line)
@@ -575,8 +599,8 @@ class FakeSheetsAPI:
             sheet = book.by_id(r["sheetId"], where)
             fmt = args.get("cell", {}).get("userEnteredFormat", {})
             kept = {k: v for k, v in fmt.items() if k in args.get("fields", "")}
-            sheet.formats.append((r.get("startRowIndex", 0), r.get("endRowIndex"), r.get("startColumnIndex", 0),
-                                  r.get("endColumnIndex"), kept))  # fmt: skip
+            sheet.add_format(r.get("startRowIndex", 0), r.get("endRowIndex"), r.get("startColumnIndex", 0),
+                             r.get("endColumnIndex"), kept)  # fmt: skip
             return {}
         if name == "updateDimensionProperties":
             r = args["range"]
@@ -642,7 +666,7 @@ def _user_entered(sheet: Sheet, row: int, col: int, value: Any) -> Any:
     if value.startswith("="):
         return Formula(value, _evaluate(value))
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        sheet.formats.append((row - 1, row, col - 1, col, {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}}))
+        sheet.add_format(row - 1, row, col - 1, col, {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}})
         return serial(dt.date.fromisoformat(value))
     if re.fullmatch(r"[+-]?\d+(\.\d+)?", value):
         return _json_number(float(value))
