@@ -26,14 +26,14 @@ from google.oauth2.credentials import Credentials
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sheets_sync import workbook  # noqa: E402
-from sheets_sync.cells import to_serial  # noqa: E402
-from sheets_sync.config import parse_config  # noqa: E402
-from sheets_sync.dashboard import dashboard_rows  # noqa: E402
-from sheets_sync.planner import plan as make_plan  # noqa: E402
-from sheets_sync.sample import generate_tables  # noqa: E402
-from sheets_sync.worker import run_once  # noqa: E402
-from tests.fake_sheets import FakeSheetsAPI, google_source  # noqa: E402
+from sheets_sync import workbook
+from sheets_sync.cells import to_serial
+from sheets_sync.config import parse_config
+from sheets_sync.dashboard import dashboard_rows
+from sheets_sync.planner import plan as make_plan
+from sheets_sync.sample import generate_tables
+from sheets_sync.worker import run_once
+from tests.fake_sheets import FakeSheetsAPI, google_source
 
 TODAY = dt.date(2026, 11, 26)
 SIZES = {100: (100, 300, 1_000), 10_000: (10_000, 20_000, 40_000)}
@@ -42,7 +42,9 @@ WRITES_PER_MINUTE = 60
 
 def seeded(api: FakeSheetsAPI, key: str, sizes: tuple[int, int, int]) -> None:
     tables = generate_tables(TODAY, *sizes)
-    api.create(key, "Partners", {name: [list(header), *map(list, rows)] for name, (header, rows) in tables.items()})
+    api.create(
+        key, "Partners", {name: [list(header), *map(list, rows)] for name, (header, rows) in tables.items()}
+    )
 
 
 def cycle(api, source, config, day) -> tuple[list[str], int, float]:
@@ -65,10 +67,14 @@ def naive_writes(api, key, config, day) -> list[tuple[str, int, int, object]]:
     plan = make_plan(rb.book, config, day)
     changes = workbook.build_changes(rb, plan, dashboard_rows(rb.book, plan, config), config)
     cells = [(w.tab, w.row, w.column, w.value) for w in changes.cells]
-    cells += [(tab, 1, column, text) for tab, headers in changes.new_headers.items() for column, text in headers]
+    cells += [
+        (tab, 1, column, text) for tab, headers in changes.new_headers.items() for column, text in headers
+    ]
     if changes.dashboard is not None:
         name, rows = changes.dashboard
-        cells += [(name, r, c, v) for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1) if v is not None]
+        cells += [
+            (name, r, c, v) for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1) if v is not None
+        ]
     return cells
 
 
@@ -110,9 +116,13 @@ def bench(partners: int, sizes: tuple[int, int, int], run_naive_script: bool) ->
 
         print(f"{partners:,} partners / {sizes[1]:,} contacts / {sizes[2]:,} activities")
         print(f"  sheets-sync  start-up:             {describe(startup)}")
-        print(f"  sheets-sync  first cycle:          {describe(first)}  {first_cells:,} cells, {t_first:.1f} s")
+        print(
+            f"  sheets-sync  first cycle:          {describe(first)}  {first_cells:,} cells, {t_first:.1f} s"
+        )
         print(f"  sheets-sync  unchanged poll:       {describe(poll)}  {t_poll:.1f} s")
-        print(f"  sheets-sync  next day:             {describe(next_day)}  {next_cells:,} cells, {t_next:.1f} s")
+        print(
+            f"  sheets-sync  next day:             {describe(next_day)}  {next_cells:,} cells, {t_next:.1f} s"
+        )
 
         writes = naive_writes(api, "naive", config, TODAY)
         tabs = len({t for t, *_ in writes})
@@ -129,7 +139,9 @@ def bench(partners: int, sizes: tuple[int, int, int], run_naive_script: bool) ->
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="100 partners only")
     args = parser.parse_args()
     for partners, sizes in SIZES.items():

@@ -89,7 +89,7 @@ def split_sheet(text: str) -> tuple[str | None, str]:
                 continue
             break
         name, rest = text[1:end].replace("''", "'"), text[end + 1 :]
-        return name, rest[1:] if rest.startswith("!") else rest
+        return name, rest.removeprefix("!")
     if "!" in text:
         name, rest = text.rsplit("!", 1)
         return name, rest
@@ -97,7 +97,9 @@ def split_sheet(text: str) -> tuple[str | None, str]:
 
 
 def needs_quotes(title: str) -> bool:
-    return not re.fullmatch(r"[^\W\d]\w*", title) or bool(re.fullmatch(r"[A-Za-z]{1,3}\d+|R\d*C\d*", title, re.I))
+    return not re.fullmatch(r"[^\W\d]\w*", title) or bool(
+        re.fullmatch(r"[A-Za-z]{1,3}\d+|R\d*C\d*", title, re.IGNORECASE)
+    )
 
 
 def range_name(title: str, r0: int, c0: int, r1: int, c1: int) -> str:
@@ -151,7 +153,10 @@ class Sheet:
 
     def table(self) -> list[list[Any]]:
         """Every row down to the last one with a value; values as stored (formulas as Formula)."""
-        return [[self.cells.get((r, c)) for c in range(1, self.width() + 1)] for r in range(1, self.last_row() + 1)]
+        return [
+            [self.cells.get((r, c)) for c in range(1, self.width() + 1)]
+            for r in range(1, self.last_row() + 1)
+        ]
 
     def column(self, header: str) -> int:
         for c in range(1, self.width() + 1):
@@ -163,7 +168,7 @@ class Sheet:
         """Sort rows 2.. (like Data > Sort range with a header row)."""
         rows = self.table()[1:]
         rows.sort(key=key, reverse=reverse)
-        for (r, c) in [k for k in self.cells if k[0] >= 2]:
+        for r, c in [k for k in self.cells if k[0] >= 2]:
             del self.cells[(r, c)]
         for r, row in enumerate(rows, start=2):
             for c, v in enumerate(row, start=1):
@@ -174,7 +179,7 @@ class Sheet:
         self.rows += count
 
     def delete_rows(self, at: int, count: int = 1) -> None:
-        for (r, c) in [k for k in self.cells if at <= k[0] < at + count]:
+        for r, c in [k for k in self.cells if at <= k[0] < at + count]:
             del self.cells[(r, c)]
         self._shift_rows(at + count, -count)
         self.rows -= count
@@ -201,7 +206,12 @@ class Sheet:
         """The userEnteredFormat of a cell: the later of the rules that cover it win, key by key."""
         rules = list(self.cell_formats.get((row, col), ()))
         for order, r0, r1, c0, c1, fmt in self.formats:
-            if r0 <= row - 1 and (r1 is None or row - 1 < r1) and c0 <= col - 1 and (c1 is None or col - 1 < c1):
+            if (
+                r0 <= row - 1
+                and (r1 is None or row - 1 < r1)
+                and c0 <= col - 1
+                and (c1 is None or col - 1 < c1)
+            ):
                 rules.append((order, fmt))
         out: dict = {}
         for _, fmt in sorted(rules, key=lambda rule: rule[0]):
@@ -272,7 +282,9 @@ class FakeSheetsAPI:
                 for c, value in enumerate(row, start=1):
                     if isinstance(value, dt.date):
                         pattern = "yyyy-mm-dd hh:mm" if isinstance(value, dt.datetime) else "yyyy-mm-dd"
-                        sheet.add_format(r - 1, r, c - 1, c, {"numberFormat": {"type": "DATE", "pattern": pattern}})
+                        sheet.add_format(
+                            r - 1, r, c - 1, c, {"numberFormat": {"type": "DATE", "pattern": pattern}}
+                        )
                         value = serial(value)
                     sheet.set(r, c, value)
             book.sheets.append(sheet)
@@ -307,7 +319,7 @@ class FakeSheetsAPI:
 
     def _handle(self, request) -> tuple:
         url = urlsplit(request.url)
-        path = url.path[len("/v4/spreadsheets/"):]
+        path = url.path[len("/v4/spreadsheets/") :]
         params = parse_qs(url.query, keep_blank_values=True)
         body = json.loads(request.body) if request.body else None
         kind, spreadsheet_id, target = self._route(request.method, path)
@@ -328,7 +340,9 @@ class FakeSheetsAPI:
             book = self.spreadsheets.get(spreadsheet_id)
             if book is None:
                 raise ApiError(404, "Requested entity was not found.", "NOT_FOUND")
-            if spreadsheet_id in self.forbidden or (spreadsheet_id in self.read_only and request.method != "GET"):
+            if spreadsheet_id in self.forbidden or (
+                spreadsheet_id in self.read_only and request.method != "GET"
+            ):
                 raise ApiError(403, "The caller does not have permission", "PERMISSION_DENIED")
             if body is not None and kind in ("batchUpdate", "values:batchUpdate", "values.update"):
                 self.bodies.append((kind, body))
@@ -336,7 +350,11 @@ class FakeSheetsAPI:
         except ApiError as e:
             error = {"error": {"code": e.code, "message": e.message, "status": e.status}}
             return e.code, {"Content-Type": "application/json; charset=UTF-8"}, json.dumps(error)
-        return 200, {"Content-Type": "application/json; charset=UTF-8"}, json.dumps(answer, ensure_ascii=False)
+        return (
+            200,
+            {"Content-Type": "application/json; charset=UTF-8"},
+            json.dumps(answer, ensure_ascii=False),
+        )
 
     @staticmethod
     def _route(method: str, path: str) -> tuple[str, str, str]:
@@ -381,7 +399,12 @@ class FakeSheetsAPI:
     def _get(self, book: Spreadsheet, target, params, body) -> dict:
         return {
             "spreadsheetId": book.id,
-            "properties": {"title": book.title, "locale": "en_US", "autoRecalc": "ON_CHANGE", "timeZone": "Etc/GMT"},
+            "properties": {
+                "title": book.title,
+                "locale": "en_US",
+                "autoRecalc": "ON_CHANGE",
+                "timeZone": "Etc/GMT",
+            },
             "sheets": [{"properties": s.properties(i)} for i, s in enumerate(book.sheets)],
             "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{book.id}/edit",
         }
@@ -423,7 +446,10 @@ class FakeSheetsAPI:
         return {"spreadsheetId": book.id, "clearedRange": self._clear(book, target)}
 
     def _values_batchClear(self, book: Spreadsheet, target, params, body) -> dict:
-        return {"spreadsheetId": book.id, "clearedRanges": [self._clear(book, r) for r in body.get("ranges", [])]}
+        return {
+            "spreadsheetId": book.id,
+            "clearedRanges": [self._clear(book, r) for r in body.get("ranges", [])],
+        }
 
     def _batchUpdate(self, book: Spreadsheet, target, params, body) -> dict:
         work = Spreadsheet(book.id, book.title, [s.clone() for s in book.sheets])  # all or nothing
@@ -479,7 +505,11 @@ class FakeSheetsAPI:
                     line.append("")
                     continue
                 as_date = render == "FORMATTED_VALUE" or dates == "FORMATTED_STRING"
-                fmt = sheet.number_format(row, col) if as_date and isinstance(value, (int, float, Formula)) else None
+                fmt = (
+                    sheet.number_format(row, col)
+                    if as_date and isinstance(value, (int, float, Formula))
+                    else None
+                )
                 line.append(_render(value, fmt, render, dates))
             while line and line[-1] == "":
                 line.pop()
@@ -509,7 +539,11 @@ class FakeSheetsAPI:
                                     f"[{r0 + height - 1}]" if height > r1 - r0 + 1 else
                                     f"Requested writing within range [{text}], but tried writing to column "
                                     f"[{letter(c0 + width - 1)}]")  # fmt: skip
-        self._box(book, range_name(sheet.title, r0, c0, r0 + max(height, 1) - 1, c0 + max(width, 1) - 1), writing=True)
+        self._box(
+            book,
+            range_name(sheet.title, r0, c0, r0 + max(height, 1) - 1, c0 + max(width, 1) - 1),
+            writing=True,
+        )
         return sheet, r0, c0, values
 
     def _apply(self, book: Spreadsheet, planned, option: str) -> dict:
@@ -543,7 +577,7 @@ class FakeSheetsAPI:
     # --- the spreadsheet batchUpdate ------------------------------------------------------
 
     def _change(self, book: Spreadsheet, i: int, request: dict) -> dict:
-        (name, args), = request.items()
+        ((name, args),) = request.items()
         where = f"requests[{i}].{name}"
         if name == "addSheet":
             p = args.get("properties", {})
@@ -576,7 +610,9 @@ class FakeSheetsAPI:
             sheet = book.by_id(r["sheetId"], where)
             count = r["endIndex"] - r["startIndex"]
             if r["dimension"] == "ROWS":
-                (sheet.insert_rows if name == "insertDimension" else sheet.delete_rows)(r["startIndex"] + 1, count)
+                (sheet.insert_rows if name == "insertDimension" else sheet.delete_rows)(
+                    r["startIndex"] + 1, count
+                )
             elif name == "insertDimension":
                 sheet.insert_columns(r["startIndex"] + 1, count)
             else:
@@ -614,7 +650,7 @@ class FakeSheetsAPI:
 # --- values ---------------------------------------------------------------------------------------
 
 
-def _json_number(value: float | int) -> int | float:
+def _json_number(value: float) -> int | float:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
@@ -647,12 +683,14 @@ _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, as
 
 def _evaluate(text: str) -> Any:
     """Plain arithmetic (=4/2); anything else evaluates to an error value, as an unknown function would."""
+
     def walk(node):
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
             return node.value
         if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
             return _OPS[type(node.op)](walk(node.left), walk(node.right))
         raise ValueError
+
     try:
         return _json_number(walk(ast.parse(text[1:], mode="eval").body))
     except (SyntaxError, ValueError, ZeroDivisionError):
@@ -666,7 +704,9 @@ def _user_entered(sheet: Sheet, row: int, col: int, value: Any) -> Any:
     if value.startswith("="):
         return Formula(value, _evaluate(value))
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        sheet.add_format(row - 1, row, col - 1, col, {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}})
+        sheet.add_format(
+            row - 1, row, col - 1, col, {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}}
+        )
         return serial(dt.date.fromisoformat(value))
     if re.fullmatch(r"[+-]?\d+(\.\d+)?", value):
         return _json_number(float(value))

@@ -94,14 +94,14 @@ def test_check_with_a_service_account_key_confirms_the_setup(api, key_file, tmp_
 
 
 def test_once_fills_the_sheet(api, key_file, tmp_path, capsys):
-    code, out, err = run_cli(capsys, write_config(tmp_path), "once", "--today", "2026-11-26")
+    code, _out, err = run_cli(capsys, write_config(tmp_path), "once", "--today", "2026-11-26")
     assert code == 0, err
     partners = api.spreadsheets[KEY]["Partners"]
     assert partners.value(2, partners.column("Touch status"))
 
 
 def test_a_missing_key_file_is_a_clear_configuration_error(api, tmp_path, capsys):
-    code, out, err = run_cli(capsys, write_config(tmp_path, credentials="nowhere.json"), "check")
+    code, _out, err = run_cli(capsys, write_config(tmp_path, credentials="nowhere.json"), "check")
     assert code == 2
     assert "nowhere.json does not exist" in err and "source.credentials" in err
     assert api.log == []
@@ -119,21 +119,23 @@ def test_a_key_file_that_is_not_json_or_not_a_key(tmp_path):
 
 def test_the_sheet_not_shared_with_the_service_account_names_its_email(api, key_file, tmp_path, capsys):
     api.forbidden.add(KEY)
-    code, out, err = run_cli(capsys, write_config(tmp_path), "check")
+    code, _out, err = run_cli(capsys, write_config(tmp_path), "check")
     assert code == 2
     assert EMAIL in err and "Share" in err and "Editor" in err
     assert err.count("\n") <= 2  # one paragraph
 
 
 def test_a_wrong_key_says_where_the_key_is_and_whom_to_share_with(api, key_file, tmp_path, capsys):
-    code, out, err = run_cli(capsys, write_config(tmp_path, spreadsheet="1wrongKey"), "check")
+    code, _out, err = run_cli(capsys, write_config(tmp_path, spreadsheet="1wrongKey"), "check")
     assert code == 2
     assert "1wrongKey" in err and "/d/" in err and EMAIL in err
 
 
-def test_a_sheet_shared_read_only_fails_at_the_first_write_naming_the_account(api, key_file, tmp_path, capsys):
+def test_a_sheet_shared_read_only_fails_at_the_first_write_naming_the_account(
+    api, key_file, tmp_path, capsys
+):
     api.read_only.add(KEY)
-    code, out, err = run_cli(capsys, write_config(tmp_path), "once", "--today", "2026-11-26")
+    code, _out, err = run_cli(capsys, write_config(tmp_path), "once", "--today", "2026-11-26")
     assert code == 2
     assert EMAIL in err and "Editor" in err and "writing" in err
 
@@ -141,7 +143,7 @@ def test_a_sheet_shared_read_only_fails_at_the_first_write_naming_the_account(ap
 def test_the_sheets_api_not_enabled(api, key_file, tmp_path, capsys):
     api.fail("get", (403, "Google Sheets API has not been used in project 123 before or it is disabled.",
                      "PERMISSION_DENIED"))  # fmt: skip
-    code, out, err = run_cli(capsys, write_config(tmp_path), "check")
+    code, _out, err = run_cli(capsys, write_config(tmp_path), "check")
     assert code == 2 and "Enable" in err and "Google Sheets API" in err
 
 
@@ -151,7 +153,9 @@ def test_google_application_credentials_is_the_fallback(api, key_file, tmp_path,
     assert code == 0, err
     assert EMAIL in out
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "gone.json"))
-    with pytest.raises(ConfigError, match=r"\$GOOGLE_APPLICATION_CREDENTIALS: the Google key file .*gone.json"):
+    with pytest.raises(
+        ConfigError, match=r"\$GOOGLE_APPLICATION_CREDENTIALS: the Google key file .*gone.json"
+    ):
         load_credentials(None)
 
 

@@ -49,7 +49,9 @@ def test_the_fake_answers_every_recorded_sheets_request_like_the_real_api(name):
             if request["body"] and '"addSheet"' in request["body"]:
                 for reply in json.loads(recorded)["replies"]:
                     api.next_sheet_ids.append(reply["addSheet"]["properties"]["sheetId"])
-            answer = requests.request(method, uri, data=request["body"], headers={"Authorization": "Bearer test"})
+            answer = requests.request(
+                method, uri, data=request["body"], headers={"Authorization": "Bearer test"}
+            )
             assert answer.status_code == response["status"]["code"], (uri, answer.text)
             expected, actual = json.loads(recorded), answer.json()
             if method == "GET" and "includeGridData" in uri:
@@ -73,7 +75,9 @@ def test_the_recordings_show_what_the_fake_models():
     """The shapes the fake must get right are really in the recordings (so the test above checks them)."""
     bodies = [x["response"]["body"]["string"] for name in NAMES for x in interactions(name)]
     assert any('"range": "\'🌵 test_values_batch_get 1\'!A1:A10"' in b for b in bodies)  # quoted, clipped
-    assert any('"range": "Sheet1!A1:D2",\n  "majorDimension": "ROWS"\n}' in b for b in bodies)  # no values key
+    assert any(
+        '"range": "Sheet1!A1:D2",\n  "majorDimension": "ROWS"\n}' in b for b in bodies
+    )  # no values key
     assert any("[],\n    [],\n" in b for b in bodies)  # empty interior rows
     assert any("43831" in b for b in bodies)  # a date as a serial number
     assert any('"totalUpdatedCells": 8' in b for b in bodies)
@@ -107,7 +111,11 @@ def test_writing_outside_the_grid_is_a_400_naming_the_limits(api):
 
 def test_raw_text_stays_text_and_user_entered_formulas_become_formulas(api):
     evil = '=IMPORTDATA("https://evil.example")'
-    call("POST", "/values:batchUpdate", json={"valueInputOption": "RAW", "data": [{"range": "Sheet1!A2", "values": [[evil]]}]})
+    call(
+        "POST",
+        "/values:batchUpdate",
+        json={"valueInputOption": "RAW", "data": [{"range": "Sheet1!A2", "values": [[evil]]}]},
+    )
     call("PUT", "/values/Sheet1!A3", params={"valueInputOption": "USER_ENTERED"}, json={"values": [[evil]]})
     sheet = api.spreadsheets["key"]["Sheet1"]
     assert sheet.value(2, 1) == evil
@@ -115,7 +123,11 @@ def test_raw_text_stays_text_and_user_entered_formulas_become_formulas(api):
 
 
 def test_null_leaves_a_cell_alone_and_an_empty_string_clears_it(api):
-    call("POST", "/values:batchUpdate", json={"valueInputOption": "RAW", "data": [{"range": "Sheet1!A1:B1", "values": [[None, ""]]}]})
+    call(
+        "POST",
+        "/values:batchUpdate",
+        json={"valueInputOption": "RAW", "data": [{"range": "Sheet1!A1:B1", "values": [[None, ""]]}]},
+    )
     sheet = api.spreadsheets["key"]["Sheet1"]
     assert sheet.value(1, 1) == "a" and sheet.value(1, 2) is None
 
@@ -127,7 +139,9 @@ def test_a_range_starting_beyond_the_grid_cannot_be_read(api):
 
 def test_columns_major_dimension_and_unknown_tabs(api):
     answer = call("GET", "/values:batchGet", params={"ranges": ["Sheet1!1:1"], "majorDimension": "COLUMNS"})
-    assert answer.json()["valueRanges"] == [{"range": "Sheet1!A1:Z1", "majorDimension": "COLUMNS", "values": [["a"], ["b"]]}]
+    assert answer.json()["valueRanges"] == [
+        {"range": "Sheet1!A1:Z1", "majorDimension": "COLUMNS", "values": [["a"], ["b"]]}
+    ]
     assert call("GET", "/values:batchGet", params={"ranges": ["Nope"]}).status_code == 400
 
 

@@ -11,8 +11,8 @@ from sheets_sync.config import load_config, parse_config
 from sheets_sync.model import TAB_SPECS, Tab, TouchStatus
 from sheets_sync.sample import write_sample
 from sheets_sync.summary import check_report
-from sheets_sync.worker import WorkerState, run_once
 from sheets_sync.workbook import read_book, tab_names
+from sheets_sync.worker import WorkerState, run_once
 from tests.fake_sheets import FakeSheetsAPI, Formula, google_source, seed_from_workbook
 from tests.test_bad_input import BAD, LONG
 
@@ -148,7 +148,9 @@ def test_a_partner_named_like_a_formula_stays_text(api, tmp_path):
     first_late = next(i for i, row in enumerate(dashboard) if row and row[0] == "Most overdue") + 1
     name = dashboard[first_late][0]
     partners = api.spreadsheets[KEY][config.tab_name(Tab.PARTNERS)]
-    row = next(r for r in range(2, partners.last_row() + 1) if partners.value(r, partners.column("Partner")) == name)
+    row = next(
+        r for r in range(2, partners.last_row() + 1) if partners.value(r, partners.column("Partner")) == name
+    )
     partners.set(row, partners.column("Partner"), EVIL)  # a teammate pastes it in
 
     report = run_once(source, config, noon(config))

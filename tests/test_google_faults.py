@@ -70,16 +70,22 @@ def test_server_errors_and_timeouts_are_retried(team, fault):
 
 
 def test_a_write_that_keeps_failing_writes_no_cell_and_the_next_cycle_writes_all(team):
-    api, config, source, sleeps, _ = team
+    api, config, source, _sleeps, _ = team
     before = values(api)
     api.fail("values:batchUpdate", 503, times=5)
     report = run_once(source, config, noon(config))
     assert not report.written and "503" in report.not_written
-    assert values(api) == before  # the layout request went through (grid, Dashboard tab, formats); no value did
+    assert (
+        values(api) == before
+    )  # the layout request went through (grid, Dashboard tab, formats); no value did
     mark = len(api.log)
     report = run_once(source, config, noon(config))
     assert report.written and report.cells_written > 100
-    assert api.log[mark:] == ["values:batchGet", "values:batchGet", "values:batchUpdate"]  # the layout is done
+    assert api.log[mark:] == [
+        "values:batchGet",
+        "values:batchGet",
+        "values:batchUpdate",
+    ]  # the layout is done
     assert api.spreadsheets[KEY]["Dashboard"].value(1, 1) == "Partners dashboard"
 
 
@@ -94,7 +100,7 @@ def test_a_bad_request_is_not_retried_and_the_layout_is_fetched_again(team):
 
 
 def test_every_request_has_a_timeout(team):
-    api, config, source, sleeps, mock = team
+    _api, config, source, _sleeps, mock = team
     run_once(source, config, noon(config))
     sheets_calls = [c for c in mock.calls if "sheets.googleapis.com" in c.request.url]
     assert len(sheets_calls) == 5
@@ -109,7 +115,7 @@ def test_the_backoff_is_bounded_and_honours_retry_after():
 
 
 def test_the_long_running_worker_logs_a_failed_cycle_and_tries_again(team, caplog):
-    api, config, source, sleeps, _ = team
+    api, config, source, _sleeps, _ = team
     config = load_config(config.source.path.parent / "config.yaml")
     object.__setattr__(config, "poll_every", 1)
     api.fail("values:batchGet", 429, times=5)  # the whole first cycle

@@ -86,7 +86,7 @@ SORTS = {
 
 @pytest.mark.parametrize("how", SORTS)
 def test_a_sort_before_the_write_puts_every_value_on_its_own_partner(team, how):
-    api, config, cycle = team
+    api, _, cycle = team
     cycle(REF), cycle(LIVE)
     next_day = TODAY + dt.timedelta(days=1)
     cycle(REF, next_day)
@@ -99,7 +99,7 @@ def test_a_sort_before_the_write_puts_every_value_on_its_own_partner(team, how):
 
 @pytest.mark.parametrize("how", SORTS)
 def test_a_sort_during_the_first_cycle_when_no_row_has_an_id_yet(team, how):
-    api, config, cycle = team
+    api, _, cycle = team
     clear_ids(api, REF), clear_ids(api, LIVE)
     cycle(REF)
     at_the_reread(api, lambda: SORTS[how](partners(api)))
@@ -109,7 +109,7 @@ def test_a_sort_during_the_first_cycle_when_no_row_has_an_id_yet(team, how):
 
 
 def test_rows_inserted_above_shift_every_write_down(team):
-    api, config, cycle = team
+    api, _, cycle = team
     cycle(REF), cycle(LIVE)
     next_day = TODAY + dt.timedelta(days=1)
     cycle(REF, next_day)
@@ -126,7 +126,7 @@ def test_rows_inserted_above_shift_every_write_down(team):
 
 
 def test_a_row_deleted_before_the_write_is_skipped_and_nothing_else_moves(team):
-    api, config, cycle = team
+    api, _, cycle = team
     clear_ids(api, REF), clear_ids(api, LIVE)
     cycle(REF)
     gone = partners(api).value(4, 2)
@@ -137,7 +137,7 @@ def test_a_row_deleted_before_the_write_is_skipped_and_nothing_else_moves(team):
 
 
 def test_a_row_deleted_the_next_day_takes_its_id_with_it(team):
-    api, config, cycle = team
+    api, _, cycle = team
     cycle(REF), cycle(LIVE)
     next_day = TODAY + dt.timedelta(days=1)
     cycle(REF, next_day)
@@ -148,7 +148,7 @@ def test_a_row_deleted_the_next_day_takes_its_id_with_it(team):
 
 
 def test_an_id_typed_meanwhile_is_kept_and_that_row_waits_a_cycle(team):
-    api, config, cycle = team
+    api, _, cycle = team
     clear_ids(api, LIVE)
     at_the_reread(api, lambda: partners(api).set(5, 1, "P-9999"))
     cycle(LIVE)
@@ -161,7 +161,7 @@ def test_an_id_typed_meanwhile_is_kept_and_that_row_waits_a_cycle(team):
 
 
 def test_a_follow_up_typed_meanwhile_is_never_overwritten(team):
-    api, config, cycle = team
+    api, _, cycle = team
     cycle(REF)
     activities = api.spreadsheets[REF][Tab.ACTIVITIES.value]
     live = api.spreadsheets[LIVE][Tab.ACTIVITIES.value]
@@ -178,7 +178,7 @@ def test_a_follow_up_typed_meanwhile_is_never_overwritten(team):
 
 
 def test_a_column_inserted_meanwhile_puts_the_whole_write_off(team):
-    api, config, cycle = team
+    api, _, cycle = team
     cycle(REF), cycle(LIVE)
     next_day = TODAY + dt.timedelta(days=1)
     cycle(REF, next_day)
@@ -186,6 +186,8 @@ def test_a_column_inserted_meanwhile_puts_the_whole_write_off(team):
     at_the_reread(api, lambda: partners(api).insert_columns(3))
     report = cycle(LIVE, next_day)
     assert not report.written and "columns" in report.not_written
-    assert {(r, c + (c >= 3)): v for (r, c), v in before.items()} == partners(api).cells  # only the teammate's edit
+    assert {(r, c + (c >= 3)): v for (r, c), v in before.items()} == partners(
+        api
+    ).cells  # only the teammate's edit
     assert cycle(LIVE, next_day).written
     assert by_partner(api, LIVE) == by_partner(api, REF)

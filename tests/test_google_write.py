@@ -53,7 +53,10 @@ def test_appended_rows_go_below_the_last_row_even_one_added_meanwhile(api):
 
     snapshot = source.read(["Partners", "Activities"])
     mark = len(api.log)
-    source.write(snapshot, Changes(appends={"Activities": (("A-5", DAY, "Beta", "newsletter"),)}, id_columns={"Activities": 1}))
+    source.write(
+        snapshot,
+        Changes(appends={"Activities": (("A-5", DAY, "Beta", "newsletter"),)}, id_columns={"Activities": 1}),
+    )
     assert since(api, mark) == ["values:batchGet", "values:batchUpdate"]  # room and formats are there now
     assert activities.value(7, 1) == "A-5" and activities.number_format(7, 2) == DATE
 
@@ -91,14 +94,20 @@ def test_rows_sharing_an_id_are_written_in_place_but_never_guessed_after_a_move(
     again = (CellWrite("Partners", 2, "P-1", 3, "FIRST"), CellWrite("Partners", 3, "P-1", 3, "SECOND"))
     api.before("values:batchGet", lambda: sheet(api, "Partners").insert_rows(2))
     source.write(snapshot, Changes(cells=again, id_columns={"Partners": 1}))
-    assert sheet(api, "Partners").table()[1:4] == [[None] * 3, ["P-1", "Acme", "FIRST"], ["P-1", "Beta", "SECOND"]]
+    assert sheet(api, "Partners").table()[1:4] == [
+        [None] * 3,
+        ["P-1", "Acme", "FIRST"],
+        ["P-1", "Beta", "SECOND"],
+    ]
 
     # both P-1 rows now look the same, and moved: which one was which cannot be told, so nothing is written
     sheet(api, "Partners").set(4, 2, "Acme")
     sheet(api, "Partners").set(4, 3, "FIRST")
     snapshot = source.read(["Partners"])
     api.before("values:batchGet", lambda: sheet(api, "Partners").delete_rows(2))
-    source.write(snapshot, Changes(cells=(CellWrite("Partners", 4, "P-1", 3, "x"),), id_columns={"Partners": 1}))
+    source.write(
+        snapshot, Changes(cells=(CellWrite("Partners", 4, "P-1", 3, "x"),), id_columns={"Partners": 1})
+    )
     assert sheet(api, "Partners").table()[1:3] == [["P-1", "Acme", "FIRST"], ["P-1", "Acme", "FIRST"]]
 
 
@@ -115,7 +124,9 @@ def test_the_dashboard_is_created_once_then_rewritten_whole(api):
 
     snapshot = source.read(["Partners", "Dashboard"])
     mark = len(api.log)
-    source.write(snapshot, Changes(dashboard=("Dashboard", (("Partners dashboard", "as of", DAY), ("ok", 7)))))
+    source.write(
+        snapshot, Changes(dashboard=("Dashboard", (("Partners dashboard", "as of", DAY), ("ok", 7))))
+    )
     assert since(api, mark) == ["values:batchUpdate"]
     assert dashboard.table() == [["Partners dashboard", "as of", "2026-11-26"], ["ok", 7, None]]
 
@@ -134,7 +145,9 @@ def test_a_tab_gone_since_start_up_writes_nothing(api):
     source = google_source(api, KEY)
     snapshot = source.read(["Partners"])
     with pytest.raises(SourceError, match='no tab "Contacts"') as failed:
-        source.write(snapshot, Changes(cells=(CellWrite("Contacts", 2, "C-1", 2, "x"),), id_columns={"Contacts": 1}))
+        source.write(
+            snapshot, Changes(cells=(CellWrite("Contacts", 2, "C-1", 2, "x"),), id_columns={"Contacts": 1})
+        )
     assert failed.value.transient
 
 
@@ -143,7 +156,9 @@ def test_date_columns_are_formatted_once_per_process(api):
     for day, notes in ((DAY, "a"), (DAY + dt.timedelta(days=1), "b")):
         snapshot = source.read(["Partners"])
         mark = len(api.log)
-        source.write(snapshot, Changes(cells=(CellWrite("Partners", 2, "P-1", 3, day),), id_columns={"Partners": 1}))
+        source.write(
+            snapshot, Changes(cells=(CellWrite("Partners", 2, "P-1", 3, day),), id_columns={"Partners": 1})
+        )
         kinds = since(api, mark)
     assert kinds == ["values:batchGet", "values:batchUpdate"]  # the second time: no layout request
     assert sheet(api, "Partners").value(2, 3) == 46353 and sheet(api, "Partners").number_format(4, 3) == DATE

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import random
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -54,9 +53,23 @@ from sheets_sync.sources.google_api import (
     spreadsheet_key,
     translate,
 )
-from sheets_sync.sources.google_plan import Current, Locator, blocks, date_pattern, from_api, header_text, same
+from sheets_sync.sources.google_plan import (
+    Current,
+    Locator,
+    append_dimension,
+    blocks,
+    date_format,
+    date_pattern,
+    from_api,
+    header_text,
+    new_sheet_id,
+    refuse_dashboard_over_data,
+    repeat_cell,
+    same,
+    to_raw,
+    trimmed,
+)
 from sheets_sync.sources.google_plan import table as make_table
-from sheets_sync.sources.google_plan import to_raw
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +93,9 @@ class _Write:
     cells: dict[str, dict[tuple[int, int], Any]] = field(default_factory=lambda: defaultdict(dict))
     need: dict[str, tuple[int, int]] = field(default_factory=dict)  # tab -> (rows, columns) it must have
     column_dates: dict[tuple[str, int], str] = field(default_factory=dict)  # (tab, column) -> pattern
-    tail_dates: dict[tuple[str, int], tuple[int, str]] = field(default_factory=dict)  # -> (first row, pattern)
+    tail_dates: dict[tuple[str, int], tuple[int, str]] = field(
+        default_factory=dict
+    )  # -> (first row, pattern)
     cell_dates: list[tuple[str, int, int, str]] = field(default_factory=list)  # Dashboard cells
     new_dashboard: tuple[str, int, int, list[int]] | None = None  # title, rows, columns, widths
     skipped: int = 0
@@ -144,7 +159,7 @@ class GoogleSource:
         """One line for `check`: which sheet, as whom, which tabs."""
         sheets = self._ensure_metadata()
         tabs = ", ".join(f"{s.title} ({s.rows}x{s.cols})" for s in sheets.values())
-        who = account_email(self.credentials) or "application default credentials"
+        who = account_email(self.credentials) or "the Google account of the application default credentials"
         return f'Google Sheet "{self.title}" ({self.key}), opened as {who}. Tabs: {tabs}.'
 
     def _open(self) -> None:
@@ -169,7 +184,9 @@ class GoogleSource:
             if p.get("sheetType", "GRID") != "GRID":  # charts and data-source sheets hold no cells
                 continue
             grid = p.get("gridProperties", {})
-            sheets[p["title"]] = _Sheet(p["title"], p["sheetId"], grid.get("rowCount", 0), grid.get("columnCount", 0))
+            sheets[p["title"]] = _Sheet(
+                p["title"], p["sheetId"], grid.get("rowCount", 0), grid.get("columnCount", 0)
+            )
         self._sheets, self._metadata_at = sheets, time.monotonic()
 
     def _ensure_metadata(self) -> dict[str, _Sheet]:
@@ -206,7 +223,10 @@ class GoogleSource:
     def read(self, tab_names: list[str]) -> Snapshot:
         """Every named tab that exists (matched ignoring case and spaces), in one values:batchGet."""
         titles = self._titles(tab_names)
-        if len(titles) < len(dict.fromkeys(tab_names)) and time.monotonic() - self._metadata_at > METADATA_REFRESH_SECONDS:
+        if (
+            len(titles) < len(dict.fromkeys(tab_names))
+            and time.monotonic() - self._metadata_at > METADATA_REFRESH_SECONDS
+        ):
             self._refresh()  # a tab may have been added or renamed since start-up
             titles = self._titles(tab_names)
         try:
@@ -252,16 +272,22 @@ class GoogleSource:
         """
         if changes.is_empty():
             return self.fingerprint()
-        _refuse_dashboard_over_data(changes)
+        refuse_dashboard_over_data(changes)
         sent = self._http.requests_sent
         by_tab: dict[str, list[CellWrite]] = defaultdict(list)
         for w in changes.cells:
             by_tab[w.tab].append(w)
-        tabs = list(dict.fromkeys([*by_tab, *(t for t, rows in changes.appends.items() if rows), *changes.new_headers]))
+        tabs = list(
+            dict.fromkeys(
+                [*by_tab, *(t for t, rows in changes.appends.items() if rows), *changes.new_headers]
+            )
+        )
         sheets = self._ensure_metadata()
         for tab in tabs:
             if tab not in sheets or tab not in snapshot.tables:
-                raise SourceError(f'The spreadsheet has no tab "{tab}" to write to; nothing was written.', transient=True)
+                raise SourceError(
+                    f'The spreadsheet has no tab "{tab}" to write to; nothing was written.', transient=True
+                )
         out = _Write()
         current = self._reread(snapshot, changes, tabs, by_tab) if tabs else {}
         for tab in tabs:
@@ -280,9 +306,13 @@ class GoogleSource:
         if data:
             body = {"valueInputOption": ValueInputOption.raw, "data": data}
             self._api("write", self._http.values_batch_update, self.key, body)
-        logger.info("wrote %d cells to the Google Sheet in %d requests%s", sum(map(len, out.cells.values())),
-                    self._http.requests_sent - sent,
-                    f"; {out.skipped} put off (rows moved or edited meanwhile)" if out.skipped else "")  # fmt: skip
+        logger.log(
+            logging.INFO if out.skipped else logging.DEBUG,
+            "wrote %d cells to the Google Sheet in %d requests; %d put off (rows moved or edited meanwhile)",
+            sum(map(len, out.cells.values())),
+            self._http.requests_sent - sent,
+            out.skipped,
+        )
         return self.fingerprint()
 
     def _reread(self, snapshot: Snapshot, changes: Changes, tabs: list[str],
@@ -293,7 +323,9 @@ class GoogleSource:
         for tab in tabs:
             sheet, table = self._sheets[tab], snapshot.tables[tab]  # type: ignore[index]
             id_col = changes.id_columns.get(tab)
-            locator = Locator(table, Current([], {}, 0, 0), id_col if id_col and id_col <= sheet.cols else None)
+            locator = Locator(
+                table, Current([], {}, 0, 0), id_col if id_col and id_col <= sheet.cols else None
+            )
             if changes.appends.get(tab) or any(locator.by_content(w.row) for w in by_tab.get(tab, ())):
                 ranges.append(quote_title(tab))
                 slots.append((tab, 0))
@@ -305,7 +337,8 @@ class GoogleSource:
                     ranges.append(f"{quote_title(tab)}!{letter(column)}:{letter(column)}")
                     slots.append((tab, column))
         answer = self._get(ranges, Dimension.cols, "write")
-        current = {tab: Current([], {}, self._sheets[tab].rows, self._sheets[tab].cols) for tab in tabs}  # type: ignore[index]
+        sheets = self._sheets or {}
+        current = {tab: Current([], {}, sheets[tab].rows, sheets[tab].cols) for tab in tabs}
         for (tab, slot), value_range in zip(slots, answer.get("valueRanges", [])):
             now, box = current[tab], parse_range(value_range["range"])
             columns = [[from_api(v) for v in column] for column in value_range.get("values", [])]
@@ -322,10 +355,10 @@ class GoogleSource:
 
     def _place(self, out: _Write, tab: str, table: Table, now: Current, changes: Changes,
                writes: list[CellWrite]) -> None:  # fmt: skip
-        if now.header_texts() != _trimmed(table.header):
+        if now.header_texts() != trimmed(table.header):
             raise SourceError(
-                f'The columns of "{tab}" changed since the sheet was read (a column inserted, deleted or renamed); '
-                "nothing written, will retry next cycle.",
+                f'The columns of "{tab}" changed since the sheet was read (a column inserted, deleted or '
+                "renamed); nothing written, will retry next cycle.",
                 transient=True,
             )
         id_col = changes.id_columns.get(tab)
@@ -364,8 +397,10 @@ class GoogleSource:
         height = max(old_height, len(rows))
         title = title or name
         if title not in (self._sheets or {}):
-            widths = [min(max(max((len(header_text(r[c])) for r in rows if len(r) > c), default=0) + 2, 10), 60)
-                      for c in range(width)]  # fmt: skip
+            longest = [
+                max((len(header_text(r[c])) for r in rows if len(r) > c), default=0) for c in range(width)
+            ]
+            widths = [min(max(n + 2, 10), 60) for n in longest]  # characters, as the xlsx source sizes them
             out.new_dashboard = (title, max(height + 20, 100), max(width + 2, 12), widths)
         for r in range(1, height + 1):
             values = rows[r - 1] if r <= len(rows) else ()
@@ -387,11 +422,23 @@ class GoogleSource:
         grid.update({t: (c.rows, c.cols) for t, c in current.items()})
         if out.new_dashboard is not None:
             title, rows, cols, widths = out.new_dashboard
-            ids[title] = _new_sheet_id(set(ids.values()))
+            ids[title] = new_sheet_id(set(ids.values()))
             grid[title] = (rows, cols)
-            properties = {"sheetId": ids[title], "title": title, "gridProperties": {"rowCount": rows, "columnCount": cols}}
+            properties = {
+                "sheetId": ids[title],
+                "title": title,
+                "gridProperties": {"rowCount": rows, "columnCount": cols},
+            }
             requests_.append({"addSheet": {"properties": properties}})
-            requests_.append(_repeat(ids[title], (0, 1), (0, cols), {"textFormat": {"bold": True}}, "userEnteredFormat.textFormat.bold"))
+            requests_.append(
+                repeat_cell(
+                    ids[title],
+                    (0, 1),
+                    (0, cols),
+                    {"textFormat": {"bold": True}},
+                    "userEnteredFormat.textFormat.bold",
+                )
+            )
             requests_.extend(
                 {"updateDimensionProperties": {
                     "range": {"sheetId": ids[title], "dimension": "COLUMNS", "startIndex": i, "endIndex": i + 1},
@@ -401,22 +448,22 @@ class GoogleSource:
         for tab, (rows, cols) in out.need.items():
             have_rows, have_cols = grid[tab]
             if cols > have_cols:
-                requests_.append(_append_dimension(ids[tab], "COLUMNS", cols - have_cols))
+                requests_.append(append_dimension(ids[tab], "COLUMNS", cols - have_cols))
             if rows > have_rows:
                 more = max(rows - have_rows, GROW_ROWS_BY)
-                requests_.append(_append_dimension(ids[tab], "ROWS", more))
+                requests_.append(append_dimension(ids[tab], "ROWS", more))
                 have_rows += more
             out.grid[tab] = (have_rows, max(cols, have_cols))
         for (tab, column), pattern in out.column_dates.items():
             if (ids[tab], column) not in self._formatted:
-                requests_.append(_date_format(ids[tab], (1, None), column, pattern))
+                requests_.append(date_format(ids[tab], (1, None), column, pattern))
         for (tab, column), (first, pattern) in out.tail_dates.items():
             done = self._tail_formatted.get((ids[tab], column))
             if done is None or first < done[0] or out.need[tab][0] > done[1]:
-                requests_.append(_date_format(ids[tab], (first - 1, out.grid[tab][0]), column, pattern))
+                requests_.append(date_format(ids[tab], (first - 1, out.grid[tab][0]), column, pattern))
                 out.tails[(ids[tab], column)] = (first, out.grid[tab][0])
         for title, row, column, pattern in out.cell_dates:
-            requests_.append(_date_format(ids[title], (row - 1, row), column, pattern))
+            requests_.append(date_format(ids[title], (row - 1, row), column, pattern))
         out.sheet_ids = ids
         return requests_
 
@@ -432,49 +479,3 @@ class GoogleSource:
                 sheet.rows, sheet.cols = max(sheet.rows, rows), max(sheet.cols, cols)
         self._formatted.update((ids[tab], column) for tab, column in out.column_dates)
         self._tail_formatted.update(out.tails)
-
-
-def _trimmed(values: tuple[str, ...]) -> list[str]:
-    values = list(values)
-    while values and not values[-1]:
-        values.pop()
-    return values
-
-
-def _refuse_dashboard_over_data(changes: Changes) -> None:
-    if changes.dashboard is None:
-        return
-    name = changes.dashboard[0].strip().casefold()
-    data_tabs = {*changes.new_headers, *(w.tab for w in changes.cells), *changes.appends}
-    if name in {t.strip().casefold() for t in data_tabs}:
-        # A config that names the Dashboard like a data tab would wipe the team's rows.
-        raise SourceError(f'Refusing to rewrite "{changes.dashboard[0]}" as the Dashboard: it is also a data tab.')
-
-
-def _new_sheet_id(taken: set[int]) -> int:
-    while True:
-        sheet_id = random.randrange(1, 2**31 - 1)
-        if sheet_id not in taken:
-            return sheet_id
-
-
-def _grid_range(sheet_id: int, rows: tuple[int, int | None], cols: tuple[int, int]) -> dict:
-    grid = {"sheetId": sheet_id, "startRowIndex": rows[0], "startColumnIndex": cols[0], "endColumnIndex": cols[1]}
-    if rows[1] is not None:
-        grid["endRowIndex"] = rows[1]
-    return grid
-
-
-def _repeat(sheet_id: int, rows: tuple[int, int | None], cols: tuple[int, int], fmt: dict, fields: str) -> dict:
-    return {"repeatCell": {"range": _grid_range(sheet_id, rows, cols), "cell": {"userEnteredFormat": fmt},
-                           "fields": fields}}  # fmt: skip
-
-
-def _date_format(sheet_id: int, rows: tuple[int, int | None], column: int, pattern: str) -> dict:
-    kind = "DATE_TIME" if "h" in pattern else "DATE"
-    return _repeat(sheet_id, rows, (column - 1, column), {"numberFormat": {"type": kind, "pattern": pattern}},
-                   "userEnteredFormat.numberFormat")  # fmt: skip
-
-
-def _append_dimension(sheet_id: int, dimension: str, length: int) -> dict:
-    return {"appendDimension": {"sheetId": sheet_id, "dimension": dimension, "length": length}}

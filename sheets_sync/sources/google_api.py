@@ -62,9 +62,9 @@ def spreadsheet_key(text: str) -> str:
     if match:
         return match.group(1)
     raise ConfigError(
-            f'source.spreadsheet: "{text}" is not a Google Sheets URL with a key in it. Use the sheet\'s '
-            "address as the browser shows it (https://docs.google.com/spreadsheets/d/<key>/edit) or the key alone."
-        )
+        f'source.spreadsheet: "{text}" is not a Google Sheets URL with a key in it. Use the sheet\'s '
+        "address as the browser shows it (https://docs.google.com/spreadsheets/d/<key>/edit) or the key alone."
+    )
 
 
 def load_credentials(path: Path | None) -> Credentials:
@@ -94,9 +94,13 @@ def load_credentials(path: Path | None) -> Credentials:
             f"{where} at it."
         ) from None
     except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{where}: cannot read the Google key file {path} ({e}). Check its path and permissions.") from None
+        raise ConfigError(
+            f"{where}: cannot read the Google key file {path} ({e}). Check its path and permissions."
+        ) from None
     except ValueError as e:
-        raise ConfigError(f"{where}: the Google key file {path} is not valid JSON ({e}). Download the key again.") from None
+        raise ConfigError(
+            f"{where}: the Google key file {path} is not valid JSON ({e}). Download the key again."
+        ) from None
     kind = info.get("type") if isinstance(info, dict) else None
     try:
         if kind == "service_account":
@@ -108,7 +112,7 @@ def load_credentials(path: Path | None) -> Credentials:
         problem = str(e)
     raise ConfigError(
         f"{where}: {path} is not a usable Google key file ({problem}). It should be a service account's JSON "
-        "key, as downloaded from the Google Cloud console (its \"type\" is \"service_account\")."
+        'key, as downloaded from the Google Cloud console (its "type" is "service_account").'
     )
 
 
@@ -184,15 +188,24 @@ class SheetsHTTPClient(HTTPClient):
                     raise
                 why, retry_after = type(e).__name__, None
             delay = policy.delay(attempt, retry_after)
-            logger.warning("Google Sheets %s %s: %s; retrying in %.1f s (try %d of %d)",
-                           method.upper(), _endpoint_name(endpoint), why, delay, attempt + 1, policy.tries)  # fmt: skip
+            logger.warning(
+                "Google Sheets %s %s: %s; retrying in %.1f s (try %d of %d)",
+                method.upper(),
+                _endpoint_name(endpoint),
+                why,
+                delay,
+                attempt + 1,
+                policy.tries,
+            )
             policy.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def fetch_sheet_metadata(self, id: str, params: Any = None) -> Mapping[str, Any]:
         # gspread's Spreadsheet keeps only the properties of this answer; the source needs the
         # sheets too, so it is kept here rather than fetched a second time.
-        self.metadata = super().fetch_sheet_metadata(id, params or {"includeGridData": "false", "fields": METADATA_FIELDS})
+        self.metadata = super().fetch_sheet_metadata(
+            id, params or {"includeGridData": "false", "fields": METADATA_FIELDS}
+        )
         return self.metadata
 
 
@@ -234,7 +247,7 @@ def translate(error: Exception, key: str, credentials: Credentials | None, actio
     who = f"the service account {email}" if email else "the Google account sheets-sync runs as"
     share = (
         f"Open the sheet in Google Sheets, click Share, add {email or 'that account'} as Editor (untick "
-        "\"Notify people\"), and run `sheets-sync check` again."
+        '"Notify people"), and run `sheets-sync check` again.'
     )
     if isinstance(error, auth_errors.RefreshError):
         return ConfigError(
@@ -250,7 +263,9 @@ def translate(error: Exception, key: str, credentials: Credentials | None, actio
     if not isinstance(error, APIError):
         return SourceError(f"Google Sheets: cannot {action} the spreadsheet: {type(error).__name__}: {error}")
     code, message = error.response.status_code, error.error.get("message", "")
-    if code == HTTPStatus.FORBIDDEN and ("SERVICE_DISABLED" in _reasons(error) or "has not been used" in message):
+    if code == HTTPStatus.FORBIDDEN and (
+        "SERVICE_DISABLED" in _reasons(error) or "has not been used" in message
+    ):
         return ConfigError(
             "The Google Sheets API is not enabled in the service account's Google Cloud project. Enable it "
             f"(APIs & Services > Library > Google Sheets API > Enable) and try again. Google said: {message}"
@@ -284,7 +299,9 @@ def _short(error: Exception) -> str:
 
 # --- A1 notation --------------------------------------------------------------------------------
 
-_RANGE = re.compile(r"^(?P<sheet>'(?:[^']|'')*'|[^!]*)!(?P<c0>[A-Z]+)(?P<r0>\d+)(?::(?P<c1>[A-Z]+)(?P<r1>\d+))?$")
+_RANGE = re.compile(
+    r"^(?P<sheet>'(?:[^']|'')*'|[^!]*)!(?P<c0>[A-Z]+)(?P<r0>\d+)(?::(?P<c1>[A-Z]+)(?P<r1>\d+))?$"
+)
 
 
 def quote_title(title: str) -> str:
