@@ -27,7 +27,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import gspread
@@ -53,18 +53,14 @@ from sheets_sync.sources.google_api import (
     spreadsheet_key,
     translate,
 )
+from sheets_sync.sources.google_layout import WritePlan, layout_requests, refuse_dashboard_over_data
 from sheets_sync.sources.google_plan import (
     Current,
     Locator,
-    append_dimension,
     blocks,
-    date_format,
     date_pattern,
     from_api,
     header_text,
-    new_sheet_id,
-    refuse_dashboard_over_data,
-    repeat_cell,
     same,
     to_raw,
     trimmed,
@@ -74,7 +70,6 @@ from sheets_sync.sources.google_plan import table as make_table
 logger = logging.getLogger(__name__)
 
 METADATA_REFRESH_SECONDS = 300  # a tab asked for but unknown: look again, at most this often
-GROW_ROWS_BY = 100  # grow a full grid by at least this many rows, so appends rarely need a layout request
 _API_ERRORS = (APIError, requests.RequestException, auth_errors.GoogleAuthError)
 
 
@@ -84,30 +79,6 @@ class _Sheet:
     sheet_id: int
     rows: int
     cols: int
-
-
-@dataclass
-class _Write:
-    """Everything one write sends, gathered before any request is made."""
-
-    cells: dict[str, dict[tuple[int, int], Any]] = field(default_factory=lambda: defaultdict(dict))
-    need: dict[str, tuple[int, int]] = field(default_factory=dict)  # tab -> (rows, columns) it must have
-    column_dates: dict[tuple[str, int], str] = field(default_factory=dict)  # (tab, column) -> pattern
-    tail_dates: dict[tuple[str, int], tuple[int, str]] = field(
-        default_factory=dict
-    )  # -> (first row, pattern)
-    cell_dates: list[tuple[str, int, int, str]] = field(default_factory=list)  # Dashboard cells
-    new_dashboard: tuple[str, int, int, list[int]] | None = None  # title, rows, columns, widths
-    skipped: int = 0
-    # filled by _layout: what the layout request sets up
-    sheet_ids: dict[str, int] = field(default_factory=dict)
-    grid: dict[str, tuple[int, int]] = field(default_factory=dict)  # tab -> (rows, columns) after it
-    tails: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
-
-    def put(self, tab: str, row: int, column: int, raw: Any) -> None:
-        self.cells[tab][(row, column)] = raw
-        rows, cols = self.need.get(tab, (0, 0))
-        self.need[tab] = (max(rows, row), max(cols, column))
 
 
 class GoogleSource:
@@ -288,7 +259,7 @@ class GoogleSource:
                 raise SourceError(
                     f'The spreadsheet has no tab "{tab}" to write to; nothing was written.', transient=True
                 )
-        out = _Write()
+        out = WritePlan()
         current = self._reread(snapshot, changes, tabs, by_tab) if tabs else {}
         for tab in tabs:
             self._place(out, tab, snapshot.tables[tab], current[tab], changes, by_tab.get(tab, []))
@@ -297,7 +268,7 @@ class GoogleSource:
         layout = self._layout(out, current)
         if layout:
             self._api("write", self._http.batch_update, self.key, {"requests": layout})
-            self._after_layout(out, current)
+            self._after_layout(out)
         data = [
             {"range": a1(tab, b.row0, b.col0, b.row1, b.col1), "values": b.values}
             for tab, written in out.cells.items()
@@ -353,7 +324,7 @@ class GoogleSource:
                     now.header = [c[0] if c else None for c in columns]
         return current
 
-    def _place(self, out: _Write, tab: str, table: Table, now: Current, changes: Changes,
+    def _place(self, out: WritePlan, tab: str, table: Table, now: Current, changes: Changes,
                writes: list[CellWrite]) -> None:  # fmt: skip
         if now.header_texts() != trimmed(table.header):
             raise SourceError(
@@ -387,7 +358,7 @@ class GoogleSource:
             rows_needed, cols = out.need.get(tab, (0, 0))
             out.need[tab] = (max(rows_needed, first + len(rows) - 1), cols)
 
-    def _place_dashboard(self, out: _Write, snapshot: Snapshot, name: str, rows: tuple) -> None:
+    def _place_dashboard(self, out: WritePlan, snapshot: Snapshot, name: str, rows: tuple) -> None:
         """The whole tab in one block: the new rows, and '' over whatever the old content covered."""
         title = self._find(name)
         old = snapshot.tables.get(title) if title else None
@@ -414,60 +385,15 @@ class GoogleSource:
 
     # --- layout -----------------------------------------------------------------------------
 
-    def _layout(self, out: _Write, current: dict[str, Current]) -> list[dict]:
+    def _layout(self, out: WritePlan, current: dict[str, Current]) -> list[dict]:
         """The spreadsheet batchUpdate requests the values need first; [] when none."""
-        requests_: list[dict] = []
-        ids: dict[str, int] = {t: s.sheet_id for t, s in (self._sheets or {}).items()}
-        grid = {t: (s.rows, s.cols) for t, s in (self._sheets or {}).items()}
+        sheets = self._sheets or {}
+        ids = {t: s.sheet_id for t, s in sheets.items()}
+        grid = {t: (s.rows, s.cols) for t, s in sheets.items()}
         grid.update({t: (c.rows, c.cols) for t, c in current.items()})
-        if out.new_dashboard is not None:
-            title, rows, cols, widths = out.new_dashboard
-            ids[title] = new_sheet_id(set(ids.values()))
-            grid[title] = (rows, cols)
-            properties = {
-                "sheetId": ids[title],
-                "title": title,
-                "gridProperties": {"rowCount": rows, "columnCount": cols},
-            }
-            requests_.append({"addSheet": {"properties": properties}})
-            requests_.append(
-                repeat_cell(
-                    ids[title],
-                    (0, 1),
-                    (0, cols),
-                    {"textFormat": {"bold": True}},
-                    "userEnteredFormat.textFormat.bold",
-                )
-            )
-            requests_.extend(
-                {"updateDimensionProperties": {
-                    "range": {"sheetId": ids[title], "dimension": "COLUMNS", "startIndex": i, "endIndex": i + 1},
-                    "properties": {"pixelSize": w * 7}, "fields": "pixelSize"}}
-                for i, w in enumerate(widths)
-            )  # fmt: skip
-        for tab, (rows, cols) in out.need.items():
-            have_rows, have_cols = grid[tab]
-            if cols > have_cols:
-                requests_.append(append_dimension(ids[tab], "COLUMNS", cols - have_cols))
-            if rows > have_rows:
-                more = max(rows - have_rows, GROW_ROWS_BY)
-                requests_.append(append_dimension(ids[tab], "ROWS", more))
-                have_rows += more
-            out.grid[tab] = (have_rows, max(cols, have_cols))
-        for (tab, column), pattern in out.column_dates.items():
-            if (ids[tab], column) not in self._formatted:
-                requests_.append(date_format(ids[tab], (1, None), column, pattern))
-        for (tab, column), (first, pattern) in out.tail_dates.items():
-            done = self._tail_formatted.get((ids[tab], column))
-            if done is None or first < done[0] or out.need[tab][0] > done[1]:
-                requests_.append(date_format(ids[tab], (first - 1, out.grid[tab][0]), column, pattern))
-                out.tails[(ids[tab], column)] = (first, out.grid[tab][0])
-        for title, row, column, pattern in out.cell_dates:
-            requests_.append(date_format(ids[title], (row - 1, row), column, pattern))
-        out.sheet_ids = ids
-        return requests_
+        return layout_requests(out, ids, grid, self._formatted, self._tail_formatted)
 
-    def _after_layout(self, out: _Write, current: dict[str, Current]) -> None:
+    def _after_layout(self, out: WritePlan) -> None:
         """The layout request succeeded: remember what it changed."""
         ids = out.sheet_ids
         if out.new_dashboard is not None and self._sheets is not None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from typing import Any
 
 from sheets_sync import cells
 from sheets_sync.errors import SourceError
-from sheets_sync.model import CellValue, Changes
+from sheets_sync.model import CellValue
 from sheets_sync.sources import Table
 
 MAX_TEXT = 50_000  # Google Sheets' limit for one cell
@@ -255,60 +254,9 @@ def _runs(row: dict[int, Any]) -> Iterable[tuple[int, int, list[Any]]]:
             start = i
 
 
-# --- writing: checks and the spreadsheet batchUpdate requests ------------------------------------
-
-
 def trimmed(values: Sequence[str]) -> list[str]:
     """Header texts without the trailing blanks."""
     values = list(values)
     while values and not values[-1]:
         values.pop()
     return values
-
-
-def refuse_dashboard_over_data(changes: Changes) -> None:
-    if changes.dashboard is None:
-        return
-    name = changes.dashboard[0].strip().casefold()
-    data_tabs = {*changes.new_headers, *(w.tab for w in changes.cells), *changes.appends}
-    if name in {t.strip().casefold() for t in data_tabs}:
-        # A config that names the Dashboard like a data tab would wipe the team's rows.
-        raise SourceError(
-            f'Refusing to rewrite "{changes.dashboard[0]}" as the Dashboard: it is also a data tab.'
-        )
-
-
-def new_sheet_id(taken: set[int]) -> int:
-    while True:
-        sheet_id = random.randrange(1, 2**31 - 1)
-        if sheet_id not in taken:
-            return sheet_id
-
-
-def grid_range(sheet_id: int, rows: tuple[int, int | None], cols: tuple[int, int]) -> dict:
-    grid = {
-        "sheetId": sheet_id,
-        "startRowIndex": rows[0],
-        "startColumnIndex": cols[0],
-        "endColumnIndex": cols[1],
-    }
-    if rows[1] is not None:
-        grid["endRowIndex"] = rows[1]
-    return grid
-
-
-def repeat_cell(
-    sheet_id: int, rows: tuple[int, int | None], cols: tuple[int, int], fmt: dict, fields: str
-) -> dict:
-    return {"repeatCell": {"range": grid_range(sheet_id, rows, cols), "cell": {"userEnteredFormat": fmt},
-                           "fields": fields}}  # fmt: skip
-
-
-def date_format(sheet_id: int, rows: tuple[int, int | None], column: int, pattern: str) -> dict:
-    kind = "DATE_TIME" if "h" in pattern else "DATE"
-    return repeat_cell(sheet_id, rows, (column - 1, column), {"numberFormat": {"type": kind, "pattern": pattern}},
-                   "userEnteredFormat.numberFormat")  # fmt: skip
-
-
-def append_dimension(sheet_id: int, dimension: str, length: int) -> dict:
-    return {"appendDimension": {"sheetId": sheet_id, "dimension": dimension, "length": length}}
