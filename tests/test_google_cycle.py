@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import responses
 
+from sheets_sync import cells
 from sheets_sync.config import load_config, parse_config
-from sheets_sync.model import TAB_SPECS, Tab, TouchStatus
+from sheets_sync.model import TAB_SPECS, MessageKind, Tab, TouchStatus
 from sheets_sync.sample import write_sample
+from sheets_sync.sending import Mailer
 from sheets_sync.summary import check_report
 from sheets_sync.workbook import read_book, tab_names
 from sheets_sync.worker import WorkerState, run_once
@@ -192,3 +194,51 @@ def test_malformed_cells_never_stop_a_cycle_and_every_problem_is_reported(api, t
     rb = read_book(source.read(tab_names(config)), config)
     text = check_report(rb)
     assert "Partners!F2" in text and "Activities!B4" in text and "Contacts!C4" in text
+
+
+def logged_rows(api, config) -> list[dict]:
+    sheet = api.spreadsheets[KEY][config.tab_name(Tab.ACTIVITIES)]
+    header, *rows = sheet.table()
+    logged = []
+    for number, row in enumerate(rows, start=2):
+        cells = dict(zip(header, row))
+        if cells["Type"] in ("follow-up", "sales kit", "newsletter", "greeting"):
+            logged.append(
+                {**cells, "row": number, "date format": sheet.number_format(number, header.index("Date") + 1)}
+            )
+    return logged
+
+
+def test_a_cycle_that_sends_logs_each_email_below_the_last_row(api, tmp_path):
+    config = sample(api, tmp_path)
+    last_row = api.spreadsheets[KEY][config.tab_name(Tab.ACTIVITIES)].last_row()
+    source = google_source(api, KEY)
+    mark = len(api.log)
+    report = run_once(source, config, noon(config), mailer=Mailer.from_config(config))
+    to_partners = [m for m, _ in report.delivery.sent if m.kind is not MessageKind.DIGEST]
+    assert report.written and to_partners
+    assert api.log[mark:] == ["values:batchGet", "values:batchGet", "batchUpdate", "values:batchUpdate"]
+    logged = logged_rows(api, config)
+    assert [r["row"] for r in logged] == list(range(last_row + 1, last_row + 1 + len(to_partners)))
+    assert all(r["ID"] and r["Date"] == cells.to_serial(TODAY) for r in logged)
+    assert all(r["date format"] == {"type": "DATE", "pattern": "yyyy-mm-dd"} for r in logged)
+
+    mark = len(api.log)
+    again = run_once(source, config, noon(config).replace(hour=15), mailer=Mailer.from_config(config))
+    assert again.delivery.sent == [] and not again.written
+    assert api.log[mark:] == ["values:batchGet"]
+    assert len(logged_rows(api, config)) == len(to_partners)
+
+
+def test_sent_emails_are_logged_once_even_when_the_write_failed(api, tmp_path):
+    config = sample(api, tmp_path)
+    source = google_source(api, KEY)
+    api.fail("values:batchUpdate", 503, times=5)
+    first = run_once(source, config, noon(config), mailer=Mailer.from_config(config))
+    assert first.delivery.sent and not first.written and logged_rows(api, config) == []
+    second = run_once(source, config, noon(config).replace(hour=13), mailer=Mailer.from_config(config))
+    assert second.delivery.sent == [] and second.written
+    to_partners = [m for m, _ in first.delivery.sent if m.kind is not MessageKind.DIGEST]
+    assert len(logged_rows(api, config)) == len(to_partners)
+    run_once(source, config, noon(config).replace(hour=14), mailer=Mailer.from_config(config))
+    assert len(logged_rows(api, config)) == len(to_partners)
