@@ -29,10 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.command(args)
     except ConfigError as exc:
-        print(f"Configuration problem: {exc}", file=sys.stderr)
+        _report_error(args, f"Configuration problem: {exc}")
         return EXIT_CONFIG
     except SheetsSyncError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+        _report_error(args, f"Error: {exc}")
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         return EXIT_PROBLEMS
@@ -225,6 +225,14 @@ class _JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
+def _report_error(args, text: str) -> None:
+    """The one-paragraph error on stderr; with --log-format json an error record, so every line stays JSON."""
+    if args.log_format == "json":
+        log.error("%s", text)
+    else:
+        print(text, file=sys.stderr)
+
+
 def _configure_logging(log_format: str, verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     if log_format == "json":
@@ -234,3 +242,4 @@ def _configure_logging(log_format: str, verbose: bool) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logging.captureWarnings(True)  # a library's warning becomes a log record (a JSON line), not bare text
