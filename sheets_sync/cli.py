@@ -13,6 +13,7 @@ from pathlib import Path
 from sheets_sync import __version__, summary, workbook
 from sheets_sync.config import Config, find_config_path, load_config
 from sheets_sync.errors import ConfigError, SheetsSyncError
+from sheets_sync.model import Tab
 from sheets_sync.sending import Mailer
 from sheets_sync.sources import Source
 from sheets_sync.worker import Stopper, is_healthy, local_now, record_health, run_forever, run_once
@@ -124,8 +125,9 @@ def cmd_check(args) -> int:
 def cmd_once(args) -> int:
     config = _config(args)
     now = _now(config, args.today)
-    mailer = None if args.dry_run else Mailer.from_config(config)
-    report = run_once(open_source(config), config, now, mailer=mailer, dry_run=args.dry_run)
+    source = open_source(config)
+    mailer = None if args.dry_run else _mailer(config, source)
+    report = run_once(source, config, now, mailer=mailer, dry_run=args.dry_run)
     if not args.dry_run:
         record_health(config, local_now(config), ok=True)
     print(summary.cycle_summary(report, config, dry_run=args.dry_run))
@@ -147,7 +149,7 @@ def cmd_run(args) -> int:
         if args.log_format == "text":
             print(summary.cycle_summary(report, config), flush=True)
 
-    run_forever(source, config, on_cycle, stopper, Mailer.from_config(config))
+    run_forever(source, config, on_cycle, stopper, _mailer(config, source))
     log.info("stopped")
     return EXIT_OK
 
@@ -204,6 +206,13 @@ def open_source(config: Config) -> Source:
     source = GoogleSource.from_config(config.source)
     source.connect()  # the spreadsheet's metadata, once at start-up: a bad key or an unshared sheet fails now
     return source
+
+
+def _mailer(config: Config, source: Source) -> Mailer:
+    """Digests link each partner to its row where the source has URLs (a Google Sheet)."""
+    row_url = getattr(source, "row_url", None)
+    partners = config.tab_name(Tab.PARTNERS)
+    return Mailer.from_config(config, row_link=(lambda row: row_url(partners, row)) if row_url else None)
 
 
 def _where(config: Config) -> str:

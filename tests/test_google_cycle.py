@@ -242,3 +242,15 @@ def test_sent_emails_are_logged_once_even_when_the_write_failed(api, tmp_path):
     assert len(logged_rows(api, config)) == len(to_partners)
     run_once(source, config, noon(config).replace(hour=14), mailer=Mailer.from_config(config))
     assert len(logged_rows(api, config)) == len(to_partners)
+
+
+def test_digests_link_each_partner_to_its_row_in_the_sheet(api, tmp_path):
+    config = sample(api, tmp_path)
+    source = google_source(api, KEY)
+    partners = config.tab_name(Tab.PARTNERS)
+    mailer = Mailer.from_config(config, row_link=lambda row: source.row_url(partners, row))
+    report = run_once(source, config, noon(config), mailer=mailer)
+    digests = [m for m, _ in report.delivery.sent if m.kind is MessageKind.DIGEST]
+    gid = api.spreadsheets[KEY][partners].sheet_id
+    assert digests and all(f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid={gid}&amp;range=A" in m.html for m in digests)
+    assert source.row_url("No such tab", 2) is None

@@ -169,6 +169,14 @@ class GoogleSource:
         assert self._sheets is not None
         return self._sheets
 
+    def row_url(self, tab_name: str, row: int) -> str | None:
+        """A link that opens the sheet on `row` of `tab_name` (for the digest), from the metadata in hand."""
+        title = self._find(tab_name) if self._sheets is not None else None
+        if title is None:
+            return None
+        gid = self._sheets[title].sheet_id
+        return f"https://docs.google.com/spreadsheets/d/{self.key}/edit#gid={gid}&range=A{row}"
+
     def _find(self, name: str) -> str | None:
         sheets = self._ensure_metadata()
         if name in sheets:
