@@ -18,7 +18,10 @@ from sheets_sync.model import (
     ActivityColumn,
     Book,
     CellValue,
+    DigestSection,
+    FollowUpState,
     MessageKind,
+    Plan,
 )
 
 
@@ -86,6 +89,28 @@ def remember(book: Book, sent: Iterable[Sent]) -> Book:
         for a in book.activities
     )
     return Book(partners, contacts, activities, book.news)
+
+
+def note_reminders(book: Book, plan: Plan, digested: dict[str, dt.datetime]) -> Book:
+    """followup.mode remind: a meeting whose reminder went out in its manager's digest says so.
+
+    `digested`: manager address -> when that manager's digest of `plan.today` went out.
+    """
+    rows = {}
+    for digest in plan.digests:
+        when = digested.get(digest.manager.lower())
+        for item in digest.items if when else ():
+            if item.section is DigestSection.FOLLOW_UPS:
+                rows[item.partner_row] = f"reminded in the digest to {digest.manager} {when:%Y-%m-%d}"
+    reminded = {t.activity_row: rows[t.partner_row] for t in plan.followups
+                if t.state is FollowUpState.REMIND and t.partner_row in rows}  # fmt: skip
+    if not reminded:
+        return book
+    activities = tuple(
+        dataclasses.replace(a, follow_up=reminded[a.row]) if a.row in reminded and not a.follow_up else a
+        for a in book.activities
+    )
+    return dataclasses.replace(book, activities=activities)
 
 
 def follow_up_text(s: Sent, manager: str) -> str:

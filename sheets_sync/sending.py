@@ -81,6 +81,12 @@ def send_planned(plan: Plan, mailer: Mailer, config: Config, now: dt.datetime) -
     return report, rendered.notes
 
 
+def digests_delivered(report: DeliveryReport, now: dt.datetime) -> dict[str, dt.datetime]:
+    """Managers whose digest of today went out (this cycle or an earlier one): address -> today."""
+    done = [m for m, _ in report.sent] + report.already_sent
+    return {m.recipients[0]: now for m in done if m.kind is MessageKind.DIGEST and m.recipients}
+
+
 def sent_so_far(ledger: Ledger, zone) -> list[Sent]:
     return [_as_sent(e, zone) for e in ledger.entries()]
 

@@ -20,8 +20,16 @@ from sheets_sync.errors import SheetsSyncError, SourceError
 from sheets_sync.mail.delivery import DeliveryReport
 from sheets_sync.model import Book, Plan, Problem
 from sheets_sync.planner import plan as make_plan
-from sheets_sync.records import log_rows, remember
-from sheets_sync.sending import Mailer, is_digest_due, refusal_notes, send_planned, sent_so_far, unlogged_sends
+from sheets_sync.records import log_rows, note_reminders, remember
+from sheets_sync.sending import (
+    Mailer,
+    digests_delivered,
+    is_digest_due,
+    refusal_notes,
+    send_planned,
+    sent_so_far,
+    unlogged_sends,
+)
 from sheets_sync.sources import Source
 
 log = logging.getLogger(__name__)
@@ -83,6 +91,7 @@ def run_once(source: Source, config: Config, now: dt.datetime, *, mailer: Mailer
             sent = sent_so_far(mailer.ledger, config.zone)
             book = remember(rb.book, sent)
             plan = make_plan(book, config, today)
+        book = note_reminders(book, plan, digests_delivered(report.delivery, now))
     unlogged = unlogged_sends(mailer.ledger, config.zone) if mailer else []
     if mailer is not None:
         for where, extra in refusal_notes(book, mailer.ledger, config.zone).items():

@@ -177,3 +177,20 @@ def test_max_per_day_defers_the_rest_to_a_later_cycle(team):
     assert [m.kind for m, _ in first.delivery.sent][0] is MessageKind.FOLLOW_UP
     next_day = cycle(config, at(config, TODAY + dt.timedelta(days=1)))
     assert len(next_day.delivery.sent) == 5
+
+
+def test_remind_mode_lists_follow_ups_in_the_digest_and_the_cell_says_so(team):
+    config = dataclasses.replace(team, followup=dataclasses.replace(team.followup, mode="remind"))
+    before = cycle(config, at(config, hour=8))
+    assert not [m for m, _ in before.delivery.sent if m.kind is MessageKind.FOLLOW_UP]
+    assert not any(str(a["Follow-up"] or "").startswith("reminded") for a in sheet(config, Tab.ACTIVITIES))
+
+    report = cycle(config, at(config, hour=10))
+    digests = [m for m, _ in report.delivery.sent if m.kind is MessageKind.DIGEST]
+    reminded = [a for a in sheet(config, Tab.ACTIVITIES) if str(a["Follow-up"] or "").startswith("reminded in the digest")]
+    assert reminded and digests
+    assert all(a["Follow-up"].endswith(TODAY.isoformat()) for a in reminded)
+    assert all(any(a["Partner"] in m.html for m in digests) for a in reminded)
+    tomorrow = cycle(config, at(config, TODAY + dt.timedelta(days=1), hour=10))
+    listed = "".join(m.html for m, _ in tomorrow.delivery.sent if m.kind is MessageKind.DIGEST)
+    assert "Follow-ups to send" not in listed
