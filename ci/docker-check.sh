@@ -39,6 +39,7 @@ WORK=
 DOCKERD_PID=
 SMTP_PIDS=()
 CONTAINERS=()
+DAEMON_LEFTOVERS=()  # what dockerd and containerd create outside WORK, when it was not there before
 
 cleanup() {
     local rc=$?
@@ -56,6 +57,7 @@ cleanup() {
             kill -KILL "$DOCKERD_PID"
         fi
         wait "$DOCKERD_PID" 2>/dev/null
+        for path in "${DAEMON_LEFTOVERS[@]}"; do rm -rf "$path"; done
     fi
     if [[ -n $WORK && -d $WORK ]]; then
         if ((rc != 0)) && [[ -f $WORK/dockerd.log ]]; then
@@ -129,6 +131,9 @@ step "start dockerd"
 export DOCKER_HOST="unix://$WORK/docker.sock"
 export DOCKER_CONFIG="$WORK/docker-config"  # nothing of ours in ~/.docker
 export DOCKER_BUILDKIT=0  # the classic builder: Debian's daemon, and no buildx plugin needed
+for path in /etc/docker/key.json /etc/docker /run/docker /run/containerd; do
+    [[ -e $path ]] || DAEMON_LEFTOVERS+=("$path")
+done
 dockerd --bridge=none --iptables=false --ip-masq=false \
     --data-root "$WORK/data-root" --exec-root "$WORK/exec" --pidfile "$WORK/dockerd.pid" \
     --host "$DOCKER_HOST" >"$WORK/dockerd.log" 2>&1 &
