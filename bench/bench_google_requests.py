@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sheets_sync import workbook
 from sheets_sync.cells import to_serial
+from sheets_sync.changes import build_changes
 from sheets_sync.config import parse_config
 from sheets_sync.dashboard import dashboard_rows
 from sheets_sync.planner import plan as make_plan
@@ -65,7 +66,7 @@ def naive_writes(api, key, config, day) -> list[tuple[str, int, int, object]]:
     snapshot = source.read(workbook.tab_names(config))
     rb = workbook.read_book(snapshot, config)
     plan = make_plan(rb.book, config, day)
-    changes = workbook.build_changes(rb, plan, dashboard_rows(rb.book, plan, config), config)
+    changes = build_changes(rb, plan, dashboard_rows(rb.book, plan, config), config)
     cells = [(w.tab, w.row, w.column, w.value) for w in changes.cells]
     cells += [
         (tab, 1, column, text) for tab, headers in changes.new_headers.items() for column, text in headers

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import schedule
 
 from sheets_sync import workbook
+from sheets_sync.changes import build_changes
 from sheets_sync.config import Config
 from sheets_sync.dashboard import dashboard_rows
 from sheets_sync.errors import SheetsSyncError, SourceError
@@ -98,8 +99,8 @@ def run_once(source: Source, config: Config, now: dt.datetime, *, mailer: Mailer
             notes.setdefault(where, []).extend(extra)
     report.book, report.plan, report.problems = book, plan, rb.problems
 
-    changes = workbook.build_changes(rb, plan, dashboard_rows(book, plan, config), config, book=book,
-                                     appends=log_rows(book, unlogged), notes=notes)  # fmt: skip
+    changes = build_changes(rb, plan, dashboard_rows(book, plan, config), config, book=book,
+                            appends=log_rows(book, unlogged), notes=notes)  # fmt: skip
     report.cells_written = len(changes.cells)
     fingerprint = moment[0]
     if not dry_run and not changes.is_empty():
