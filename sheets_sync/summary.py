@@ -80,7 +80,7 @@ def cycle_line(report: CycleReport) -> str:
     written = f"{c['cells_written']} cells written" if report.written else (
         f"not written ({report.not_written})" if report.not_written else "nothing to write")
     return (f"cycle {report.today}: {c['partners']} partners ({statuses}); sent: {messages}; "
-            f"{c['digests']} digests; {c['problems']} problems; {written}; {c['seconds']:.2f} s")  # fmt: skip
+            f"{c['problems']} problems; {written}; {c['seconds']:.2f} s")  # fmt: skip
 
 
 def cycle_summary(report: CycleReport, config: Config, *, dry_run: bool = False) -> str:
