@@ -39,6 +39,7 @@ WORK=
 DOCKERD_PID=
 SMTP_PIDS=()
 CONTAINERS=()
+BUILT=
 DAEMON_LEFTOVERS=()  # what dockerd and containerd create outside WORK, when it was not there before
 
 cleanup() {
@@ -60,13 +61,11 @@ cleanup() {
         for path in "${DAEMON_LEFTOVERS[@]}"; do rm -rf "$path"; done
     fi
     if [[ -n $WORK && -d $WORK ]]; then
-        if ((rc != 0)) && [[ -f $WORK/dockerd.log ]]; then
+        if ((rc != 0)) && [[ -z $BUILT && -f $WORK/dockerd.log ]]; then  # the daemon's failure, more likely
             echo "--- last lines of dockerd's log:" >&2
             tail -n 15 "$WORK/dockerd.log" >&2
         fi
-        # a daemon that had to be killed leaves its mounts behind; rm -rf must not cross them
-        awk -v w="$WORK" 'index($2, w) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r -n1 umount -l
-        rm -rf "$WORK"
+        remove "$WORK"
     fi
     printf '\n== docker-check: %s after %d s\n' "$([[ $rc == 0 ]] && echo OK || echo "FAILED (exit $rc)")" \
         $((SECONDS - STARTED))
@@ -75,6 +74,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# remove DIR: rm -rf that never crosses into a mount (a killed daemon's, or /proc in a debootstrap)
+remove() {
+    awk -v d="$1/" 'index($2 "/", d) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r -n1 umount -l
+    rm -rf --one-file-system "$1"
+}
 
 # wait_for SECONDS WHAT COMMAND...: run COMMAND every half second until it succeeds; on a timeout,
 # the function named by $EXPLAIN (if any) prints what it can about why
@@ -161,9 +166,15 @@ make_stand_in() {
     local rootfs=$WORK/rootfs mirror
     mirror=$(debian_mirror)
     note "debootstrap bookworm from $mirror"
-    timeout 600 debootstrap --variant=minbase --include=python3,python3-pip,python3-venv,ca-certificates \
-        bookworm "$rootfs" "$mirror" >"$WORK/debootstrap.log" 2>&1 \
-        || { tail -n 20 "$WORK/debootstrap.log" >&2; die "debootstrap failed (log above)"; }
+    local try
+    for try in 1 2; do
+        timeout 600 debootstrap --variant=minbase --include=python3,python3-pip,python3-venv,ca-certificates \
+            bookworm "$rootfs" "$mirror" >"$WORK/debootstrap.log" 2>&1 && break
+        tail -n 20 "$WORK/debootstrap.log" >&2
+        ((try == 1)) || die "debootstrap failed twice (log above)"
+        note "debootstrap failed (log above); once more"
+        remove "$rootfs"
+    done
     rm -f "$rootfs"/usr/lib/python3*/EXTERNALLY-MANAGED
     ln -sf /usr/bin/python3 "$rootfs/usr/local/bin/python"
     ln -sf /usr/bin/python3 "$rootfs/usr/local/bin/python3"
@@ -189,7 +200,7 @@ make_stand_in() {
         "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/locale/*
     tar --numeric-owner -C "$rootfs" -c . \
         | docker import --change 'ENV LANG=C.UTF-8' --change 'CMD ["python3"]' - "$BASE" >/dev/null
-    rm -rf "$rootfs"
+    remove "$rootfs"
     note "stand-in $BASE: $(docker run --rm --network host "$BASE" python --version 2>&1)," \
         "$(docker image inspect -f '{{.Size}}' "$BASE" | awk '{ printf "%d MB", $1 / 1e6 }')"
 }
@@ -208,6 +219,7 @@ step "docker build"
 timeout 900 docker build --network host -t "$IMAGE" . >"$WORK/build.log" 2>&1 \
     || { tail -n 40 "$WORK/build.log" >&2; die "docker build failed (log above)"; }
 note "$IMAGE: $(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{ printf "%d MB", $1 / 1e6 }')"
+BUILT=yes
 IMAGE_UID=$(docker run --rm --network host --entrypoint id "$IMAGE" -u)
 [[ $IMAGE_UID =~ ^[0-9]+$ && $IMAGE_UID != 0 ]] || die "the image runs as uid '$IMAGE_UID', not a non-root user"
 note "runs as uid $IMAGE_UID"
