@@ -50,14 +50,19 @@ cleanup() {
         for c in "${CONTAINERS[@]}"; do docker rm -f -v "$c" >/dev/null 2>&1; done
     fi
     for pid in "${SMTP_PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-    if [[ -n $DOCKERD_PID ]] && kill -0 "$DOCKERD_PID" 2>/dev/null; then
-        kill -TERM "$DOCKERD_PID"
+    if [[ -n $DOCKERD_PID ]]; then  # (a signal to the whole process group may have reached it first)
+        kill -TERM "$DOCKERD_PID" 2>/dev/null
         for _ in $(seq 1 60); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.5; done
         if kill -0 "$DOCKERD_PID" 2>/dev/null; then
             echo "dockerd (pid $DOCKERD_PID) did not stop in 30 s: killing it" >&2
             kill -KILL "$DOCKERD_PID"
         fi
         wait "$DOCKERD_PID" 2>/dev/null
+        local containerd_pid
+        containerd_pid=$(cat "$WORK/exec/containerd/containerd.pid" 2>/dev/null)  # orphaned by a killed dockerd
+        if [[ -n $containerd_pid ]] && kill -0 "$containerd_pid" 2>/dev/null; then
+            kill -TERM "$containerd_pid"; sleep 2; kill -KILL "$containerd_pid" 2>/dev/null
+        fi
         for path in "${DAEMON_LEFTOVERS[@]}"; do rm -rf "$path"; done
     fi
     if [[ -n $WORK && -d $WORK ]]; then
