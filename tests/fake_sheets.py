@@ -32,6 +32,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import requests
 import responses
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 BASE = "https://sheets.googleapis.com/v4/spreadsheets"
 TOKEN_URL = "https://oauth2.googleapis.com/token"
@@ -63,19 +64,8 @@ def serial(day: dt.date | dt.datetime) -> int | float:
 _A1 = re.compile(r"^([A-Z]*)(\d*)$")
 
 
-def letter(column: int) -> str:
-    text = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        text = chr(65 + rest) + text
-    return text
-
-
-def number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
+letter = get_column_letter  # 1 -> A
+number = column_index_from_string  # A -> 1
 
 
 def split_sheet(text: str) -> tuple[str | None, str]:
@@ -474,8 +464,11 @@ class FakeSheetsAPI:
             start, end = _A1.match(parts[0].upper()), _A1.match(parts[-1].upper())
             if start is None or end is None:
                 raise ApiError(400, f"Unable to parse range: {text}")
-            c0, r0 = number(start[1]) if start[1] else 1, int(start[2]) if start[2] else 1
-            c1 = number(end[1]) if end[1] else (sheet.cols if len(parts) > 1 else c0)
+            try:
+                c0, r0 = number(start[1]) if start[1] else 1, int(start[2]) if start[2] else 1
+                c1 = number(end[1]) if end[1] else (sheet.cols if len(parts) > 1 else c0)
+            except ValueError:  # past column ZZZ: not A1 notation, and not a tab either
+                raise ApiError(400, f"Unable to parse range: {text}") from None
             r1 = int(end[2]) if end[2] else (sheet.rows if len(parts) > 1 or not start[2] else r0)
             if len(parts) == 1 and not start[1]:  # "5": a whole row
                 c0, c1 = 1, sheet.cols

@@ -29,6 +29,7 @@ from google.oauth2.credentials import Credentials as UserCredentials
 from gspread.exceptions import APIError, NoValidUrlKeyFound
 from gspread.http_client import HTTPClient
 from gspread.utils import extract_id_from_url
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from sheets_sync.errors import ConfigError, SheetsSyncError, SourceError
 
@@ -308,20 +309,8 @@ def quote_title(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-def letter(column: int) -> str:
-    """1 -> A, 27 -> AA."""
-    text = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        text = chr(65 + rest) + text
-    return text
-
-
-def column_number(letters: str) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + ord(ch) - 64
-    return number
+letter = get_column_letter  # 1 -> A, 27 -> AA
+column_number = column_index_from_string  # A -> 1, AA -> 27
 
 
 def a1(title: str, row0: int, col0: int, row1: int | None = None, col1: int | None = None) -> str:
