@@ -46,50 +46,59 @@ def _parser() -> argparse.ArgumentParser:
         "follow-ups, newsletters, greetings, sales kits and a morning digest per manager.",
     )
     parser.add_argument("--version", action="version", version=f"sheets-sync {__version__}")
-    parser.add_argument("-c", "--config", help="config file (else $SHEETS_SYNC_CONFIG, else ./config.yaml)")
-    parser.add_argument("--log-format", choices=("text", "json"), default="text", help="log lines as text or JSON")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    _add_common_options(parser, default=None)
+    parser.set_defaults(log_format="text", verbose=False)
+    # the same options are accepted after the command too (`sheets-sync once -c team.yaml`)
+    common = argparse.ArgumentParser(add_help=False)
+    _add_common_options(common, default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="name", required=True, metavar="COMMAND")
 
-    init = sub.add_parser("init", help="write a config and a realistic sample workbook",
+    init = sub.add_parser("init", parents=[common], help="write a config and a realistic sample workbook",
                           description="Write config.yaml and a sample workbook (partners.xlsx) into DIR.")
     init.add_argument("dir", nargs="?", default=".", help="folder to write into (default: here)")
     init.add_argument("--lang", choices=("en", "ru"), default="en", help="language of the sample's headers and data")
     init.set_defaults(command=cmd_init)
 
-    check = sub.add_parser("check", help="validate the config, the connection, the headers and every cell",
+    check = sub.add_parser("check", parents=[common], help="validate the config, the connection, the headers and every cell",
                            description="Validate everything; list each problem with its cell. Exit 1 if any.")
     check.set_defaults(command=cmd_check)
 
-    once = sub.add_parser("once", help="run one cycle and print a summary",
-                          description="Run one cycle: read, plan, write back; then print a summary.")
+    once = sub.add_parser("once", parents=[common], help="run one cycle and print a summary",
+                          description="Run one cycle: read the sheet, plan, send what is due, write back; then print a summary.")
     once.add_argument("--dry-run", action="store_true", help="plan and report, but write and send nothing")
     once.add_argument("--today", type=_date_arg, metavar="DATE",
                       help="run as of noon local time on DATE (YYYY-MM-DD)")
     once.set_defaults(command=cmd_once)
 
-    run = sub.add_parser("run", help="the long-running worker (stops cleanly on SIGTERM/SIGINT)",
+    run = sub.add_parser("run", parents=[common], help="the long-running worker (stops cleanly on SIGTERM/SIGINT)",
                          description="Poll the workbook every poll_every and run a cycle; stop after the "
                          "current cycle on SIGTERM or SIGINT.")
     run.set_defaults(command=cmd_run)
 
-    preview = sub.add_parser("preview", help="render everything the next cycle would send; send nothing",
+    preview = sub.add_parser("preview", parents=[common], help="render everything the next cycle would send; send nothing",
                              description="Render every email the next cycle would send (digests included) as "
                              ".html and .eml files with an index.html; sends and writes nothing.")
     preview.add_argument("--today", type=_date_arg, metavar="DATE", help="as of noon local time on DATE")
     preview.add_argument("--out", default="preview", metavar="DIR", help="folder to write into (default: preview)")
     preview.set_defaults(command=cmd_preview)
 
-    health = sub.add_parser("health", help="exit 0 when the last cycle succeeded recently (for HEALTHCHECK)",
+    health = sub.add_parser("health", parents=[common], help="exit 0 when the last cycle succeeded recently (for HEALTHCHECK)",
                             description="Exit 0 if the worker's last successful cycle is recent, else 1.")
     health.set_defaults(command=cmd_health)
 
-    demo = sub.add_parser("demo", help="init a sample into a folder and run one cycle on it",
+    demo = sub.add_parser("demo", parents=[common], help="init a sample into a folder and run one cycle on it",
                           description="Write a sample config and workbook into DIR and run one cycle.")
     demo.add_argument("dir", nargs="?", help="folder for the demo (default: a new temporary folder)")
     demo.add_argument("--lang", choices=("en", "ru"), default="en", help="language of the sample")
     demo.set_defaults(command=cmd_demo)
     return parser
+
+
+def _add_common_options(parser: argparse.ArgumentParser, default) -> None:
+    parser.add_argument("-c", "--config", default=default,
+                        help="config file (else $SHEETS_SYNC_CONFIG, else ./config.yaml)")
+    parser.add_argument("--log-format", choices=("text", "json"), default=default, help="log lines as text or JSON")
+    parser.add_argument("-v", "--verbose", action="store_true", default=default, help="log debug details")
 
 
 def _date_arg(text: str) -> dt.date:

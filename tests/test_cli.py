@@ -55,7 +55,7 @@ def test_check_passes_on_the_sample_and_finds_a_bad_cell(team, tmp_path):
     header = [c.value for c in ws[1]]
     ws.cell(7, header.index("Date") + 1).value = "31.02.2026"
     wb.save(book)
-    bad = cli("-c", str(broken / "config.yaml"), "check")
+    bad = cli("check", "-c", str(broken / "config.yaml"))  # options may follow the command too
     assert bad.returncode == 1
     column = openpyxl.utils.get_column_letter(header.index("Date") + 1)
     assert f"Activities!{column}7" in bad.stdout and "not a date" in bad.stdout
