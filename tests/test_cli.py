@@ -109,6 +109,13 @@ def test_a_missing_required_header_exits_2(tmp_path):
     assert result.returncode == 2 and '"Email" column' in result.stderr
 
 
+def test_a_missing_workbook_fails_the_cycle_with_exit_1(tmp_path):
+    assert cli("init", str(tmp_path)).returncode == 0
+    next(tmp_path.glob("*.xlsx")).unlink()
+    result = cli("-c", str(tmp_path / "config.yaml"), "once")
+    assert result.returncode == 1 and "does not exist" in result.stderr
+
+
 def test_bad_usage_exits_2():
     assert cli("once", "--today", "tomorrow").returncode == 2
     assert cli("frobnicate").returncode == 2

@@ -19,7 +19,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as ExcelTable
 
-from sheets_sync.errors import ConfigError, SourceError
+from sheets_sync.errors import SourceError
 from sheets_sync.model import CellWrite, Changes
 from sheets_sync.sources import Snapshot
 from sheets_sync.sources.xlsx import XlsxSource
@@ -71,9 +71,9 @@ def patch_xml(path: Path, sheet_xml: str, replacements: dict[str, str]) -> None:
 # --- fingerprint --------------------------------------------------------------------------
 
 
-def test_fingerprint_of_a_missing_file_is_a_config_error_naming_the_path(tmp_path):
+def test_fingerprint_of_a_missing_file_is_a_source_error_naming_the_path(tmp_path):
     path = tmp_path / "nowhere.xlsx"
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises(SourceError) as caught:
         XlsxSource(path).fingerprint()
     assert str(path) in str(caught.value)
     assert "sheets-sync init" in str(caught.value)
@@ -192,8 +192,8 @@ def test_read_version_is_the_fingerprint(tmp_path):
     assert source.read(["Partners"]).version == source.fingerprint()
 
 
-def test_read_a_missing_file_is_a_config_error(tmp_path):
-    with pytest.raises(ConfigError):
+def test_read_a_missing_file_is_a_source_error(tmp_path):
+    with pytest.raises(SourceError):
         XlsxSource(tmp_path / "gone.xlsx").read(["Partners"])
 
 

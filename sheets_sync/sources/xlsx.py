@@ -36,7 +36,7 @@ from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.worksheet.table import TableColumn
 
-from sheets_sync.errors import ConfigError, SourceError
+from sheets_sync.errors import SourceError
 from sheets_sync.model import CellValue, CellWrite, Changes
 from sheets_sync.sources import Snapshot, Table
 
@@ -90,8 +90,8 @@ class XlsxSource:
     def _stat(self) -> os.stat_result:
         try:
             return os.stat(self.path)
-        except FileNotFoundError:
-            raise ConfigError(
+        except FileNotFoundError:  # unreachable like a network share that is not mounted: exit 1, retried in `run`
+            raise SourceError(
                 f"The workbook {self.path} does not exist. Check `source.path` in the config, "
                 f"or create a sample workbook with `sheets-sync init`."
             ) from None
@@ -103,7 +103,7 @@ class XlsxSource:
 
     def _load_bytes(self) -> tuple[bytes, Fingerprint]:
         """The file's bytes and the fingerprint of exactly those bytes (fstat of the open file)."""
-        self._stat()  # a clear ConfigError when it is missing
+        self._stat()  # a clear SourceError when it is missing
         try:
             with open(self.path, "rb") as f:
                 st = os.fstat(f.fileno())
