@@ -49,6 +49,7 @@ def assess(partner: Partner, ctx: Context, draft: Draft) -> PartnerView:
 
     if rank_note and status not in (TouchStatus.CHURNED, TouchStatus.PAUSED):
         draft.note_partner(partner.row, rank_note)
+    fell_asleep, woke_up = _sleep_changes(partner, facts, status, sleep_since, ctx)
     return PartnerView(
         partner=partner,
         rank=rank,
@@ -61,7 +62,32 @@ def assess(partner: Partner, ctx: Context, draft: Draft) -> PartnerView:
         cadence=cadence,
         sleep_since=sleep_since,
         pulled_by_step=pulled_by_step,
+        fell_asleep=fell_asleep,
+        woke_up=woke_up,
     )
+
+
+def _sleep_changes(partner: Partner, facts: PartnerFacts, status: TouchStatus, sleep_since: dt.date | None,
+                   ctx: Context) -> tuple[bool, bool]:  # fmt: skip
+    """(fell asleep, woke up) since the last digest day, from the dates alone.
+
+    Touch status is rewritten every cycle, mostly before the digest hour (a partner falls asleep at
+    midnight) or after it (a response logged in the afternoon), so the cell alone would hide both.
+    A response dated on the last digest day itself counts too: it may have been logged after that digest.
+    """
+    after = ctx.config.sleeping_after_days
+    since_digest = ctx.last_digest_day
+    fell_asleep = (
+        status == TouchStatus.SLEEPING
+        and sleep_since is not None
+        and sleep_since + dt.timedelta(days=after) > since_digest
+    )
+    woke_up = False
+    response = facts.last_response
+    if status in _AWAKE and response is not None and response >= since_digest:
+        before = facts.prior_response or partner.since or facts.first_activity
+        woke_up = before is not None and before < response and (response - before).days >= after
+    return fell_asleep, woke_up
 
 
 def _cadence_touch(partner: Partner, facts: PartnerFacts, every: int, ctx: Context) -> tuple[dt.date, bool]:
@@ -103,9 +129,9 @@ def plan_touch_items(view: PartnerView, draft: Draft) -> None:
             text += f" ({planned.type} booked for {planned.date.isoformat()})"
         draft.item(view, section, text, view.next_touch)
     previous = view.partner.previous_status.strip().lower()
-    if previous == TouchStatus.SLEEPING and view.status in _AWAKE:
+    if view.woke_up or (previous == TouchStatus.SLEEPING and view.status in _AWAKE):
         draft.item(view, DigestSection.SLEEP, "woke up", view.facts.last_response)
-    elif previous in _AWAKE and view.status == TouchStatus.SLEEPING:
+    elif view.fell_asleep or (previous in _AWAKE and view.status == TouchStatus.SLEEPING):
         since = view.sleep_since.isoformat() if view.sleep_since else "ever"
         draft.item(view, DigestSection.SLEEP, f"fell asleep (no response since {since})", view.sleep_since)
 

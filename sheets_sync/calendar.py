@@ -76,3 +76,15 @@ class WorkCalendar:
                 found = day
             self._next[day] = found
         return found
+
+    def previous_working_day(self, day: dt.date) -> dt.date:
+        """The last working day before `day` (when the previous digest went out); else `day` - 1."""
+        found = day - dt.timedelta(days=1)
+        try:
+            for _ in range(_MAX_SKIP_DAYS):
+                if self.is_working_day(found):
+                    return found
+                found -= dt.timedelta(days=1)
+        except OverflowError:  # before 0001-01-01
+            pass
+        return day - dt.timedelta(days=1)

@@ -96,6 +96,7 @@ class PartnerFacts:
 
     last_touch: dt.date | None = None
     last_response: dt.date | None = None
+    prior_response: dt.date | None = None  # the latest response dated before last_response
     first_activity: dt.date | None = None  # the earliest dated row up to today, logged rows aside
     planned: Activity | None = None  # the earliest touch-type row dated after today
     open_steps: list[Activity] | tuple = _NONE  # Due set, Done not yes
@@ -113,7 +114,7 @@ def gather_facts(activities: list[Activity], today: dt.date, window_start: dt.da
     """The hot loop of the planner: attribute reads and comparisons, and few allocations (the
     book's many objects make every garbage collection costly)."""
     touch_types = config.touch_types
-    last_touch = last_response = first = planned = None
+    last_touch = last_response = prior = first = planned = None
     steps = meetings = booked = deals = _NONE
     for a in activities:
         if a.due is not None and not a.done:
@@ -141,8 +142,11 @@ def gather_facts(activities: list[Activity], today: dt.date, window_start: dt.da
         if kind in touch_types:
             if last_touch is None or day > last_touch:
                 last_touch = day
-            if (kind in TWO_WAY_TYPES or a.direction == "in") and (last_response is None or day > last_response):
-                last_response = day
+            if kind in TWO_WAY_TYPES or a.direction == "in":
+                if last_response is None or day > last_response:
+                    prior, last_response = last_response, day
+                elif day < last_response and (prior is None or day > prior):
+                    prior = day
             if day == today:
                 if booked is _NONE:
                     booked = []
@@ -151,7 +155,7 @@ def gather_facts(activities: list[Activity], today: dt.date, window_start: dt.da
             if meetings is _NONE:
                 meetings = []
             meetings.append(a)
-    return PartnerFacts(last_touch, last_response, first, planned, steps, meetings, booked, deals)
+    return PartnerFacts(last_touch, last_response, prior, first, planned, steps, meetings, booked, deals)
 
 
 @dataclass(slots=True)
@@ -169,6 +173,8 @@ class PartnerView:
     cadence: TouchStatus  # overdue, due, soon or ok: the touch rhythm alone, whatever the stage
     sleep_since: dt.date | None  # last response, else Since, else the first activity
     pulled_by_step: bool = False  # Next touch is an open next step's Due, earlier than the rhythm
+    fell_asleep: bool = False  # asleep since after the last digest day (whatever Touch status says now)
+    woke_up: bool = False  # a response, on or after the last digest day, ended a sleep
 
     @property
     def row(self) -> int:
@@ -187,6 +193,7 @@ class Context:
         self.today = today
         self.calendar = WorkCalendar.from_config(config)
         self.window_start = today - dt.timedelta(days=config.followup.lookback_days)
+        self.last_digest_day = self.calendar.previous_working_day(today)  # the digest before today's
         contacts: dict[int | None, list[Contact]] = defaultdict(list)
         for c in book.contacts:
             contacts[c.partner_row].append(c)

@@ -161,3 +161,38 @@ def test_no_sleep_news_when_already_asleep_or_unknown_before(previous):
 def test_sleeping_partners_get_no_touch_reminders():
     p = one_partner(activity(2, ago(100), "call"))
     assert texts(p, DigestSection.OVERDUE) == texts(p, DigestSection.DUE) == []
+
+
+# The long-running worker rewrites Touch status every cycle, usually long before the digest hour
+# (a partner falls asleep at midnight; a response is logged after the morning's digest went out).
+# The digest must still say so: the dates tell, not only the cell.
+
+
+def test_falling_asleep_is_reported_even_when_the_cell_already_says_sleeping():
+    # The last response was 60 days ago: asleep since today, and the midnight cycle wrote "sleeping".
+    p = one_partner(activity(2, ago(60), "call"), previous_status="sleeping")
+    assert state(p).status == TouchStatus.SLEEPING
+    assert texts(p, DigestSection.SLEEP, MANAGER) == ["fell asleep (no response since 2026-09-27)"]
+
+
+def test_falling_asleep_over_the_weekend_is_reported_on_monday():
+    monday = d("2026-11-30")
+    asleep_on_sunday = activity(2, d("2026-09-30"), "call")
+    p = one_partner(asleep_on_sunday, today=monday, previous_status="sleeping")
+    assert texts(p, DigestSection.SLEEP, MANAGER) == ["fell asleep (no response since 2026-09-30)"]
+    q = one_partner(activity(2, ago(61), "call"), previous_status="sleeping")  # asleep since Wednesday
+    assert texts(q, DigestSection.SLEEP) == []
+
+
+def test_waking_up_is_reported_even_when_the_cell_already_says_awake():
+    # A response logged yesterday after the digest went out: the cell says "ok" since then.
+    p = one_partner(activity(2, ago(100), "call"), activity(3, ago(1), "call"), previous_status="ok")
+    assert state(p).status == TouchStatus.OK
+    assert texts(p, DigestSection.SLEEP, MANAGER) == ["woke up"]
+
+
+def test_a_recent_response_of_an_awake_partner_is_no_waking_up():
+    p = one_partner(activity(2, ago(30), "call"), activity(3, ago(1), "call"), previous_status="ok")
+    assert texts(p, DigestSection.SLEEP) == []
+    old = one_partner(activity(2, ago(100), "call"), activity(3, ago(5), "call"), previous_status="ok")
+    assert texts(old, DigestSection.SLEEP) == []  # woke up days ago: told then
