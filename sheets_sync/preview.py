@@ -8,12 +8,12 @@ import re
 from pathlib import Path
 
 from sheets_sync.config import Config
-from sheets_sync.mail.ledger import Ledger
+from sheets_sync.mail.ledger import LEDGER_FILE, Ledger
 from sheets_sync.model import Book
 from sheets_sync.planner import plan as make_plan
 from sheets_sync.records import remember
 from sheets_sync.render import Renderer
-from sheets_sync.sending import LEDGER_FILE, render_planned, sent_so_far
+from sheets_sync.sending import render_planned, sent_so_far
 
 
 def write_preview(book: Book, config: Config, now: dt.datetime, out: Path) -> Path:

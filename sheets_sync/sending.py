@@ -14,13 +14,12 @@ from sheets_sync.calendar import WorkCalendar
 from sheets_sync.config import Config
 from sheets_sync.mail import Transport, open_transport
 from sheets_sync.mail.delivery import DeliveryReport, deliver
-from sheets_sync.mail.ledger import LEDGER_FILE, Ledger, LedgerEntry, open_ledger
+from sheets_sync.mail.ledger import Ledger, LedgerEntry, open_ledger
 from sheets_sync.model import Book, MessageIntent, MessageKind, Plan, Tab
 from sheets_sync.records import Sent
 from sheets_sync.render import Message, Renderer, TemplateError
 
 log = logging.getLogger(__name__)
-__all__ = ["LEDGER_FILE", "Mailer", "is_digest_due", "render_planned", "send_planned"]
 
 Notes = dict[tuple[Tab, int], list[str]]
 
@@ -100,10 +99,18 @@ def _as_sent(entry: LedgerEntry, zone) -> Sent:
     return Sent(entry.key, entry.kind, entry.recipients, entry.sent_at.astimezone(zone), entry.subject, entry.refused)
 
 
-def refusal_notes(book: Book, ledger: Ledger, zone) -> Notes:
-    """A recipient the server refused (5xx at RCPT) is marked on its contact's row, until a later send succeeds."""
+def failed_sends(ledger: Ledger, zone) -> list[Sent]:
+    """Messages the server refused outright, with the recipients it refused."""
+    return [_as_sent(e, zone) for e in ledger.failures()]
+
+
+def refusal_notes(book: Book, outcomes: list[Sent]) -> Notes:
+    """A recipient the server refused (5xx at RCPT) is marked on its contact's row, until a later send succeeds.
+
+    `outcomes`: what was sent and what was refused, as the ledger has them.
+    """
     latest: dict[str, tuple[dt.datetime, str]] = {}
-    for s in [_as_sent(e, zone) for e in (*ledger.entries(), *ledger.failures())]:
+    for s in outcomes:
         for address in s.recipients:
             reason = s.refused.get(address, "")
             if address not in latest or s.sent_at >= latest[address][0]:

@@ -25,6 +25,7 @@ from sheets_sync.records import log_rows, note_reminders, remember
 from sheets_sync.sending import (
     Mailer,
     digests_delivered,
+    failed_sends,
     is_digest_due,
     refusal_notes,
     send_planned,
@@ -95,7 +96,7 @@ def run_once(source: Source, config: Config, now: dt.datetime, *, mailer: Mailer
         book = note_reminders(book, plan, digests_delivered(report.delivery, now))
     unlogged = unlogged_sends(mailer.ledger, config.zone) if mailer else []
     if mailer is not None:
-        for where, extra in refusal_notes(book, mailer.ledger, config.zone).items():
+        for where, extra in refusal_notes(book, sent + failed_sends(mailer.ledger, config.zone)).items():
             notes.setdefault(where, []).extend(extra)
     report.book, report.plan, report.problems = book, plan, rb.problems
 
