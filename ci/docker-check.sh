@@ -254,6 +254,12 @@ print(sum(n - 1 for n in ids.values()))
 EOF
 }
 cycles() { docker logs "$1" 2>&1 | grep -c '"event": "cycle ' || true; }
+# first_log_line CONTAINER PATTERN WIDTH: awk reads the whole log; `grep -m1` would quit early and,
+# under pipefail, the SIGPIPE it leaves `docker logs` with (exit 141) would fail the script
+first_log_line() {
+    docker logs "$1" 2>&1 | awk -v pattern="$2" -v width="$3" \
+        'index($0, pattern) && !found++ { print "   log: " substr($0, 1, width) }'
+}
 has_worker_columns() {
     "$PY" - "$1" <<'EOF'
 import sys
@@ -278,7 +284,7 @@ stop_cleanly() {
     note "docker stop took $(((t1 - t0) / 1000000)) ms; exit code $code"
     [[ $code == 0 ]] || { docker logs "$1" 2>&1 | tail -n 20 >&2; die "exit code $code after SIGTERM, not 0"; }
     (((t1 - t0) / 1000000 < STOP_GRACE * 1000)) || die "did not stop within the ${STOP_GRACE} s grace period"
-    docker logs "$1" 2>&1 | tail -n 1 | grep -q stopped || die "no 'stopped' at the end of its log"
+    [[ $(docker logs "$1" 2>&1 | tail -n 1) == *stopped* ]] || die "no 'stopped' at the end of its log"
 }
 
 # --- the production layout ------------------------------------------------------------------------
@@ -327,7 +333,7 @@ EXPLAIN=explain_worker
 wait_for 120 "a cycle (emails, worker columns) and a healthy container" first_cycle_done
 SENT=$(mails "$WORK/mail")
 note "a cycle ran: $SENT email(s) received; the workbook has the worker's columns; health: healthy"
-docker logs "$WORKER" 2>&1 | grep -m1 '"event": "cycle ' | cut -c1-200 | sed 's/^/   log: /'
+first_log_line "$WORKER" '"event": "cycle ' 200
 
 docker exec "$WORKER" sheets-sync health | sed 's/^/   sheets-sync health: /' \
     || die "sheets-sync health exited non-zero"
@@ -385,7 +391,7 @@ EOF
     EXPLAIN=explain_compose
     wait_for 120 "the compose worker's first cycle" compose_cycle
     note "init on first start, then a cycle: $(mails "$WORK/compose-mail") email(s) at 'mailpit'"
-    docker logs "$COMPOSED" 2>&1 | grep -m1 'cycle 2' | cut -c1-160 | sed 's/^/   log: /'
+    first_log_line "$COMPOSED" 'cycle 2' 160
     stop_cleanly "$COMPOSED"
 fi
 
