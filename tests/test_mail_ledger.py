@@ -113,3 +113,44 @@ def test_last_sent_by_key_prefix(ledger):
     ledger.begin(make_message("newsletter:C-7:2026-12-01"), T0 + dt.timedelta(minutes=20))  # pending: not sent
     assert ledger.last_sent("newsletter:C-7:") == T0 + dt.timedelta(minutes=5)
     assert ledger.last_sent("newsletter:C-9:") is None
+
+
+def greeting(n: int):
+    return make_message(f"greeting:C-{n}:birthday:2026", MessageKind.GREETING)
+
+
+def test_deferred_keys_are_remembered_until_they_go_out(ledger):
+    later = T0 + dt.timedelta(days=1)
+    ledger.defer([(greeting(n), "max_per_day reached (5 sent today)") for n in range(4)], T0)
+    ledger.defer([(greeting(0), "max_per_day reached (5 sent today)")], later)  # put off again: first stays
+    ledger.defer([(make_message("newsletter:C-0:2026-11-26"), "max_per_minute reached")], T0)
+    assert ledger.deferred(MessageKind.GREETING) == {f"greeting:C-{n}:birthday:2026": T0 for n in range(4)}
+    assert list(ledger.deferred(MessageKind.NEWSLETTER)) == ["newsletter:C-0:2026-11-26"]
+
+    ledger.finish(greeting(1), later, {})
+    ledger.fail(greeting(2), later, "550 5.1.1 no such user")  # refused for good: not retried as late
+    ledger.begin(greeting(3), later)  # in flight (a crash, a 4xx): still put off
+    ledger.begin(greeting(4), later)  # in flight on its first try: counts from then
+    assert ledger.deferred(MessageKind.GREETING) == {
+        "greeting:C-0:birthday:2026": T0, "greeting:C-3:birthday:2026": T0, "greeting:C-4:birthday:2026": later}
+
+
+def test_rows_of_deferred_keys_sent_since_are_pruned(ledger, tmp_path):
+    ledger.defer([(greeting(n), "max_per_day") for n in range(3)], T0)
+    ledger.finish(greeting(0), T0 + dt.timedelta(days=1), {})
+    ledger.defer([(greeting(1), "max_per_day")], T0 + dt.timedelta(days=1))
+    rows = sqlite3.connect(ledger.path).execute("SELECT key FROM deferrals ORDER BY key").fetchall()
+    assert rows == [("greeting:C-1:birthday:2026",), ("greeting:C-2:birthday:2026",)]
+
+
+def test_a_version_1_ledger_gains_the_deferrals_table_and_keeps_its_sends(tmp_path):
+    path = tmp_path / LEDGER_FILE
+    with Ledger(path) as ledger:
+        ledger.finish(make_message("follow-up:A-1"), T0, {})
+    db = sqlite3.connect(path)
+    db.executescript("DROP TABLE deferrals; PRAGMA user_version = 1;")
+    db.close()
+    with Ledger(path) as again:
+        again.defer([(greeting(0), "max_per_day")], T0)
+        assert again.status("follow-up:A-1") == "sent"
+        assert list(again.deferred(MessageKind.GREETING)) == ["greeting:C-0:birthday:2026"]

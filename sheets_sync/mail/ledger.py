@@ -4,6 +4,8 @@ A row goes `pending` (committed before the SMTP transaction starts) -> `sent` (c
 as the server accepted the message). A crash between the two leaves it `pending`, and the next
 cycle sends it again with the same Message-ID: the only repeat there can be. A message the
 server refused outright becomes `failed`, with the reason and the recipients it was refused for.
+A message put off to a later cycle (the caps, a 4xx, a server out of reach) is recorded in
+`deferrals`: the evidence that a greeting was due on its day, which lets a later day still send it.
 
 Durability: WAL with synchronous=NORMAL. Every commit survives the process being killed (the crash
 test kills it with SIGKILL, and it is what an OOM kill or `docker kill` does). A power cut or a
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
     from sheets_sync.render import Message
 
 LEDGER_FILE = "ledger.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the deferrals table (a version-1 file gains it when opened)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sends (
@@ -52,6 +54,13 @@ CREATE TABLE IF NOT EXISTS sends (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sends_by_sent_at ON sends (sent_at) WHERE status = 'sent';
 CREATE INDEX IF NOT EXISTS sends_unlogged ON sends (sent_at) WHERE status = 'sent' AND logged = 0;
+CREATE TABLE IF NOT EXISTS deferrals (
+    key        TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    first_at   REAL NOT NULL,                 -- POSIX seconds: the cycle that first deferred it
+    last_at    REAL NOT NULL,
+    reason     TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
 """
 _COLUMNS = "key, kind, status, message_id, recipients, subject, refused, reason, sent_at, failed_at"
 
@@ -185,6 +194,40 @@ class Ledger:
             f"SELECT {_COLUMNS} FROM sends WHERE status = 'sent' AND logged = 0 ORDER BY sent_at, key"
         )
         return [_entry(r) for r in rows]
+
+    def defer(self, deferred: Iterable[tuple[Message, str]], now: dt.datetime) -> None:
+        """Record messages put off to a later cycle, with why; `now` is the cycle's time, so a
+        deferral's local date is the day the planner planned it. Rows of keys sent since are pruned."""
+        at = _seconds(now)
+        rows = [(m.key, _kind(m), at, at, why) for m, why in deferred]
+        if not rows:
+            return
+        with self._transaction():
+            self._db.executemany(
+                "INSERT INTO deferrals (key, kind, first_at, last_at, reason) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET last_at = excluded.last_at, reason = excluded.reason",
+                rows,
+            )
+            self._db.execute(
+                "DELETE FROM deferrals WHERE EXISTS"
+                " (SELECT 1 FROM sends WHERE sends.key = deferrals.key AND status = 'sent')"
+            )
+
+    def deferred(self, kind: MessageKind) -> dict[str, dt.datetime]:
+        """Keys of `kind` that were put off and have not gone out since -> when first (UTC).
+
+        A `pending` key counts too (a crash or a 4xx interrupted its send); a sent or refused
+        (`failed`) one does not.
+        """
+        rows = self._db.execute(
+            "SELECT key, min(at) FROM ("
+            "   SELECT key, first_at AS at FROM deferrals WHERE kind = ?1"
+            "   UNION ALL SELECT key, begun_at FROM sends WHERE kind = ?1 AND status = 'pending') AS put_off"
+            " WHERE NOT EXISTS (SELECT 1 FROM sends WHERE sends.key = put_off.key AND status != 'pending')"
+            " GROUP BY key",
+            (MessageKind(kind).value,),
+        )
+        return {key: _utc(at) for key, at in rows}
 
     def mark_logged(self, keys: Iterable[str]) -> None:
         with self._transaction():
