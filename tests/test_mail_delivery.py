@@ -139,6 +139,16 @@ def test_max_per_day_counts_from_local_midnight(server, ledger):
     assert "2 deferred (max_per_day reached (3 sent today))" in report.summary()
 
 
+def test_what_the_caps_defer_is_recorded_in_the_ledger_as_of_the_cycle(server, ledger):
+    batch = [make_message(f"greeting:C-{n}:birthday:2026") for n in range(3)]
+    report = run(batch, server, ledger, MailConfig(max_per_minute=100, max_per_day=1), clock=FakeClock())
+    assert keys(m for m, _ in report.deferred) == ["greeting:C-1:birthday:2026", "greeting:C-2:birthday:2026"]
+    assert ledger.deferred(MessageKind.GREETING) == {"greeting:C-1:birthday:2026": NOW, "greeting:C-2:birthday:2026": NOW}
+    next_day = run(batch, server, ledger, MailConfig(max_per_minute=100, max_per_day=1), now=NOW + dt.timedelta(days=1))
+    assert keys(m for m, _ in next_day.sent) == ["greeting:C-1:birthday:2026"]
+    assert ledger.deferred(MessageKind.GREETING) == {"greeting:C-2:birthday:2026": NOW}  # first put off on the day
+
+
 def test_a_pending_key_is_sent_again_with_its_first_message_id(server, ledger):
     crashed = make_message("follow-up:A-1")
     ledger.begin(crashed, NOW - dt.timedelta(minutes=5))  # the worker died before the ledger's "sent"
@@ -191,9 +201,11 @@ def test_4xx_defers_and_a_streak_defers_the_rest_of_the_cycle(server, ledger):
     assert all("451 4.3.0 try again later" in why for why in reasons)
     assert reasons[TRANSIENT_STREAK].startswith(f"the mail server deferred {TRANSIENT_STREAK} messages in a row")
     assert ledger.status(batch[0].key) == "pending" and ledger.status(batch[-1].key) is None
+    assert ledger.deferred(MessageKind.NEWSLETTER) == {m.key: NOW for m in batch}  # tried or not
     server.handler.data_reply = ""
     again = run(batch, server, ledger, now=NOW + dt.timedelta(minutes=1))
     assert len(again.sent) == 6 and sorted(server.handler.message_ids().values()) == [1] * 6
+    assert ledger.deferred(MessageKind.NEWSLETTER) == {}
 
 
 def test_a_dropped_connection_mid_cycle_loses_and_repeats_nothing(ledger):

@@ -12,6 +12,8 @@ greetings, newsletters, digests; stable within a kind):
    a slot frees within MAX_PACING_WAIT seconds, `deliver` waits for it; otherwise the message and
    every one after it is `deferred` to the next cycle (a cycle never sleeps for a minute, so the
    worker stays responsive to SIGTERM). Later messages never jump ahead of a deferred one.
+   Every deferred message is recorded in the ledger (`Ledger.defer`), whatever deferred it: a
+   greeting is planned on its day only, and this record is what lets the next days still send it.
 4. Send. The ledger row is committed as `pending` before the SMTP transaction and as `sent` right
    after the server accepted. A `pending` row (a crash in between) is sent again with the
    Message-ID it was first recorded with: the only repeat there can be.
@@ -158,6 +160,7 @@ def deliver(messages: Sequence[Message], transport: Transport, ledger: Ledger, c
         sent_today += 1
         window.append(when)
         report.sent.append((message, refused))
+    ledger.defer(report.deferred, now)
     return report
 
 
