@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -188,9 +189,10 @@ class PartnerView:
 class Context:
     """The book indexed once by partner row, the calendar and the news, for one `today`."""
 
-    def __init__(self, book: Book, config: Config, today: dt.date):
+    def __init__(self, book: Book, config: Config, today: dt.date, deferred: Mapping[str, dt.date] | None = None):
         self.config = config
         self.today = today
+        self.deferred = deferred or {}  # greeting key -> the local date a send of it was first put off
         self.calendar = WorkCalendar.from_config(config)
         self.window_start = today - dt.timedelta(days=config.followup.lookback_days)
         self.last_digest_day = self.calendar.previous_working_day(today)  # the digest before today's

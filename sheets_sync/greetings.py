@@ -1,5 +1,10 @@
 """Personal touch with champions: birthdays and the configured holidays, as digest reminders
 (`greetings.mode: remind`) or as emails on the day (`send`).
+
+A greeting is planned on its day only, but the mail caps (or a busy server) may put it off past
+midnight, and what they put off is never to be dropped. So a greeting the send ledger shows was put off goes out on
+a later day still, for CATCH_UP_DAYS, with the same key (hence the same Message-ID, and still once).
+Without that record nothing goes out after the day: the worker may simply not have run then.
 """
 
 from __future__ import annotations
@@ -14,6 +19,11 @@ from sheets_sync.facts import Context, Draft, PartnerView, days, has_email
 from sheets_sync.model import Contact, DigestSection, MessageIntent, MessageKind, TouchStatus
 
 BIRTHDAY = "birthday"
+# How long after its day a put-off greeting may still go out: long enough for a capped day to
+# clear, or a long weekend's or a mail outage's backlog, and close enough to the day to read as a
+# warm wish rather than an awkward one. After that the contact's Sync note says it was not sent,
+# for as many days again, so that the manager can greet in person.
+CATCH_UP_DAYS = 7
 
 
 def is_leap(year: int) -> bool:
@@ -49,12 +59,32 @@ def _occasions(contact: Contact, config: Config) -> Iterator[tuple[str, str, int
         yield slug(holiday.name), holiday.name, holiday.month, holiday.day
 
 
+def greeting_key(contact: Contact, occasion: str, year: int) -> str:
+    return f"greeting:{contact.id}:{occasion}:{year}"
+
+
+def _put_off(ctx: Context, contact: Contact, key: str, month: int, day: int) -> dt.date | None:
+    """The date of an occasion in the last 2 * CATCH_UP_DAYS days whose greeting was put off and not sent since."""
+    span = 2 * CATCH_UP_DAYS
+    when = occasions_within(ctx.today - dt.timedelta(days=span), span - 1).get((month, day))
+    if when is None:
+        return None
+    first = ctx.deferred.get(greeting_key(contact, key, when.year))
+    # Put off on the day or after: a greeting is planned after its day only when it was put off on
+    # it, so this is the proof that it was due (a Birthday typed in later, or a worker that was
+    # not running on the day, leaves no such record).
+    return when if first is not None and first >= when else None
+
+
 def _label(name: str, who: str) -> str:
     return f"Birthday of {who}" if name == BIRTHDAY else f"{name} greeting for {who}"
 
 
 def plan_greetings(view: PartnerView, ctx: Context, draft: Draft) -> None:
-    """Champions that have not left, of partners that are neither churned nor paused."""
+    """Champions that have not left, of partners that are neither churned nor paused.
+
+    In send mode, a greeting put off on its day (see `_put_off`) is planned again on the days after.
+    """
     if view.status in (TouchStatus.CHURNED, TouchStatus.PAUSED):
         return
     config, today = ctx.config, ctx.today
@@ -66,17 +96,27 @@ def plan_greetings(view: PartnerView, ctx: Context, draft: Draft) -> None:
         who = contact.name.strip() or contact.email.strip()
         for key, name, month, day in _occasions(contact, config):
             when = window.get((month, day))
+            if when is None and send and ctx.deferred:
+                when = _put_off(ctx, contact, key, month, day)
             if when is None:
                 continue
             if not send:
                 ahead = (when - today).days
                 tail = "today" if ahead == 0 else f"in {days(ahead)}"
                 draft.item(view, DigestSection.GREETINGS, f"{_label(name, who)} on {when.isoformat()} ({tail})", when)
-            elif contact.last_greeting is not None and contact.last_greeting >= when:
-                continue  # already greeted for this occasion this year
+            elif (contact.last_greeting is not None and contact.last_greeting >= when
+                  and greeting_key(contact, key, when.year) not in ctx.deferred):  # fmt: skip
+                # Already greeted for this occasion this year. Last greeting is one date for all
+                # occasions, so it does not hide one put off while another went out meanwhile.
+                continue
             elif not has_email(contact):
                 draft.note_contact(contact.row, f"no Email: {name} greeting not sent")
-            elif not contact.unsubscribed:
+            elif contact.unsubscribed:
+                continue
+            elif (today - when).days > CATCH_UP_DAYS:
+                draft.note_contact(contact.row, f"{name} greeting of {when.isoformat()} not sent: "
+                                   f"still deferred {days(CATCH_UP_DAYS)} after the day")  # fmt: skip
+            else:
                 draft.messages.append(_greeting(view, contact, ctx, key, name, when))
 
 
@@ -84,7 +124,7 @@ def _greeting(view: PartnerView, contact: Contact, ctx: Context, key: str, name:
     birth_year = contact.birthday.year if contact.birthday and name == BIRTHDAY else None
     return MessageIntent(
         kind=MessageKind.GREETING,
-        key=f"greeting:{contact.id}:{key}:{when.year}",
+        key=greeting_key(contact, key, when.year),
         to=(contact.email.strip(),),
         reply_to=view.manager or ctx.config.digest.fallback.strip(),
         language=contact.language or ctx.config.language,

@@ -8,6 +8,7 @@ onboarding, goals); this one runs them partner by partner and assembles the dige
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from sheets_sync.cadence import assess, next_action, plan_touch_items
 from sheets_sync.config import Config
@@ -34,9 +35,14 @@ _KIND_ORDER = {kind: i for i, kind in enumerate(MessageKind)}
 _SILENT = (TouchStatus.CHURNED, TouchStatus.PAUSED)  # paused partners get follow-ups, nothing else
 
 
-def plan(book: Book, config: Config, today: dt.date) -> Plan:
-    """Everything the team's practice calls for on `today` (the team's local date)."""
-    ctx = Context(book, config, today)
+def plan(book: Book, config: Config, today: dt.date, *,
+         deferred: Mapping[str, dt.date] | None = None) -> Plan:  # fmt: skip
+    """Everything the team's practice calls for on `today` (the team's local date).
+
+    `deferred`: greeting keys the mail caps (or the server) put off -> the local date they were
+    first put off, as the send ledger has them; such a greeting may still go out after its day.
+    """
+    ctx = Context(book, config, today, deferred)
     draft = Draft(config.digest.fallback)
     states = [_plan_partner(partner, ctx, draft) for partner in sorted(book.partners, key=lambda p: p.row)]
     return Plan(
