@@ -13,7 +13,7 @@ from sheets_sync.model import Book
 from sheets_sync.planner import plan as make_plan
 from sheets_sync.records import remember
 from sheets_sync.render import Renderer
-from sheets_sync.sending import render_planned, sent_so_far
+from sheets_sync.sending import deferred_greetings, render_planned, sent_so_far
 
 
 def write_preview(book: Book, config: Config, now: dt.datetime, out: Path) -> Path:
@@ -24,9 +24,11 @@ def write_preview(book: Book, config: Config, now: dt.datetime, out: Path) -> Pa
     """
     ledger_path = config.state_dir / LEDGER_FILE
     ledger = Ledger(ledger_path) if ledger_path.exists() else None
+    late: dict[str, dt.date] = {}
     if ledger is not None:
         book = remember(book, sent_so_far(ledger, config.zone))
-    plan = make_plan(book, config, now.date())
+        late = deferred_greetings(ledger, config.zone)
+    plan = make_plan(book, config, now.date(), deferred=late)
     rendered = render_planned(plan, Renderer(config), now, digests=True)
     messages = [m for m in rendered.messages if ledger is None or ledger.status(m.key) != "sent"]
 

@@ -90,6 +90,11 @@ def sent_so_far(ledger: Ledger, zone) -> list[Sent]:
     return [_as_sent(e, zone) for e in ledger.entries()]
 
 
+def deferred_greetings(ledger: Ledger, zone) -> dict[str, dt.date]:
+    """Greetings put off and not sent since: key -> the local date first put off (see greetings.py)."""
+    return {key: at.astimezone(zone).date() for key, at in ledger.deferred(MessageKind.GREETING).items()}
+
+
 def unlogged_sends(ledger: Ledger, zone) -> list[Sent]:
     """Sends not yet logged as Activities rows (logged once a write of the sheet succeeds)."""
     return [_as_sent(e, zone) for e in ledger.unlogged()]

@@ -24,6 +24,7 @@ from sheets_sync.planner import plan as make_plan
 from sheets_sync.records import log_rows, note_reminders, remember
 from sheets_sync.sending import (
     Mailer,
+    deferred_greetings,
     digests_delivered,
     failed_sends,
     is_digest_due,
@@ -84,15 +85,16 @@ def run_once(source: Source, config: Config, now: dt.datetime, *, mailer: Mailer
     snapshot = source.read(workbook.tab_names(config))
     rb = workbook.read_book(snapshot, config)
     sent = sent_so_far(mailer.ledger, config.zone) if mailer else []
+    late = deferred_greetings(mailer.ledger, config.zone) if mailer else {}
     book = remember(rb.book, sent)
-    plan = make_plan(book, config, today)
+    plan = make_plan(book, config, today, deferred=late)
     notes: dict = {}
     if mailer is not None and not dry_run:
         report.delivery, notes = send_planned(plan, mailer, config, now)
         if report.delivery.sent:  # what went out is recorded in the sheet and changes the plan
             sent = sent_so_far(mailer.ledger, config.zone)
             book = remember(rb.book, sent)
-            plan = make_plan(book, config, today)
+            plan = make_plan(book, config, today, deferred=late)  # a late greeting sent now is remembered
         book = note_reminders(book, plan, digests_delivered(report.delivery, now))
     unlogged = unlogged_sends(mailer.ledger, config.zone) if mailer else []
     if mailer is not None:
