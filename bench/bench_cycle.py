@@ -17,7 +17,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sheets_sync.config import parse_config
-from sheets_sync.sample import generate_tables, write_workbook
+from sheets_sync.sample import generate_tables
+from sheets_sync.sample_xlsx import write_workbook
 from sheets_sync.sources.xlsx import XlsxSource
 from sheets_sync.worker import WorkerState, run_once
 

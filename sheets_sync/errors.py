@@ -20,6 +20,13 @@ class SourceError(SheetsSyncError):
         self.transient = transient
 
 
+class TemplateError(SheetsSyncError):
+    """A template refers to a missing value or is broken: that message is not sent.
+
+    str(exc) is one short sentence for the row's Sync note.
+    """
+
+
 class DeliveryError(SheetsSyncError):
     """A message could not be delivered; `permanent` ones are not retried."""
 

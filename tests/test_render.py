@@ -16,11 +16,13 @@ import pytest
 
 from sheets_sync.config import Config, GreetingsConfig, MailConfig, OnboardingConfig, load_config
 from sheets_sync.errors import ConfigError, SheetsSyncError
+from sheets_sync.message import message_id_for
 from sheets_sync.model import Digest, DigestItem, DigestSection, MessageIntent, MessageKind
 from sheets_sync.planner import plan
-from sheets_sync.render import BUILTIN_DIR, Message, Renderer, TemplateError, message_id_for, template_name
+from sheets_sync.render import Message, Renderer, TemplateError, template_name
 from sheets_sync.sample import write_sample
 from sheets_sync.sources.xlsx import XlsxSource
+from sheets_sync.templating import BUILTIN_DIR
 from sheets_sync.workbook import read_book, tab_names
 
 NOW = dt.datetime(2026, 11, 26, 9, 30, tzinfo=ZoneInfo("Europe/Berlin"))

@@ -1,5 +1,9 @@
 """A local .xlsx workbook: read with python-calamine, written with openpyxl, replaced atomically.
 
+This module is the file on disk: its fingerprint, the office suites' lock files, loading its bytes,
+and the atomic replace. Turning the bytes into Tables is `xlsx_read`'s job; applying the Changes
+to the loaded workbook is `xlsx_edit`'s.
+
 Reading uses calamine: ~0.5 s for 40,000 activities where openpyxl needs 5-10 s. Writing must keep
 everything the team made (formulas, styles, widths, filters, validation, conditional formatting,
 comments, other tabs), so it loads the whole workbook with openpyxl (~8 s for that size, see
@@ -11,40 +15,31 @@ after it was read: the cycle is retried, and the worker recomputes everything fr
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import io
 import logging
-import math
 import os
 import stat
 import tempfile
 import time
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from copy import copy
 from pathlib import Path
 from typing import NamedTuple
 
 import openpyxl
 import python_calamine
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
-from openpyxl.styles import Font
-from openpyxl.styles.numbers import is_date_format
-from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
-from openpyxl.worksheet.table import TableColumn
 
 from sheets_sync.errors import SourceError
-from sheets_sync.model import CellValue, CellWrite, Changes
-from sheets_sync.sources import Snapshot, Table
+from sheets_sync.model import Changes
+from sheets_sync.sources import Snapshot
+from sheets_sync.sources.xlsx_edit import apply_changes
+from sheets_sync.sources.xlsx_read import read_tables
 
 logger = logging.getLogger(__name__)
 
-DATE_FORMAT = "yyyy-mm-dd"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-MAX_TEXT = 32_767  # Excel's limit for one cell; longer text makes Excel "repair" the file
 TEMP_PREFIX = ".~sheets-sync."
 STALE_TEMP_SECONDS = 3600
 
@@ -125,16 +120,8 @@ class XlsxSource:
         data, version = self._load_bytes()
         self._check_format(data, version)
         try:
-            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-            worksheet = python_calamine.SheetTypeEnum.WorkSheet
-            worksheets = [m.name for m in book.sheets_metadata if m.typ == worksheet]
-            tables: dict[str, Table] = {}
             with _gc_paused():
-                for wanted in tab_names:
-                    name = _find_name(worksheets, wanted)
-                    if name is not None and name not in tables:
-                        values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                        tables[name] = _table(name, values)
+                tables = read_tables(data, tab_names)
         except python_calamine.CalamineError as e:
             raise self._unreadable_error(version, e) from e
         return Snapshot(tables=tables, version=version)
@@ -188,7 +175,7 @@ class XlsxSource:
             with _gc_paused():
                 workbook = self._load_workbook(data)
                 try:
-                    _apply(workbook, changes)
+                    apply_changes(workbook, changes)
                 except SourceError:
                     raise
                 except Exception as e:  # openpyxl rejects a value, a sheet title, ...
@@ -279,225 +266,6 @@ class XlsxSource:
                     temp.unlink()
             except OSError:
                 pass
-
-
-# --- reading helpers ------------------------------------------------------------------------
-
-
-def _find_name(names: list[str], wanted: str) -> str | None:
-    if wanted in names:
-        return wanted
-    key = wanted.strip().casefold()
-    return next((n for n in names if n.strip().casefold() == key), None)
-
-
-def _table(name: str, values: list[list]) -> Table:
-    """Row 1 as header text, the rest as values; `rows[i]` stays sheet row i + 2."""
-    header = [_header_text(v) for v in values[0]] if values else []
-    rows = [_row(r) for r in values[1:]]
-    while rows and not rows[-1]:
-        rows.pop()
-    while header and not header[-1]:
-        header.pop()
-    # A column with data but no header still counts, so that new columns never land on it.
-    width = max([len(header), *map(len, rows)])
-    header.extend([""] * (width - len(header)))
-    return Table(name=name, header=tuple(header), rows=rows)
-
-
-def _row(values: list) -> list[CellValue]:
-    # calamine reads an empty cell (and an error such as #N/A) as '' and every number as a float.
-    row = [
-        None if v == "" else int(v) if type(v) is float and v.is_integer() and -1e15 < v < 1e15 else v
-        for v in values
-    ]
-    while row and row[-1] is None:
-        row.pop()
-    return row
-
-
-def _header_text(value: object) -> str:
-    if value is None or value == "":
-        return ""
-    if type(value) is float and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-# --- writing helpers ------------------------------------------------------------------------
-
-
-def _apply(workbook: openpyxl.Workbook, changes: Changes) -> None:
-    for tab, headers in changes.new_headers.items():
-        sheet = _sheet(workbook, tab)
-        for column, text in sorted(headers):
-            _set_header(sheet, column, text)
-    for write in changes.cells:
-        _set_cell(_sheet(workbook, write.tab), write)
-    for tab, rows in changes.appends.items():
-        if rows:
-            _append(_sheet(workbook, tab), rows)
-    if changes.dashboard is not None:
-        name = changes.dashboard[0]
-        if name in {*changes.new_headers, *(w.tab for w in changes.cells), *changes.appends}:
-            # A config that names the Dashboard like a data tab would wipe the team's rows.
-            raise SourceError(f'Refusing to rewrite "{name}" as the Dashboard: it is also a data tab.')
-        _write_dashboard(workbook, *changes.dashboard)
-
-
-def _sheet(workbook: openpyxl.Workbook, tab: str):
-    if tab in workbook.sheetnames:
-        sheet = workbook[tab]
-        if hasattr(sheet, "cell"):
-            return sheet
-    raise SourceError(f'The workbook has no worksheet "{tab}" to write to; nothing was written.')
-
-
-def _set_cell(sheet, write: CellWrite) -> None:
-    cell = sheet.cell(row=write.row, column=write.column)
-    if isinstance(cell, MergedCell):  # inside a merged range: only its top-left cell holds a value
-        logger.warning("%s!%s is part of merged cells; not written", sheet.title, cell.coordinate)
-        return
-    set_value(cell, write.value)
-
-
-def set_value(cell, value: CellValue) -> None:
-    """Write one value: text stays text (never a formula), dates become real date cells."""
-    if value is None:
-        cell.value = None
-    elif isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_TEXT]
-        cell.data_type = "s"  # openpyxl would store "=..." as a formula and "#N/A" as an error
-    elif isinstance(value, dt.datetime):
-        keep = _is_date_format(cell.number_format)
-        cell.value = value.replace(tzinfo=None)
-        if not keep:
-            cell.number_format = DATETIME_FORMAT
-    elif isinstance(value, dt.date):
-        keep = _is_date_format(cell.number_format) and any(c in cell.number_format.lower() for c in "dy")
-        cell.value = value
-        if not keep:
-            cell.number_format = DATE_FORMAT
-    elif isinstance(value, float) and not math.isfinite(value):
-        set_value(cell, str(value))  # Excel has no NaN or infinity
-    elif isinstance(value, (bool, int, float, dt.time)):
-        cell.value = value
-    else:
-        raise SourceError(f"Cannot write a {type(value).__name__} into {cell.coordinate}: {value!r}")
-
-
-def _is_date_format(number_format: str | None) -> bool:
-    return bool(number_format) and number_format != "General" and is_date_format(number_format)
-
-
-def _set_header(sheet, column: int, text: str) -> None:
-    """A new header looks like the one before it: same style, same width."""
-    cell = sheet.cell(row=1, column=column)
-    set_value(cell, text)
-    previous = sheet._cells.get((1, column - 1))  # _cells: read without creating cells
-    if previous is not None and previous.has_style:
-        cell._style = copy(previous._style)
-    before = _dimension(sheet, column - 1)
-    if before is not None and before.width and _dimension(sheet, column) is None:  # <col>s must not overlap
-        sheet.column_dimensions[get_column_letter(column)].width = before.width
-    _extend_columns(sheet, column, text)
-
-
-def _dimension(sheet, column: int):
-    """The column's dimension entry, which may be a range of columns (read without creating one)."""
-    for dimension in sheet.column_dimensions.values():
-        low = dimension.min or column_index_from_string(dimension.index)
-        high = dimension.max or low
-        if low <= column <= high:
-            return dimension
-    return None
-
-
-def _extend_columns(sheet, column: int, text: str) -> None:
-    """A worker column added right after a table or a filter joins it (Excel Tables, filters)."""
-    if sheet.auto_filter.ref:
-        min_col, min_row, max_col, max_row = range_boundaries(sheet.auto_filter.ref)
-        if min_row == 1 and max_col == column - 1:
-            sheet.auto_filter.ref = _ref(min_col, min_row, column, max_row)
-    for table in sheet.tables.values():
-        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-        names = {c.name.strip().casefold() for c in table.tableColumns}
-        if (min_row != 1 or max_col != column - 1 or not table.headerRowCount or not text.strip()
-                or text.strip().casefold() in names):
-            continue
-        next_id = max((c.id for c in table.tableColumns), default=0) + 1
-        table.tableColumns.append(TableColumn(id=next_id, name=text))
-        table.ref = _ref(min_col, min_row, column, max_row)
-        if table.autoFilter is not None and table.autoFilter.ref:
-            table.autoFilter.ref = _ref(min_col, min_row, column, max_row - (table.totalsRowCount or 0))
-
-
-def _last_row(sheet) -> int:
-    """The last row holding anything (a value or a formula); styled empty rows do not count."""
-    last = 0
-    for (row, _), cell in sheet._cells.items():
-        if row > last and cell._value is not None and cell._value != "":
-            last = row
-    return last
-
-
-def _append(sheet, rows: Sequence[Sequence[CellValue]]) -> None:
-    last = _last_row(sheet)
-    for offset, values in enumerate(rows, start=1):
-        for column, value in enumerate(values, start=1):
-            if value is not None:  # leaves the team's pre-filled formulas in other columns alone
-                set_value(sheet.cell(row=last + offset, column=column), value)
-    _extend_rows(sheet, last, last + len(rows))
-
-
-def _extend_rows(sheet, last: int, new_last: int) -> None:
-    """Rows appended right below a filter or an Excel Table become part of it."""
-    if sheet.auto_filter.ref:
-        min_col, min_row, max_col, max_row = range_boundaries(sheet.auto_filter.ref)
-        if min_row <= last <= max_row < new_last:
-            sheet.auto_filter.ref = _ref(min_col, min_row, max_col, new_last)
-    for table in sheet.tables.values():
-        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-        if table.totalsRowCount or not min_row <= last <= max_row < new_last:
-            continue
-        table.ref = _ref(min_col, min_row, max_col, new_last)
-        if table.autoFilter is not None and table.autoFilter.ref:
-            table.autoFilter.ref = table.ref
-
-
-def _ref(min_col: int, min_row: int, max_col: int, max_row: int) -> str:
-    return f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
-
-
-def _write_dashboard(workbook: openpyxl.Workbook, name: str, rows: Iterable[Sequence[CellValue]]) -> None:
-    """Create the tab at the end, or clear it (keeping its column widths); bold the first row."""
-    rows = list(rows)
-    created = name not in workbook.sheetnames
-    if created:
-        sheet = workbook.create_sheet(name)
-    else:
-        sheet = _sheet(workbook, name)
-        for merged in list(sheet.merged_cells.ranges):
-            sheet.merged_cells.remove(merged)
-        sheet.delete_rows(1, sheet.max_row)
-    bold = Font(bold=True)
-    for r, values in enumerate(rows, start=1):
-        for c, value in enumerate(values, start=1):
-            if value is not None or r == 1:
-                cell = sheet.cell(row=r, column=c)
-                set_value(cell, value)
-                if r == 1:
-                    cell.font = bold
-    if created:
-        for c in range(1, max((len(v) for v in rows), default=0) + 1):
-            longest = max((len(_display(v[c - 1])) for v in rows if len(v) >= c), default=0)
-            sheet.column_dimensions[get_column_letter(c)].width = min(max(longest + 2, 10), 60)
-
-
-def _display(value: CellValue) -> str:
-    return "" if value is None else value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 @contextmanager
