@@ -11,7 +11,9 @@ from typing import Any
 from sheets_sync.facts import Context, Draft, PartnerView, has_email
 from sheets_sync.model import Contact, MessageIntent, MessageKind, TouchStatus
 
-_NOT_IN_ALL = frozenset({TouchStatus.PAUSED, TouchStatus.CHURNED, TouchStatus.SNOOZED})
+# SPEC: `audience: all` is "every partner that is not paused or churned"; a snooze only holds
+# back touch reminders, so snoozed partners still get the news.
+_NOT_IN_ALL = frozenset({TouchStatus.PAUSED, TouchStatus.CHURNED})
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,7 @@ def test_awake_partners_get_none_by_default():
     [
         (dict(), True),  # an awake partner
         (dict(stage=Stage.ONBOARDING, sales_kit_sent=ago(1)), True),
-        (dict(snooze_until=TODAY), False),
+        (dict(snooze_until=TODAY), True),  # a snooze holds back reminders, not the news
         (dict(stage=Stage.PAUSED), False),
         (dict(stage=Stage.CHURNED), False),
     ],
