@@ -350,10 +350,20 @@ def test_a_missing_value_is_a_template_error_naming_it():
     assert isinstance(caught.value, SheetsSyncError)
 
 
-def test_the_sales_kit_is_never_sent_without_its_link():
-    for url in ("", "   ", "www.northwind.example/kit"):
-        with pytest.raises(TemplateError, match="onboarding.sales_kit_url"):
-            renderer().render(sales_kit(sales_kit_url=url), NOW)
+def test_a_sales_kit_link_that_is_not_a_web_address_stops_the_kit():
+    with pytest.raises(TemplateError, match="onboarding.sales_kit_url"):
+        renderer().render(sales_kit(sales_kit_url="www.northwind.example/kit"), NOW)
+
+
+@pytest.mark.parametrize("lang, offer, button", [("en", "we will send you the materials", "Open the sales kit"),
+                                                  ("ru", "мы пришлём материалы", "Открыть набор для продаж")])  # fmt: skip
+@pytest.mark.parametrize("url", ["", "   "])
+def test_without_a_sales_kit_link_the_kit_offers_the_materials_by_reply(url, lang, offer, button):
+    message = renderer().render(sales_kit(lang, sales_kit_url=url), NOW)
+    assert offer in message.text and offer in message.html
+    assert button not in message.html
+    with_link = renderer().render(sales_kit(lang), NOW)
+    assert button in with_link.html and KIT_URL in with_link.text and offer not in with_link.text
 
 
 def test_output_is_deterministic():
