@@ -12,7 +12,7 @@ from sheets_sync.mail.ledger import open_ledger
 from sheets_sync.model import MessageKind, Tab
 from sheets_sync.sample import write_sample
 from sheets_sync.sending import Mailer
-from sheets_sync.worker import WorkerState, run_once
+from sheets_sync.worker import run_once
 from sheets_sync import workbook
 from tests.fake_sheets import FakeSheetsAPI, google_source, seed_from_workbook
 
@@ -81,7 +81,7 @@ def test_a_write_that_landed_though_every_try_failed_is_not_appended_again(team)
     assert logged_rows(api, config) == rows
     assert unlogged(config) == []  # the ledger knows they are logged
 
-    third = cycle(source, config, 14, state=WorkerState())
+    third = cycle(source, config, 14)
     assert not third.written and logged_rows(api, config) == rows
 
 
