@@ -129,13 +129,20 @@ def _write_followups(writer: _Writer, rb: ReadBook, book: Book, plan: Plan) -> N
 
 
 def _positional(rb: ReadBook, rows: Iterable[dict[ActivityColumn, CellValue]]) -> tuple[tuple[CellValue, ...], ...]:
-    """Activities rows by column position, each with a new ID."""
+    """Activities rows by column position, each with its ID (a new one if it has none).
+
+    A row whose ID the sheet already shows is left out: it got there in a write that seemed to fail.
+    """
     sheet = rb.sheets[Tab.ACTIVITIES]
     width = len(sheet.table.header) + len(sheet.added)
+    present = set(rb.ids[Tab.ACTIVITIES].values())
     out = []
     for values in rows:
+        row_id = values.get(ActivityColumn.ID) or rb.next_ids[Tab.ACTIVITIES]()
+        if row_id in present:
+            continue
         row: list[CellValue] = [None] * width
-        for column, value in {ActivityColumn.ID: rb.next_ids[Tab.ACTIVITIES](), **values}.items():
+        for column, value in {**values, ActivityColumn.ID: row_id}.items():
             i = sheet.index(column)
             if i is not None:
                 row[i] = value

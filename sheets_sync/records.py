@@ -23,6 +23,7 @@ from sheets_sync.model import (
     MessageKind,
     Plan,
 )
+from sheets_sync.workbook import log_row_id
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,8 @@ def follow_up_text(s: Sent, manager: str) -> str:
 
 
 def log_rows(book: Book, sent: Iterable[Sent]) -> list[dict[ActivityColumn, CellValue]]:
-    """An Activities row for every email sent to a partner (digests are internal: not logged)."""
+    """An Activities row for every email sent to a partner (digests are internal: not logged), with
+    an ID derived from the send's ledger key (the same in every cycle: see workbook.log_row_id)."""
     partner_of = {p.id: p for p in book.partners}
     partner_by_row = {p.row: p for p in book.partners}
     contact_of = {c.id: c for c in book.contacts}
@@ -139,6 +141,7 @@ def log_rows(book: Book, sent: Iterable[Sent]) -> list[dict[ActivityColumn, Cell
         else:
             partner = partner_of.get(s.target_id)
         rows.append({
+            ActivityColumn.ID: log_row_id(s.key),
             ActivityColumn.DATE: s.sent_at.date(),
             ActivityColumn.PARTNER: partner.name if partner else "",
             ActivityColumn.TYPE: LOGGED_TYPES[s.kind],

@@ -7,7 +7,9 @@ Sync note; nothing here raises for bad data, only for a missing tab or required 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import itertools
 import re
 from collections.abc import Callable
@@ -188,6 +190,18 @@ def _assign_ids(sheets: dict[Tab, Sheet], problems: list[Problem]):
         for number in missing:
             ids[tab][number] = new_ids[tab][number] = next_ids[tab]()
     return ids, new_ids, next_ids
+
+
+def log_row_id(key: str) -> str:
+    """The ID of the Activities row that logs the send whose ledger key is `key`, e.g. `A-log-k3q9m2x7ra`.
+
+    Derived from the key alone, so every cycle gives that row the same ID: a row a write put in the
+    sheet although the write seemed to fail is recognised and not appended again. Never of the
+    numbered form of the team's IDs (`A-0042`, `A0042`), so it neither collides with them nor moves
+    the numbering of the IDs the worker fills in.
+    """
+    digest = base64.b32encode(hashlib.sha256(key.encode("utf-8")).digest()).decode("ascii").lower()
+    return f"{TAB_SPECS[Tab.ACTIVITIES].id_prefix}-log-{digest[:10]}"  # 50 bits: no collision in practice
 
 
 class _Row:

@@ -110,13 +110,15 @@ def run_once(source: Source, config: Config, now: dt.datetime, *, mailer: Mailer
         try:
             fingerprint = source.write(snapshot, changes)
             report.written = True
-            if unlogged:
-                mailer.ledger.mark_logged(s.key for s in unlogged)
         except SourceError as exc:
             if not exc.transient:
                 raise
             report.not_written = str(exc)
             fingerprint = None  # try again next cycle
+    if unlogged and not dry_run and (report.written or changes.is_empty()):
+        # Each log row is in the sheet: just written, or found there (by its ID) from a write that
+        # landed although it seemed to fail, which build_changes and the source then leave out.
+        mailer.ledger.mark_logged(s.key for s in unlogged)
     if state is not None and not dry_run:
         settled = fingerprint is not None and not (report.delivery and report.delivery.deferred)
         state.seen = (fingerprint, today, moment[2]) if settled else None

@@ -14,7 +14,9 @@ tests/test_google_contract.py, which replays those recordings against it):
   deleteDimension, updateSheetProperties, repeatCell (number formats, bold), updateDimensionProperties.
 
 Tests drive it directly too: seed tabs, look at cells and formats, count requests (`log`), run a
-teammate's edit just before the n-th request of a kind (`before`), and inject faults (`fail`).
+teammate's edit just before the n-th request of a kind (`before`), and inject faults (`fail`): before
+the request is served, or after it was applied (`applied=True`: a write that reached Google whose answer
+was lost to a timeout or a 5xx, as happens with the real service).
 """
 
 from __future__ import annotations
@@ -255,7 +257,7 @@ class FakeSheetsAPI:
         self.read_only: set[str] = set()  # spreadsheet ids the caller may read but not write (403)
         self.next_sheet_ids: list[int] = []
         self._hooks: list[list] = []  # [kind, requests to go, fn]
-        self._faults: list[list] = []  # [kind, times left, fault]
+        self._faults: list[list] = []  # [kind, times left, fault, applied]
         self._sheet_ids = iter(range(1_000_001, 2_000_000_000, 7919))
 
     # --- setting up -----------------------------------------------------------------------
@@ -292,10 +294,12 @@ class FakeSheetsAPI:
         """Run `fn` just before the `nth` next request of `kind` (e.g. "values:batchGet") is served."""
         self._hooks.append([kind, nth, fn])
 
-    def fail(self, kind: str, fault: int | str | tuple | Exception = 429, times: int = 1) -> None:
+    def fail(self, kind: str, fault: int | str | tuple | Exception = 429, times: int = 1, *,
+             applied: bool = False) -> None:  # fmt: skip
         """The next `times` requests of `kind` ("*": any) fail: an HTTP status, (status, message, STATUS),
-        "timeout" or an exception."""
-        self._faults.append([kind, times, fault])
+        "timeout" or an exception. `applied`: the request is carried out first (a write lands), and
+        only its answer is the fault."""
+        self._faults.append([kind, times, fault, applied])
 
     def count(self, kind: str | None = None, since: int = 0) -> int:
         return sum(1 for k in self.log[since:] if kind is None or k == kind)
@@ -320,10 +324,14 @@ class FakeSheetsAPI:
                 if hook[1] == 0:
                     self._hooks.remove(hook)
                     hook[2]()
+        late = None
         for fault in self._faults:
             if fault[0] in (kind, "*") and fault[1] > 0:
                 fault[1] -= 1
-                return self._fault(fault[2])
+                if not fault[3]:
+                    return self._fault(fault[2])
+                late = fault[2]
+                break
         try:
             if request.headers.get("Authorization") != f"Bearer {self.token}":
                 raise ApiError(401, "Request had invalid authentication credentials.", "UNAUTHENTICATED")
@@ -340,6 +348,8 @@ class FakeSheetsAPI:
         except ApiError as e:
             error = {"error": {"code": e.code, "message": e.message, "status": e.status}}
             return e.code, {"Content-Type": "application/json; charset=UTF-8"}, json.dumps(error)
+        if late is not None:  # done, but the caller never hears so
+            return self._fault(late)
         return (
             200,
             {"Content-Type": "application/json; charset=UTF-8"},

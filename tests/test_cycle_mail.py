@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from sheets_sync.config import load_config
+from sheets_sync.errors import SourceError
 from sheets_sync.mail.smtp import SmtpTransport
 from sheets_sync.model import MessageKind, Tab
 from sheets_sync.preview import write_preview
@@ -136,6 +137,30 @@ def test_sends_survive_a_write_that_could_not_happen(team):
     assert len(logged) == sum(1 for m, _ in first.delivery.sent if m.kind is not MessageKind.DIGEST)
     third = cycle(team, at(team, hour=14))
     assert not third.written  # logged once, not again
+
+
+class WritesThenFails(XlsxSource):
+    """The file is replaced, then the write reports a failure (a share dropping the connection after the
+    rename; for the ledger it is also a crash between the write and marking the rows logged)."""
+
+    def write(self, snapshot, changes):
+        super().write(snapshot, changes)
+        raise SourceError("the share went away", transient=True)
+
+
+def test_a_write_that_landed_though_it_failed_is_logged_once(team):
+    first = run_once(WritesThenFails(team.source.path), team, at(team), mailer=Mailer.from_config(team))
+    assert first.delivery.sent and not first.written
+    to_partners = [m for m, _ in first.delivery.sent if m.kind is not MessageKind.DIGEST]
+    logged = [a for a in sheet(team, Tab.ACTIVITIES) if a["Type"] in ("follow-up", "sales kit", "newsletter")]
+    assert len(logged) == len(to_partners)
+    assert len(Mailer.from_config(team).ledger.unlogged()) == len(first.delivery.sent)
+
+    second = cycle(team, at(team, hour=13))
+    assert second.delivery.sent == [] and not second.written  # nothing left to write
+    again = [a for a in sheet(team, Tab.ACTIVITIES) if a["Type"] in ("follow-up", "sales kit", "newsletter")]
+    assert again == logged
+    assert Mailer.from_config(team).ledger.unlogged() == []
 
 
 def test_a_recipient_the_server_refuses_is_marked_on_its_contact(team):

@@ -1,6 +1,7 @@
 """Header mapping, parsing into the Book, IDs, problems, and the cell changes built from a plan."""
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ from sheets_sync.config import parse_config
 from sheets_sync.errors import ConfigError
 from sheets_sync.model import FollowUpState, FollowUpTask, PartnerState, Plan, Stage, Tab, TouchStatus
 from sheets_sync.sources import Snapshot, Table
-from sheets_sync.workbook import read_book
+from sheets_sync.model import ActivityColumn
+from sheets_sync.workbook import log_row_id, read_book
 
 TODAY = dt.date(2026, 11, 26)
 CONFIG = parse_config({"source": {"kind": "xlsx", "path": "p.xlsx"}}, Path("/t"))
@@ -88,6 +90,34 @@ def test_new_ids_follow_the_style_the_team_uses():
     rows = [["P017", "Acme"], [None, "Beta"], ["P-0003", "Gamma"]]
     rb = read_book(snapshot(partners=(["ID", "Partner"], rows)), CONFIG)
     assert rb.new_ids[Tab.PARTNERS] == {3: "P018"}
+
+
+def test_a_log_row_id_depends_on_the_ledger_key_only_and_leaves_the_numbering_alone():
+    key = "newsletter:C-0007:2026-11-26"
+    assert re.fullmatch(r"A-log-[a-z2-7]{10}", log_row_id(key))
+    assert log_row_id(key) == log_row_id(str(key)) != log_row_id("newsletter:C-0007:2026-11-27")
+    assert len({log_row_id(f"greeting:C-{n:04d}:birthday:2026") for n in range(10_000)}) == 10_000
+    activities = (["ID", "Date", "Partner", "Type"],
+                  [["A-0041", TODAY, "Acme", "call"], [log_row_id(key), TODAY, "Acme", "newsletter"],
+                   [None, TODAY, "Acme", "visit"]])  # fmt: skip
+    rb = read_book(snapshot(activities=activities), CONFIG)
+    assert rb.new_ids[Tab.ACTIVITIES] == {4: "A-0042"} and not rb.problems
+
+
+def test_log_rows_the_sheet_already_shows_are_not_appended_again():
+    key = "newsletter:C-0007:2026-11-26"
+    activities = (["ID", "Date", "Partner", "Type"], [[log_row_id(key), TODAY, "Acme", "newsletter"]])
+    rb = read_book(snapshot(activities=activities), CONFIG)
+
+    def log(key):
+        return {ActivityColumn.ID: log_row_id(key), ActivityColumn.DATE: TODAY,
+                ActivityColumn.PARTNER: "Acme", ActivityColumn.TYPE: "newsletter"}  # fmt: skip
+
+    changes = build_changes(rb, _plan(), None, CONFIG, appends=[log(key), log("sales-kit:P-0001")])
+    (appended,) = changes.appends["Activities"]
+    assert appended[:4] == (log_row_id("sales-kit:P-0001"), TODAY, "Acme", "newsletter")
+    changes = build_changes(rb, _plan(), None, CONFIG, appends=[log(key)])
+    assert changes.appends == {}
 
 
 def test_malformed_cells_become_problems_with_their_cells():

@@ -18,6 +18,10 @@ Safe under live edits: every write is re-targeted, after the re-read, to where i
 (by ID; by identical content for a row read without an ID), and lands only if the cell still shows
 what the cycle read. A header row that changed in between (a column inserted, deleted, renamed)
 puts the whole write off to the next cycle. Text is written RAW, so it can never become a formula.
+
+Safe when a write lands but its answer is lost (a timeout or a 5xx after Google applied it): appended
+rows go to explicit rows below the last one, so a retry of the same request overwrites them rather
+than appending them twice, and a row whose ID the re-read already shows is not appended again.
 """
 
 from __future__ import annotations
@@ -353,7 +357,8 @@ class GoogleSource:
                 out.column_dates[(tab, w.column)] = pattern
         for column, text in changes.new_headers.get(tab, ()):
             out.put(tab, 1, column, to_raw(text))
-        rows = changes.appends.get(tab) or ()
+        # A row whose ID is there now landed in an earlier write that seemed to fail: not again.
+        rows = [r for r in changes.appends.get(tab) or () if not locator.shows_id(_cell(r, id_col))]
         first = now.last_row() + 1
         for offset, values in enumerate(rows):
             for column, value in enumerate(values, start=1):
@@ -413,3 +418,7 @@ class GoogleSource:
                 sheet.rows, sheet.cols = max(sheet.rows, rows), max(sheet.cols, cols)
         self._formatted.update((ids[tab], column) for tab, column in out.column_dates)
         self._tail_formatted.update(out.tails)
+
+
+def _cell(values: tuple, column: int | None) -> Any:
+    return values[column - 1] if column and column <= len(values) else None

@@ -181,6 +181,11 @@ class Locator:
             found = self._ids().get(row_id, [])
         return found[0] if len(found) == 1 else None
 
+    def shows_id(self, value: CellValue) -> bool:
+        """Whether some row shows this ID now (`current` must hold the ID column)."""
+        row_id = cells.as_text(value)
+        return bool(row_id) and self.id_column is not None and row_id in self._ids()
+
     def _shared_ids(self) -> set[str]:
         if self._shared is None:
             seen: set[str] = set()
