@@ -10,6 +10,7 @@ import re
 
 from sheets_sync.facts import Context, Draft, PartnerView, champions, cut, days, email_in, has_email, unique
 from sheets_sync.model import (
+    DRAFT,
     MISSING_NEXT_STEPS,
     Activity,
     Contact,
@@ -85,7 +86,8 @@ def _addressees(cell: str, contacts: list[Contact]) -> tuple[list[Contact], list
     return matched, loose, names
 
 
-def _intent(view: PartnerView, a: Activity, ctx: Context, people: list[Contact], names: list[str], **kw) -> MessageIntent:
+def _intent(view: PartnerView, a: Activity, ctx: Context, people: list[Contact], names: list[str],
+            key: str, **kw) -> MessageIntent:  # fmt: skip
     language = next((c.language for c in people if c.language), "") or ctx.config.language
     context = {
         "partner": view.partner.name,
@@ -102,7 +104,7 @@ def _intent(view: PartnerView, a: Activity, ctx: Context, people: list[Contact],
     }
     return MessageIntent(
         kind=MessageKind.FOLLOW_UP,
-        key=f"follow-up:{a.id}",
+        key=key,
         language=language,
         partner_row=view.row,
         contact_row=people[0].row if len(people) == 1 else None,
@@ -121,7 +123,9 @@ def _draft(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
         draft.note_partner(view.row, "no Manager and no digest.fallback: follow-up draft not sent")
         return f"Send follow-up for {meeting}"
     matched, _, names = _addressees(a.contact, view.contacts)
-    draft.messages.append(_intent(view, a, ctx, matched, names, to=(manager,), reply_to=manager))
+    # The key marks it a draft: it went to the team, not the partner (see records.Sent.is_draft).
+    key = f"follow-up:{a.id}:{DRAFT}"
+    draft.messages.append(_intent(view, a, ctx, matched, names, key, to=(manager,), reply_to=manager))
     return f"Forward the follow-up draft for {meeting}"
 
 
@@ -141,7 +145,7 @@ def _send(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
     manager = view.manager
     reply_to = manager or ctx.config.digest.fallback.strip()
     cc = (manager,) if manager else ()
-    draft.messages.append(_intent(view, a, ctx, people, names, to=to, cc=cc, reply_to=reply_to))
+    draft.messages.append(_intent(view, a, ctx, people, names, f"follow-up:{a.id}", to=to, cc=cc, reply_to=reply_to))
     return f"Follow-up for {meeting} goes to {', '.join(to)}"
 
 

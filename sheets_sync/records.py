@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sheets_sync.model import (
+    DRAFT,
     LOGGED_TYPES,
     MISSING_NEXT_STEPS,
     ActivityColumn,
@@ -36,6 +37,11 @@ class Sent:
     sent_at: dt.datetime  # the team's local time
     subject: str = ""
     refused: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # address -> reply
+
+    @property
+    def is_draft(self) -> bool:
+        """A follow-up draft (followup.mode draft): it went to the manager, not to the partner."""
+        return self.kind is MessageKind.FOLLOW_UP and self.key.endswith(f":{DRAFT}")
 
     @property
     def target_id(self) -> str:
@@ -82,9 +88,8 @@ def remember(book: Book, sent: Iterable[Sent]) -> Book:
         dataclasses.replace(c, last_greeting=_later(c.last_greeting, greeted[c.id])) if c.id in greeted else c
         for c in book.contacts
     )
-    managers = {p.row: p.manager for p in book.partners}
     activities = tuple(
-        dataclasses.replace(a, follow_up=follow_up_text(followed_up[a.id], managers.get(a.partner_row, "")))
+        dataclasses.replace(a, follow_up=follow_up_text(followed_up[a.id]))
         if a.id in followed_up and a.follow_up in ("", MISSING_NEXT_STEPS)
         else a
         for a in book.activities
@@ -114,23 +119,23 @@ def note_reminders(book: Book, plan: Plan, digested: dict[str, dt.datetime]) -> 
     return dataclasses.replace(book, activities=activities)
 
 
-def follow_up_text(s: Sent, manager: str) -> str:
+def follow_up_text(s: Sent) -> str:
     """What the Follow-up cell says once a follow-up went out, e.g. 'draft sent to anna@... 2026-11-26 09:05'."""
     when = s.sent_at.strftime("%Y-%m-%d %H:%M")
-    draft = bool(manager) and s.recipients == (manager.lower(),)
-    return f"{'draft sent' if draft else 'sent'} to {', '.join(s.recipients)} {when}"
+    return f"{'draft sent' if s.is_draft else 'sent'} to {', '.join(s.recipients)} {when}"
 
 
 def log_rows(book: Book, sent: Iterable[Sent]) -> list[dict[ActivityColumn, CellValue]]:
-    """An Activities row for every email sent to a partner (digests are internal: not logged), with
-    an ID derived from the send's ledger key (the same in every cycle: see workbook.log_row_id)."""
+    """An Activities row for every email sent to a partner, with an ID derived from the send's ledger
+    key (the same in every cycle: see workbook.log_row_id). Digests and follow-up drafts went to the
+    team, not to the partner: they are not logged (the draft's Follow-up cell says it went)."""
     partner_of = {p.id: p for p in book.partners}
     partner_by_row = {p.row: p for p in book.partners}
     contact_of = {c.id: c for c in book.contacts}
     activity_of = {a.id: a for a in book.activities}
     rows = []
     for s in sent:
-        if s.kind not in LOGGED_TYPES:
+        if s.kind not in LOGGED_TYPES or s.is_draft:
             continue
         if s.kind in (MessageKind.GREETING, MessageKind.NEWSLETTER):
             contact = contact_of.get(s.target_id)

@@ -18,6 +18,7 @@ from sheets_sync.sending import Mailer
 from sheets_sync.sources.xlsx import XlsxSource
 from sheets_sync.worker import WorkerState, run_once
 from sheets_sync.workbook import read_book, tab_names
+from tests.sent import to_partners
 from tests.smtp_server import RecordingHandler, SmtpServer
 
 TODAY = dt.date(2026, 11, 26)  # a Thursday
@@ -55,8 +56,9 @@ def test_a_cycle_sends_what_is_due_once_and_the_sheet_records_it(team):
 
     activities = sheet(team, Tab.ACTIVITIES)
     logged = [a for a in activities if a["Type"] in ("follow-up", "sales kit", "newsletter", "greeting")]
-    to_partners = [m for m, _ in sent if m.kind is not MessageKind.DIGEST]
-    assert len(logged) == len(to_partners)  # digests are internal, never logged
+    # digests and follow-up drafts go to the team, not to the partner: never logged
+    assert len(logged) == len(to_partners(report)) < len(sent) - 1
+    assert not any(a["Type"] == "follow-up" for a in logged)
     assert all(a["ID"] and a["Direction"] == "out" and a["Date"].date() == TODAY for a in logged)
     assert sum(1 for a in activities if str(a["Follow-up"] or "").startswith("draft sent to ")) == sum(
         1 for m, _ in sent if m.kind is MessageKind.FOLLOW_UP
@@ -69,6 +71,17 @@ def test_a_cycle_sends_what_is_due_once_and_the_sheet_records_it(team):
     again = cycle(team, at(team, hour=15))
     assert again.delivery.sent == [] and not again.written
     assert len(outbox(team)) == len(sent)
+
+
+def test_in_send_mode_follow_ups_go_to_the_partner_and_are_logged(team):
+    team = dataclasses.replace(team, followup=dataclasses.replace(team.followup, mode="send"))
+    report = cycle(team, at(team))
+    follow_ups = [m for m, _ in report.delivery.sent if m.kind is MessageKind.FOLLOW_UP]
+    assert follow_ups and all(not m.key.endswith(":draft") for m in follow_ups)
+    logged = [a for a in sheet(team, Tab.ACTIVITIES) if a["Type"] == "follow-up"]
+    assert len(logged) == len(follow_ups) and all(a["Direction"] == "out" for a in logged)
+    cells = [a["Follow-up"] for a in sheet(team, Tab.ACTIVITIES) if str(a["Follow-up"] or "").startswith("sent to ")]
+    assert len(cells) == len(follow_ups)
 
 
 def test_clearing_record_cells_by_hand_does_not_resend_and_they_are_filled_again(team):
@@ -134,7 +147,7 @@ def test_sends_survive_a_write_that_could_not_happen(team):
     second = cycle(team, at(team, hour=13))
     assert second.delivery.sent == [] and second.written
     logged = [a for a in sheet(team, Tab.ACTIVITIES) if a["Type"] in ("follow-up", "sales kit", "newsletter")]
-    assert len(logged) == sum(1 for m, _ in first.delivery.sent if m.kind is not MessageKind.DIGEST)
+    assert len(logged) == len(to_partners(first))
     third = cycle(team, at(team, hour=14))
     assert not third.written  # logged once, not again
 
@@ -151,9 +164,9 @@ class WritesThenFails(XlsxSource):
 def test_a_write_that_landed_though_it_failed_is_logged_once(team):
     first = run_once(WritesThenFails(team.source.path), team, at(team), mailer=Mailer.from_config(team))
     assert first.delivery.sent and not first.written
-    to_partners = [m for m, _ in first.delivery.sent if m.kind is not MessageKind.DIGEST]
+    partner_mail = to_partners(first)
     logged = [a for a in sheet(team, Tab.ACTIVITIES) if a["Type"] in ("follow-up", "sales kit", "newsletter")]
-    assert len(logged) == len(to_partners)
+    assert len(logged) == len(partner_mail)
     assert len(Mailer.from_config(team).ledger.unlogged()) == len(first.delivery.sent)
 
     second = cycle(team, at(team, hour=13))

@@ -16,6 +16,7 @@ from sheets_sync.summary import check_report
 from sheets_sync.workbook import read_book, tab_names
 from sheets_sync.worker import WorkerState, run_once
 from tests.fake_sheets import FakeSheetsAPI, Formula, google_source, seed_from_workbook
+from tests.sent import to_partners
 from tests.test_bad_input import BAD, LONG
 
 TODAY = dt.date(2026, 11, 26)  # a Thursday
@@ -215,11 +216,11 @@ def test_a_cycle_that_sends_logs_each_email_below_the_last_row(api, tmp_path):
     source = google_source(api, KEY)
     mark = len(api.log)
     report = run_once(source, config, noon(config), mailer=Mailer.from_config(config))
-    to_partners = [m for m, _ in report.delivery.sent if m.kind is not MessageKind.DIGEST]
-    assert report.written and to_partners
+    partner_mail = to_partners(report)
+    assert report.written and partner_mail
     assert api.log[mark:] == ["values:batchGet", "values:batchGet", "batchUpdate", "values:batchUpdate"]
     logged = logged_rows(api, config)
-    assert [r["row"] for r in logged] == list(range(last_row + 1, last_row + 1 + len(to_partners)))
+    assert [r["row"] for r in logged] == list(range(last_row + 1, last_row + 1 + len(partner_mail)))
     assert all(r["ID"] and r["Date"] == cells.to_serial(TODAY) for r in logged)
     assert all(r["date format"] == {"type": "DATE", "pattern": "yyyy-mm-dd"} for r in logged)
 
@@ -227,7 +228,7 @@ def test_a_cycle_that_sends_logs_each_email_below_the_last_row(api, tmp_path):
     again = run_once(source, config, noon(config).replace(hour=15), mailer=Mailer.from_config(config))
     assert again.delivery.sent == [] and not again.written
     assert api.log[mark:] == ["values:batchGet"]
-    assert len(logged_rows(api, config)) == len(to_partners)
+    assert len(logged_rows(api, config)) == len(partner_mail)
 
 
 def test_sent_emails_are_logged_once_even_when_the_write_failed(api, tmp_path):
@@ -238,10 +239,10 @@ def test_sent_emails_are_logged_once_even_when_the_write_failed(api, tmp_path):
     assert first.delivery.sent and not first.written and logged_rows(api, config) == []
     second = run_once(source, config, noon(config).replace(hour=13), mailer=Mailer.from_config(config))
     assert second.delivery.sent == [] and second.written
-    to_partners = [m for m, _ in first.delivery.sent if m.kind is not MessageKind.DIGEST]
-    assert len(logged_rows(api, config)) == len(to_partners)
+    partner_mail = to_partners(first)
+    assert len(logged_rows(api, config)) == len(partner_mail)
     run_once(source, config, noon(config).replace(hour=14), mailer=Mailer.from_config(config))
-    assert len(logged_rows(api, config)) == len(to_partners)
+    assert len(logged_rows(api, config)) == len(partner_mail)
 
 
 def test_digests_link_each_partner_to_its_row_in_the_sheet(api, tmp_path):

@@ -115,8 +115,8 @@ def test_messages_are_ordered_by_kind_then_key():
     )
     the_plan = plan(the_book, config(greetings=dict(mode="send")), TODAY)
     assert [(m.kind, m.key) for m in the_plan.messages] == [
-        (MessageKind.FOLLOW_UP, "follow-up:A8"),
-        (MessageKind.FOLLOW_UP, "follow-up:A9"),
+        (MessageKind.FOLLOW_UP, "follow-up:A8:draft"),
+        (MessageKind.FOLLOW_UP, "follow-up:A9:draft"),
         (MessageKind.SALES_KIT, "sales-kit:P2"),
         (MessageKind.GREETING, "greeting:C-b:birthday:2026"),
         (MessageKind.GREETING, "greeting:C2:birthday:2026"),

@@ -59,7 +59,7 @@ def test_missing_next_steps_is_reported_to_the_manager_instead():
 def test_the_marker_is_replaced_once_next_steps_are_added():
     the_plan = followup_plan(activity(2, ago(3), "meeting", follow_up=MISSING_NEXT_STEPS, agreements="Pilot"))
     assert [t.state for t in the_plan.followups] == [FollowUpState.SEND]
-    assert [m.key for m in messages(the_plan, MessageKind.FOLLOW_UP)] == ["follow-up:A2"]
+    assert [m.key for m in messages(the_plan, MessageKind.FOLLOW_UP)] == ["follow-up:A2:draft"]
 
 
 @pytest.mark.parametrize("agreements, next_steps", [("Pilot", ""), ("", "Send the deck")])
@@ -76,7 +76,7 @@ def test_draft_mode_mails_the_ready_to_forward_follow_up_to_the_manager():
     (intent,) = messages(the_plan)
     assert (intent.kind, intent.key, intent.to, intent.cc, intent.reply_to) == (
         MessageKind.FOLLOW_UP,
-        "follow-up:A2",
+        "follow-up:A2:draft",  # a draft: not logged as mail to the partner
         (MANAGER,),
         (),
         MANAGER,
@@ -134,6 +134,7 @@ def test_send_mode_mails_the_activitys_contact_else_the_champions(cell, to, cont
     the_plan = followup_plan(activity(2, ago(1), "call", contact=cell, **AGREED), mode="send", contacts=the_contacts)
     (intent,) = messages(the_plan)
     assert (intent.to, intent.cc, intent.reply_to, intent.contact_row) == (to, (MANAGER,), MANAGER, contact_row)
+    assert intent.key == "follow-up:A2"  # sent to the partner: logged in Activities
     assert [t.state for t in the_plan.followups] == [FollowUpState.SEND]
 
 
