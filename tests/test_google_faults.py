@@ -123,9 +123,9 @@ def test_the_long_running_worker_logs_a_failed_cycle_and_tries_again(team, caplo
 
     def on_cycle(report):
         reports.append(report)
-        stopper.stopping = True
+        stopper.stop()
 
-    timer = threading.Timer(10, lambda: setattr(stopper, "stopping", True))  # a safety net
+    timer = threading.Timer(10, stopper.stop)  # a safety net
     timer.start()
     try:
         run_forever(source, config, on_cycle, stopper, slice_seconds=0.05)
