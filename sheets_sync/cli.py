@@ -159,7 +159,7 @@ def cmd_run(args) -> int:
         if args.log_format == "text":
             print(summary.cycle_summary(report, config), flush=True)
 
-    run_forever(source, config, on_cycle, stopper, _mailer(config, source))
+    run_forever(source, config, on_cycle, stopper, _mailer(config, source, stop=stopper.event))
     log.info("stopped")
     return EXIT_OK
 
@@ -219,11 +219,12 @@ def open_source(config: Config, *, stop: threading.Event | None = None) -> Sourc
     return source
 
 
-def _mailer(config: Config, source: Source) -> Mailer:
+def _mailer(config: Config, source: Source, *, stop: threading.Event | None = None) -> Mailer:
     """Digests link each partner to its row where the source has URLs (a Google Sheet)."""
     row_url = getattr(source, "row_url", None)
     partners = config.tab_name(Tab.PARTNERS)
-    return Mailer.from_config(config, row_link=(lambda row: row_url(partners, row)) if row_url else None)
+    link = (lambda row: row_url(partners, row)) if row_url else None
+    return Mailer.from_config(config, row_link=link, stop=stop)
 
 
 def _where(config: Config) -> str:
