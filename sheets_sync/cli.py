@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from sheets_sync import __version__, summary, workbook
@@ -145,9 +146,9 @@ def cmd_once(args) -> int:
 
 def cmd_run(args) -> int:
     config = _config(args)
-    source = open_source(config)
     stopper = Stopper()
-    stopper.install()
+    stopper.install()  # before connecting: start-up's retries are cut short by a stop too
+    source = open_source(config, stop=stopper.event)
     log.info("sheets-sync %s: polling %s every %s s", __version__, _where(config), config.poll_every)
 
     def on_cycle(report) -> None:
@@ -158,7 +159,7 @@ def cmd_run(args) -> int:
         if args.log_format == "text":
             print(summary.cycle_summary(report, config), flush=True)
 
-    run_forever(source, config, on_cycle, stopper, _mailer(config, source))
+    run_forever(source, config, on_cycle, stopper, _mailer(config, source, stop=stopper.event))
     log.info("stopped")
     return EXIT_OK
 
@@ -205,23 +206,25 @@ def _config(args) -> Config:
     return load_config(find_config_path(args.config))
 
 
-def open_source(config: Config) -> Source:
+def open_source(config: Config, *, stop: threading.Event | None = None) -> Source:
+    """`stop` (`run` only): the stop event that cuts Google's retries short; a local workbook needs none."""
     if config.source.kind == "xlsx":
         from sheets_sync.sources.xlsx import XlsxSource
 
         return XlsxSource(config.source.path)
     from sheets_sync.sources.google import GoogleSource
 
-    source = GoogleSource.from_config(config.source)
+    source = GoogleSource.from_config(config.source, stop=stop)
     source.connect()  # the spreadsheet's metadata, once at start-up: a bad key or an unshared sheet fails now
     return source
 
 
-def _mailer(config: Config, source: Source) -> Mailer:
+def _mailer(config: Config, source: Source, *, stop: threading.Event | None = None) -> Mailer:
     """Digests link each partner to its row where the source has URLs (a Google Sheet)."""
     row_url = getattr(source, "row_url", None)
     partners = config.tab_name(Tab.PARTNERS)
-    return Mailer.from_config(config, row_link=(lambda row: row_url(partners, row)) if row_url else None)
+    link = (lambda row: row_url(partners, row)) if row_url else None
+    return Mailer.from_config(config, row_link=link, stop=stop)
 
 
 def _where(config: Config) -> str:

@@ -6,7 +6,9 @@ The worker calls `send_planned` inside a cycle; `preview` calls `render_planned`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -26,15 +28,23 @@ Notes = dict[tuple[Tab, int], list[str]]
 
 @dataclass
 class Mailer:
-    """What sending needs for the worker's lifetime: templates, the ledger, a transport per cycle."""
+    """What sending needs for the worker's lifetime: templates, the ledger, a transport per cycle.
+
+    `stop` is the worker's stop event: once it is set, no message starts (the rest are deferred)
+    and the transport does not reconnect.
+    """
 
     renderer: Renderer
     ledger: Ledger
     transport: Callable[[], Transport]
+    stop: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
-    def from_config(cls, config: Config, *, row_link: Callable[[int], str | None] | None = None) -> Mailer:
-        return cls(Renderer(config, row_link=row_link), open_ledger(config), lambda: open_transport(config))
+    def from_config(cls, config: Config, *, row_link: Callable[[int], str | None] | None = None,
+                    stop: threading.Event | None = None) -> Mailer:  # fmt: skip
+        stop = stop if stop is not None else threading.Event()
+        transport = functools.partial(open_transport, config, stop)
+        return cls(Renderer(config, row_link=row_link), open_ledger(config), transport, stop)
 
 
 @dataclass
@@ -76,7 +86,7 @@ def _row_of(intent: MessageIntent) -> tuple[Tab, int]:
 def send_planned(plan: Plan, mailer: Mailer, config: Config, now: dt.datetime) -> tuple[DeliveryReport, Notes]:
     rendered = render_planned(plan, mailer.renderer, now, digests=is_digest_due(config, now))
     with mailer.transport() as transport:
-        report = deliver(rendered.messages, transport, mailer.ledger, config.mail, now)
+        report = deliver(rendered.messages, transport, mailer.ledger, config.mail, now, stop=mailer.stop)
     return report, rendered.notes
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Hashable
@@ -167,10 +168,23 @@ def is_healthy(config: Config, now: dt.datetime) -> tuple[bool, str]:
 
 
 class Stopper:
-    """Signal handlers only set a flag; the loop finishes its cycle and returns."""
+    """Signal handlers only set `event`; the loop finishes its cycle and returns.
+
+    The event is the one stop signal of the process: the cycle's waits (Google's retry backoff,
+    mail pacing) wait on it, and the source and the mailer start no new request or message once
+    it is set, so a stop ends the cycle within a second or so, or one request's timeout when a
+    request is on the wire (see the README's Docker section).
+    """
 
     def __init__(self):
-        self.stopping = False
+        self.event = threading.Event()
+
+    @property
+    def stopping(self) -> bool:
+        return self.event.is_set()
+
+    def stop(self) -> None:
+        self.event.set()
 
     def install(self) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -178,15 +192,24 @@ class Stopper:
 
     def _stop(self, signum, frame) -> None:
         log.info("received %s: stopping after the current cycle", signal.Signals(signum).name)
-        self.stopping = True
+        # The handler runs in the main thread between two bytecodes, possibly inside Event.wait()
+        # holding the event's internal lock; Event.set() here could then deadlock. A thread of its
+        # own sets it as soon as the main thread lets go.
+        threading.Thread(target=self.event.set, name="stop", daemon=True).start()
 
 
 def run_forever(source: Source, config: Config, on_cycle: Callable[[CycleReport], None],
                 stopper: Stopper, mailer: Mailer | None = None, slice_seconds: float = 0.5) -> None:  # fmt: skip
-    """Poll every `poll_every`; a failing cycle is logged and the next one tries again."""
+    """Poll every `poll_every`; a failing cycle is logged and the next one tries again.
+
+    No cycle starts once `stopper` is stopping; pass its event to the source and the mailer so
+    that the cycle in progress stops waiting too.
+    """
     state = WorkerState()
 
     def cycle() -> None:
+        if stopper.stopping:
+            return
         now = local_now(config)
         try:
             report = run_once(source, config, now, mailer=mailer, state=state)
@@ -206,4 +229,4 @@ def run_forever(source: Source, config: Config, on_cycle: Callable[[CycleReport]
     cycle()
     while not stopper.stopping:
         scheduler.run_pending()
-        time.sleep(slice_seconds)
+        stopper.event.wait(slice_seconds)

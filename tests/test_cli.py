@@ -2,6 +2,7 @@
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -9,6 +10,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
+
+from sheets_sync.mail.ledger import LEDGER_FILE
+from tests.smtp_server import RecordingHandler, SmtpServer
 
 COMMANDS = ["init", "check", "once", "run", "health", "demo"]
 
@@ -145,3 +150,36 @@ def test_run_polls_and_stops_cleanly_on_sigterm(tmp_path):
         proc.kill()
     assert proc.returncode == 0, err
     assert '"event": "cycle ' in err and "stopping after the current cycle" in err
+
+
+def test_sigterm_while_a_slow_smtp_server_holds_the_cycle_stops_run_within_seconds(tmp_path):
+    assert cli("init", str(tmp_path)).returncode == 0
+    config = tmp_path / "config.yaml"
+    settings = yaml.safe_load(config.read_text())
+    handler = RecordingHandler(delay=1.0)  # a second per message: the sample's ~20 emails take ~20 s
+    with SmtpServer(handler) as server:
+        smtp = {"host": server.host, "port": server.port, "security": "none"}
+        settings["mail"].update(transport="smtp", smtp=smtp)
+        config.write_text(yaml.safe_dump(settings))
+        proc = subprocess.Popen([sys.executable, "-m", "sheets_sync", "-c", str(config), "run"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while not handler.received and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert handler.received, "the cycle never started sending"
+            proc.send_signal(signal.SIGTERM)  # the second message is on the wire now
+            signalled = time.monotonic()
+            out, err = proc.communicate(timeout=60)
+            took = time.monotonic() - signalled
+        finally:
+            proc.kill()
+        sent = len(handler.received)
+    assert proc.returncode == 0, err
+    assert took < 5, f"took {took:.1f} s to stop"
+    assert "stopping after the current cycle" in err and "(the worker is stopping)" in out
+    with sqlite3.connect(tmp_path / settings["state_dir"] / LEDGER_FILE) as db:
+        rows = dict(db.execute("SELECT status, count(*) FROM sends GROUP BY status").fetchall())
+        unlogged = db.execute("SELECT count(*) FROM sends WHERE logged = 0").fetchone()[0]
+    assert rows == {"sent": sent} and sent <= 3  # what went out is recorded sent; nothing else began
+    assert unlogged == 0  # and the workbook, written on the way out, logs it

@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+import threading
 from email import message_from_bytes
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ import pytest
 
 from sheets_sync.config import load_config
 from sheets_sync.errors import SourceError
+from sheets_sync.mail.delivery import STOPPING
 from sheets_sync.mail.smtp import SmtpTransport
 from sheets_sync.model import MessageKind, Tab
 from sheets_sync.preview import write_preview
@@ -232,3 +234,37 @@ def test_remind_mode_lists_follow_ups_in_the_digest_and_the_cell_says_so(team):
     tomorrow = cycle(config, at(config, TODAY + dt.timedelta(days=1), hour=10))
     listed = "".join(m.html for m, _ in tomorrow.delivery.sent if m.kind is MessageKind.DIGEST)
     assert "Follow-ups to send" not in listed
+
+
+class StopAfter(RecordingHandler):
+    """Sets the worker's stop event as it accepts its `n`th message: SIGTERM during that send."""
+
+    def __init__(self, stop: threading.Event, n: int):
+        super().__init__()
+        self.stop, self.n = stop, n
+
+    async def handle_DATA(self, server, session, envelope):
+        reply = await super().handle_DATA(server, session, envelope)
+        if len(self.received) == self.n:
+            self.stop.set()
+        return reply
+
+
+def test_a_stop_mid_cycle_sends_no_more_and_the_sheet_still_records_what_went_out(team):
+    stop = threading.Event()
+    handler = StopAfter(stop, n=3)
+    with SmtpServer(handler) as server:
+        smtp = dataclasses.replace(team.mail.smtp, host=server.host, port=server.port, security="none")
+        config = dataclasses.replace(team, mail=dataclasses.replace(team.mail, transport="smtp", smtp=smtp))
+        report = cycle(config, at(config), mailer=Mailer.from_config(config, stop=stop))  # as `run` makes it
+        assert len(handler.received) == 3 and len(report.delivery.sent) == 3
+        assert report.delivery.deferred and {why for _, why in report.delivery.deferred} == {STOPPING}
+        assert report.written  # the workbook is still written (atomically): it logs the three sends
+        logged = [a for a in sheet(config, Tab.ACTIVITIES) if str(a["ID"]).startswith("A-log-")]
+        assert len(logged) == len(to_partners(report))
+        follow_ups = [a for a in sheet(config, Tab.ACTIVITIES) if str(a["Follow-up"] or "").startswith("draft sent")]
+        assert len(logged) + len(follow_ups) == 3  # drafts are recorded in their Follow-up cell
+
+        restarted = cycle(config, at(config, hour=13))  # a new process: a new mailer, no stop
+        assert len(restarted.delivery.sent) == len(report.delivery.deferred)
+    assert sorted(handler.message_ids().values()) == [1] * len(handler.received)  # nothing twice

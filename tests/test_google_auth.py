@@ -3,6 +3,7 @@
 import base64
 import datetime as dt
 import json
+import threading
 from urllib.parse import parse_qs
 
 import google.auth
@@ -15,7 +16,7 @@ from google.oauth2.credentials import Credentials
 
 from sheets_sync import cli
 from sheets_sync.config import load_config
-from sheets_sync.errors import ConfigError
+from sheets_sync.errors import ConfigError, SourceError
 from sheets_sync.sample import write_sample
 from sheets_sync.sources.google_api import SCOPES, load_credentials, spreadsheet_key
 from tests.fake_sheets import TOKEN_URL, FakeSheetsAPI, seed_from_workbook
@@ -190,3 +191,13 @@ def test_the_spreadsheet_by_key_or_url(text):
 def test_a_url_without_a_key():
     with pytest.raises(ConfigError, match="not a Google Sheets URL"):
         spreadsheet_key("https://example.com/some/page")
+
+
+def test_the_worker_s_stop_event_reaches_the_google_source(api, key_file, tmp_path):
+    stop = threading.Event()
+    source = cli.open_source(load_config(write_config(tmp_path)), stop=stop)  # as `run` opens it
+    stop.set()
+    with pytest.raises(SourceError) as stopped:
+        source.read(["Partners"])
+    assert str(stopped.value).startswith("Stopping: Google Sheets did not send GET values:batchGet")
+    assert stopped.value.transient and api.log == ["token", "get"]

@@ -3,6 +3,7 @@ half-written, and the next cycle starts afresh."""
 
 import datetime as dt
 import threading
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -123,9 +124,9 @@ def test_the_long_running_worker_logs_a_failed_cycle_and_tries_again(team, caplo
 
     def on_cycle(report):
         reports.append(report)
-        stopper.stopping = True
+        stopper.stop()
 
-    timer = threading.Timer(10, lambda: setattr(stopper, "stopping", True))  # a safety net
+    timer = threading.Timer(10, stopper.stop)  # a safety net
     timer.start()
     try:
         run_forever(source, config, on_cycle, stopper, slice_seconds=0.05)
@@ -135,3 +136,85 @@ def test_the_long_running_worker_logs_a_failed_cycle_and_tries_again(team, caplo
     assert len(reports) == 1 and reports[0].written
     sheet = api.spreadsheets[KEY][Tab.PARTNERS.value]
     assert sheet.value(2, sheet.column("Touch status"))
+
+
+# --- stopping: SIGTERM sets the worker's stop event; no backoff is waited out, no request starts ---
+
+
+def stoppable_source(api, stop: threading.Event):
+    """A GoogleSource whose backoff really waits, on `stop`: 30 s after the first of two tries."""
+    from google.oauth2.credentials import Credentials
+
+    from sheets_sync.sources.google import GoogleSource
+
+    source = GoogleSource(KEY, Credentials(token=api.token),
+                          policy=RetryPolicy(stop=stop, tries=2, base=30, random=lambda: 1.0))  # fmt: skip
+    source.connect()
+    return source
+
+
+def test_a_stop_cuts_the_backoff_short_and_the_cycle_ends_without_writing(team):
+    api, config, *_ = team
+    stop = threading.Event()
+    source = stoppable_source(api, stop)
+    before, mark = values(api), len(api.log)
+    api.fail("values:batchGet", 503, times=1000)
+    api.before("values:batchGet", lambda: threading.Timer(0.2, stop.set).start())  # SIGTERM, mid-backoff
+    started = time.monotonic()
+    with pytest.raises(SourceError) as gave_up:
+        run_once(source, config, noon(config))
+    assert time.monotonic() - started < 5  # not the 30 s backoff
+    assert gave_up.value.transient
+    assert str(gave_up.value).startswith(
+        "Stopping: Google Sheets gave up retrying GET values:batchGet (1 of 2 tries failed)"
+    )
+    assert api.log[mark:] == ["values:batchGet"]
+    assert values(api) == before
+
+
+def test_a_stop_during_a_failing_write_retries_nothing_and_writes_no_cell(team):
+    api, config, *_ = team
+    stop = threading.Event()
+    source = stoppable_source(api, stop)
+    before = values(api)
+    api.fail("values:batchUpdate", 503, times=1000)
+    api.before("values:batchUpdate", stop.set)  # the signal comes while the write is on the wire
+    started = time.monotonic()
+    report = run_once(source, config, noon(config))
+    assert time.monotonic() - started < 5
+    assert not report.written
+    assert report.not_written.startswith("Stopping: Google Sheets gave up retrying POST values:batchUpdate")
+    assert api.count("values:batchUpdate") == 1
+    assert values(api) == before  # the layout request went through before the stop; no value did
+
+
+def test_a_request_on_the_wire_when_the_stop_comes_finishes_and_no_other_starts(team):
+    api, config, *_ = team
+    stop = threading.Event()
+    source = stoppable_source(api, stop)
+    before, mark = values(api), len(api.log)
+    api.before("values:batchGet", stop.set)  # the signal comes while the cycle's read is on the wire
+    report = run_once(source, config, noon(config))
+    assert report.plan is not None and report.plan.partners  # the read answered: the cycle planned
+    assert not report.written
+    assert report.not_written == (
+        "Stopping: Google Sheets did not send GET values:batchGet; this cycle writes nothing more, "
+        "the next one starts afresh."
+    )  # the re-read before writing
+    assert api.log[mark:] == ["values:batchGet"]
+    assert values(api) == before
+
+
+def test_the_long_running_worker_stops_within_seconds_while_google_keeps_failing(team, caplog):
+    api, config, *_ = team
+    stopper = Stopper()
+    source = stoppable_source(api, stopper.event)
+    mark = len(api.log)
+    api.fail("values:batchGet", 429, times=1000)
+    api.before("values:batchGet", lambda: threading.Timer(0.2, stopper.stop).start())
+    reports = []
+    started = time.monotonic()
+    run_forever(source, config, reports.append, stopper, slice_seconds=0.05)
+    assert time.monotonic() - started < 5
+    assert reports == [] and api.log[mark:] == ["values:batchGet"]
+    assert "cycle failed: Stopping: Google Sheets gave up retrying" in caplog.text

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +13,7 @@ from smtp_server import REFUSAL, RecordingHandler, SmtpServer, make_message
 
 from sheets_sync.config import MailConfig, SmtpConfig
 from sheets_sync.mail import SessionError
-from sheets_sync.mail.delivery import MAX_PACING_WAIT, TRANSIENT_STREAK, deliver
+from sheets_sync.mail.delivery import MAX_PACING_WAIT, STOPPING, TRANSIENT_STREAK, deliver
 from sheets_sync.mail.ledger import Ledger
 from sheets_sync.mail.smtp import SmtpTransport
 from sheets_sync.model import MessageKind
@@ -241,3 +243,59 @@ def test_a_refused_login_stops_delivery_and_propagates(tmp_path, ledger, monkeyp
 def test_a_naive_now_is_refused(server, ledger):
     with pytest.raises(ValueError, match="aware"):
         run([make_message("follow-up:A-1")], server, ledger, now=dt.datetime(2026, 11, 26, 9))
+
+
+# --- stopping: SIGTERM sets the worker's stop event -------------------------------------------
+
+
+class SignalDuringSend:
+    """A transport whose `nth` send is when the stop signal arrives (the message is on the wire)."""
+
+    def __init__(self, inner, stop: threading.Event, nth: int):
+        self.inner, self.stop, self.nth, self.sends = inner, stop, nth, 0
+
+    def __enter__(self):
+        self.inner.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.inner.__exit__(*exc)
+
+    def send(self, email):
+        self.sends += 1
+        if self.sends == self.nth:
+            self.stop.set()
+        return self.inner.send(email)
+
+
+def test_a_stop_finishes_the_message_on_the_wire_and_defers_the_rest_untouched(server, ledger):
+    batch = mixed_batch()
+    in_order = keys(sorted(batch, key=lambda m: list(MessageKind).index(m.kind)))
+    stop, clock = threading.Event(), FakeClock()
+    with SignalDuringSend(smtp(server), stop, nth=2) as transport:
+        report = deliver(batch, transport, ledger, MAIL, NOW, clock=clock, sleep=clock.sleep, stop=stop)
+    assert keys(m for m, _ in report.sent) == in_order[:2] and transport.sends == 2
+    assert [(m.key, why) for m, why in report.deferred] == [(k, STOPPING) for k in in_order[2:]]
+    assert [r.key for r in server.handler.received] == in_order[:2]
+    assert {e.key for e in ledger.entries()} == set(in_order[:2])  # recorded sent, both of them
+    assert all(ledger.status(k) is None for k in in_order[2:])  # the rest: not even pending
+    assert f"{len(batch) - 2} deferred (the worker is stopping)" in report.summary()
+    after_restart = run(batch, server, ledger, now=NOW + dt.timedelta(minutes=1))
+    assert keys(m for m, _ in after_restart.sent) == in_order[2:]
+    assert sorted(server.handler.message_ids().values()) == [1] * len(batch)  # all of them, once
+
+
+def test_a_stop_ends_the_wait_for_a_max_per_minute_slot(server, ledger):
+    for n in range(3):  # a slot frees in 2 s: deliver waits for it (MAX_PACING_WAIT) unless stopped
+        ledger.finish(make_message(f"newsletter:C-{n}:2026-11-25"), NOW - dt.timedelta(seconds=58), {})
+    stop = threading.Event()
+    timer = threading.Timer(0.2, stop.set)  # SIGTERM during the wait; the real clock, the real wait
+    timer.start()
+    started = time.monotonic()
+    with smtp(server) as transport:
+        report = deliver([make_message("follow-up:A-1"), make_message("follow-up:A-2")], transport, ledger,
+                         MailConfig(max_per_minute=3), NOW, stop=stop)  # fmt: skip
+    timer.cancel()
+    assert time.monotonic() - started < 1.5
+    assert report.sent == [] and [why for _, why in report.deferred] == [STOPPING] * 2
+    assert server.handler.received == [] and ledger.status("follow-up:A-1") is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 
 import pytest
 from smtp_server import REFUSAL, RecordingHandler, SmtpServer, make_message, make_tls
@@ -192,3 +193,15 @@ def test_open_transport_follows_the_config(tmp_path):
     smtp = open_transport(Config(mail=MailConfig(transport="smtp", sender="Team <Partners@Acme.example>")))
     assert isinstance(smtp, SmtpTransport) and smtp.helo_name == "acme.example"
     assert sender_domain("nobody") == ""
+
+
+def test_once_the_worker_is_stopping_a_dropped_connection_is_not_reopened():
+    handler = RecordingHandler(drop_after=1)  # the second MAIL FROM on a connection kills it
+    stop = threading.Event()
+    with SmtpServer(handler) as server, transport_for(server, stop=stop) as transport:
+        transport.send(make_message("follow-up:A-1").email)
+        stop.set()  # the signal comes while the next message is on the wire
+        with pytest.raises(DeliveryError, match="stopping, so no reconnect") as raised:
+            transport.send(make_message("follow-up:A-2").email)
+    assert not raised.value.permanent  # deferred: sent with the same Message-ID after the restart
+    assert handler.connections == 1 and [r.key for r in handler.received] == ["follow-up:A-1"]

@@ -7,6 +7,7 @@ ledger so a message is sent once across restarts and crashes.
 
 from __future__ import annotations
 
+import threading
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Protocol
 
@@ -44,13 +45,16 @@ class SessionError(DeliveryError):
     """
 
 
-def open_transport(config: Config) -> Transport:
-    """The transport `mail.transport` names: `outbox` (a folder of .eml files) or `smtp`."""
+def open_transport(config: Config, stop: threading.Event | None = None) -> Transport:
+    """The transport `mail.transport` names: `outbox` (a folder of .eml files) or `smtp`.
+
+    `stop`: the worker's stop event; SMTP does not reconnect once it is set.
+    """
     mail = config.mail
     if mail.transport == "smtp":
         from sheets_sync.mail.smtp import SmtpTransport
 
-        return SmtpTransport(mail.smtp, sender_domain=sender_domain(mail.sender))
+        return SmtpTransport(mail.smtp, sender_domain=sender_domain(mail.sender), stop=stop)
     from sheets_sync.mail.outbox import OutboxTransport
 
     return OutboxTransport(mail.outbox_dir)

@@ -7,11 +7,13 @@ greetings, newsletters, digests; stable within a kind):
 2. Refused for good (5xx) earlier the same local day, to the same recipients -> `failed` again
    with the same reason, without asking the server: an address the team has not fixed yet is not
    retried every poll. Fixing the address (other recipients) or the next day retries it.
-3. Caps. `max_per_day` counts the ledger's sends since local midnight of `now` (its date and time
-   zone). `max_per_minute` counts sends in the 60 s before each send: when the window is full and
-   a slot frees within MAX_PACING_WAIT seconds, `deliver` waits for it; otherwise the message and
-   every one after it is `deferred` to the next cycle (a cycle never sleeps for a minute, so the
-   worker stays responsive to SIGTERM). Later messages never jump ahead of a deferred one.
+3. Stopping and caps. Once the worker's stop event is set, no further message starts: it and
+   every one after it is `deferred` (the one on the wire when the signal came finishes and is
+   recorded as usual). `max_per_day` counts the ledger's sends since local midnight of `now`
+   (its date and time zone). `max_per_minute` counts sends in the 60 s before each send: when
+   the window is full and a slot frees within MAX_PACING_WAIT seconds, `deliver` waits for it (a
+   stop ends the wait); otherwise the message and every one after it is `deferred` to the next
+   cycle (a cycle never sleeps for a minute). Later messages never jump ahead of a deferred one.
    Every deferred message is recorded in the ledger (`Ledger.defer`), whatever deferred it: a
    greeting is planned on its day only, and this record is what lets the next days still send it.
 4. Send. The ledger row is committed as `pending` before the SMTP transaction and as `sent` right
@@ -32,6 +34,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import logging
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -54,6 +57,7 @@ PRIORITY = {kind: rank for rank, kind in enumerate(MessageKind)}  # MessageKind 
 MINUTE = dt.timedelta(seconds=60)
 MAX_PACING_WAIT = 5.0  # seconds a cycle may wait for a max_per_minute slot before deferring the rest
 TRANSIENT_STREAK = 3  # transient failures in a row after which the rest of the cycle is deferred
+STOPPING = "the worker is stopping"
 
 
 @dataclass
@@ -87,14 +91,18 @@ class DeliveryReport:
 
 def deliver(messages: Sequence[Message], transport: Transport, ledger: Ledger, config: MailConfig,
             now: dt.datetime, *, clock: Callable[[], float] = time.monotonic,
-            sleep: Callable[[float], None] = time.sleep) -> DeliveryReport:  # fmt: skip
+            sleep: Callable[[float], object] | None = None,
+            stop: threading.Event | None = None) -> DeliveryReport:  # fmt: skip
     """Send what is due through `transport`, once each; see the module docstring for the rules.
 
     `now` is the cycle's aware datetime in the team's time zone; send times are `now` plus the
-    `clock` seconds elapsed since the call began (so tests can run on a fake clock).
+    `clock` seconds elapsed since the call began (so tests can run on a fake clock). `stop` is the
+    worker's stop event; pacing waits with `sleep` (seconds), by default `stop.wait`.
     """
     if now.tzinfo is None:
         raise ValueError("deliver needs an aware `now` (the team's local time)")
+    stop = stop if stop is not None else threading.Event()
+    sleep = sleep if sleep is not None else stop.wait
     report = DeliveryReport()
     started = clock()
 
@@ -104,7 +112,7 @@ def deliver(messages: Sequence[Message], transport: Transport, ledger: Ledger, c
     midnight = dt.datetime.combine(now.date(), dt.time(0), tzinfo=now.tzinfo)
     sent_today = ledger.sent_since(midnight)
     window = deque(ledger.send_times(now - MINUTE))  # the sends that count against max_per_minute
-    stop = ""  # once set, why every remaining message is deferred
+    hold = ""  # once set, why every remaining message is deferred
     streak = 0
 
     for message in sorted(messages, key=lambda m: PRIORITY[MessageKind(m.kind)]):
@@ -116,12 +124,14 @@ def deliver(messages: Sequence[Message], transport: Transport, ledger: Ledger, c
             report.failed.append((message, entry.reason))
             report.failed_recipients.update(entry.refused)
             continue
-        if not stop and sent_today >= config.max_per_day:
-            stop = f"max_per_day reached ({config.max_per_day} sent today)"
-        if not stop:
-            stop = _wait_for_slot(window, config.max_per_minute, moment, sleep)
-        if stop:
-            report.deferred.append((message, stop))
+        if not hold and stop.is_set():
+            hold = STOPPING
+        if not hold and sent_today >= config.max_per_day:
+            hold = f"max_per_day reached ({config.max_per_day} sent today)"
+        if not hold:
+            hold = _wait_for_slot(window, config.max_per_minute, moment, sleep, stop)
+        if hold:
+            report.deferred.append((message, hold))
             continue
 
         email = message.email
@@ -135,9 +145,9 @@ def deliver(messages: Sequence[Message], transport: Transport, ledger: Ledger, c
         except SessionError as exc:
             if exc.permanent:
                 raise
-            stop = str(exc)
+            hold = str(exc)
             log.warning("deferring the rest of the cycle: %s", exc)
-            report.deferred.append((message, stop))
+            report.deferred.append((message, hold))
             continue
         except DeliveryError as exc:
             if exc.permanent:
@@ -152,7 +162,7 @@ def deliver(messages: Sequence[Message], transport: Transport, ledger: Ledger, c
             report.deferred.append((message, str(exc)))
             log.info("%s deferred to the next cycle: %s", message.key, exc)
             if streak >= TRANSIENT_STREAK:
-                stop = f"the mail server deferred {streak} messages in a row ({exc})"
+                hold = f"the mail server deferred {streak} messages in a row ({exc})"
             continue
         when = moment()
         ledger.finish(message, when, refused)
@@ -165,9 +175,9 @@ def deliver(messages: Sequence[Message], transport: Transport, ledger: Ledger, c
 
 
 def _wait_for_slot(window: deque[dt.datetime], limit: int, moment: Callable[[], dt.datetime],
-                   sleep: Callable[[float], None]) -> str:  # fmt: skip
+                   sleep: Callable[[float], object], stop: threading.Event) -> str:  # fmt: skip
     """"" when a send fits under max_per_minute now (after a short wait at most), else why not."""
-    while True:
+    while not stop.is_set():
         current = moment()
         while window and window[0] <= current - MINUTE:
             window.popleft()
@@ -177,6 +187,7 @@ def _wait_for_slot(window: deque[dt.datetime], limit: int, moment: Callable[[], 
         if wait > MAX_PACING_WAIT:
             return f"max_per_minute reached ({limit} sent in the last minute)"
         sleep(wait)
+    return STOPPING
 
 
 def _is_refused_today(entry: LedgerEntry, message: Message, now: dt.datetime) -> bool:

@@ -8,7 +8,7 @@ Replies are sorted by what a person or the next cycle can do about them:
 - 4xx, a timeout, a connection lost twice: DeliveryError(permanent=False), sent again next cycle.
 - A connection dropped between or during messages (also a 421 "closing channel" reply): reconnect
   once and send that message again. If the server had already accepted it, the repeat carries
-  the same Message-ID.
+  the same Message-ID. Once the worker is stopping there is no reconnect: the message is deferred.
 - The session itself (connect, STARTTLS, login): SessionError, permanent for what a person must
   fix (a refused login, an untrusted certificate), transient for an unreachable server.
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+import threading
 from email.message import EmailMessage
 
 from sheets_sync.config import SmtpConfig
@@ -49,15 +50,19 @@ class _Dropped(Exception):
 
 class SmtpTransport:
     def __init__(self, config: SmtpConfig, sender_domain: str = "", *,
-                 ssl_context: ssl.SSLContext | None = None, timeout: float = DEFAULT_TIMEOUT):  # fmt: skip
+                 ssl_context: ssl.SSLContext | None = None, timeout: float = DEFAULT_TIMEOUT,
+                 stop: threading.Event | None = None):  # fmt: skip
         """`ssl_context` defaults to the system's trust store (tests pass one trusting their CA).
 
         `sender_domain` is the EHLO name: the domain of `mail.from` looks better to spam filters
-        than "localhost", and unlike socket.getfqdn() it costs no DNS lookup.
+        than "localhost", and unlike socket.getfqdn() it costs no DNS lookup. `timeout` is in
+        seconds. `stop` is the worker's stop event: once it is set, a dropped connection is not
+        reopened (the message is deferred), so a stop does not wait for a new session.
         """
         self.config = config
         self.helo_name = sender_domain or "localhost"
         self.timeout = timeout
+        self._stop = stop if stop is not None else threading.Event()
         self._ssl_context = ssl_context
         self._smtp: smtplib.SMTP | None = None
         self.connections = 0  # opened so far: one per cycle unless the server drops us
@@ -97,6 +102,10 @@ class SmtpTransport:
                     raise DeliveryError(why) from None
                 if attempt == 2:
                     why = f"The SMTP server {self.where} dropped the connection twice ({dropped})."
+                    raise DeliveryError(why) from None
+                if self._stop.is_set():
+                    why = (f"The SMTP server {self.where} dropped the connection ({dropped}); "
+                           "stopping, so no reconnect.")
                     raise DeliveryError(why) from None
                 log.warning("SMTP connection to %s lost (%s); reconnecting", self.where, dropped)
         raise AssertionError("unreachable")

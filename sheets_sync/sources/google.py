@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -104,8 +105,10 @@ class GoogleSource:
         self._tail_formatted: dict[tuple[int, int], tuple[int, int]] = {}  # -> (first row, last row)
 
     @classmethod
-    def from_config(cls, source: SourceConfig) -> GoogleSource:
-        return cls(source.spreadsheet, load_credentials(source.credentials))
+    def from_config(cls, source: SourceConfig, *, stop: threading.Event | None = None) -> GoogleSource:
+        """`stop`: the worker's stop event; once it is set, retries give up and no request starts."""
+        policy = RetryPolicy(stop=stop) if stop is not None else None
+        return cls(source.spreadsheet, load_credentials(source.credentials), policy=policy)
 
     def __repr__(self) -> str:
         return f"GoogleSource({self.key!r})"

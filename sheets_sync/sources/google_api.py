@@ -12,7 +12,7 @@ import logging
 import os
 import random
 import re
-import time
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -131,8 +131,10 @@ class RetryPolicy:
     """At most `tries` tries per request, each with `timeout` seconds; sleeps are jittered exponential.
 
     The sleep after failed try n is uniform in [d/2, d] with d = min(cap, base * 2**(n-1)) seconds
-    (a Retry-After header, when longer, wins up to `cap`). `sleep` and `random` are injectable so
-    tests do not wait.
+    (a Retry-After header, when longer, wins up to `cap`). `stop` is set when the worker is
+    stopping: the sleep ends at once and no further try starts (the request raises a transient
+    SourceError), so a stop never waits out a backoff. `sleep` (default: `stop.wait`) and `random`
+    are injectable so tests do not wait.
     """
 
     tries: int = 5
@@ -140,8 +142,13 @@ class RetryPolicy:
     connect_timeout: float = 10.0
     base: float = 2.0
     cap: float = 32.0
-    sleep: Callable[[float], None] = time.sleep
+    stop: threading.Event = field(default_factory=threading.Event)
+    sleep: Callable[[float], object] | None = None
     random: Callable[[], float] = field(default=random.random)
+
+    def __post_init__(self) -> None:
+        if self.sleep is None:
+            self.sleep = self.stop.wait
 
     def delay(self, failed_try: int, retry_after: float | None = None) -> float:
         ceiling = min(self.cap, self.base * 2 ** (failed_try - 1))
@@ -177,6 +184,8 @@ class SheetsHTTPClient(HTTPClient):
     def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> requests.Response:
         policy = self.policy
         for attempt in range(1, policy.tries + 1):
+            if policy.stop.is_set():  # a request on the wire is let finish; none starts after a stop
+                raise _stopping(method, endpoint, attempt, policy.tries)
             self.requests_sent += 1
             try:
                 return super().request(method, endpoint, *args, **kwargs)
@@ -208,6 +217,19 @@ class SheetsHTTPClient(HTTPClient):
             id, params or {"includeGridData": "false", "fields": METADATA_FIELDS}
         )
         return self.metadata
+
+
+def _stopping(method: str, endpoint: str, attempt: int, tries: int) -> SourceError:
+    """The cycle gives up, as after its last try: nothing more is written, the next start reads afresh."""
+    request = f"{method.upper()} {_endpoint_name(endpoint)}"
+    if attempt > 1:
+        done = f"gave up retrying {request} ({attempt - 1} of {tries} tries failed)"
+    else:
+        done = f"did not send {request}"
+    return SourceError(
+        f"Stopping: Google Sheets {done}; this cycle writes nothing more, the next one starts afresh.",
+        transient=True,
+    )
 
 
 def is_retryable(error: APIError) -> bool:
