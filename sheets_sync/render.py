@@ -101,9 +101,12 @@ class Renderer:
             "to_do": sum(len(s["entries"]) for s in sections if s["key"] != DigestSection.GOALS.name),
         }
         key = f"digest:{digest.manager}:{today.isoformat()}"
+        manager = parse_address(digest.manager)
+        # Reply-To the manager, as on every message (SPEC 4): here the manager is the reader, so a
+        # reply (a note to self, a forward) stays with them rather than going to the worker's From.
         return self._compose(
             "digest", languages_to_try("", self.config.language), values, key, MessageKind.DIGEST,
-            to=[parse_address(digest.manager)], cc=[], reply_to=None, now=now, unsubscribe=None,
+            to=[manager], cc=[], reply_to=manager, now=now, unsubscribe=None,
         )  # fmt: skip
 
     # -- internals --

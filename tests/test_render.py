@@ -209,7 +209,8 @@ def test_digest_lists_sections_most_urgent_first_with_row_links(lang):
     assert message.message_id == message_id_for(message.key, SENDER)
     assert got["X-Sheets-Sync-Kind"] == "digest"
     assert message.recipients == (MANAGER,)
-    assert got["List-Unsubscribe"] is None and got["Reply-To"] is None
+    assert got["List-Unsubscribe"] is None
+    assert got["Reply-To"].addresses[0].addr_spec == MANAGER  # every message: Reply-To the manager
     assert "3" in message.subject  # three things to do: goal progress is information only
     for part in (message.text, message.html):
         overdue = part.index("Call (rank A, every 7 days) - 3 days late")
