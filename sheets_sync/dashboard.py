@@ -11,7 +11,7 @@ from collections import Counter
 
 from sheets_sync.config import Config
 from sheets_sync.facts import FOLLOW_UP_TYPES, effective_rank
-from sheets_sync.model import MISSING_NEXT_STEPS, Book, CellValue, FollowUpState, Partner, Plan, TouchStatus
+from sheets_sync.model import MISSING_NEXT_STEPS, REMINDED, Book, CellValue, FollowUpState, Partner, Plan, TouchStatus
 
 NO_MANAGER = "(no manager)"
 NONE_ROW: tuple[CellValue, ...] = ("(none)",)
@@ -87,12 +87,15 @@ def _table(title: str, keys: list[str], pairs: list[tuple[str, TouchStatus]], st
 
 
 def _followup_discipline(book: Book, plan: Plan, config: Config, partners: dict[int, Partner]):
-    """Meetings, calls and visits in the look-back window, by manager: what became of the follow-up."""
+    """Meetings, calls and visits in the look-back window, by manager: what became of the follow-up.
+
+    Reminded (followup.mode remind) is not Done: the worker only knows the manager was told.
+    """
     today = plan.today
     start = today.toordinal() - config.followup.lookback_days
     churned = {s.row for s in plan.partners if s.status == TouchStatus.CHURNED}
     tasks = {t.activity_row: t for t in plan.followups}
-    columns = ("Meetings", "Done", "Pending", "Late", "Missing next steps")
+    columns = ("Meetings", "Done", "Reminded", "Pending", "Late", "Missing next steps")
     tally: dict[str, Counter] = {}
     for a in book.activities:
         if (
@@ -108,7 +111,9 @@ def _followup_discipline(book: Book, plan: Plan, config: Config, partners: dict[
         counter["Meetings"] += 1
         cell = a.follow_up.strip().lower()
         task = tasks.get(a.row)
-        if cell and cell != MISSING_NEXT_STEPS:
+        if cell.startswith(REMINDED):
+            counter["Reminded"] += 1
+        elif cell and cell != MISSING_NEXT_STEPS:
             counter["Done"] += 1
         elif task is not None and task.state == FollowUpState.MISSING_NEXT_STEPS:
             counter["Missing next steps"] += 1

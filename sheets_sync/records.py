@@ -16,6 +16,7 @@ from sheets_sync.model import (
     DRAFT,
     LOGGED_TYPES,
     MISSING_NEXT_STEPS,
+    REMINDED,
     ActivityColumn,
     Book,
     CellValue,
@@ -107,7 +108,7 @@ def note_reminders(book: Book, plan: Plan, digested: dict[str, dt.datetime]) -> 
         when = digested.get(digest.manager.lower())
         for item in digest.items if when else ():
             if item.section is DigestSection.FOLLOW_UPS:
-                rows[item.partner_row] = f"reminded in the digest to {digest.manager} {when:%Y-%m-%d}"
+                rows[item.partner_row] = f"{REMINDED} to {digest.manager} {when:%Y-%m-%d}"
     reminded = {t.activity_row: rows[t.partner_row] for t in plan.followups
                 if t.state is FollowUpState.REMIND and t.partner_row in rows}  # fmt: skip
     if not reminded:

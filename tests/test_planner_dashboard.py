@@ -57,9 +57,9 @@ def test_dashboard_of_a_tiny_book():
         ("(no manager)", *counts(churned=1)),
         ("Total", *counts(churned=1, overdue=1, due=1, ok=1)),
         (),
-        ("Follow-ups (last 14 days)", "Meetings", "Done", "Pending", "Late", "Missing next steps"),
-        (MANAGER, 4, 2, 1, 1, 1),
-        ("Total", 4, 2, 1, 1, 1),
+        ("Follow-ups (last 14 days)", "Meetings", "Done", "Reminded", "Pending", "Late", "Missing next steps"),
+        (MANAGER, 4, 2, 0, 1, 1, 1),
+        ("Total", 4, 2, 0, 1, 1, 1),
         (),
         ("Partner goals", "Goal", "Progress"),
         ("Beta", "Grow", "0 of 2 (0%)"),
@@ -73,7 +73,7 @@ def test_dashboard_of_an_empty_book():
     rows = dashboard_rows(book(), plan(book(), config(), TODAY), config())
     assert rows[0] == ("Partners dashboard", "as of", TODAY)
     assert rows[-5:] == (("Partner goals", "Goal", "Progress"), ("(none)",), (), rows[-2], ("(none)",))
-    assert ("Total", 0, 0, 0, 0, 0) in rows
+    assert ("Total", 0, 0, 0, 0, 0, 0) in rows
 
 
 def test_most_overdue_keeps_the_ten_latest_in_a_stable_order():
@@ -93,3 +93,17 @@ def test_dashboard_is_deterministic():
     the_book, the_config = tiny_book(), config()
     first = dashboard_rows(the_book, plan(the_book, the_config, TODAY), the_config)
     assert dashboard_rows(the_book, plan(the_book, the_config, TODAY), the_config) == first
+
+
+def test_a_follow_up_reminded_in_the_digest_is_not_counted_done():
+    the_book = book(
+        [partner(2, name="Acme")],
+        activities=[
+            activity(2, ago(3), "meeting", partner_row=2, agreements="Pilot",
+                     follow_up=f"reminded in the digest to {MANAGER} 2026-11-24"),
+            activity(3, ago(4), "call", partner_row=2, agreements="Pilot", follow_up="sent by hand"),
+        ],
+    )  # fmt: skip
+    rows = dashboard_rows(the_book, plan(the_book, config(followup=dict(mode="remind")), TODAY), config())
+    header = rows.index(("Follow-ups (last 14 days)", "Meetings", "Done", "Reminded", "Pending", "Late", "Missing next steps"))
+    assert rows[header + 1] == (MANAGER, 2, 1, 1, 0, 0, 0)
