@@ -135,9 +135,14 @@ def cmd_check(args) -> int:
 def cmd_once(args) -> int:
     config = _config(args)
     now = _now(config, args.today)
-    source = open_source(config)
-    mailer = None if args.dry_run else _mailer(config, source)
-    report = run_once(source, config, now, mailer=mailer, dry_run=args.dry_run)
+    try:
+        source = open_source(config)
+        mailer = None if args.dry_run else _mailer(config, source)
+        report = run_once(source, config, now, mailer=mailer, dry_run=args.dry_run)
+    except SheetsSyncError as exc:
+        if not args.dry_run:
+            record_health(config, local_now(config), ok=False, error=str(exc))
+        raise
     if not args.dry_run:
         record_health(config, local_now(config), ok=True)
     print(summary.cycle_summary(report, config, dry_run=args.dry_run))

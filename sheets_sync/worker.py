@@ -153,8 +153,15 @@ def read_health(config: Config) -> dict:
 
 
 def is_healthy(config: Config, now: dt.datetime) -> tuple[bool, str]:
-    """Healthy when the last successful cycle ended within three polls (plus two minutes' slack)."""
-    last = read_health(config).get("last_success")
+    """Healthy when the last cycle succeeded, within three polls (plus two minutes' slack).
+
+    Docker's HEALTHCHECK only turns a container unhealthy after several failing checks in a row,
+    so one failed cycle that the next poll makes good does not flap it.
+    """
+    health = read_health(config)
+    last = health.get("last_success")
+    if health.get("last_error") and health.get("last_attempt") != last:
+        return False, f"the last cycle ({health.get('last_attempt')}) failed: {health['last_error']}"
     if not last:
         return False, "no successful cycle recorded yet"
     age = (now - dt.datetime.fromisoformat(last)).total_seconds()

@@ -81,6 +81,20 @@ def test_once_dry_run_writes_nothing_then_once_writes_and_health_is_ok(team):
     assert cli("-c", config, "health").returncode == 0
 
 
+def test_health_fails_when_the_last_cycle_failed_and_recovers_with_the_next(team):
+    config = str(team / "config.yaml")
+    book = next(team.glob("*.xlsx"))
+    assert cli("-c", config, "once").returncode == 0
+    assert cli("-c", config, "health").returncode == 0
+    moved = book.rename(book.with_name("elsewhere.xlsx"))
+    assert cli("-c", config, "once").returncode == 1
+    after_failure = cli("-c", config, "health")
+    assert after_failure.returncode == 1 and "the last cycle" in after_failure.stdout and "failed" in after_failure.stdout
+    moved.rename(book)
+    assert cli("-c", config, "once").returncode == 0
+    assert cli("-c", config, "health").returncode == 0
+
+
 def test_health_fails_before_any_cycle(tmp_path):
     assert cli("init", str(tmp_path)).returncode == 0
     result = cli("-c", str(tmp_path / "config.yaml"), "health")
