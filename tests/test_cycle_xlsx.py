@@ -10,6 +10,7 @@ import pytest
 from sheets_sync.config import load_config
 from sheets_sync.model import TAB_SPECS, Tab, TouchStatus
 from sheets_sync.sample import write_sample
+from sheets_sync.sending import Mailer
 from sheets_sync.sources.xlsx import XlsxSource
 from sheets_sync.worker import WorkerState, run_once
 
@@ -126,3 +127,28 @@ def test_a_copy_of_the_workbook_gives_the_same_plan(sample, tmp_path):
     shutil.copy(sample.source.path, copy)
     second = run_once(XlsxSource(copy), sample, noon(sample), dry_run=True)
     assert first.plan == second.plan and first.cells_written == second.cells_written > 0
+
+
+@pytest.mark.parametrize(
+    "tab, column, formula",
+    [
+        (Tab.PARTNERS, "ID", '=IF(B2="","","P-"&ROW())'),
+        (Tab.ACTIVITIES, "Follow-up", '=IF(A2="yes","sent by hand","")'),
+    ],
+)
+def test_a_team_formula_whose_result_is_empty_is_never_filled_over(sample, tab, column, formula):
+    # An ID or Follow-up cell with a formula reads as empty (its result); the worker fills empty
+    # ID and Follow-up cells, but must not replace what the team typed.
+    wb = openpyxl.load_workbook(sample.source.path)
+    ws = wb[sample.tab_name(tab)]
+    header = [c.value for c in ws[1]]
+    row = 2
+    if tab is Tab.ACTIVITIES:  # a meeting that calls for a follow-up today
+        planned = run_once(XlsxSource(sample.source.path), sample, noon(sample), dry_run=True).plan
+        row = planned.followups[0].activity_row
+    ws.cell(row, header.index(column) + 1).value = formula
+    wb.save(sample.source.path)
+
+    report = run_once(XlsxSource(sample.source.path), sample, noon(sample), mailer=Mailer.from_config(sample))
+    assert report.written and report.delivery.sent  # the follow-up went out: its cell would say so
+    assert openpyxl.load_workbook(sample.source.path)[sample.tab_name(tab)].cell(row, header.index(column) + 1).value == formula

@@ -62,6 +62,11 @@ def _set_cell(sheet, write: CellWrite) -> None:
     if isinstance(cell, MergedCell):  # inside a merged range: only its top-left cell holds a value
         logger.warning("%s!%s is part of merged cells; not written", sheet.title, cell.coordinate)
         return
+    if cell.data_type == "f":
+        # The team's formula. The read saw only its result, and an empty result looks like an empty
+        # ID or Follow-up cell to fill; but nothing the team typed is ever overwritten.
+        logger.info("%s!%s holds a formula; not written", sheet.title, cell.coordinate)
+        return
     set_value(cell, write.value)
 
 
