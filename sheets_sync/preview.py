@@ -13,13 +13,14 @@ from sheets_sync.model import Book
 from sheets_sync.planner import plan as make_plan
 from sheets_sync.records import remember
 from sheets_sync.render import Renderer
-from sheets_sync.sending import deferred_greetings, render_planned, sent_so_far
+from sheets_sync.sending import deferred_greetings, is_digest_day, render_planned, sent_so_far
 
 
 def write_preview(book: Book, config: Config, now: dt.datetime, out: Path) -> Path:
     """Write `<n>-<kind>.html` and `.eml` per message and an index.html; returns the index's path.
 
-    Digests are included whatever the hour. The ledger is only read (and only if it exists), so
+    Digests are included on working days, whatever the hour (on other days no cycle sends any,
+    and the next working day's plan will differ anyway). The ledger is only read (and only if it exists), so
     what was already sent is left out.
     """
     ledger_path = config.state_dir / LEDGER_FILE
@@ -29,7 +30,7 @@ def write_preview(book: Book, config: Config, now: dt.datetime, out: Path) -> Pa
         book = remember(book, sent_so_far(ledger, config.zone))
         late = deferred_greetings(ledger, config.zone)
     plan = make_plan(book, config, now.date(), deferred=late)
-    rendered = render_planned(plan, Renderer(config), now, digests=True)
+    rendered = render_planned(plan, Renderer(config), now, digests=is_digest_day(config, now.date()))
     messages = [m for m in rendered.messages if ledger is None or ledger.status(m.key) != "sent"]
 
     out.mkdir(parents=True, exist_ok=True)

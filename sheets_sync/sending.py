@@ -53,9 +53,14 @@ class Rendered:
     notes: Notes = field(default_factory=dict)  # a template error, on the row the message was about
 
 
+def is_digest_day(config: Config, day: dt.date) -> bool:
+    """Digests go out on working days only."""
+    return WorkCalendar.from_config(config).is_working_day(day)
+
+
 def is_digest_due(config: Config, now: dt.datetime) -> bool:
     """Digests go out once a day, from `digest.at` local time, on working days."""
-    return now.time() >= config.digest.at and WorkCalendar.from_config(config).is_working_day(now.date())
+    return now.time() >= config.digest.at and is_digest_day(config, now.date())
 
 
 def render_planned(plan: Plan, renderer: Renderer, now: dt.datetime, *, digests: bool) -> Rendered:

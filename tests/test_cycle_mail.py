@@ -210,6 +210,14 @@ def test_preview_renders_everything_and_sends_and_writes_nothing(team, tmp_path)
     assert not outbox(team) and not (team.state_dir / "ledger.sqlite3").exists()
 
 
+@pytest.mark.parametrize("day, has_digests", [(TODAY, True), (dt.date(2026, 11, 28), False)])  # Thu, Sat
+def test_preview_shows_digests_on_working_days_only(team, tmp_path, day, has_digests):
+    book = read_book(XlsxSource(team.source.path).read(tab_names(team)), team).book
+    write_preview(book, team, at(team, day, hour=7), tmp_path / "preview")
+    kinds = {message_from_bytes(p.read_bytes())["X-Sheets-Sync-Kind"] for p in (tmp_path / "preview").glob("*.eml")}
+    assert ("digest" in kinds) is has_digests and "newsletter" in kinds
+
+
 def test_max_per_day_defers_the_rest_to_a_later_cycle(team):
     config = dataclasses.replace(team, mail=dataclasses.replace(team.mail, max_per_day=5))
     first = cycle(config, at(config))

@@ -136,7 +136,7 @@ def deliver(messages: Sequence[Message], transport: Transport, ledger: Ledger, c
 
         email = message.email
         if entry is not None and entry.status is SendStatus.PENDING:
-            log.info("sending %s again: it was in flight when the worker stopped", message.key)
+            log.info("sending %s again: an earlier attempt did not finish", message.key)
             if entry.message_id != message.message_id:
                 email = _with_message_id(email, entry.message_id)
         ledger.begin(message, moment())
