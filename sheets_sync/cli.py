@@ -143,9 +143,13 @@ def cmd_once(args) -> int:
         if not args.dry_run:
             record_health(config, local_now(config), ok=False, error=str(exc))
         raise
+    unreachable = report.delivery.unreachable if report.delivery else ""
     if not args.dry_run:
-        record_health(config, local_now(config), ok=True)
+        record_health(config, local_now(config), ok=not unreachable, error=unreachable)
     print(summary.cycle_summary(report, config, dry_run=args.dry_run))
+    if unreachable:  # the sheet was written, the emails are deferred: yet the cycle did not do its job
+        _report_error(args, f"Error: {unreachable} The emails are deferred to the next cycle.")
+        return EXIT_PROBLEMS
     return EXIT_OK
 
 

@@ -228,7 +228,10 @@ def run_forever(source: Source, config: Config, on_cycle: Callable[[CycleReport]
             log.exception("cycle failed")
             record_health(config, now, ok=False, error="unexpected error (see the log)")
             return
-        record_health(config, now, ok=True)
+        unreachable = report.delivery.unreachable if report.delivery else ""
+        if unreachable:  # the sheet was written; the emails wait for the server (deferred, not lost)
+            log.error("cycle failed: %s", unreachable)
+        record_health(config, now, ok=not unreachable, error=unreachable)
         on_cycle(report)
 
     scheduler = schedule.Scheduler()  # runs late jobs once, never a burst of missed ones

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -197,3 +198,23 @@ def test_sigterm_while_a_slow_smtp_server_holds_the_cycle_stops_run_within_secon
         unlogged = db.execute("SELECT count(*) FROM sends WHERE logged = 0").fetchone()[0]
     assert rows == {"sent": sent} and sent <= 3  # what went out is recorded sent; nothing else began
     assert unlogged == 0  # and the workbook, written on the way out, logs it
+
+
+def test_once_with_the_mail_server_out_of_reach_writes_the_sheet_and_exits_1(tmp_path):
+    assert cli("init", str(tmp_path)).returncode == 0
+    config_path = tmp_path / "config.yaml"
+    config = yaml.safe_load(config_path.read_text())
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config["mail"].update(transport="smtp", smtp={"host": "127.0.0.1", "port": port, "security": "none"})
+    config_path.write_text(yaml.safe_dump(config))
+    book = next(tmp_path.glob("*.xlsx"))
+    before = book.read_bytes()
+
+    result = cli("-c", str(config_path), "once", "--today", "2026-11-26")
+    assert result.returncode == 1 and "Cannot connect to the SMTP server" in result.stderr
+    assert "deferred" in result.stderr
+    assert book.read_bytes() != before  # the sheet is still brought up to date
+    health = cli("-c", str(config_path), "health")
+    assert health.returncode == 1 and "Cannot connect" in health.stdout

@@ -67,6 +67,7 @@ class DeliveryReport:
     deferred: list[tuple[Message, str]] = field(default_factory=list)  # (message, why), sent next cycle
     failed: list[tuple[Message, str]] = field(default_factory=list)  # (message, why), refused for good
     failed_recipients: dict[str, str] = field(default_factory=dict)  # of failed messages: address -> reply
+    unreachable: str = ""  # why the mail server could not be reached (the rest was deferred)
 
     @property
     def refused(self) -> dict[str, str]:
@@ -145,7 +146,7 @@ def deliver(messages: Sequence[Message], transport: Transport, ledger: Ledger, c
         except SessionError as exc:
             if exc.permanent:
                 raise
-            hold = str(exc)
+            hold = report.unreachable = str(exc)
             log.warning("deferring the rest of the cycle: %s", exc)
             report.deferred.append((message, hold))
             continue
