@@ -275,23 +275,49 @@ _TOP_KEYS = {
 
 
 def _ranks(r: _Reader, defaults: dict[str, RankRule]) -> dict[str, RankRule]:
+    """The default ranks, changed per rank and per key by `ranks:`; `B: null` drops B.
+
+    Null removes a rank as it removes a key in a JSON merge patch (RFC 7386). A new rank must give
+    `every` and `grace`: it has no rhythm of its own to fall back on, and borrowing default_rank's
+    would silently tie its cadence to whichever rank is the default. Its `requires` defaults to none.
+    """
     raw = r.get("ranks", None)
     if raw is None:
-        return defaults
-    if not isinstance(raw, dict) or not raw:
+        return dict(defaults)
+    if not isinstance(raw, dict):
         raise ConfigError("ranks: expected a mapping of rank names to {every, grace, requires}.")
-    ranks = {}
-    for name in raw:
-        key = f"ranks.{name}"
-        base = defaults.get(str(name).upper(), RankRule(30, 14))
-        requires = frozenset(d.lower() for d in r.text_list(f"{key}.requires", sorted(base.requires)))
+    ranks = dict(defaults)
+    seen: dict[str, str] = {}
+    for key, value in raw.items():
+        name, where = str(key).strip().upper(), f"ranks.{key}"
+        if not name:
+            raise ConfigError("ranks: a rank needs a name (e.g. A, B, Gold).")
+        if name in seen:
+            raise ConfigError(f"{where}: the same rank as ranks.{seen[name]} (rank names ignore case).")
+        seen[name] = str(key)
+        if value is None:
+            ranks.pop(name, None)
+            continue
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected {{every, grace, requires}}, e.g. {{every: 14, grace: 7}}.")
+        base = defaults.get(name)
+        if base is None:
+            for part in ("every", "grace"):
+                if value.get(part) is None:
+                    raise ConfigError(f"{where}.{part}: required for a new rank ({', '.join(defaults)} have "
+                                      f"defaults; {name} has none), e.g. {{every: 60, grace: 14}}.")  # fmt: skip
+            base = RankRule(every=1, grace=0)
+        rank = _Reader(value, where)
+        requires = frozenset(d.lower() for d in rank.text_list("requires", sorted(base.requires)))
         if requires - DUTIES:
-            raise ConfigError(f"{key}.requires: unknown duty {sorted(requires - DUTIES)[0]!r} (known: manager, training).")
-        ranks[str(name).strip().upper()] = RankRule(
-            every=r.days(f"{key}.every", base.every, minimum=1),
-            grace=r.days(f"{key}.grace", base.grace),
+            raise ConfigError(f"{where}.requires: unknown duty {sorted(requires - DUTIES)[0]!r} (known: manager, training).")
+        ranks[name] = RankRule(
+            every=rank.days("every", base.every, minimum=1),
+            grace=rank.days("grace", base.grace),
             requires=requires,
         )
+    if not ranks:
+        raise ConfigError("ranks: at least one rank is needed.")
     return ranks
 
 
@@ -361,18 +387,22 @@ def _column_renames(r: _Reader) -> dict[str, dict[str, str]]:
 
 
 class _Reader:
-    """Typed access to nested keys by dotted path, with errors that name the path."""
+    """Typed access to nested keys by dotted path, with errors that name the path.
+
+    `prefix` is where `data` sits in the whole config ("ranks.A"), for the error messages.
+    """
 
     _missing = object()
 
-    def __init__(self, data: dict[str, Any]):
+    def __init__(self, data: dict[str, Any], prefix: str = ""):
         self.data = data
+        self.prefix = prefix + "." if prefix else ""
 
     def get(self, path: str, default: Any) -> Any:
         node: Any = self.data
         for part in path.split("."):
             if not isinstance(node, dict):
-                raise ConfigError(f"{path}: expected a mapping above this key.")
+                raise ConfigError(f"{self.prefix}{path}: expected a mapping above this key.")
             node = node.get(part, self._missing)
             if node is self._missing:
                 return default
@@ -381,7 +411,7 @@ class _Reader:
     def text(self, path: str, default: str) -> str:
         value = self.get(path, default)
         if isinstance(value, (dict, list)):
-            raise ConfigError(f"{path}: expected text, got {type(value).__name__}.")
+            raise ConfigError(f"{self.prefix}{path}: expected text, got {type(value).__name__}.")
         return str(value).strip()
 
     def text_list(self, path: str, default: list[str]) -> list[str]:
@@ -389,21 +419,21 @@ class _Reader:
         if isinstance(value, str):
             value = [v for v in value.split(",") if v.strip()]
         if not isinstance(value, list):
-            raise ConfigError(f"{path}: expected a list, got {value!r}.")
+            raise ConfigError(f"{self.prefix}{path}: expected a list, got {value!r}.")
         return [str(v).strip() for v in value]
 
     def choice(self, path: str, choices: tuple[str, ...], default: str, upper: bool = False) -> str:
         value = self.text(path, default)
         value = value.upper() if upper else value.lower()
         if value not in choices:
-            raise ConfigError(f'{path}: expected one of {", ".join(choices)}, got "{value}".')
+            raise ConfigError(f'{self.prefix}{path}: expected one of {", ".join(choices)}, got "{value}".')
         return value
 
     def days(self, path: str, default: int, *, unit: str = "days", minimum: int = 0) -> int:
         value = self.get(path, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             what = "a whole number" + (f" of {unit}" if unit not in ("port", "messages") else "")
-            raise ConfigError(f'{path}: expected {what} (at least {minimum}), got "{value}".')
+            raise ConfigError(f'{self.prefix}{path}: expected {what} (at least {minimum}), got "{value}".')
         return value
 
     def duration(self, path: str, default: int) -> int:
@@ -413,7 +443,7 @@ class _Reader:
             return value
         m = re.fullmatch(r"\s*(\d+)\s*(s|sec|m|min|h)?\s*", str(value))
         if not m or int(m[1]) == 0:
-            raise ConfigError(f'{path}: expected a duration such as 30s, 5m or 1h, got "{value}".')
+            raise ConfigError(f'{self.prefix}{path}: expected a duration such as 30s, 5m or 1h, got "{value}".')
         return int(m[1]) * {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}[m[2]]
 
     def clock(self, path: str, default: dt.time) -> dt.time:
@@ -424,7 +454,7 @@ class _Reader:
             value = f"{value // 60}:{value % 60:02d}"
         m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", str(value))
         if not m or int(m[1]) > 23 or int(m[2]) > 59:
-            raise ConfigError(f'{path}: expected a time of day such as "09:00", got "{value}".')
+            raise ConfigError(f'{self.prefix}{path}: expected a time of day such as "09:00", got "{value}".')
         return dt.time(int(m[1]), int(m[2]))
 
     def path(self, path: str, base_dir: Path, default: Path | None) -> Path | None:

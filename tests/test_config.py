@@ -59,6 +59,45 @@ def test_errors_name_the_key_path(extra, path_in_message):
     assert str(info.value).startswith(path_in_message + ":")
 
 
+@pytest.mark.parametrize(
+    ("ranks", "expected"),
+    [
+        ({"A": {"every": 5}}, {"A": (5, 3, {"manager", "training"}), "B": (14, 7, set()), "C": (30, 14, set())}),
+        ({"b": {"grace": 2, "requires": ["manager"]}}, {"A": (7, 3, {"manager", "training"}),
+                                                       "B": (14, 2, {"manager"}), "C": (30, 14, set())}),
+        ({"A": {"requires": []}, "C": None}, {"A": (7, 3, set()), "B": (14, 7, set())}),
+        ({"Gold": {"every": 3, "grace": 1}}, {"A": (7, 3, {"manager", "training"}), "B": (14, 7, set()),
+                                              "C": (30, 14, set()), "GOLD": (3, 1, set())}),
+        ({"A": None, "B": None, "C": None, "D": {"every": 60, "grace": 20, "requires": ["training"]}},
+         {"D": (60, 20, {"training"})}),
+    ],
+)
+def test_ranks_change_the_defaults_per_rank_and_per_key(ranks, expected):
+    default_rank = "D" if "D" in expected else "B" if "C" not in expected else "C"
+    config = parse({"ranks": ranks, "default_rank": default_rank})
+    assert {name: (r.every, r.grace, set(r.requires)) for name, r in config.ranks.items()} == expected
+
+
+@pytest.mark.parametrize(
+    ("ranks", "message"),
+    [
+        ({"D": {"every": 60}}, "ranks.D.grace: required for a new rank"),
+        ({"D": {"grace": 5}}, "ranks.D.every: required for a new rank"),
+        ({"D": {}}, "ranks.D.every: required for a new rank"),
+        ({"A": 5}, "ranks.A: expected {every, grace, requires}"),
+        ({"A": {"every": 0}}, "ranks.A.every: expected a whole number of days (at least 1)"),
+        ({"A": {"grace": 2}, "a": {"every": 3}}, "ranks.a: the same rank as ranks.A"),
+        ({"A": None, "B": None, "C": None}, "ranks: at least one rank is needed"),
+        ({"C": None}, 'default_rank: "C" is not one of ranks (A, B)'),
+        (["A", "B"], "ranks: expected a mapping"),
+    ],
+)
+def test_ranks_errors_name_the_key_path(ranks, message):
+    with pytest.raises(ConfigError) as info:
+        parse({"ranks": ranks})
+    assert str(info.value).startswith(message)
+
+
 def test_source_path_is_required_for_xlsx():
     with pytest.raises(ConfigError, match="source.path"):
         parse_config({"source": {"kind": "xlsx"}}, Path("/team"))
