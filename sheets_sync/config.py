@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from sheets_sync.config_keys import DEFAULT_PASSWORD_ENV, KEYS, check_keys
 from sheets_sync.errors import ConfigError
 from sheets_sync.model import TAB_SPECS, Tab
 
 CONFIG_ENV = "SHEETS_SYNC_CONFIG"
-DEFAULT_PASSWORD_ENV = "SHEETS_SYNC_SMTP_PASSWORD"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DUTIES = frozenset({"manager", "training"})
 
@@ -177,10 +177,8 @@ def load_config(path: Path) -> Config:
 
 
 def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
+    check_keys(data)
     r = _Reader(data)
-    unknown = set(data) - _TOP_KEYS
-    if unknown:
-        raise ConfigError(f"{sorted(unknown)[0]}: unknown key (known keys: {', '.join(sorted(_TOP_KEYS))}).")
     defaults = Config()
 
     kind = r.choice("source.kind", ("xlsx", "google"), "xlsx")
@@ -267,11 +265,7 @@ def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
     )
 
 
-_TOP_KEYS = {
-    "source", "timezone", "poll_every", "language", "date_order", "ranks", "default_rank",
-    "soon_days", "touch_types", "workdays", "holidays", "sleeping", "newsletter", "followup",
-    "greetings", "onboarding", "digest", "mail", "state_dir", "templates_dir", "columns", "tabs",
-}  # fmt: skip
+_TOP_KEYS = set(KEYS)
 
 
 def _ranks(r: _Reader, defaults: dict[str, RankRule]) -> dict[str, RankRule]:
