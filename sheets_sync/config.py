@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from sheets_sync.calendar import WorkCalendar
 from sheets_sync.config_keys import DEFAULT_PASSWORD_ENV, KEYS, check_keys
-from sheets_sync.errors import ConfigError
+from sheets_sync.errors import ConfigError, TemplateError
+from sheets_sync.message import parse_address
 from sheets_sync.model import TAB_SPECS, Tab
 
 CONFIG_ENV = "SHEETS_SYNC_CONFIG"
@@ -204,6 +206,15 @@ def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
     if default_rank not in ranks:
         raise ConfigError(f'default_rank: "{default_rank}" is not one of ranks ({", ".join(ranks)}).')
 
+    # What a cycle would refuse later is refused here, so that `check` and every other command agree.
+    workdays = _workdays(r)
+    holidays_country = r.text("holidays.country", "").upper()
+    holidays_subdivision = r.text("holidays.subdivision", "")
+    WorkCalendar(workdays, holidays_country, holidays_subdivision)  # an unknown country or subdivision
+    templates_dir = r.path("templates_dir", base_dir, None)
+    if templates_dir is not None and not templates_dir.is_dir():
+        raise ConfigError(f"templates_dir: {templates_dir} is not a folder.")
+
     tabs = _renames(r, "tabs", {t.value for t in TAB_SPECS} | {Tab.DASHBOARD.value})
     names = [" ".join(tabs.get(t.value, t.value).split()).casefold() for t in Tab]
     if len(set(names)) < len(names):
@@ -220,9 +231,9 @@ def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
         default_rank=default_rank,
         soon_days=r.days("soon_days", defaults.soon_days),
         touch_types=frozenset(t.lower() for t in r.text_list("touch_types", sorted(defaults.touch_types))),
-        workdays=_workdays(r),
-        holidays_country=r.text("holidays.country", "").upper(),
-        holidays_subdivision=r.text("holidays.subdivision", ""),
+        workdays=workdays,
+        holidays_country=holidays_country,
+        holidays_subdivision=holidays_subdivision,
         sleeping_after_days=r.days("sleeping.after_days", defaults.sleeping_after_days),
         newsletter=NewsletterConfig(
             every_days=r.days("newsletter.every_days", 30, minimum=1),
@@ -242,10 +253,10 @@ def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
             sales_kit_url=r.text("onboarding.sales_kit_url", ""),
             training_reminder_days=r.days("onboarding.training_reminder_days", 14),
         ),
-        digest=DigestConfig(at=r.clock("digest.at", dt.time(9, 0)), fallback=r.text("digest.fallback", "")),
+        digest=DigestConfig(at=r.clock("digest.at", dt.time(9, 0)), fallback=r.address("digest.fallback", "")),
         mail=MailConfig(
             transport=r.choice("mail.transport", ("outbox", "smtp"), "outbox"),
-            sender=r.text("mail.from", "partners@example.com"),
+            sender=r.address("mail.from", "partners@example.com"),
             smtp=SmtpConfig(
                 host=r.text("mail.smtp.host", "localhost"),
                 port=r.days("mail.smtp.port", 587, unit="port", minimum=1),
@@ -259,7 +270,7 @@ def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
             unsubscribe_url=r.text("mail.unsubscribe_url", ""),
         ),
         state_dir=r.path("state_dir", base_dir, Path("state")),
-        templates_dir=r.path("templates_dir", base_dir, None),
+        templates_dir=templates_dir,
         tabs=tabs,
         columns=_column_renames(r),
     )
@@ -415,6 +426,16 @@ class _Reader:
         if not isinstance(value, list):
             raise ConfigError(f"{self.prefix}{path}: expected a list, got {value!r}.")
         return [str(v).strip() for v in value]
+
+    def address(self, path: str, default: str) -> str:
+        """An email address, optionally with a name ("Partner team <partners@x.example>"); '' stays ''."""
+        value = self.text(path, default)
+        if value:
+            try:
+                parse_address(value)
+            except TemplateError as exc:
+                raise ConfigError(f'{self.prefix}{path}: {exc}, e.g. "Partner team <partners@yourstartup.example>".') from None
+        return value
 
     def choice(self, path: str, choices: tuple[str, ...], default: str, upper: bool = False) -> str:
         value = self.text(path, default)

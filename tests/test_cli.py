@@ -1,6 +1,7 @@
 """The command line through its real entry point, in a subprocess."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -94,6 +95,27 @@ def test_bad_configuration_exits_2_with_the_key_path(tmp_path, config_text, mess
     (tmp_path / "config.yaml").write_text(config_text)
     result = cli("check", cwd=tmp_path)
     assert result.returncode == 2 and message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("holidays: {country: XX}", "holidays.country:"),
+        ("templates_dir: /nonexistent", "templates_dir: /nonexistent is not a folder"),
+        ("mail: {from: partner team}", "mail.from:"),
+        ("followup: {mdoe: send}", "followup.mdoe: unknown key"),
+        ("mail: {smtp: {password: hunter2}}", "mail.smtp.password: a password is never read"),
+    ],
+)
+def test_check_refuses_the_configurations_a_cycle_refuses(team, tmp_path, extra, message):
+    shutil.copy(team / "partners.xlsx", tmp_path / "partners.xlsx")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"source: {{kind: xlsx, path: partners.xlsx}}\nstate_dir: state\n{extra}\n")
+    check = cli("-c", str(config), "check")
+    once = cli("-c", str(config), "once", "--today", "2026-11-26")
+    assert (check.returncode, once.returncode) == (2, 2), check.stdout + once.stdout
+    assert message in check.stderr and check.stderr == once.stderr
+    assert "hunter2" not in check.stderr + check.stdout
 
 
 def test_a_missing_required_header_exits_2(tmp_path):

@@ -54,6 +54,12 @@ def test_defaults_follow_the_spec():
         ({"mail": {"smtp": {"security": "tls1"}}}, "mail.smtp.security"),
         ({"colour": "blue"}, "colour"),
         ({"tabs": {"Dashboard": "partners "}}, "tabs"),
+        ({"holidays": {"country": "XX"}}, "holidays.country"),
+        ({"holidays": {"country": "DE", "subdivision": "ZZ"}}, "holidays.country"),
+        ({"templates_dir": "no-such-folder"}, "templates_dir"),
+        ({"mail": {"from": "the partner team"}}, "mail.from"),
+        ({"mail": {"from": "Team <partners@a.example>, b@b.example"}}, "mail.from"),
+        ({"digest": {"fallback": "partnerships"}}, "digest.fallback"),
     ],
 )
 def test_errors_name_the_key_path(extra, path_in_message):
@@ -174,6 +180,14 @@ def test_the_known_keys_are_exactly_the_keys_the_config_reads():
     assert read <= known, read - known
     leaves = {p for p in known if not any(q.startswith(p + ".") for q in known)}
     assert leaves <= read, leaves - read
+
+
+def test_what_a_cycle_would_refuse_is_refused_on_loading(tmp_path):
+    (tmp_path / "my-templates").mkdir()
+    config = parse_config({**BASE, "holidays": {"country": "de", "subdivision": "BY"}, "templates_dir": "my-templates",
+                           "mail": {"from": "Partner team <partners@team.example>"}}, tmp_path)  # fmt: skip
+    assert (config.holidays_country, config.templates_dir) == ("DE", tmp_path / "my-templates")
+    assert config.mail.sender == "Partner team <partners@team.example>"
 
 
 def test_source_path_is_required_for_xlsx():
