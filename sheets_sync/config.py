@@ -13,9 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from sheets_sync.calendar import WorkCalendar
-from sheets_sync.config_keys import DEFAULT_PASSWORD_ENV, KEYS, check_keys
-from sheets_sync.errors import ConfigError, TemplateError
-from sheets_sync.message import parse_address
+from sheets_sync.config_keys import DEFAULT_PASSWORD_ENV, KEYS, Reader, check_keys
+from sheets_sync.errors import ConfigError
 from sheets_sync.model import TAB_SPECS, Tab
 
 CONFIG_ENV = "SHEETS_SYNC_CONFIG"
@@ -180,7 +179,7 @@ def load_config(path: Path) -> Config:
 
 def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
     check_keys(data)
-    r = _Reader(data)
+    r = Reader(data)
     defaults = Config()
 
     kind = r.choice("source.kind", ("xlsx", "google"), "xlsx")
@@ -253,7 +252,10 @@ def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
             sales_kit_url=r.text("onboarding.sales_kit_url", ""),
             training_reminder_days=r.days("onboarding.training_reminder_days", 14),
         ),
-        digest=DigestConfig(at=r.clock("digest.at", dt.time(9, 0)), fallback=r.address("digest.fallback", "")),
+        digest=DigestConfig(
+            at=r.clock("digest.at", dt.time(9, 0)),
+            fallback=r.address("digest.fallback", ""),
+        ),
         mail=MailConfig(
             transport=r.choice("mail.transport", ("outbox", "smtp"), "outbox"),
             sender=r.address("mail.from", "partners@example.com"),
@@ -279,7 +281,7 @@ def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
 _TOP_KEYS = set(KEYS)
 
 
-def _ranks(r: _Reader, defaults: dict[str, RankRule]) -> dict[str, RankRule]:
+def _ranks(r: Reader, defaults: dict[str, RankRule]) -> dict[str, RankRule]:
     """The default ranks, changed per rank and per key by `ranks:`; `B: null` drops B.
 
     Null removes a rank as it removes a key in a JSON merge patch (RFC 7386). A new rank must give
@@ -312,7 +314,7 @@ def _ranks(r: _Reader, defaults: dict[str, RankRule]) -> dict[str, RankRule]:
                     raise ConfigError(f"{where}.{part}: required for a new rank ({', '.join(defaults)} have "
                                       f"defaults; {name} has none), e.g. {{every: 60, grace: 14}}.")  # fmt: skip
             base = RankRule(every=1, grace=0)
-        rank = _Reader(value, where)
+        rank = Reader(value, where)
         requires = frozenset(d.lower() for d in rank.text_list("requires", sorted(base.requires)))
         if requires - DUTIES:
             raise ConfigError(f"{where}.requires: unknown duty {sorted(requires - DUTIES)[0]!r} (known: manager, training).")
@@ -326,7 +328,7 @@ def _ranks(r: _Reader, defaults: dict[str, RankRule]) -> dict[str, RankRule]:
     return ranks
 
 
-def _workdays(r: _Reader) -> frozenset[int]:
+def _workdays(r: Reader) -> frozenset[int]:
     raw = r.get("workdays", None)
     if raw is None:
         return frozenset(range(5))
@@ -346,7 +348,7 @@ def _workdays(r: _Reader) -> frozenset[int]:
     return frozenset(days)
 
 
-def _holidays(r: _Reader) -> tuple[Holiday, ...]:
+def _holidays(r: Reader) -> tuple[Holiday, ...]:
     raw = r.get("greetings.holidays", None)
     if raw is None:
         return ()
@@ -365,7 +367,7 @@ def _holidays(r: _Reader) -> tuple[Holiday, ...]:
     return tuple(out)
 
 
-def _renames(r: _Reader, key: str, known: set[str]) -> dict[str, str]:
+def _renames(r: Reader, key: str, known: set[str]) -> dict[str, str]:
     raw = r.get(key, None) or {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{key}: expected a mapping of default names to your names.")
@@ -377,7 +379,7 @@ def _renames(r: _Reader, key: str, known: set[str]) -> dict[str, str]:
     return {str(k): str(v).strip() for k, v in raw.items()}
 
 
-def _column_renames(r: _Reader) -> dict[str, dict[str, str]]:
+def _column_renames(r: Reader) -> dict[str, dict[str, str]]:
     raw = r.get("columns", None) or {}
     if not isinstance(raw, dict):
         raise ConfigError("columns: expected a mapping of tabs to {default header: your header}.")
@@ -389,92 +391,3 @@ def _column_renames(r: _Reader) -> dict[str, dict[str, str]]:
             raise ConfigError(f"columns.{tab_name}: unknown tab (known: Partners, Contacts, Activities, News).") from None
         out[tab_name] = _renames(r, f"columns.{tab_name}", {c.value for c in spec.columns})
     return out
-
-
-class _Reader:
-    """Typed access to nested keys by dotted path, with errors that name the path.
-
-    `prefix` is where `data` sits in the whole config ("ranks.A"), for the error messages.
-    """
-
-    _missing = object()
-
-    def __init__(self, data: dict[str, Any], prefix: str = ""):
-        self.data = data
-        self.prefix = prefix + "." if prefix else ""
-
-    def get(self, path: str, default: Any) -> Any:
-        node: Any = self.data
-        for part in path.split("."):
-            if not isinstance(node, dict):
-                raise ConfigError(f"{self.prefix}{path}: expected a mapping above this key.")
-            node = node.get(part, self._missing)
-            if node is self._missing:
-                return default
-        return default if node is None else node
-
-    def text(self, path: str, default: str) -> str:
-        value = self.get(path, default)
-        if isinstance(value, (dict, list)):
-            raise ConfigError(f"{self.prefix}{path}: expected text, got {type(value).__name__}.")
-        return str(value).strip()
-
-    def text_list(self, path: str, default: list[str]) -> list[str]:
-        value = self.get(path, default)
-        if isinstance(value, str):
-            value = [v for v in value.split(",") if v.strip()]
-        if not isinstance(value, list):
-            raise ConfigError(f"{self.prefix}{path}: expected a list, got {value!r}.")
-        return [str(v).strip() for v in value]
-
-    def address(self, path: str, default: str) -> str:
-        """An email address, optionally with a name ("Partner team <partners@x.example>"); '' stays ''."""
-        value = self.text(path, default)
-        if value:
-            try:
-                parse_address(value)
-            except TemplateError as exc:
-                raise ConfigError(f'{self.prefix}{path}: {exc}, e.g. "Partner team <partners@yourstartup.example>".') from None
-        return value
-
-    def choice(self, path: str, choices: tuple[str, ...], default: str, upper: bool = False) -> str:
-        value = self.text(path, default)
-        value = value.upper() if upper else value.lower()
-        if value not in choices:
-            raise ConfigError(f'{self.prefix}{path}: expected one of {", ".join(choices)}, got "{value}".')
-        return value
-
-    def days(self, path: str, default: int, *, unit: str = "days", minimum: int = 0) -> int:
-        value = self.get(path, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            what = "a whole number" + (f" of {unit}" if unit not in ("port", "messages") else "")
-            raise ConfigError(f'{self.prefix}{path}: expected {what} (at least {minimum}), got "{value}".')
-        return value
-
-    def duration(self, path: str, default: int) -> int:
-        """Seconds, from a number of seconds or text such as 30s, 5m, 1h."""
-        value = self.get(path, default)
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            return value
-        m = re.fullmatch(r"\s*(\d+)\s*(s|sec|m|min|h)?\s*", str(value))
-        if not m or int(m[1]) == 0:
-            raise ConfigError(f'{self.prefix}{path}: expected a duration such as 30s, 5m or 1h, got "{value}".')
-        return int(m[1]) * {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}[m[2]]
-
-    def clock(self, path: str, default: dt.time) -> dt.time:
-        value = self.get(path, default)
-        if isinstance(value, dt.time):
-            return value
-        if isinstance(value, int):  # YAML 1.1 reads 09:00 unquoted as sexagesimal 540
-            value = f"{value // 60}:{value % 60:02d}"
-        m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", str(value))
-        if not m or int(m[1]) > 23 or int(m[2]) > 59:
-            raise ConfigError(f'{self.prefix}{path}: expected a time of day such as "09:00", got "{value}".')
-        return dt.time(int(m[1]), int(m[2]))
-
-    def path(self, path: str, base_dir: Path, default: Path | None) -> Path | None:
-        value = self.get(path, default)
-        if value is None or value == "":
-            return None
-        p = Path(os.path.expanduser(str(value)))
-        return p if p.is_absolute() else base_dir / p
