@@ -213,7 +213,7 @@ class Partner:
     goal: str = ""
     goal_target: float | None = None
     goal_amount: float | None = None
-    goal_period: str = ""
+    goal_period: tuple[dt.date, dt.date] | None = None  # first and last day; None: the current year
     trained: dt.date | None = None
     sales_kit_sent: dt.date | None = None
     last_newsletter: dt.date | None = None

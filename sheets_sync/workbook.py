@@ -198,14 +198,15 @@ class _Row:
     def __init__(self, sheet: Sheet, row, number: int, problems: list[Problem], date_order: str):
         self.sheet, self.row, self.number, self.problems, self.date_order = sheet, row, number, problems, date_order
 
-    def _parse(self, column: StrEnum, parse: Callable, default=None):
+    def _parse(self, column: StrEnum, parse: Callable, default=None, treated_as: str = ""):
+        """`parse(cell)`; a cell it cannot read is a problem, and `default` (said so with `treated_as`)."""
         value = self.sheet.get(self.row, column)
         if value is None:
             return default
         try:
             result = parse(value)
         except cells.BadCell as exc:
-            self.problem(column, str(exc))
+            self.problem(column, f"{exc}: treated as {treated_as}" if treated_as else str(exc))
             return default
         return default if result is None else result
 
@@ -232,6 +233,9 @@ class _Row:
 
     def birthday(self, column: StrEnum):
         return self._parse(column, lambda v: cells.parse_birthday(v, self.date_order))
+
+    def period(self, column: StrEnum) -> tuple[dt.date, dt.date] | None:
+        return self._parse(column, cells.parse_period, None, "the current year")
 
     def email(self, column: StrEnum) -> str:
         text = self.text(column)
@@ -266,21 +270,11 @@ def _parse_partners(sheet: Sheet, ids, problems, config: Config) -> tuple[Partne
             row=r.number, id=row_id, name=name, rank=r.text(c.RANK).upper(), stage=stage,
             manager=r.email(c.MANAGER), since=r.date(c.SINCE), snooze_until=r.date(c.SNOOZE_UNTIL),
             goal=r.text(c.GOAL), goal_target=r.numeric(c.GOAL_TARGET), goal_amount=r.numeric(c.GOAL_AMOUNT),
-            goal_period=_goal_period(r), trained=r.date(c.TRAINED),
+            goal_period=r.period(c.GOAL_PERIOD), trained=r.date(c.TRAINED),
             sales_kit_sent=r.date(c.SALES_KIT_SENT), last_newsletter=r.date(c.LAST_NEWSLETTER),
             previous_status=r.text(c.TOUCH_STATUS).lower(),
         ))  # fmt: skip
     return tuple(partners)
-
-
-def _goal_period(r: _Row) -> str:
-    """A typed `2026-11` may have been turned into a date (or a serial) by the spreadsheet."""
-    value = r.sheet.get(r.row, PartnerColumn.GOAL_PERIOD)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 9999:
-        value = r.date(PartnerColumn.GOAL_PERIOD)
-    if isinstance(value, dt.date):
-        return f"{value.year}-{value.month:02d}"
-    return r.text(PartnerColumn.GOAL_PERIOD)
 
 
 def _partner_lookup(partners: tuple[Partner, ...]) -> dict[str, int]:

@@ -79,7 +79,8 @@ def test_malformed_cells_never_stop_a_cycle_and_every_problem_is_reported(tmp_pa
 
     messages = {(p.tab.value, p.row, p.column): p.message for p in report.problems}
     expected = {
-        ("Partners", 2, "Since"), ("Partners", 2, "Goal target"), ("Partners", 3, "ID"), ("Partners", 3, "Stage"),
+        ("Partners", 2, "Since"), ("Partners", 2, "Goal target"), ("Partners", 2, "Goal period"),
+        ("Partners", 3, "ID"), ("Partners", 3, "Stage"),
         ("Partners", 3, "Manager"), ("Partners", 3, "Snooze until"), ("Partners", 4, "Partner"),
         ("Partners", 5, "Partner"),
         ("Contacts", 2, "Champion"), ("Contacts", 2, "Birthday"), ("Contacts", 3, "Partner"),

@@ -1,6 +1,8 @@
 """The command line through its real entry point, in a subprocess."""
 
+import datetime as dt
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -60,6 +62,54 @@ def test_check_passes_on_the_sample_and_finds_a_bad_cell(team, tmp_path):
     assert bad.returncode == 1
     column = openpyxl.utils.get_column_letter(header.index("Date") + 1)
     assert f"Activities!{column}7" in bad.stdout and "not a date" in bad.stdout
+
+
+def _workbook(path: Path, partner: dict, activity: dict) -> None:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for tab, header, row in [
+        ("Partners", ["ID", "Partner", "Rank", "Manager", "Goal target", "Goal period"], partner),
+        ("Contacts", ["Partner", "Email"], None),
+        ("Activities", ["Date", "Partner", "Type", "Direction"], activity),
+        ("News", ["Date", "Title"], None),
+    ]:
+        ws = wb.create_sheet(tab)
+        ws.append(header)
+        if row:
+            ws.append([row.get(h) for h in header])
+    wb.save(path)
+
+
+@pytest.mark.parametrize(
+    ("partner", "direction", "cell", "problem"),
+    [
+        ({"Goal period": "sometime"}, None, "Partners!F2", 'Goal period: not a year (2026), quarter (2026-Q4) or month '
+                                                           '(2026-11): "sometime": treated as the current year'),
+        ({"Rank": None}, "in", None, None),  # a blank Rank is noted in Sync note, but is no problem of the cell
+    ],
+)
+def test_check_reports_each_cell_the_cycle_notes(tmp_path, partner, direction, cell, problem):
+    _workbook(tmp_path / "partners.xlsx", {"ID": "P-0001", "Partner": "X", "Rank": "B", "Manager": "m@x.example",
+                                           "Goal target": 3, **partner},
+              {"Date": dt.date(2026, 11, 20), "Partner": "X", "Type": "email", "Direction": direction})  # fmt: skip
+    config = tmp_path / "config.yaml"
+    config.write_text("source: {kind: xlsx, path: partners.xlsx}\nstate_dir: state\n")
+    check = cli("-c", str(config), "check")
+    assert check.returncode == (1 if problem else 0), check.stdout + check.stderr
+    once = cli("-c", str(config), "once", "--today", "2026-11-26")
+    assert once.returncode == 0, once.stderr
+    wb = openpyxl.load_workbook(tmp_path / "partners.xlsx")
+    notes = {tab: [c.value for c in wb[tab][2]][[h.value for h in wb[tab][1]].index("Sync note")]
+             for tab in ("Partners", "Activities")}  # fmt: skip
+    if problem:
+        tab = cell.split("!")[0]
+        column, message = problem.split(": ", 1)
+        assert re.search(rf"{re.escape(cell)}\s+{re.escape(column)}\s+{re.escape(message)}", check.stdout), check.stdout
+        assert notes[tab].count(problem) == 1, notes[tab]
+        assert notes[tab].count(problem.split(":")[0]) == 1  # said once
+    else:
+        assert check.stdout.startswith("OK:")
+        assert notes["Partners"] == "no Rank: treated as C" and notes["Activities"] is None
 
 
 def test_once_dry_run_writes_nothing_then_once_writes_and_health_is_ok(team):

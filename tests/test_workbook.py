@@ -111,6 +111,24 @@ def test_malformed_cells_become_problems_with_their_cells():
     assert rb.book.activities[1].partner_row is None and rb.book.activities[1].direction == "out"
 
 
+@pytest.mark.parametrize(
+    ("column", "value", "problem", "parsed"),
+    [
+        ("Goal period", "sometime", 'not a year (2026), quarter (2026-Q4) or month (2026-11): "sometime": '
+                                    "treated as the current year", None),
+        ("Goal period", "2026-Q4", None, (dt.date(2026, 10, 1), dt.date(2026, 12, 31))),
+        ("Goal period", dt.datetime(2026, 11, 1), None, (dt.date(2026, 11, 1), dt.date(2026, 11, 30))),
+        ("Goal period", None, None, None),
+    ],
+)
+def test_partner_cells_the_rules_cannot_read_are_problems_with_their_cells(column, value, problem, parsed):
+    header = ["ID", "Partner", "Goal target", column]
+    rb = read_book(snapshot(partners=(header, [["P-0001", "Acme", 3, value]])), CONFIG)
+    assert [(rb.cell_ref(p), p.message) for p in rb.problems] == ([("Partners!D2", problem)] if problem else [])
+    field = {"Rank": "rank", "Goal period": "goal_period"}[column]
+    assert getattr(rb.book.partners[0], field) == parsed
+
+
 def _state(row, **kw):
     base = dict(row=row, last_touch=None, last_response=None, next_touch=dt.date(2026, 11, 30),
                 status=TouchStatus.SOON, days_late=None, next_action="Next touch 2026-11-30", goal_progress="")
