@@ -267,7 +267,7 @@ def _parse_partners(sheet: Sheet, ids, problems, config: Config) -> tuple[Partne
             r.problem(c.STAGE, f'unknown stage "{stage_text[:40]}" (onboarding, active, paused, churned): treated as active')
             stage = Stage.ACTIVE
         partners.append(Partner(
-            row=r.number, id=row_id, name=name, rank=r.text(c.RANK).upper(), stage=stage,
+            row=r.number, id=row_id, name=name, rank=_rank(r, config), stage=stage,
             manager=r.email(c.MANAGER), since=r.date(c.SINCE), snooze_until=r.date(c.SNOOZE_UNTIL),
             goal=r.text(c.GOAL), goal_target=r.numeric(c.GOAL_TARGET), goal_amount=r.numeric(c.GOAL_AMOUNT),
             goal_period=r.period(c.GOAL_PERIOD), trained=r.date(c.TRAINED),
@@ -275,6 +275,16 @@ def _parse_partners(sheet: Sheet, ids, problems, config: Config) -> tuple[Partne
             previous_status=r.text(c.TOUCH_STATUS).lower(),
         ))  # fmt: skip
     return tuple(partners)
+
+
+def _rank(r: _Row, config: Config) -> str:
+    """The Rank as typed, upper-cased. One the config does not have is a problem; a blank one is not
+    (many teams leave new partners unranked): the planner notes that it uses default_rank."""
+    typed = r.text(PartnerColumn.RANK)
+    if typed and typed.upper() not in config.ranks:
+        r.problem(PartnerColumn.RANK, f'unknown rank "{typed[:40]}" ({", ".join(config.ranks)}): '
+                                      f"treated as {config.default_rank}")  # fmt: skip
+    return typed.upper()
 
 
 def _partner_lookup(partners: tuple[Partner, ...]) -> dict[str, int]:

@@ -114,6 +114,11 @@ def test_malformed_cells_become_problems_with_their_cells():
 @pytest.mark.parametrize(
     ("column", "value", "problem", "parsed"),
     [
+        ("Rank", "Z", 'unknown rank "Z" (A, B, C): treated as C', "Z"),
+        ("Rank", "Gold", 'unknown rank "Gold" (A, B, C): treated as C', "GOLD"),
+        ("Rank", "b", None, "B"),
+        ("Rank", None, None, ""),  # blank: not a problem; the planner notes that it uses default_rank
+        ("Rank", "  ", None, ""),
         ("Goal period", "sometime", 'not a year (2026), quarter (2026-Q4) or month (2026-11): "sometime": '
                                     "treated as the current year", None),
         ("Goal period", "2026-Q4", None, (dt.date(2026, 10, 1), dt.date(2026, 12, 31))),
@@ -127,6 +132,15 @@ def test_partner_cells_the_rules_cannot_read_are_problems_with_their_cells(colum
     assert [(rb.cell_ref(p), p.message) for p in rb.problems] == ([("Partners!D2", problem)] if problem else [])
     field = {"Rank": "rank", "Goal period": "goal_period"}[column]
     assert getattr(rb.book.partners[0], field) == parsed
+
+
+def test_an_unknown_rank_names_the_configured_ranks_and_default():
+    config = parse_config({"source": {"kind": "xlsx", "path": "p.xlsx"}, "default_rank": "Silver",
+                           "ranks": {"A": None, "B": None, "C": None, "Gold": {"every": 10, "grace": 2},
+                                     "Silver": {"every": 20, "grace": 5}}}, Path("/t"))  # fmt: skip
+    rb = read_book(snapshot(partners=(["Partner", "Rank"], [["Acme", "A"], ["Beta", "gold"]])), config)
+    assert [(rb.cell_ref(p), p.message) for p in rb.problems] == [
+        ("Partners!B2", 'unknown rank "A" (GOLD, SILVER): treated as SILVER')]
 
 
 def _state(row, **kw):
