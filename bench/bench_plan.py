@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sheets_sync.cells import parse_period  # noqa: E402
 from sheets_sync.config import Config, GreetingsConfig, Holiday  # noqa: E402
-from sheets_sync.model import Activity, Birthday, Book, Contact, NewsItem, Partner, Stage  # noqa: E402
+from sheets_sync.model import Activity, Birthday, Book, Contact, Direction, NewsItem, Partner, Stage  # noqa: E402
 from sheets_sync.planner import plan  # noqa: E402
 
 TODAY = dt.date(2026, 11, 26)
@@ -97,7 +97,7 @@ def make_book(partners: int, contacts: int, activities: int, seed: int = 2026) -
                 date=day if rng.random() < 0.99 else None,
                 partner_row=rng.randint(2, partners + 1),
                 type=kind,
-                direction="in" if rng.random() < 0.3 else "out",
+                direction=Direction.IN if rng.random() < 0.3 else Direction.OUT,
                 contact=f"contact{rng.randint(1, contacts)}@partner.example" if rng.random() < 0.5 else "",
                 summary="Discussed the pilot",
                 agreements="Pilot in Q1" if rng.random() < 0.7 else "",

@@ -1,5 +1,5 @@
-"""Reading one cell value into a Python value: text, dates, birthdays, yes/no, numbers, goal
-periods.
+"""Reading one cell value into a Python value: text, dates, birthdays, yes/no, directions,
+numbers, goal periods.
 
 Values arrive as python-calamine reads an .xlsx (None, str, int, float, bool, date, datetime, time,
 timedelta) or as the Google Sheets API returns them with UNFORMATTED_VALUE and SERIAL_NUMBER dates
@@ -17,7 +17,7 @@ import datetime as dt
 import math
 import re
 
-from sheets_sync.model import Birthday
+from sheets_sync.model import Birthday, Direction
 
 __all__ = [
     "BadCell",
@@ -27,6 +27,7 @@ __all__ = [
     "parse_birthday",
     "parse_bool",
     "parse_date",
+    "parse_direction",
     "parse_number",
     "parse_period",
     "to_serial",
@@ -299,6 +300,30 @@ def parse_bool(value: object, default: bool | None = None) -> bool | None:
             return False
         raise BadCell(f"not a yes/no value: {_shown(value)}")
     raise _reject_non_text(value, "a yes/no value")
+
+
+# --- Direction ----------------------------------------------------------------------------
+
+# Like yes/no, the Russian words a team types too (входящий/исходящий and their abbreviations).
+_DIRECTIONS = {
+    "in": Direction.IN, "вх": Direction.IN, "входящий": Direction.IN, "входящее": Direction.IN,
+    "out": Direction.OUT, "исх": Direction.OUT, "исходящий": Direction.OUT, "исходящее": Direction.OUT,
+}  # fmt: skip
+
+
+def parse_direction(value: object) -> Direction | None:
+    """An Activities `Direction`: in or out (any case; вх/исх, входящий/исходящий); blank is None."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _reject_non_text(value, "a direction (in or out)")
+    word = value.strip().casefold()
+    if not word:
+        return None
+    found = _DIRECTIONS.get(word.removesuffix("."))
+    if found is None:
+        raise BadCell(f"unknown direction {_shown(value)} (in or out)")
+    return found
 
 
 # --- Numbers ------------------------------------------------------------------------------

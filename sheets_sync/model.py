@@ -147,6 +147,13 @@ class Stage(StrEnum):
     CHURNED = "churned"
 
 
+class Direction(StrEnum):
+    """An Activities row's Direction: `in` (the partner reached out: a response) or `out`."""
+
+    OUT = "out"
+    IN = "in"
+
+
 class TouchStatus(StrEnum):
     """In the order the rules test them: the first that matches wins."""
 
@@ -244,7 +251,7 @@ class Activity:
     date: dt.date | None
     partner_row: int | None
     type: str  # lower-cased
-    direction: str = "out"  # 'out' or 'in'
+    direction: Direction = Direction.OUT
     contact: str = ""
     summary: str = ""
     agreements: str = ""

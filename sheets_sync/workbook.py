@@ -27,6 +27,7 @@ from sheets_sync.model import (
     CellValue,
     Contact,
     ContactColumn,
+    Direction,
     NewsColumn,
     NewsItem,
     Partner,
@@ -234,6 +235,9 @@ class _Row:
     def birthday(self, column: StrEnum):
         return self._parse(column, lambda v: cells.parse_birthday(v, self.date_order))
 
+    def direction(self, column: StrEnum) -> Direction:
+        return self._parse(column, cells.parse_direction, Direction.OUT, Direction.OUT.value)
+
     def period(self, column: StrEnum) -> tuple[dt.date, dt.date] | None:
         return self._parse(column, cells.parse_period, None, "the current year")
 
@@ -322,10 +326,6 @@ def _parse_contacts(sheet: Sheet, ids, lookup, problems, config: Config) -> tupl
     )
 
 
-_DIRECTIONS = {"": "out", "out": "out", "outbound": "out", "in": "in", "inbound": "in",
-               "исх": "out", "исходящий": "out", "вх": "in", "входящий": "in"}  # fmt: skip
-
-
 def _parse_activities(sheet: Sheet, ids, lookup, problems, config: Config) -> tuple[Activity, ...]:
     c = ActivityColumn
     activities = []
@@ -333,14 +333,9 @@ def _parse_activities(sheet: Sheet, ids, lookup, problems, config: Config) -> tu
         date = r.date(c.DATE)
         if date is None and r.sheet.get(r.row, c.DATE) is None:
             r.problem(c.DATE, "no date: the row is not counted")
-        direction_text = r.text(c.DIRECTION).lower()
-        direction = _DIRECTIONS.get(direction_text)
-        if direction is None:
-            r.problem(c.DIRECTION, f'unknown direction "{direction_text[:40]}" (in or out): treated as out')
-            direction = "out"
         activities.append(Activity(
             row=r.number, id=row_id, date=date, partner_row=_partner_ref(r, c.PARTNER, lookup),
-            type=r.text(c.TYPE).lower(), direction=direction, contact=r.text(c.CONTACT),
+            type=r.text(c.TYPE).lower(), direction=r.direction(c.DIRECTION), contact=r.text(c.CONTACT),
             summary=r.text(c.SUMMARY), agreements=r.text(c.AGREEMENTS), next_steps=r.text(c.NEXT_STEPS),
             owner=r.text(c.OWNER), due=r.date(c.DUE), done=r.boolean(c.DONE, False),
             amount=r.numeric(c.AMOUNT), follow_up=r.text(c.FOLLOW_UP),

@@ -16,11 +16,12 @@ from sheets_sync.cells import (
     parse_birthday,
     parse_bool,
     parse_date,
+    parse_direction,
     parse_number,
     parse_period,
     to_serial,
 )
-from sheets_sync.model import Birthday
+from sheets_sync.model import Birthday, Direction
 
 D = dt.date
 DT = dt.datetime
@@ -507,6 +508,41 @@ def test_parse_number_rejects_huge_int():
 def test_parse_number_rejects_garbage(value):
     with pytest.raises(BadCell):
         parse_number(value)
+
+
+# --- parse_direction ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("in", Direction.IN), ("IN", Direction.IN), (" In ", Direction.IN), ("out", Direction.OUT), ("OUT", Direction.OUT),
+     ("вх", Direction.IN), ("Вх.", Direction.IN), ("входящий", Direction.IN), ("Входящее", Direction.IN),
+     ("исх", Direction.OUT), ("исх.", Direction.OUT), ("ИСХОДЯЩИЙ", Direction.OUT), ("исходящее", Direction.OUT)],
+)  # fmt: skip
+def test_parse_direction_accepts(value, expected):
+    assert parse_direction(value) is expected
+
+
+@pytest.mark.parametrize("value", BLANKS)
+def test_parse_direction_blank(value):
+    assert parse_direction(value) is None  # the caller's default: out
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("inbound", 'unknown direction "inbound" (in or out)'), ("outgoing", 'unknown direction "outgoing"'),
+     ("in/out", 'unknown direction "in/out"'), (1, 'a number, not a direction (in or out): "1"'),
+     (True, 'a yes/no value, not a direction (in or out): "TRUE"'), (D(2026, 1, 1), "a date, not a direction")],
+)  # fmt: skip
+def test_parse_direction_rejects(value, message):
+    with pytest.raises(BadCell, match=re.escape(message)):
+        parse_direction(value)
+
+
+@pytest.mark.parametrize("value", GARBAGE)
+def test_parse_direction_rejects_garbage(value):
+    with pytest.raises(BadCell):
+        parse_direction(value)
 
 
 # --- parse_period -------------------------------------------------------------------------

@@ -143,6 +143,27 @@ def test_an_unknown_rank_names_the_configured_ranks_and_default():
         ("Partners!B2", 'unknown rank "A" (GOLD, SILVER): treated as SILVER')]
 
 
+@pytest.mark.parametrize(
+    ("value", "direction", "problem"),
+    [
+        (None, "out", None),
+        ("in", "in", None),
+        ("In", "in", None),
+        ("OUT", "out", None),
+        ("вх", "in", None),
+        ("исходящий", "out", None),
+        ("inbound", "out", 'unknown direction "inbound" (in or out): treated as out'),
+        ("incoming", "out", 'unknown direction "incoming" (in or out): treated as out'),
+        (1, "out", 'a number, not a direction (in or out): "1": treated as out'),
+    ],
+)
+def test_direction_is_in_or_out_and_anything_else_is_a_problem(value, direction, problem):
+    activities = (["Date", "Partner", "Type", "Direction"], [[dt.date(2026, 11, 20), "Acme", "email", value]])
+    rb = read_book(snapshot(activities=activities), CONFIG)
+    assert rb.book.activities[0].direction == direction
+    assert [(rb.cell_ref(p), p.message) for p in rb.problems] == ([("Activities!D2", problem)] if problem else [])
+
+
 def _state(row, **kw):
     base = dict(row=row, last_touch=None, last_response=None, next_touch=dt.date(2026, 11, 30),
                 status=TouchStatus.SOON, days_late=None, next_action="Next touch 2026-11-30", goal_progress="")
