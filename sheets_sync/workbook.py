@@ -344,6 +344,8 @@ def _parse_activities(sheet: Sheet, ids, lookup, problems, config: Config) -> tu
 
 
 def _parse_news(sheet: Sheet, ids, problems, config: Config) -> tuple[NewsItem, ...]:
+    """Category is kept as typed: no rule reads it, and the newsletter template shows any label (the
+    four it knows in their colours), so a category of the team's own is no problem."""
     c = NewsColumn
     return tuple(
         NewsItem(
