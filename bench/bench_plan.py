@@ -20,14 +20,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sheets_sync.cells import parse_period  # noqa: E402
 from sheets_sync.config import Config, GreetingsConfig, Holiday  # noqa: E402
-from sheets_sync.model import Activity, Birthday, Book, Contact, NewsItem, Partner, Stage  # noqa: E402
+from sheets_sync.model import Activity, Birthday, Book, Contact, Direction, NewsItem, Partner, Stage  # noqa: E402
 from sheets_sync.planner import plan  # noqa: E402
 
 TODAY = dt.date(2026, 11, 26)
 TYPES = ["meeting", "call", "visit", "email", "message", "event", "deal", "newsletter", "follow-up", "greeting"]
 TYPE_WEIGHTS = [12, 18, 3, 30, 15, 4, 5, 6, 5, 2]
 STATUSES = ["ok", "soon", "due", "overdue", "sleeping", "onboarding", "snoozed", ""]
+# Goal periods as read from the sheet; blank and unreadable ones are None (the current year).
+PERIODS = [*(parse_period(text) for text in ("2026", "2026-Q4", "Q4 2026", "2026-11")), None, None]
 
 
 def _day(rng: random.Random, back: int, ahead: int = 0) -> dt.date:
@@ -54,7 +57,7 @@ def make_book(partners: int, contacts: int, activities: int, seed: int = 2026) -
                 goal="Grow the reseller channel" if goal else "",
                 goal_target=float(rng.randint(1, 10)) if goal else None,
                 goal_amount=float(rng.randint(1, 50) * 1000) if goal and rng.random() < 0.5 else None,
-                goal_period=rng.choice(["2026", "2026-Q4", "Q4 2026", "2026-11", "", "next year"]) if goal else "",
+                goal_period=rng.choice(PERIODS) if goal else None,
                 trained=_day(rng, 600) if rng.random() < 0.5 else None,
                 sales_kit_sent=_day(rng, 60) if stage == Stage.ONBOARDING and rng.random() < 0.6 else None,
                 last_newsletter=_day(rng, 90) if rng.random() < 0.3 else None,
@@ -94,7 +97,7 @@ def make_book(partners: int, contacts: int, activities: int, seed: int = 2026) -
                 date=day if rng.random() < 0.99 else None,
                 partner_row=rng.randint(2, partners + 1),
                 type=kind,
-                direction="in" if rng.random() < 0.3 else "out",
+                direction=Direction.IN if rng.random() < 0.3 else Direction.OUT,
                 contact=f"contact{rng.randint(1, contacts)}@partner.example" if rng.random() < 0.5 else "",
                 summary="Discussed the pilot",
                 agreements="Pilot in Q1" if rng.random() < 0.7 else "",

@@ -1,4 +1,5 @@
-"""Reading one cell value into a Python value: text, dates, birthdays, yes/no, numbers.
+"""Reading one cell value into a Python value: text, dates, birthdays, yes/no, directions,
+numbers, goal periods.
 
 Values arrive as python-calamine reads an .xlsx (None, str, int, float, bool, date, datetime, time,
 timedelta) or as the Google Sheets API returns them with UNFORMATTED_VALUE and SERIAL_NUMBER dates
@@ -16,7 +17,7 @@ import datetime as dt
 import math
 import re
 
-from sheets_sync.model import Birthday
+from sheets_sync.model import Birthday, Direction
 
 __all__ = [
     "BadCell",
@@ -26,7 +27,9 @@ __all__ = [
     "parse_birthday",
     "parse_bool",
     "parse_date",
+    "parse_direction",
     "parse_number",
+    "parse_period",
     "to_serial",
 ]
 
@@ -299,6 +302,30 @@ def parse_bool(value: object, default: bool | None = None) -> bool | None:
     raise _reject_non_text(value, "a yes/no value")
 
 
+# --- Direction ----------------------------------------------------------------------------
+
+# Like yes/no, the Russian words a team types too (входящий/исходящий and their abbreviations).
+_DIRECTIONS = {
+    "in": Direction.IN, "вх": Direction.IN, "входящий": Direction.IN, "входящее": Direction.IN,
+    "out": Direction.OUT, "исх": Direction.OUT, "исходящий": Direction.OUT, "исходящее": Direction.OUT,
+}  # fmt: skip
+
+
+def parse_direction(value: object) -> Direction | None:
+    """An Activities `Direction`: in or out (any case; вх/исх, входящий/исходящий); blank is None."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _reject_non_text(value, "a direction (in or out)")
+    word = value.strip().casefold()
+    if not word:
+        return None
+    found = _DIRECTIONS.get(word.removesuffix("."))
+    if found is None:
+        raise BadCell(f"unknown direction {_shown(value)} (in or out)")
+    return found
+
+
 # --- Numbers ------------------------------------------------------------------------------
 
 # Currency symbols and the spaces people and locales put between thousands.
@@ -380,3 +407,59 @@ def _is_thousands_comma(body: str, comma: int) -> bool:
     """`1,200` is twelve hundred; `0,125` and `1234,567` are decimals."""
     before, after = body[:comma], body[comma + 1 :]
     return len(after) == 3 and after.isdigit() and _GROUPED_RE.fullmatch(f"{before},{after}") is not None
+
+
+# --- Goal periods -------------------------------------------------------------------------
+
+_YEAR_RE = re.compile(r"(\d{4})(?:\.0+)?", re.ASCII)
+_QUARTER_RES = (
+    re.compile(r"(\d{4})\s*[-/ ]?\s*q([1-4])", re.ASCII),  # 2026-Q4, 2026 Q4
+    re.compile(r"q([1-4])\s*[-/ ]?\s*(\d{4})", re.ASCII),  # Q4 2026, Q4/2026
+)
+_MONTH_RES = (
+    re.compile(r"(\d{4})\s*[-/.]\s*(\d{1,2})(?:-01(?:[ t]00:00(?::00)?)?)?", re.ASCII),  # 2026-11 (or 2026-11-01)
+    re.compile(r"(\d{1,2})\s*[/.]\s*(\d{4})", re.ASCII),  # 11.2026, 11/2026
+)
+_PERIOD_FORMS = "a year (2026), quarter (2026-Q4) or month (2026-11)"
+
+
+def parse_period(value: object) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of a `Goal period`: a year ("2026"), a quarter ("2026-Q4", "Q4 2026")
+    or a month ("2026-11", "11.2026"); None when the cell is blank.
+
+    A date cell (or a serial number) is a month typed as "2026-11" that the spreadsheet turned
+    into a date.
+    """
+    if value is None:
+        return None
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(value, dt.date) or (is_number and value > 9999):
+        day = parse_date(value)
+        return _months(day.year, day.month, 1)
+    text = as_text(value) if is_number else value
+    if not isinstance(text, str):
+        raise _reject_non_text(value, _PERIOD_FORMS)
+    text = text.strip().lower()
+    if not text:
+        return None
+    try:
+        if m := _YEAR_RE.fullmatch(text):
+            return _months(int(m[1]), 1, 12)
+        for i, pattern in enumerate(_QUARTER_RES):
+            if m := pattern.fullmatch(text):
+                year, quarter = (int(m[1]), int(m[2])) if i == 0 else (int(m[2]), int(m[1]))
+                return _months(year, 3 * quarter - 2, 3)
+        for i, pattern in enumerate(_MONTH_RES):
+            if m := pattern.fullmatch(text):
+                year, month = (int(m[1]), int(m[2])) if i == 0 else (int(m[2]), int(m[1]))
+                return _months(year, month, 1)
+    except (ValueError, OverflowError):  # year 0, month 13
+        pass
+    raise BadCell(f"not {_PERIOD_FORMS}: {_shown(value)}")
+
+
+def _months(year: int, month: int, count: int) -> tuple[dt.date, dt.date]:
+    """The first day of `month` and the last day of the `count`-th month from it."""
+    end_year, end_month = year + (month + count - 1) // 12, (month + count - 1) % 12 + 1
+    last = dt.date(9999, 12, 31) if end_year > 9999 else dt.date(end_year, end_month, 1) - dt.timedelta(days=1)
+    return dt.date(year, month, 1), last

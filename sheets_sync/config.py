@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from sheets_sync.calendar import WorkCalendar
+from sheets_sync.config_keys import DEFAULT_PASSWORD_ENV, KEYS, Reader, check_keys
 from sheets_sync.errors import ConfigError
 from sheets_sync.model import TAB_SPECS, Tab
 
 CONFIG_ENV = "SHEETS_SYNC_CONFIG"
-DEFAULT_PASSWORD_ENV = "SHEETS_SYNC_SMTP_PASSWORD"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DUTIES = frozenset({"manager", "training"})
 
@@ -177,10 +178,8 @@ def load_config(path: Path) -> Config:
 
 
 def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
-    r = _Reader(data)
-    unknown = set(data) - _TOP_KEYS
-    if unknown:
-        raise ConfigError(f"{sorted(unknown)[0]}: unknown key (known keys: {', '.join(sorted(_TOP_KEYS))}).")
+    check_keys(data)
+    r = Reader(data)
     defaults = Config()
 
     kind = r.choice("source.kind", ("xlsx", "google"), "xlsx")
@@ -206,6 +205,15 @@ def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
     if default_rank not in ranks:
         raise ConfigError(f'default_rank: "{default_rank}" is not one of ranks ({", ".join(ranks)}).')
 
+    # What a cycle would refuse later is refused here, so that `check` and every other command agree.
+    workdays = _workdays(r)
+    holidays_country = r.text("holidays.country", "").upper()
+    holidays_subdivision = r.text("holidays.subdivision", "")
+    WorkCalendar(workdays, holidays_country, holidays_subdivision)  # an unknown country or subdivision
+    templates_dir = r.path("templates_dir", base_dir, None)
+    if templates_dir is not None and not templates_dir.is_dir():
+        raise ConfigError(f"templates_dir: {templates_dir} is not a folder.")
+
     tabs = _renames(r, "tabs", {t.value for t in TAB_SPECS} | {Tab.DASHBOARD.value})
     names = [" ".join(tabs.get(t.value, t.value).split()).casefold() for t in Tab]
     if len(set(names)) < len(names):
@@ -222,9 +230,9 @@ def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
         default_rank=default_rank,
         soon_days=r.days("soon_days", defaults.soon_days),
         touch_types=frozenset(t.lower() for t in r.text_list("touch_types", sorted(defaults.touch_types))),
-        workdays=_workdays(r),
-        holidays_country=r.text("holidays.country", "").upper(),
-        holidays_subdivision=r.text("holidays.subdivision", ""),
+        workdays=workdays,
+        holidays_country=holidays_country,
+        holidays_subdivision=holidays_subdivision,
         sleeping_after_days=r.days("sleeping.after_days", defaults.sleeping_after_days),
         newsletter=NewsletterConfig(
             every_days=r.days("newsletter.every_days", 30, minimum=1),
@@ -244,10 +252,13 @@ def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
             sales_kit_url=r.text("onboarding.sales_kit_url", ""),
             training_reminder_days=r.days("onboarding.training_reminder_days", 14),
         ),
-        digest=DigestConfig(at=r.clock("digest.at", dt.time(9, 0)), fallback=r.text("digest.fallback", "")),
+        digest=DigestConfig(
+            at=r.clock("digest.at", dt.time(9, 0)),
+            fallback=r.address("digest.fallback", ""),
+        ),
         mail=MailConfig(
             transport=r.choice("mail.transport", ("outbox", "smtp"), "outbox"),
-            sender=r.text("mail.from", "partners@example.com"),
+            sender=r.address("mail.from", "partners@example.com"),
             smtp=SmtpConfig(
                 host=r.text("mail.smtp.host", "localhost"),
                 port=r.days("mail.smtp.port", 587, unit="port", minimum=1),
@@ -261,41 +272,63 @@ def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
             unsubscribe_url=r.text("mail.unsubscribe_url", ""),
         ),
         state_dir=r.path("state_dir", base_dir, Path("state")),
-        templates_dir=r.path("templates_dir", base_dir, None),
+        templates_dir=templates_dir,
         tabs=tabs,
         columns=_column_renames(r),
     )
 
 
-_TOP_KEYS = {
-    "source", "timezone", "poll_every", "language", "date_order", "ranks", "default_rank",
-    "soon_days", "touch_types", "workdays", "holidays", "sleeping", "newsletter", "followup",
-    "greetings", "onboarding", "digest", "mail", "state_dir", "templates_dir", "columns", "tabs",
-}  # fmt: skip
+_TOP_KEYS = set(KEYS)
 
 
-def _ranks(r: _Reader, defaults: dict[str, RankRule]) -> dict[str, RankRule]:
+def _ranks(r: Reader, defaults: dict[str, RankRule]) -> dict[str, RankRule]:
+    """The default ranks, changed per rank and per key by `ranks:`; `B: null` drops B.
+
+    Null removes a rank as it removes a key in a JSON merge patch (RFC 7386). A new rank must give
+    `every` and `grace`: it has no rhythm of its own to fall back on, and borrowing default_rank's
+    would silently tie its cadence to whichever rank is the default. Its `requires` defaults to none.
+    """
     raw = r.get("ranks", None)
     if raw is None:
-        return defaults
-    if not isinstance(raw, dict) or not raw:
+        return dict(defaults)
+    if not isinstance(raw, dict):
         raise ConfigError("ranks: expected a mapping of rank names to {every, grace, requires}.")
-    ranks = {}
-    for name in raw:
-        key = f"ranks.{name}"
-        base = defaults.get(str(name).upper(), RankRule(30, 14))
-        requires = frozenset(d.lower() for d in r.text_list(f"{key}.requires", sorted(base.requires)))
+    ranks = dict(defaults)
+    seen: dict[str, str] = {}
+    for key, value in raw.items():
+        name, where = str(key).strip().upper(), f"ranks.{key}"
+        if not name:
+            raise ConfigError("ranks: a rank needs a name (e.g. A, B, Gold).")
+        if name in seen:
+            raise ConfigError(f"{where}: the same rank as ranks.{seen[name]} (rank names ignore case).")
+        seen[name] = str(key)
+        if value is None:
+            ranks.pop(name, None)
+            continue
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected {{every, grace, requires}}, e.g. {{every: 14, grace: 7}}.")
+        base = defaults.get(name)
+        if base is None:
+            for part in ("every", "grace"):
+                if value.get(part) is None:
+                    raise ConfigError(f"{where}.{part}: required for a new rank ({', '.join(defaults)} have "
+                                      f"defaults; {name} has none), e.g. {{every: 60, grace: 14}}.")  # fmt: skip
+            base = RankRule(every=1, grace=0)
+        rank = Reader(value, where)
+        requires = frozenset(d.lower() for d in rank.text_list("requires", sorted(base.requires)))
         if requires - DUTIES:
-            raise ConfigError(f"{key}.requires: unknown duty {sorted(requires - DUTIES)[0]!r} (known: manager, training).")
-        ranks[str(name).strip().upper()] = RankRule(
-            every=r.days(f"{key}.every", base.every, minimum=1),
-            grace=r.days(f"{key}.grace", base.grace),
+            raise ConfigError(f"{where}.requires: unknown duty {sorted(requires - DUTIES)[0]!r} (known: manager, training).")
+        ranks[name] = RankRule(
+            every=rank.days("every", base.every, minimum=1),
+            grace=rank.days("grace", base.grace),
             requires=requires,
         )
+    if not ranks:
+        raise ConfigError("ranks: at least one rank is needed.")
     return ranks
 
 
-def _workdays(r: _Reader) -> frozenset[int]:
+def _workdays(r: Reader) -> frozenset[int]:
     raw = r.get("workdays", None)
     if raw is None:
         return frozenset(range(5))
@@ -315,7 +348,7 @@ def _workdays(r: _Reader) -> frozenset[int]:
     return frozenset(days)
 
 
-def _holidays(r: _Reader) -> tuple[Holiday, ...]:
+def _holidays(r: Reader) -> tuple[Holiday, ...]:
     raw = r.get("greetings.holidays", None)
     if raw is None:
         return ()
@@ -334,7 +367,7 @@ def _holidays(r: _Reader) -> tuple[Holiday, ...]:
     return tuple(out)
 
 
-def _renames(r: _Reader, key: str, known: set[str]) -> dict[str, str]:
+def _renames(r: Reader, key: str, known: set[str]) -> dict[str, str]:
     raw = r.get(key, None) or {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{key}: expected a mapping of default names to your names.")
@@ -346,7 +379,7 @@ def _renames(r: _Reader, key: str, known: set[str]) -> dict[str, str]:
     return {str(k): str(v).strip() for k, v in raw.items()}
 
 
-def _column_renames(r: _Reader) -> dict[str, dict[str, str]]:
+def _column_renames(r: Reader) -> dict[str, dict[str, str]]:
     raw = r.get("columns", None) or {}
     if not isinstance(raw, dict):
         raise ConfigError("columns: expected a mapping of tabs to {default header: your header}.")
@@ -358,78 +391,3 @@ def _column_renames(r: _Reader) -> dict[str, dict[str, str]]:
             raise ConfigError(f"columns.{tab_name}: unknown tab (known: Partners, Contacts, Activities, News).") from None
         out[tab_name] = _renames(r, f"columns.{tab_name}", {c.value for c in spec.columns})
     return out
-
-
-class _Reader:
-    """Typed access to nested keys by dotted path, with errors that name the path."""
-
-    _missing = object()
-
-    def __init__(self, data: dict[str, Any]):
-        self.data = data
-
-    def get(self, path: str, default: Any) -> Any:
-        node: Any = self.data
-        for part in path.split("."):
-            if not isinstance(node, dict):
-                raise ConfigError(f"{path}: expected a mapping above this key.")
-            node = node.get(part, self._missing)
-            if node is self._missing:
-                return default
-        return default if node is None else node
-
-    def text(self, path: str, default: str) -> str:
-        value = self.get(path, default)
-        if isinstance(value, (dict, list)):
-            raise ConfigError(f"{path}: expected text, got {type(value).__name__}.")
-        return str(value).strip()
-
-    def text_list(self, path: str, default: list[str]) -> list[str]:
-        value = self.get(path, default)
-        if isinstance(value, str):
-            value = [v for v in value.split(",") if v.strip()]
-        if not isinstance(value, list):
-            raise ConfigError(f"{path}: expected a list, got {value!r}.")
-        return [str(v).strip() for v in value]
-
-    def choice(self, path: str, choices: tuple[str, ...], default: str, upper: bool = False) -> str:
-        value = self.text(path, default)
-        value = value.upper() if upper else value.lower()
-        if value not in choices:
-            raise ConfigError(f'{path}: expected one of {", ".join(choices)}, got "{value}".')
-        return value
-
-    def days(self, path: str, default: int, *, unit: str = "days", minimum: int = 0) -> int:
-        value = self.get(path, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            what = "a whole number" + (f" of {unit}" if unit not in ("port", "messages") else "")
-            raise ConfigError(f'{path}: expected {what} (at least {minimum}), got "{value}".')
-        return value
-
-    def duration(self, path: str, default: int) -> int:
-        """Seconds, from a number of seconds or text such as 30s, 5m, 1h."""
-        value = self.get(path, default)
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            return value
-        m = re.fullmatch(r"\s*(\d+)\s*(s|sec|m|min|h)?\s*", str(value))
-        if not m or int(m[1]) == 0:
-            raise ConfigError(f'{path}: expected a duration such as 30s, 5m or 1h, got "{value}".')
-        return int(m[1]) * {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}[m[2]]
-
-    def clock(self, path: str, default: dt.time) -> dt.time:
-        value = self.get(path, default)
-        if isinstance(value, dt.time):
-            return value
-        if isinstance(value, int):  # YAML 1.1 reads 09:00 unquoted as sexagesimal 540
-            value = f"{value // 60}:{value % 60:02d}"
-        m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", str(value))
-        if not m or int(m[1]) > 23 or int(m[2]) > 59:
-            raise ConfigError(f'{path}: expected a time of day such as "09:00", got "{value}".')
-        return dt.time(int(m[1]), int(m[2]))
-
-    def path(self, path: str, base_dir: Path, default: Path | None) -> Path | None:
-        value = self.get(path, default)
-        if value is None or value == "":
-            return None
-        p = Path(os.path.expanduser(str(value)))
-        return p if p.is_absolute() else base_dir / p

@@ -39,14 +39,16 @@ EMAIL = re.compile(r"[^@\s<>,;()\"']+@[^@\s<>,;()\"']+\.[^@\s<>,;()\"']+")
 
 
 def effective_rank(partner: Partner, config: Config) -> tuple[str, str]:
-    """The rank the rules use, and a Sync note when it is not the one typed ('' when it is)."""
+    """The rank the rules use, and a Sync note when the Rank is blank ('' otherwise).
+
+    An unknown Rank also uses default_rank; reading the sheet reported it already (a Problem: in
+    Sync note and in `check`), so it gets no second note here.
+    """
     rank = partner.rank.strip().upper()
     if rank in config.ranks:
         return rank, ""
     fallback = config.default_rank
-    if not rank:
-        return fallback, f"no Rank: treated as {fallback}"
-    return fallback, f'Rank "{partner.rank.strip()}" is not one of {", ".join(config.ranks)}: treated as {fallback}'
+    return fallback, "" if rank else f"no Rank: treated as {fallback}"
 
 
 def email_in(text: str) -> str:

@@ -147,6 +147,13 @@ class Stage(StrEnum):
     CHURNED = "churned"
 
 
+class Direction(StrEnum):
+    """An Activities row's Direction: `in` (the partner reached out: a response) or `out`."""
+
+    OUT = "out"
+    IN = "in"
+
+
 class TouchStatus(StrEnum):
     """In the order the rules test them: the first that matches wins."""
 
@@ -217,7 +224,7 @@ class Partner:
     goal: str = ""
     goal_target: float | None = None
     goal_amount: float | None = None
-    goal_period: str = ""
+    goal_period: tuple[dt.date, dt.date] | None = None  # first and last day; None: the current year
     trained: dt.date | None = None
     sales_kit_sent: dt.date | None = None
     last_newsletter: dt.date | None = None
@@ -248,7 +255,7 @@ class Activity:
     date: dt.date | None
     partner_row: int | None
     type: str  # lower-cased
-    direction: str = "out"  # 'out' or 'in'
+    direction: Direction = Direction.OUT
     contact: str = ""
     summary: str = ""
     agreements: str = ""

@@ -70,9 +70,7 @@ def _plan_partner(partner: Partner, ctx: Context, draft: Draft) -> PartnerState:
         plan_duties(view, draft)
         plan_greetings(view, ctx, draft)
         outlook = plan_newsletter(view, ctx, draft)
-    progress, goal_note = goal_progress(partner, view.facts.deals, today)
-    if goal_note and view.status != TouchStatus.CHURNED:
-        draft.note_partner(partner.row, goal_note)
+    progress = goal_progress(partner, view.facts.deals, today)
     goal_line = ": ".join(part for part in (partner.goal.strip(), progress) if part)
     if goal_line and view.status not in _SILENT:
         draft.item(view, DigestSection.GOALS, goal_line)

@@ -18,7 +18,7 @@ from sheets_sync.model import Tab
 
 Row = dict[str, Any]  # default column name -> raw value; keys starting with "_" are bookkeeping
 
-_RANKS = (("A", 15), ("B", 35), ("C", 45), ("", 3), ("Gold", 2))  # blank and unknown ranks too
+_RANKS = (("A", 15), ("B", 35), ("C", 45), ("", 5))  # blank ranks too (an unknown one would fail `check`)
 _STAGES = (("active", 55), ("", 17), ("onboarding", 10), ("paused", 8), ("churned", 10))
 _TYPES = (("meeting", 18), ("call", 20), ("visit", 4), ("email", 28), ("message", 10), ("event", 5),
           ("deal", 10))  # fmt: skip

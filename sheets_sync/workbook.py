@@ -29,6 +29,7 @@ from sheets_sync.model import (
     CellValue,
     Contact,
     ContactColumn,
+    Direction,
     NewsColumn,
     NewsItem,
     Partner,
@@ -212,14 +213,15 @@ class _Row:
     def __init__(self, sheet: Sheet, row, number: int, problems: list[Problem], date_order: str):
         self.sheet, self.row, self.number, self.problems, self.date_order = sheet, row, number, problems, date_order
 
-    def _parse(self, column: StrEnum, parse: Callable, default=None):
+    def _parse(self, column: StrEnum, parse: Callable, default=None, treated_as: str = ""):
+        """`parse(cell)`; a cell it cannot read is a problem, and `default` (said so with `treated_as`)."""
         value = self.sheet.get(self.row, column)
         if value is None:
             return default
         try:
             result = parse(value)
         except cells.BadCell as exc:
-            self.problem(column, str(exc))
+            self.problem(column, f"{exc}: treated as {treated_as}" if treated_as else str(exc))
             return default
         return default if result is None else result
 
@@ -246,6 +248,12 @@ class _Row:
 
     def birthday(self, column: StrEnum):
         return self._parse(column, lambda v: cells.parse_birthday(v, self.date_order))
+
+    def direction(self, column: StrEnum) -> Direction:
+        return self._parse(column, cells.parse_direction, Direction.OUT, Direction.OUT.value)
+
+    def period(self, column: StrEnum) -> tuple[dt.date, dt.date] | None:
+        return self._parse(column, cells.parse_period, None, "the current year")
 
     def email(self, column: StrEnum) -> str:
         text = self.text(column)
@@ -277,24 +285,24 @@ def _parse_partners(sheet: Sheet, ids, problems, config: Config) -> tuple[Partne
             r.problem(c.STAGE, f'unknown stage "{stage_text[:40]}" (onboarding, active, paused, churned): treated as active')
             stage = Stage.ACTIVE
         partners.append(Partner(
-            row=r.number, id=row_id, name=name, rank=r.text(c.RANK).upper(), stage=stage,
+            row=r.number, id=row_id, name=name, rank=_rank(r, config), stage=stage,
             manager=r.email(c.MANAGER), since=r.date(c.SINCE), snooze_until=r.date(c.SNOOZE_UNTIL),
             goal=r.text(c.GOAL), goal_target=r.numeric(c.GOAL_TARGET), goal_amount=r.numeric(c.GOAL_AMOUNT),
-            goal_period=_goal_period(r), trained=r.date(c.TRAINED),
+            goal_period=r.period(c.GOAL_PERIOD), trained=r.date(c.TRAINED),
             sales_kit_sent=r.date(c.SALES_KIT_SENT), last_newsletter=r.date(c.LAST_NEWSLETTER),
             previous_status=r.text(c.TOUCH_STATUS).lower(),
         ))  # fmt: skip
     return tuple(partners)
 
 
-def _goal_period(r: _Row) -> str:
-    """A typed `2026-11` may have been turned into a date (or a serial) by the spreadsheet."""
-    value = r.sheet.get(r.row, PartnerColumn.GOAL_PERIOD)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 9999:
-        value = r.date(PartnerColumn.GOAL_PERIOD)
-    if isinstance(value, dt.date):
-        return f"{value.year}-{value.month:02d}"
-    return r.text(PartnerColumn.GOAL_PERIOD)
+def _rank(r: _Row, config: Config) -> str:
+    """The Rank as typed, upper-cased. One the config does not have is a problem; a blank one is not
+    (many teams leave new partners unranked): the planner notes that it uses default_rank."""
+    typed = r.text(PartnerColumn.RANK)
+    if typed and typed.upper() not in config.ranks:
+        r.problem(PartnerColumn.RANK, f'unknown rank "{typed[:40]}" ({", ".join(config.ranks)}): '
+                                      f"treated as {config.default_rank}")  # fmt: skip
+    return typed.upper()
 
 
 def _partner_lookup(partners: tuple[Partner, ...]) -> dict[str, int]:
@@ -332,10 +340,6 @@ def _parse_contacts(sheet: Sheet, ids, lookup, problems, config: Config) -> tupl
     )
 
 
-_DIRECTIONS = {"": "out", "out": "out", "outbound": "out", "in": "in", "inbound": "in",
-               "исх": "out", "исходящий": "out", "вх": "in", "входящий": "in"}  # fmt: skip
-
-
 def _parse_activities(sheet: Sheet, ids, lookup, problems, config: Config) -> tuple[Activity, ...]:
     c = ActivityColumn
     activities = []
@@ -343,14 +347,9 @@ def _parse_activities(sheet: Sheet, ids, lookup, problems, config: Config) -> tu
         date = r.date(c.DATE)
         if date is None and r.sheet.get(r.row, c.DATE) is None:
             r.problem(c.DATE, "no date: the row is not counted")
-        direction_text = r.text(c.DIRECTION).lower()
-        direction = _DIRECTIONS.get(direction_text)
-        if direction is None:
-            r.problem(c.DIRECTION, f'unknown direction "{direction_text[:40]}" (in or out): treated as out')
-            direction = "out"
         activities.append(Activity(
             row=r.number, id=row_id, date=date, partner_row=_partner_ref(r, c.PARTNER, lookup),
-            type=r.text(c.TYPE).lower(), direction=direction, contact=r.text(c.CONTACT),
+            type=r.text(c.TYPE).lower(), direction=r.direction(c.DIRECTION), contact=r.text(c.CONTACT),
             summary=r.text(c.SUMMARY), agreements=r.text(c.AGREEMENTS), next_steps=r.text(c.NEXT_STEPS),
             owner=r.text(c.OWNER), due=r.date(c.DUE), done=r.boolean(c.DONE, False),
             amount=r.numeric(c.AMOUNT), follow_up=r.text(c.FOLLOW_UP),
@@ -359,6 +358,8 @@ def _parse_activities(sheet: Sheet, ids, lookup, problems, config: Config) -> tu
 
 
 def _parse_news(sheet: Sheet, ids, problems, config: Config) -> tuple[NewsItem, ...]:
+    """Category is kept as typed: no rule reads it, and the newsletter template shows any label (the
+    four it knows in their colours), so a category of the team's own is no problem."""
     c = NewsColumn
     return tuple(
         NewsItem(

@@ -79,7 +79,8 @@ def test_malformed_cells_never_stop_a_cycle_and_every_problem_is_reported(tmp_pa
 
     messages = {(p.tab.value, p.row, p.column): p.message for p in report.problems}
     expected = {
-        ("Partners", 2, "Since"), ("Partners", 2, "Goal target"), ("Partners", 3, "ID"), ("Partners", 3, "Stage"),
+        ("Partners", 2, "Since"), ("Partners", 2, "Goal target"), ("Partners", 2, "Goal period"),
+        ("Partners", 3, "ID"), ("Partners", 3, "Rank"), ("Partners", 3, "Stage"),
         ("Partners", 3, "Manager"), ("Partners", 3, "Snooze until"), ("Partners", 4, "Partner"),
         ("Partners", 5, "Partner"),
         ("Contacts", 2, "Champion"), ("Contacts", 2, "Birthday"), ("Contacts", 3, "Partner"),
@@ -97,10 +98,12 @@ def test_malformed_cells_never_stop_a_cycle_and_every_problem_is_reported(tmp_pa
         if "Sync note" in header:
             note = ws.cell(row, header.index("Sync note") + 1).value
             assert note, f"{tab} row {row} has no Sync note"
-    # the partners' notes carry the planner's notes too
+    # each problem is in the note once, and the partners' notes carry the planner's notes too
     partners = wb["Partners"]
     header = [c.value for c in partners[1]]
-    assert 'Rank "Z"' in partners.cell(3, header.index("Sync note") + 1).value
+    note = partners.cell(3, header.index("Sync note") + 1).value
+    assert note.count('Rank: unknown rank "Z" (A, B, C): treated as C') == 1 and note.count("rank") == 1
+    assert note.endswith("no newsletter recipients")
 
     # nothing the team typed changed (the two empty IDs were filled: that is the one exception)
     after = team_values(path)

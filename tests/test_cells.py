@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import pytest
 
@@ -15,10 +16,12 @@ from sheets_sync.cells import (
     parse_birthday,
     parse_bool,
     parse_date,
+    parse_direction,
     parse_number,
+    parse_period,
     to_serial,
 )
-from sheets_sync.model import Birthday
+from sheets_sync.model import Birthday, Direction
 
 D = dt.date
 DT = dt.datetime
@@ -505,3 +508,92 @@ def test_parse_number_rejects_huge_int():
 def test_parse_number_rejects_garbage(value):
     with pytest.raises(BadCell):
         parse_number(value)
+
+
+# --- parse_direction ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("in", Direction.IN), ("IN", Direction.IN), (" In ", Direction.IN), ("out", Direction.OUT), ("OUT", Direction.OUT),
+     ("вх", Direction.IN), ("Вх.", Direction.IN), ("входящий", Direction.IN), ("Входящее", Direction.IN),
+     ("исх", Direction.OUT), ("исх.", Direction.OUT), ("ИСХОДЯЩИЙ", Direction.OUT), ("исходящее", Direction.OUT)],
+)  # fmt: skip
+def test_parse_direction_accepts(value, expected):
+    assert parse_direction(value) is expected
+
+
+@pytest.mark.parametrize("value", BLANKS)
+def test_parse_direction_blank(value):
+    assert parse_direction(value) is None  # the caller's default: out
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("inbound", 'unknown direction "inbound" (in or out)'), ("outgoing", 'unknown direction "outgoing"'),
+     ("in/out", 'unknown direction "in/out"'), (1, 'a number, not a direction (in or out): "1"'),
+     (True, 'a yes/no value, not a direction (in or out): "TRUE"'), (D(2026, 1, 1), "a date, not a direction")],
+)  # fmt: skip
+def test_parse_direction_rejects(value, message):
+    with pytest.raises(BadCell, match=re.escape(message)):
+        parse_direction(value)
+
+
+@pytest.mark.parametrize("value", GARBAGE)
+def test_parse_direction_rejects_garbage(value):
+    with pytest.raises(BadCell):
+        parse_direction(value)
+
+
+# --- parse_period -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "first", "last"),
+    [
+        ("2026", D(2026, 1, 1), D(2026, 12, 31)),
+        ("2026.0", D(2026, 1, 1), D(2026, 12, 31)),  # a number cell read as text
+        (2026, D(2026, 1, 1), D(2026, 12, 31)),
+        (2026.0, D(2026, 1, 1), D(2026, 12, 31)),
+        ("2026-Q4", D(2026, 10, 1), D(2026, 12, 31)),
+        ("2026-q1", D(2026, 1, 1), D(2026, 3, 31)),
+        ("Q4 2026", D(2026, 10, 1), D(2026, 12, 31)),
+        ("2026 Q2", D(2026, 4, 1), D(2026, 6, 30)),
+        ("2026-11", D(2026, 11, 1), D(2026, 11, 30)),
+        ("2028-02", D(2028, 2, 1), D(2028, 2, 29)),  # leap year
+        ("2027-02", D(2027, 2, 1), D(2027, 2, 28)),
+        ("2026-12", D(2026, 12, 1), D(2026, 12, 31)),
+        ("11.2026", D(2026, 11, 1), D(2026, 11, 30)),
+        ("2026-11-01", D(2026, 11, 1), D(2026, 11, 30)),
+        # "2026-11" that the spreadsheet turned into a date, a datetime or a serial number
+        (D(2026, 11, 1), D(2026, 11, 1), D(2026, 11, 30)),
+        (DT(2026, 11, 1), D(2026, 11, 1), D(2026, 11, 30)),
+        (46327, D(2026, 11, 1), D(2026, 11, 30)),
+        ("9999-Q4", D(9999, 10, 1), D(9999, 12, 31)),
+    ],
+)
+def test_parse_period_accepts(value, first, last):
+    assert parse_period(value) == (first, last)
+
+
+@pytest.mark.parametrize("value", BLANKS)
+def test_parse_period_blank(value):
+    assert parse_period(value) is None  # the planner's default: the current calendar year
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("sometime", 'not a year (2026), quarter (2026-Q4) or month (2026-11): "sometime"'),
+     ("2026-Q5", '"2026-Q5"'), ("2026-13", '"2026-13"'), ("next year", '"next year"'), ("26", '"26"'), (26, '"26"'),
+     ("0000", '"0000"'), ("0000-Q1", '"0000-Q1"'), ("H2 2026", '"H2 2026"'),
+     (True, 'a yes/no value, not a year'), (dt.time(9), "a time, not a year"), (math.nan, '"nan"')],
+)  # fmt: skip
+def test_parse_period_rejects(value, message):
+    with pytest.raises(BadCell, match=re.escape(message)):
+        parse_period(value)
+
+
+@pytest.mark.parametrize("value", GARBAGE)
+def test_parse_period_rejects_garbage(value):
+    with pytest.raises(BadCell):
+        parse_period(value)

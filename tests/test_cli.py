@@ -1,6 +1,9 @@
 """The command line through its real entry point, in a subprocess."""
 
+import datetime as dt
 import os
+import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -67,6 +70,56 @@ def test_check_passes_on_the_sample_and_finds_a_bad_cell(team, tmp_path):
     assert f"Activities!{column}7" in bad.stdout and "not a date" in bad.stdout
 
 
+def _workbook(path: Path, partner: dict, activity: dict) -> None:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for tab, header, row in [
+        ("Partners", ["ID", "Partner", "Rank", "Manager", "Goal target", "Goal period"], partner),
+        ("Contacts", ["Partner", "Email"], None),
+        ("Activities", ["Date", "Partner", "Type", "Direction"], activity),
+        ("News", ["Date", "Title"], None),
+    ]:
+        ws = wb.create_sheet(tab)
+        ws.append(header)
+        if row:
+            ws.append([row.get(h) for h in header])
+    wb.save(path)
+
+
+@pytest.mark.parametrize(
+    ("partner", "direction", "cell", "problem"),
+    [
+        ({"Goal period": "sometime"}, None, "Partners!F2", 'Goal period: not a year (2026), quarter (2026-Q4) or month '
+                                                           '(2026-11): "sometime": treated as the current year'),
+        ({"Rank": "Z"}, None, "Partners!C2", 'Rank: unknown rank "Z" (A, B, C): treated as C'),
+        ({}, "inbound", "Activities!D2", 'Direction: unknown direction "inbound" (in or out): treated as out'),
+        ({"Rank": None}, "in", None, None),  # a blank Rank is noted in Sync note, but is no problem of the cell
+    ],
+)
+def test_check_reports_each_cell_the_cycle_notes(tmp_path, partner, direction, cell, problem):
+    _workbook(tmp_path / "partners.xlsx", {"ID": "P-0001", "Partner": "X", "Rank": "B", "Manager": "m@x.example",
+                                           "Goal target": 3, **partner},
+              {"Date": dt.date(2026, 11, 20), "Partner": "X", "Type": "email", "Direction": direction})  # fmt: skip
+    config = tmp_path / "config.yaml"
+    config.write_text("source: {kind: xlsx, path: partners.xlsx}\nstate_dir: state\n")
+    check = cli("-c", str(config), "check")
+    assert check.returncode == (1 if problem else 0), check.stdout + check.stderr
+    once = cli("-c", str(config), "once", "--today", "2026-11-26")
+    assert once.returncode == 0, once.stderr
+    wb = openpyxl.load_workbook(tmp_path / "partners.xlsx")
+    notes = {tab: [c.value for c in wb[tab][2]][[h.value for h in wb[tab][1]].index("Sync note")]
+             for tab in ("Partners", "Activities")}  # fmt: skip
+    if problem:
+        tab = cell.split("!")[0]
+        column, message = problem.split(": ", 1)
+        assert re.search(rf"{re.escape(cell)}\s+{re.escape(column)}\s+{re.escape(message)}", check.stdout), check.stdout
+        assert notes[tab].count(problem) == 1, notes[tab]
+        assert notes[tab].count(problem.split(":")[0]) == 1  # said once
+    else:
+        assert check.stdout.startswith("OK:")
+        assert notes["Partners"] == "no Rank: treated as C" and notes["Activities"] is None
+
+
 def test_once_dry_run_writes_nothing_then_once_writes_and_health_is_ok(team):
     config = str(team / "config.yaml")
     book = next(team.glob("*.xlsx"))
@@ -114,6 +167,27 @@ def test_bad_configuration_exits_2_with_the_key_path(tmp_path, config_text, mess
     (tmp_path / "config.yaml").write_text(config_text)
     result = cli("check", cwd=tmp_path)
     assert result.returncode == 2 and message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("holidays: {country: XX}", "holidays.country:"),
+        ("templates_dir: /nonexistent", "templates_dir: /nonexistent is not a folder"),
+        ("mail: {from: partner team}", "mail.from:"),
+        ("followup: {mdoe: send}", "followup.mdoe: unknown key"),
+        ("mail: {smtp: {password: hunter2}}", "mail.smtp.password: a password is never read"),
+    ],
+)
+def test_check_refuses_the_configurations_a_cycle_refuses(team, tmp_path, extra, message):
+    shutil.copy(team / "partners.xlsx", tmp_path / "partners.xlsx")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"source: {{kind: xlsx, path: partners.xlsx}}\nstate_dir: state\n{extra}\n")
+    check = cli("-c", str(config), "check")
+    once = cli("-c", str(config), "once", "--today", "2026-11-26")
+    assert (check.returncode, once.returncode) == (2, 2), check.stdout + once.stdout
+    assert message in check.stderr and check.stderr == once.stderr
+    assert "hunter2" not in check.stderr + check.stdout
 
 
 def test_a_missing_required_header_exits_2(tmp_path):

@@ -1,9 +1,12 @@
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
 
+from sheets_sync import config as config_module
 from sheets_sync.config import Config, load_config, parse_config
+from sheets_sync.config_keys import ANY_NAME, KEYS, LEAF
 from sheets_sync.errors import ConfigError
 
 BASE = {"source": {"kind": "xlsx", "path": "partners.xlsx"}}
@@ -51,12 +54,140 @@ def test_defaults_follow_the_spec():
         ({"mail": {"smtp": {"security": "tls1"}}}, "mail.smtp.security"),
         ({"colour": "blue"}, "colour"),
         ({"tabs": {"Dashboard": "partners "}}, "tabs"),
+        ({"holidays": {"country": "XX"}}, "holidays.country"),
+        ({"holidays": {"country": "DE", "subdivision": "ZZ"}}, "holidays.country"),
+        ({"templates_dir": "no-such-folder"}, "templates_dir"),
+        ({"mail": {"from": "the partner team"}}, "mail.from"),
+        ({"mail": {"from": "Team <partners@a.example>, b@b.example"}}, "mail.from"),
+        ({"digest": {"fallback": "partnerships"}}, "digest.fallback"),
     ],
 )
 def test_errors_name_the_key_path(extra, path_in_message):
     with pytest.raises(ConfigError) as info:
         parse(extra)
     assert str(info.value).startswith(path_in_message + ":")
+
+
+@pytest.mark.parametrize(
+    ("ranks", "expected"),
+    [
+        ({"A": {"every": 5}}, {"A": (5, 3, {"manager", "training"}), "B": (14, 7, set()), "C": (30, 14, set())}),
+        ({"b": {"grace": 2, "requires": ["manager"]}}, {"A": (7, 3, {"manager", "training"}),
+                                                       "B": (14, 2, {"manager"}), "C": (30, 14, set())}),
+        ({"A": {"requires": []}, "C": None}, {"A": (7, 3, set()), "B": (14, 7, set())}),
+        ({"Gold": {"every": 3, "grace": 1}}, {"A": (7, 3, {"manager", "training"}), "B": (14, 7, set()),
+                                              "C": (30, 14, set()), "GOLD": (3, 1, set())}),
+        ({"A": None, "B": None, "C": None, "D": {"every": 60, "grace": 20, "requires": ["training"]}},
+         {"D": (60, 20, {"training"})}),
+    ],
+)
+def test_ranks_change_the_defaults_per_rank_and_per_key(ranks, expected):
+    default_rank = "D" if "D" in expected else "B" if "C" not in expected else "C"
+    config = parse({"ranks": ranks, "default_rank": default_rank})
+    assert {name: (r.every, r.grace, set(r.requires)) for name, r in config.ranks.items()} == expected
+
+
+@pytest.mark.parametrize(
+    ("ranks", "message"),
+    [
+        ({"D": {"every": 60}}, "ranks.D.grace: required for a new rank"),
+        ({"D": {"grace": 5}}, "ranks.D.every: required for a new rank"),
+        ({"D": {}}, "ranks.D.every: required for a new rank"),
+        ({"A": 5}, "ranks.A: expected {every, grace, requires}"),
+        ({"A": {"every": 0}}, "ranks.A.every: expected a whole number of days (at least 1)"),
+        ({"A": {"grace": 2}, "a": {"every": 3}}, "ranks.a: the same rank as ranks.A"),
+        ({"A": None, "B": None, "C": None}, "ranks: at least one rank is needed"),
+        ({"C": None}, 'default_rank: "C" is not one of ranks (A, B)'),
+        (["A", "B"], "ranks: expected a mapping"),
+    ],
+)
+def test_ranks_errors_name_the_key_path(ranks, message):
+    with pytest.raises(ConfigError) as info:
+        parse({"ranks": ranks})
+    assert str(info.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"followup": {"mdoe": "send"}}, "followup.mdoe: unknown key. Did you mean followup.mode? Known keys in followup: "
+                                         "mode, within_hours, lookback_days."),
+        ({"ranks": {"A": {"evry": 5}}}, "ranks.A.evry: unknown key. Did you mean ranks.A.every?"),
+        ({"ranks": {"Gold": {"every": 3, "grace": 1, "requires": [], "budget": 5}}}, "ranks.Gold.budget: unknown key."),
+        ({"mail": {"smtp": {"hots": "mx.example"}}}, "mail.smtp.hots: unknown key. Did you mean mail.smtp.host?"),
+        ({"mail": {"smpt": {"host": "mx.example"}}}, "mail.smpt: unknown key. Did you mean mail.smtp?"),
+        ({"holidays": {"contry": "DE"}}, "holidays.contry: unknown key. Did you mean holidays.country?"),
+        ({"source": {"kind": "xlsx", "path": "p.xlsx", "pth": "q.xlsx"}}, "source.pth: unknown key. Did you mean source.path?"),
+        ({"greetings": {"holiday": {"New Year": "01-01"}}}, "greetings.holiday: unknown key. Did you mean greetings.holidays?"),
+        ({"timezon": "UTC"}, "timezon: unknown key. Did you mean timezone? Known keys: source, timezone,"),
+        ({"sleeping": {"after": 30}}, "sleeping.after: unknown key. Did you mean sleeping.after_days?"),
+        ({"digest": {"time": "08:00"}}, "digest.time: unknown key. Known keys in digest: at, fallback."),
+    ],
+)
+def test_an_unknown_key_at_any_level_is_an_error_naming_its_path(extra, message):
+    with pytest.raises(ConfigError) as info:
+        parse(extra)
+    assert str(info.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("smtp", "variable"),
+    [({"password": "hunter2"}, "SHEETS_SYNC_SMTP_PASSWORD"),
+     ({"password_env": "TEAM_SMTP_PW", "password": "hunter2"}, "TEAM_SMTP_PW")],
+)
+def test_a_password_in_the_yaml_is_refused_and_never_repeated(smtp, variable):
+    with pytest.raises(ConfigError) as info:
+        parse({"mail": {"transport": "smtp", "smtp": {"host": "mx.example", **smtp}}})
+    text = str(info.value)
+    assert text.startswith("mail.smtp.password: a password is never read from the config file")
+    assert f"set the environment variable {variable} " in text and f"{variable}_FILE" in text
+    assert "hunter2" not in text
+
+
+def test_a_key_that_is_known_elsewhere_is_still_unknown_where_it_is():
+    with pytest.raises(ConfigError, match=r"^followup\.every_days: unknown key"):
+        parse({"followup": {"every_days": 3}})
+
+
+def test_names_the_team_chooses_are_not_keys():
+    config = parse({
+        "ranks": {"Gold": {"every": 3, "grace": 1}},
+        "default_rank": "Gold",
+        "tabs": {"Partners": "Партнёры"},
+        "columns": {"Contacts": {"Email": "Почта"}},
+        "greetings": {"holidays": {"Any name at all": "01-01", "8 Марта": "03-08"}},
+    })  # fmt: skip
+    assert "GOLD" in config.ranks and len(config.greetings.holidays) == 2
+
+
+def _paths(node: dict, where: str = "") -> set[str]:
+    found = set()
+    for key, below in node.items():
+        path = where + ("<rank>" if key == ANY_NAME else key)
+        found.add(path)
+        if below is not LEAF:
+            found |= _paths(below, path + ".")
+    return found
+
+
+def test_the_known_keys_are_exactly_the_keys_the_config_reads():
+    """A key read but not known would be refused; a key known but never read would be ignored."""
+    source = Path(config_module.__file__).read_text(encoding="utf-8")
+    read = set(re.findall(r'(?:r\.\w+\(|\(r,)\s*"([a-z_]+(?:\.[a-z_]+)*)"', source))
+    read |= {f"ranks.<rank>.{key}" for key in re.findall(r'rank\.\w+\(\s*"([a-z_]+)"', source)}
+    assert {"timezone", "tabs", "mail.smtp.password_env", "ranks.<rank>.every", "ranks.<rank>.requires"} <= read
+    known = _paths(KEYS)
+    assert read <= known, read - known
+    leaves = {p for p in known if not any(q.startswith(p + ".") for q in known)}
+    assert leaves <= read, leaves - read
+
+
+def test_what_a_cycle_would_refuse_is_refused_on_loading(tmp_path):
+    (tmp_path / "my-templates").mkdir()
+    config = parse_config({**BASE, "holidays": {"country": "de", "subdivision": "BY"}, "templates_dir": "my-templates",
+                           "mail": {"from": "Partner team <partners@team.example>"}}, tmp_path)  # fmt: skip
+    assert (config.holidays_country, config.templates_dir) == ("DE", tmp_path / "my-templates")
+    assert config.mail.sender == "Partner team <partners@team.example>"
 
 
 def test_source_path_is_required_for_xlsx():

@@ -177,7 +177,7 @@ def test_malformed_cells_never_stop_a_cycle_and_every_problem_is_reported(api, t
             ("Activities", 3, "Amount"), ("News", 2, "Publish")} <= problems  # fmt: skip
     partners = api.spreadsheets[KEY]["Partners"]
     note = partners.column("Sync note")
-    assert 'Rank "Z"' in partners.value(3, note)
+    assert 'Rank: unknown rank "Z"' in partners.value(3, note)
     for tab, row, _ in problems:
         sheet = api.spreadsheets[KEY][tab]
         if tab != "News":

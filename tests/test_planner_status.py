@@ -84,23 +84,23 @@ def test_soon_due_overdue_boundaries(today, status, days_late):
     "rank, note",
     [
         ("", "no Rank: treated as C"),
-        ("Z", 'Rank "Z" is not one of A, B, C: treated as C'),
+        ("Z", None),  # an unknown Rank is a problem of the cell, noted when the sheet is read
         ("C", None),
     ],
 )
-def test_unknown_or_blank_rank_uses_the_default_and_says_so(rank, note):
+def test_unknown_or_blank_rank_uses_the_default_and_a_blank_one_says_so(rank, note):
     # C: every 30 days; 2026-11-02 + 30 = 2026-12-02
     s = state(one_partner(activity(2, d("2026-11-02"), "call"), rank=rank))
     assert s.next_touch == d("2026-12-02")
     assert s.notes == ((note,) if note else ())
 
 
-def test_unknown_rank_note_names_the_configured_ranks_and_default():
+def test_the_default_rank_is_the_configured_one():
     ranks = {"GOLD": RankRule(10, 2), "SILVER": RankRule(20, 5)}
-    the_book = book([partner(rank="A")], activities=[activity(2, d("2026-11-02"), "call")])
-    s = state(plan(the_book, config(ranks=ranks, default_rank="SILVER"), TODAY))
-    assert s.notes == ('Rank "A" is not one of GOLD, SILVER: treated as SILVER',)
-    assert s.next_touch == d("2026-11-23")  # every 20 days
+    the_book = book([partner(rank="A"), partner(3, rank="")], activities=[activity(2, d("2026-11-02"), "call")])
+    the_plan = plan(the_book, config(ranks=ranks, default_rank="SILVER"), TODAY)
+    assert state(the_plan).next_touch == d("2026-11-23")  # every 20 days
+    assert state(the_plan, 3).notes == ("no Rank: treated as SILVER",)
 
 
 def test_no_rank_note_for_churned_partners():

@@ -141,6 +141,59 @@ def test_malformed_cells_become_problems_with_their_cells():
     assert rb.book.activities[1].partner_row is None and rb.book.activities[1].direction == "out"
 
 
+@pytest.mark.parametrize(
+    ("column", "value", "problem", "parsed"),
+    [
+        ("Rank", "Z", 'unknown rank "Z" (A, B, C): treated as C', "Z"),
+        ("Rank", "Gold", 'unknown rank "Gold" (A, B, C): treated as C', "GOLD"),
+        ("Rank", "b", None, "B"),
+        ("Rank", None, None, ""),  # blank: not a problem; the planner notes that it uses default_rank
+        ("Rank", "  ", None, ""),
+        ("Goal period", "sometime", 'not a year (2026), quarter (2026-Q4) or month (2026-11): "sometime": '
+                                    "treated as the current year", None),
+        ("Goal period", "2026-Q4", None, (dt.date(2026, 10, 1), dt.date(2026, 12, 31))),
+        ("Goal period", dt.datetime(2026, 11, 1), None, (dt.date(2026, 11, 1), dt.date(2026, 11, 30))),
+        ("Goal period", None, None, None),
+    ],
+)
+def test_partner_cells_the_rules_cannot_read_are_problems_with_their_cells(column, value, problem, parsed):
+    header = ["ID", "Partner", "Goal target", column]
+    rb = read_book(snapshot(partners=(header, [["P-0001", "Acme", 3, value]])), CONFIG)
+    assert [(rb.cell_ref(p), p.message) for p in rb.problems] == ([("Partners!D2", problem)] if problem else [])
+    field = {"Rank": "rank", "Goal period": "goal_period"}[column]
+    assert getattr(rb.book.partners[0], field) == parsed
+
+
+def test_an_unknown_rank_names_the_configured_ranks_and_default():
+    config = parse_config({"source": {"kind": "xlsx", "path": "p.xlsx"}, "default_rank": "Silver",
+                           "ranks": {"A": None, "B": None, "C": None, "Gold": {"every": 10, "grace": 2},
+                                     "Silver": {"every": 20, "grace": 5}}}, Path("/t"))  # fmt: skip
+    rb = read_book(snapshot(partners=(["Partner", "Rank"], [["Acme", "A"], ["Beta", "gold"]])), config)
+    assert [(rb.cell_ref(p), p.message) for p in rb.problems] == [
+        ("Partners!B2", 'unknown rank "A" (GOLD, SILVER): treated as SILVER')]
+
+
+@pytest.mark.parametrize(
+    ("value", "direction", "problem"),
+    [
+        (None, "out", None),
+        ("in", "in", None),
+        ("In", "in", None),
+        ("OUT", "out", None),
+        ("вх", "in", None),
+        ("исходящий", "out", None),
+        ("inbound", "out", 'unknown direction "inbound" (in or out): treated as out'),
+        ("incoming", "out", 'unknown direction "incoming" (in or out): treated as out'),
+        (1, "out", 'a number, not a direction (in or out): "1": treated as out'),
+    ],
+)
+def test_direction_is_in_or_out_and_anything_else_is_a_problem(value, direction, problem):
+    activities = (["Date", "Partner", "Type", "Direction"], [[dt.date(2026, 11, 20), "Acme", "email", value]])
+    rb = read_book(snapshot(activities=activities), CONFIG)
+    assert rb.book.activities[0].direction == direction
+    assert [(rb.cell_ref(p), p.message) for p in rb.problems] == ([("Activities!D2", problem)] if problem else [])
+
+
 def _state(row, **kw):
     base = dict(row=row, last_touch=None, last_response=None, next_touch=dt.date(2026, 11, 30),
                 status=TouchStatus.SOON, days_late=None, next_action="Next touch 2026-11-30", goal_progress="")
