@@ -306,13 +306,16 @@ def parse_bool(value: object, default: bool | None = None) -> bool | None:
 
 # Like yes/no, the Russian words a team types too (входящий/исходящий and their abbreviations).
 _DIRECTIONS = {
-    "in": Direction.IN, "вх": Direction.IN, "входящий": Direction.IN, "входящее": Direction.IN,
-    "out": Direction.OUT, "исх": Direction.OUT, "исходящий": Direction.OUT, "исходящее": Direction.OUT,
-}  # fmt: skip
+    "in": Direction.IN, "inbound": Direction.IN, "incoming": Direction.IN,
+    "вх": Direction.IN, "входящий": Direction.IN, "входящее": Direction.IN,
+    "out": Direction.OUT, "outbound": Direction.OUT, "outgoing": Direction.OUT,
+    "исх": Direction.OUT, "исходящий": Direction.OUT, "исходящее": Direction.OUT,
+}  # fmt: skip  (the words a team types for in and out; anything else is a problem of its cell)
 
 
 def parse_direction(value: object) -> Direction | None:
-    """An Activities `Direction`: in or out (any case; вх/исх, входящий/исходящий); blank is None."""
+    """An Activities `Direction`: in or out (any case; inbound/outbound, incoming/outgoing, вх/исх,
+    входящий/исходящий); blank is None."""
     if value is None:
         return None
     if not isinstance(value, str):

@@ -530,7 +530,7 @@ def test_parse_direction_blank(value):
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("inbound", 'unknown direction "inbound" (in or out)'), ("outgoing", 'unknown direction "outgoing"'),
+    [("sideways", 'unknown direction "sideways" (in or out)'), ("both", 'unknown direction "both"'),
      ("in/out", 'unknown direction "in/out"'), (1, 'a number, not a direction (in or out): "1"'),
      (True, 'a yes/no value, not a direction (in or out): "TRUE"'), (D(2026, 1, 1), "a date, not a direction")],
 )  # fmt: skip

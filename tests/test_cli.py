@@ -92,7 +92,7 @@ def _workbook(path: Path, partner: dict, activity: dict) -> None:
         ({"Goal period": "sometime"}, None, "Partners!F2", 'Goal period: not a year (2026), quarter (2026-Q4) or month '
                                                            '(2026-11): "sometime": treated as the current year'),
         ({"Rank": "Z"}, None, "Partners!C2", 'Rank: unknown rank "Z" (A, B, C): treated as C'),
-        ({}, "inbound", "Activities!D2", 'Direction: unknown direction "inbound" (in or out): treated as out'),
+        ({}, "sideways", "Activities!D2", 'Direction: unknown direction "sideways" (in or out): treated as out'),
         ({"Rank": None}, "in", None, None),  # a blank Rank is noted in Sync note, but is no problem of the cell
     ],
 )

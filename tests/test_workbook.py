@@ -182,8 +182,9 @@ def test_an_unknown_rank_names_the_configured_ranks_and_default():
         ("OUT", "out", None),
         ("вх", "in", None),
         ("исходящий", "out", None),
-        ("inbound", "out", 'unknown direction "inbound" (in or out): treated as out'),
-        ("incoming", "out", 'unknown direction "incoming" (in or out): treated as out'),
+        ("inbound", "in", None),
+        ("Outgoing", "out", None),
+        ("sideways", "out", 'unknown direction "sideways" (in or out): treated as out'),
         (1, "out", 'a number, not a direction (in or out): "1": treated as out'),
     ],
 )
