@@ -150,8 +150,13 @@ def _map_headers(tab: Tab, table: Table, config: Config) -> Sheet:
     return Sheet(tab, table, columns, added)
 
 
-def _is_blank_row(row: list[CellValue]) -> bool:
-    return all(v is None or (type(v) is str and not v.strip()) for v in row)
+def _is_blank(value: CellValue) -> bool:
+    return value is None or (type(value) is str and not value.strip())
+
+
+def _is_blank_row(row: list[CellValue], headed: list[int]) -> bool:
+    """Blank under every column that has a header: a stray value beside the table is no row to number."""
+    return all(_is_blank(row[i]) for i in headed if i < len(row))
 
 
 def _assign_ids(sheets: dict[Tab, Sheet], problems: list[Problem]):
@@ -169,8 +174,9 @@ def _assign_ids(sheets: dict[Tab, Sheet], problems: list[Problem]):
         seen: dict[str, int] = {}
         ids[tab], new_ids[tab], missing = {}, {}, []
         highest, separator, width = 0, "-", 4
+        headed = [i for i, h in enumerate(sheet.table.header) if not _is_blank(h)]
         for index, row in enumerate(sheet.table.rows):
-            if _is_blank_row(row):
+            if _is_blank_row(row, headed):
                 continue
             number = sheet.table.row_number(index)
             value = cells.as_text(sheet.get(row, id_column))
@@ -347,6 +353,8 @@ def _parse_activities(sheet: Sheet, ids, lookup, problems, config: Config) -> tu
         date = r.date(c.DATE)
         if date is None and r.sheet.get(r.row, c.DATE) is None:
             r.problem(c.DATE, "no date: the row is not counted")
+        if not r.text(c.TYPE):
+            r.problem(c.TYPE, "no type (meeting, call, email, deal, ...): not counted as a touch")
         activities.append(Activity(
             row=r.number, id=row_id, date=date, partner_row=_partner_ref(r, c.PARTNER, lookup),
             type=r.text(c.TYPE).lower(), direction=r.direction(c.DIRECTION), contact=r.text(c.CONTACT),

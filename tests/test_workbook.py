@@ -250,3 +250,20 @@ def test_dashboard_is_rewritten_only_when_its_content_changes():
     assert build_changes(rb, _plan(_state(2)), rows, CONFIG).dashboard is None
     changed = rows[:3] + (("ok", 4),)
     assert build_changes(rb, _plan(_state(2)), changed, CONFIG).dashboard == ("Dashboard", changed)
+
+
+def test_a_stray_value_beside_the_table_is_no_row_to_number():
+    partners = (["ID", "Partner", "", "Rank"], [["P-0001", "Acme", "", "A"], ["", "", "scribble", ""]])
+    rb = read_book(snapshot(partners=partners), CONFIG)
+    assert [p.name for p in rb.book.partners] == ["Acme"]
+    assert rb.new_ids[Tab.PARTNERS] == {} and rb.problems == []
+
+
+@pytest.mark.parametrize("type_cell, problems", [("call", []), ("", ["no type"]), ("  ", ["no type"])])
+def test_an_activity_without_a_type_is_a_problem_of_its_cell(type_cell, problems):
+    activities = (["ID", "Date", "Partner", "Type"], [["A-1", "20.11.2026", "Acme", type_cell]])
+    rb = read_book(snapshot(activities=activities), CONFIG)
+    assert [(p.tab, p.row, p.column, p.message.split(" (")[0]) for p in rb.problems] == [
+        (Tab.ACTIVITIES, 2, "Type", m) for m in problems
+    ]
+    assert len(rb.book.activities) == 1  # the row is still read (its next steps, say, still count)
