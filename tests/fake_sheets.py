@@ -27,7 +27,8 @@ import itertools
 import json
 import operator
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -724,6 +725,22 @@ def seed_tables(tables: Iterable[tuple[str, tuple[str, ...], list[list[Any]]]]) 
 
 
 # --- wiring for tests ---------------------------------------------------------------------------
+
+
+@contextmanager
+def sample_sheets(folder, today: dt.date, *keys: str) -> Iterator[tuple[FakeSheetsAPI, Any, responses.RequestsMock]]:
+    """The English sample workbook as of `today`, written into `folder` and seeded into a fake API
+    under each key: (api, its config, the active `responses` mock)."""
+    from sheets_sync.config import load_config
+    from sheets_sync.sample import write_sample
+
+    api = FakeSheetsAPI()
+    config = load_config(write_sample(folder, "en", today))
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        api.register(mock)
+        for key in keys:
+            seed_from_workbook(api, key, config.source.path)
+        yield api, config, mock
 
 
 def seed_from_workbook(api: FakeSheetsAPI, key: str, path, title: str = "Partners") -> Spreadsheet:

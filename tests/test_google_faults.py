@@ -8,15 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-import responses
 
 from sheets_sync.config import load_config
 from sheets_sync.errors import SourceError
 from sheets_sync.model import Tab
-from sheets_sync.sample import write_sample
 from sheets_sync.sources.google_api import RetryPolicy
 from sheets_sync.worker import Stopper, run_forever, run_once
-from tests.fake_sheets import FakeSheetsAPI, google_source, seed_from_workbook
+from tests.fake_sheets import google_source, sample_sheets
 
 TODAY = dt.date(2026, 11, 26)
 KEY = "faulty-sheet"
@@ -24,11 +22,7 @@ KEY = "faulty-sheet"
 
 @pytest.fixture
 def team(tmp_path):
-    api = FakeSheetsAPI()
-    config = load_config(write_sample(tmp_path / "team", "en", TODAY))
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        api.register(mock)
-        seed_from_workbook(api, KEY, config.source.path)
+    with sample_sheets(tmp_path / "team", TODAY, KEY) as (api, config, mock):
         sleeps: list[float] = []
         yield api, config, google_source(api, KEY, sleeps), sleeps, mock
 

@@ -10,13 +10,10 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-import responses
 
-from sheets_sync.config import load_config
 from sheets_sync.model import MISSING_NEXT_STEPS, TAB_SPECS, Tab
-from sheets_sync.sample import write_sample
 from sheets_sync.worker import run_once
-from tests.fake_sheets import FakeSheetsAPI, google_source, seed_from_workbook
+from tests.fake_sheets import google_source, sample_sheets
 
 TODAY = dt.date(2026, 11, 26)
 REF, LIVE = "reference-sheet", "live-sheet"
@@ -25,12 +22,7 @@ REF, LIVE = "reference-sheet", "live-sheet"
 @pytest.fixture
 def team(tmp_path):
     """The sample twice in one fake API; `cycle(key, day)` runs one cycle on either copy."""
-    api = FakeSheetsAPI()
-    config = load_config(write_sample(tmp_path / "team", "en", TODAY))
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        api.register(mock)
-        for key in (REF, LIVE):
-            seed_from_workbook(api, key, config.source.path)
+    with sample_sheets(tmp_path / "team", TODAY, REF, LIVE) as (api, config, mock):
         sources = {key: google_source(api, key) for key in (REF, LIVE)}
 
         def cycle(key, day=TODAY):

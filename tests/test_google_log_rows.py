@@ -5,16 +5,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-import responses
 
-from sheets_sync.config import load_config
 from sheets_sync.mail.ledger import open_ledger
-from sheets_sync.model import MessageKind, Tab
-from sheets_sync.sample import write_sample
+from sheets_sync.model import Tab
 from sheets_sync.sending import Mailer
 from sheets_sync.worker import run_once
 from sheets_sync import workbook
-from tests.fake_sheets import FakeSheetsAPI, google_source, seed_from_workbook
+from tests.fake_sheets import google_source, sample_sheets
 from tests.sent import to_partners
 
 TODAY = dt.date(2026, 11, 26)  # a Thursday
@@ -24,11 +21,7 @@ LOGGED_TYPES = ("follow-up", "sales kit", "newsletter", "greeting")
 
 @pytest.fixture
 def team(tmp_path):
-    api = FakeSheetsAPI()
-    config = load_config(write_sample(tmp_path / "team", "en", TODAY))
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        api.register(mock)
-        seed_from_workbook(api, KEY, config.source.path)
+    with sample_sheets(tmp_path / "team", TODAY, KEY) as (api, config, _):
         yield api, config, google_source(api, KEY)
 
 
