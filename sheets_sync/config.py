@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from sheets_sync.calendar import WorkCalendar
-from sheets_sync.config_keys import DEFAULT_PASSWORD_ENV, KEYS, Reader, check_keys
+from sheets_sync.config_keys import DEFAULT_PASSWORD_ENV, Reader, check_keys
 from sheets_sync.errors import ConfigError
 from sheets_sync.model import TAB_SPECS, Tab
 
@@ -276,9 +276,6 @@ def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
         tabs=tabs,
         columns=_column_renames(r),
     )
-
-
-_TOP_KEYS = set(KEYS)
 
 
 def _ranks(r: Reader, defaults: dict[str, RankRule]) -> dict[str, RankRule]:
