@@ -4,9 +4,9 @@ Requests, whatever the sheet's size:
 - start-up: the spreadsheet's metadata, once (tab titles, sheetIds, grid sizes). Each cycle's
   reads return their ranges clipped to the grid, which keeps the grid sizes current for free.
 - every cycle: one `values:batchGet` of every tab (UNFORMATTED_VALUE, SERIAL_NUMBER dates).
-- when something must be written: one `values:batchGet` re-reading the header row and the
-  columns about to be written (whole tabs when rows are appended or rows without an ID are
-  written), then one `values:batchUpdate` (RAW) with every cell, appended row and the Dashboard;
+- when something must be written: one `values:batchGet` (FORMULA render) re-reading the header
+  row and the columns about to be written (whole tabs when rows are appended or rows without an
+  ID are written), then one `values:batchUpdate` (RAW) with every cell, appended row and the Dashboard;
   plus, only when the layout must change, one `batchUpdate` before it (grow the grid, create the
   Dashboard, date formats on the columns dates are written to: once per column per process).
 
@@ -16,7 +16,8 @@ number every time: every poll re-reads, and the read is the one request of an un
 
 Safe under live edits: every write is re-targeted, after the re-read, to where its row is now
 (by ID; by identical content for a row read without an ID), and lands only if the cell still shows
-what the cycle read. A header row that changed in between (a column inserted, deleted, renamed)
+what the cycle read. The re-read uses FORMULA render, so a team's formula shows as its text and is
+never taken for the empty cell its result looks like: it is never written over. A header row that changed in between (a column inserted, deleted, renamed)
 puts the whole write off to the next cycle. Text is written RAW, so it can never become a formula.
 
 Safe when a write lands but its answer is lost (a timeout or a 5xx after Google applied it): appended
@@ -232,9 +233,10 @@ class GoogleSource:
         found = (self._find(name) for name in tab_names)
         return list(dict.fromkeys(t for t in found if t is not None))
 
-    def _get(self, ranges: list[str], major: Dimension, action: str) -> dict:
+    def _get(self, ranges: list[str], major: Dimension, action: str,
+             render: ValueRenderOption = ValueRenderOption.unformatted) -> dict:  # fmt: skip
         params = {
-            "valueRenderOption": ValueRenderOption.unformatted,
+            "valueRenderOption": render,
             "dateTimeRenderOption": DateTimeOption.serial_number,
             "majorDimension": major,
         }
@@ -303,8 +305,9 @@ class GoogleSource:
 
     def _reread(self, snapshot: Snapshot, changes: Changes, tabs: list[str],
                 by_tab: dict[str, list[CellWrite]]) -> dict[str, Current]:  # fmt: skip
-        """One values:batchGet (COLUMNS): each tab's header row and the columns about to be written,
-        or the whole tab when rows will be appended or a row read without an ID is written."""
+        """One values:batchGet (COLUMNS, FORMULA render): each tab's header row and the columns about
+        to be written, or the whole tab when rows will be appended or a row read without an ID is
+        written. A formula comes back as its text ('=...'): see `Current` and `Locator`."""
         ranges, slots = [], []
         for tab in tabs:
             sheet, table = self._sheets[tab], snapshot.tables[tab]  # type: ignore[index]
@@ -322,7 +325,9 @@ class GoogleSource:
                 if column <= sheet.cols:  # beyond the grid: a new column, empty by definition
                     ranges.append(f"{quote_title(tab)}!{letter(column)}:{letter(column)}")
                     slots.append((tab, column))
-        answer = self._get(ranges, Dimension.cols, "write")
+        # FORMULA render: a team's formula re-reads as its text, never as the (empty) result the read
+        # saw, so it never "still shows what the cycle read" and is never written over (SPEC §7).
+        answer = self._get(ranges, Dimension.cols, "write", ValueRenderOption.formula)
         sheets = self._sheets or {}
         current = {tab: Current([], {}, sheets[tab].rows, sheets[tab].cols) for tab in tabs}
         for (tab, slot), value_range in zip(slots, answer.get("valueRanges", [])):
@@ -341,7 +346,7 @@ class GoogleSource:
 
     def _place(self, out: WritePlan, tab: str, table: Table, now: Current, changes: Changes,
                writes: list[CellWrite]) -> None:  # fmt: skip
-        if now.header_texts() != trimmed(table.header):
+        if now.header_texts(table.header) != trimmed(table.header):
             raise SourceError(
                 f'The columns of "{tab}" changed since the sheet was read (a column inserted, deleted or '
                 "renamed); nothing written, will retry next cycle.",

@@ -24,8 +24,9 @@ DATETIME_PATTERN = "yyyy-mm-dd hh:mm"
 
 
 def from_api(value: Any) -> CellValue:
-    """A value as the API returns it with UNFORMATTED_VALUE / SERIAL_NUMBER: '' is an empty cell,
-    a whole float is an int (dates arrive as serial numbers and are parsed by the workbook layer)."""
+    """A value as the API returns it with UNFORMATTED_VALUE (or FORMULA) / SERIAL_NUMBER: '' is an
+    empty cell, a whole float is an int (dates arrive as serial numbers and are parsed by the
+    workbook layer)."""
     kind = type(value)
     if kind is str:
         return value if value else None
@@ -99,13 +100,28 @@ def same(a: CellValue, b: CellValue) -> bool:
     return type(a) is type(b) and a == b
 
 
+def is_formula(value: CellValue) -> bool:
+    """Whether a cell re-read with FORMULA render holds a formula: it comes back as its text, '=...'.
+
+    Text the worker or the team stored as text and that starts with '=' looks the same; where it
+    matters (locating rows) it is then taken for what the read showed, which text equals anyway.
+    """
+    return isinstance(value, str) and value.startswith("=")
+
+
 # --- where rows are now -------------------------------------------------------------------------
 
 
 @dataclass
 class Current:
-    """One tab as re-read just before writing (majorDimension COLUMNS): the header row, some
-    columns (or all of them when `full`) and the grid's size now."""
+    """One tab as re-read just before writing (majorDimension COLUMNS, FORMULA render): the header
+    row, some columns (or all of them when `full`) and the grid's size now.
+
+    FORMULA render shows every cell as UNFORMATTED_VALUE does (numbers, serial dates, booleans,
+    text), except that a formula shows as its text ('=IF(...)') instead of its result. So a team's
+    formula whose result is empty no longer looks like an empty cell to fill: the "still shows what
+    the cycle read" check before each write skips it, as the xlsx source skips formula cells.
+    """
 
     header: list[CellValue]
     columns: dict[int, list[CellValue]]  # 1-based column -> its cells from row 1
@@ -117,14 +133,18 @@ class Current:
         values = self.columns.get(column)
         return values[row - 1] if values is not None and row - 1 < len(values) else None
 
-    def row(self, row: int) -> list[CellValue]:
-        return _trim([self.value(row, c) for c in range(1, max(self.columns, default=0) + 1)])
-
-    def header_texts(self) -> list[str]:
-        return _trim([header_text(v) for v in self.header])
+    def header_texts(self, as_read: Sequence[str] = ()) -> list[str]:
+        """The header row now; a formula in it counts as the text the read showed in its column
+        (headers are not formulas in practice, and their result cannot be known from this re-read)."""
+        texts = [
+            (as_read[i] if i < len(as_read) else "") if is_formula(v) else header_text(v)
+            for i, v in enumerate(self.header)
+        ]
+        return _trim(texts)
 
     def last_row(self) -> int:
-        """The last row holding anything (at least the header row)."""
+        """The last row holding anything (at least the header row). A formula counts, even one whose
+        result is empty: rows appended below it never land on a team's formula."""
         last = 1
         for values in self.columns.values():
             for i in range(len(values) - 1, last - 1, -1):
@@ -146,6 +166,16 @@ class Locator:
     twice). A row read without an ID, or with one that several rows shared, can only be recognised
     by its content: it is where exactly one row with the very same cells (its ID cell included) is
     now. Such rows need the whole tab re-read (`by_content`).
+
+    The re-read shows formulas as their text and the read showed their results, so to locate rows a
+    formula cell counts as what the read showed in the same place (`seen`): a row that stayed put
+    matches itself, formulas and all, with exact hashing as before. A row with a formula that moved
+    meanwhile matches nothing (its formula now stands beside another row's read value) and waits a
+    cycle: never a wrong row. This holds for the ID column too: an ID made by a formula is the ID the
+    read showed on that row, as long as the row has not moved. The residual risk is two rows both
+    with formula IDs swapping places between the read and the re-read while every cell about to be
+    written still shows what was read: their worker cells would then be swapped for one cycle,
+    after which the next cycle rewrites them.
     """
 
     table: Table
@@ -162,6 +192,14 @@ class Locator:
         values = self.table.rows[row - 2] if 0 <= row - 2 < len(self.table.rows) else []
         return values[column - 1] if 0 < column <= len(values) else None
 
+    def seen(self, row: int, column: int) -> CellValue:
+        """The re-read cell, for locating rows: a formula counts as what the read showed there."""
+        value = self.current.value(row, column)
+        return self.as_read(row, column) if is_formula(value) else value
+
+    def _row_now(self, row: int) -> list[CellValue]:
+        return _trim([self.seen(row, c) for c in range(1, max(self.current.columns, default=0) + 1)])
+
     def by_content(self, row: int) -> bool:
         row_id = self.read_id(row)
         return not row_id or row_id in self._shared_ids()
@@ -171,12 +209,12 @@ class Locator:
             if not self.current.full:
                 return None
             key = _key(self.table.rows[row - 2]) if 0 <= row - 2 < len(self.table.rows) else ()
-            if _key(self.current.row(row)) == key:
+            if _key(self._row_now(row)) == key:
                 return row
             found = self._contents().get(key, [])
         else:
             row_id = self.read_id(row)
-            if cells.as_text(self.current.value(row, self.id_column)) == row_id:
+            if cells.as_text(self.seen(row, self.id_column)) == row_id:
                 return row
             found = self._ids().get(row_id, [])
         return found[0] if len(found) == 1 else None
@@ -200,8 +238,8 @@ class Locator:
     def _ids(self) -> dict[str, list[int]]:
         if self._by_id is None:
             self._by_id = defaultdict(list)
-            for i, value in enumerate(self.current.columns.get(self.id_column, ())[1:], start=2):
-                text = cells.as_text(value)
+            for i in range(2, len(self.current.columns.get(self.id_column, ())) + 1):
+                text = cells.as_text(self.seen(i, self.id_column))
                 if text:
                     self._by_id[text].append(i)
         return self._by_id
@@ -210,7 +248,7 @@ class Locator:
         if self._by_content is None:
             self._by_content = defaultdict(list)
             for row in range(2, self.current.last_row() + 1):
-                self._by_content[_key(self.current.row(row))].append(row)
+                self._by_content[_key(self._row_now(row))].append(row)
         return self._by_content
 
 
