@@ -151,3 +151,30 @@ def test_a_spreadsheet_batch_update_is_all_or_nothing(api):
     answer = call("POST", ":batchUpdate", json=body)
     assert answer.status_code == 400 and "No grid with id: 99" in answer.json()["error"]["message"]
     assert api.spreadsheets["key"]["Sheet1"].rows == 1000
+
+
+def test_formula_render_shows_formulas_as_text_and_every_other_cell_as_unformatted_value():
+    """Not in the recordings; as the API reference documents ValueRenderOption: FORMULA returns
+    formulas, other cells as UNFORMATTED_VALUE does (dates as serial numbers with SERIAL_NUMBER)."""
+    import datetime as dt
+
+    fake = FakeSheetsAPI()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        fake.register(mock)
+        empty = Formula('=IF(A1="x","y","")', "")
+        fake.create("key", tabs={"Sheet1": [
+            ["text", 7, 2.5, True, dt.date(2020, 1, 1), Formula("=4/2", 2), empty],
+            ["=not a formula", None, "", False],
+        ]})  # fmt: skip
+
+        def rows(render):
+            params = {"ranges": ["Sheet1!A1:G2"], "valueRenderOption": render,
+                      "dateTimeRenderOption": "SERIAL_NUMBER"}  # fmt: skip
+            return call("GET", "/values:batchGet", params=params).json()["valueRanges"][0]["values"]
+
+        unformatted, formula = rows("UNFORMATTED_VALUE"), rows("FORMULA")
+    assert unformatted == [["text", 7, 2.5, True, 43831, 2], ["=not a formula", "", "", False]]
+    assert formula == [
+        ["text", 7, 2.5, True, 43831, "=4/2", '=IF(A1="x","y","")'],
+        ["=not a formula", "", "", False],
+    ]

@@ -24,7 +24,8 @@ def team(tmp_path):
         sources = {key: google_source(api, key) for key in (REF, KEY)}
 
         def cycle(key):
-            return run_once(sources[key], config, dt.datetime.combine(TODAY, dt.time(12), ZoneInfo(config.timezone)))
+            now = dt.datetime.combine(TODAY, dt.time(12), tzinfo=ZoneInfo(config.timezone))
+            return run_once(sources[key], config, now)
 
         yield api, cycle
 

@@ -1,5 +1,5 @@
 """GoogleSource.write on small hand-made sheets: appended rows, a grid that must grow, the Dashboard,
-duplicate and missing IDs, date formats, and values the API cannot take as they are."""
+duplicate and missing IDs, date formats, values the API cannot take as they are, and the team's formulas."""
 
 import datetime as dt
 import math
@@ -188,3 +188,63 @@ def test_unchanged_changes_cost_nothing(api):
     mark = len(api.log)
     source.write(snapshot, Changes())
     assert since(api, mark) == []
+
+
+# --- the team's formulas: the re-read before writing shows them as formulas (FORMULA render) ---
+
+
+def test_a_formula_whose_result_is_empty_is_never_written_over(api):
+    partners = sheet(api, "Partners")
+    hand = Formula('=IF(B2="x","hot","")', "")
+    partners.set(2, 3, hand)  # the read shows an empty Notes cell
+    source = google_source(api, KEY)
+    snapshot = source.read(["Partners"])
+    assert snapshot.tables["Partners"].rows[0] == ["P-1", "Acme"]
+    writes = (CellWrite("Partners", 2, "P-1", 3, "filled"), CellWrite("Partners", 3, "P-2", 3, "filled"))
+    source.write(snapshot, Changes(cells=writes, id_columns={"Partners": 1}))
+    assert partners.value(2, 3) == hand and partners.value(3, 3) == "filled"
+
+
+def test_an_id_made_by_a_formula_counts_only_while_the_id_column_is_where_it_was_read(api):
+    partners = sheet(api, "Partners")
+    made = Formula('="P-"&"2"', "P-2")
+    partners.set(3, 1, made)
+    source = google_source(api, KEY)
+
+    def notes(text):
+        writes = tuple(CellWrite("Partners", r, f"P-{r - 1}", 3, f"{text} {r - 1}") for r in (2, 3, 4))
+        return Changes(cells=writes, id_columns={"Partners": 1})
+
+    # P-1 deleted meanwhile: the formula's row is now where P-1 was read, its Notes as empty as
+    # P-1's were. It is not taken for P-1 (nor for P-2, which cannot be told any more): it waits.
+    snapshot = source.read(["Partners"])
+    api.before("values:batchGet", lambda: partners.delete_rows(2))
+    source.write(snapshot, notes("for"))
+    assert partners.table()[1:3] == [[made, "Beta", None], ["P-3", "Gamma", "for 3"]]
+
+    # nothing moves: the formula's ID is the one the read showed on its row
+    source.write(source.read(["Partners"]), Changes(cells=(CellWrite("Partners", 2, "P-2", 3, "for 2"),),
+                                                    id_columns={"Partners": 1}))  # fmt: skip
+    assert partners.table()[1:3] == [[made, "Beta", "for 2"], ["P-3", "Gamma", "for 3"]]
+
+
+def test_a_header_made_by_a_formula_is_the_header_the_read_showed(api):
+    sheet(api, "Partners").set(1, 3, Formula('="No"&"tes"', "Notes"))
+    source = google_source(api, KEY)
+    snapshot = source.read(["Partners"])
+    source.write(
+        snapshot, Changes(cells=(CellWrite("Partners", 2, "P-1", 3, "x"),), id_columns={"Partners": 1})
+    )
+    assert sheet(api, "Partners").value(2, 3) == "x"
+
+
+def test_rows_are_appended_below_a_formula_whose_result_is_empty(api):
+    activities = sheet(api, "Activities")
+    below = Formula('=IF(C4="","","call")', "")
+    activities.set(4, 4, below)  # filled down a row ahead of the data
+    source = google_source(api, KEY)
+    snapshot = source.read(["Activities"])
+    appended = (("A-3", DAY, "Acme", "newsletter"),)
+    source.write(snapshot, Changes(appends={"Activities": appended}, id_columns={"Activities": 1}))
+    assert activities.value(4, 4) == below
+    assert activities.table()[4] == ["A-3", 46352, "Acme", "newsletter"]

@@ -17,8 +17,9 @@ number every time: every poll re-reads, and the read is the one request of an un
 Safe under live edits: every write is re-targeted, after the re-read, to where its row is now
 (by ID; by identical content for a row read without an ID), and lands only if the cell still shows
 what the cycle read. The re-read uses FORMULA render, so a team's formula shows as its text and is
-never taken for the empty cell its result looks like: it is never written over. A header row that changed in between (a column inserted, deleted, renamed)
-puts the whole write off to the next cycle. Text is written RAW, so it can never become a formula.
+never taken for the empty cell its result looks like: it is never written over. A header row that
+changed in between (a column inserted, deleted, renamed) puts the whole write off to the next cycle.
+Text is written RAW, so it can never become a formula.
 
 Safe when a write lands but its answer is lost (a timeout or a 5xx after Google applied it): appended
 rows go to explicit rows below the last one, so a retry of the same request overwrites them rather

@@ -167,15 +167,17 @@ class Locator:
     by its content: it is where exactly one row with the very same cells (its ID cell included) is
     now. Such rows need the whole tab re-read (`by_content`).
 
-    The re-read shows formulas as their text and the read showed their results, so to locate rows a
-    formula cell counts as what the read showed in the same place (`seen`): a row that stayed put
-    matches itself, formulas and all, with exact hashing as before. A row with a formula that moved
-    meanwhile matches nothing (its formula now stands beside another row's read value) and waits a
-    cycle: never a wrong row. This holds for the ID column too: an ID made by a formula is the ID the
-    read showed on that row, as long as the row has not moved. The residual risk is two rows both
-    with formula IDs swapping places between the read and the re-read while every cell about to be
-    written still shows what was read: their worker cells would then be swapped for one cycle,
-    after which the next cycle rewrites them.
+    The re-read shows formulas as their text (FORMULA render) and the read showed their results.
+    To compare whole rows, a formula cell counts as what the read showed in the same place (`seen`):
+    a row that stayed put matches itself, formulas and all, with exact hashing as before; a row
+    holding a formula that moved meanwhile now stands beside another row's read value, matches
+    nothing and waits a cycle. An ID made by a formula (`id_now`) is likewise the ID the read showed
+    on that row, but only while the ID column is where the read saw it: a row moved, inserted or
+    deleted above it could otherwise hand it a gone row's ID. Then it counts as no ID and its row
+    waits a cycle. Still possible: rows that all have formula IDs swapped among themselves (a sort
+    of those rows only) while every cell about to be written still shows what was read; a formula
+    ID that follows its row is rare (most are ROW()-based, an ID by position), and the worker's
+    cells are rewritten by the next cycle.
     """
 
     table: Table
@@ -184,6 +186,7 @@ class Locator:
     _by_id: dict[str, list[int]] | None = field(default=None, repr=False)
     _by_content: dict[tuple, list[int]] | None = field(default=None, repr=False)
     _shared: set[str] | None = field(default=None, repr=False)
+    _in_place: bool | None = field(default=None, repr=False)
 
     def read_id(self, row: int) -> str:
         return cells.as_text(self.as_read(row, self.id_column)) if self.id_column else ""
@@ -196,6 +199,25 @@ class Locator:
         """The re-read cell, for locating rows: a formula counts as what the read showed there."""
         value = self.current.value(row, column)
         return self.as_read(row, column) if is_formula(value) else value
+
+    def id_now(self, row: int) -> str:
+        """The ID row `row` shows now; a formula: the ID the read showed there, if that is still sure."""
+        value = self.current.value(row, self.id_column) if self.id_column else None
+        if not is_formula(value):
+            return cells.as_text(value)
+        return self.read_id(row) if self._id_column_in_place() else ""
+
+    def _id_column_in_place(self) -> bool:
+        """Whether every ID cell that is not a formula shows what the read showed in the same row."""
+        if self._in_place is None:
+            column = self.id_column or 0
+            last = max(len(self.current.columns.get(column, ())), len(self.table.rows) + 1)
+            self._in_place = all(
+                is_formula(self.current.value(r, column))
+                or cells.as_text(self.current.value(r, column)) == cells.as_text(self.as_read(r, column))
+                for r in range(2, last + 1)
+            )
+        return self._in_place
 
     def _row_now(self, row: int) -> list[CellValue]:
         return _trim([self.seen(row, c) for c in range(1, max(self.current.columns, default=0) + 1)])
@@ -214,7 +236,7 @@ class Locator:
             found = self._contents().get(key, [])
         else:
             row_id = self.read_id(row)
-            if cells.as_text(self.seen(row, self.id_column)) == row_id:
+            if self.id_now(row) == row_id:
                 return row
             found = self._ids().get(row_id, [])
         return found[0] if len(found) == 1 else None
@@ -239,7 +261,7 @@ class Locator:
         if self._by_id is None:
             self._by_id = defaultdict(list)
             for i in range(2, len(self.current.columns.get(self.id_column, ())) + 1):
-                text = cells.as_text(self.seen(i, self.id_column))
+                text = self.id_now(i)
                 if text:
                     self._by_id[text].append(i)
         return self._by_id
