@@ -16,6 +16,9 @@ from sheets_sync.model import Contact, MessageIntent, MessageKind, TouchStatus
 _NOT_IN_ALL = frozenset({TouchStatus.PAUSED, TouchStatus.CHURNED})
 
 
+FIRST_NEWSLETTER_ITEMS = 10
+
+
 @dataclass(frozen=True)
 class NewsletterOutlook:
     due: dt.date  # when the next newsletter is due; today or earlier means now
@@ -40,7 +43,9 @@ def plan_newsletter(view: PartnerView, ctx: Context, draft: Draft) -> Newsletter
     every = dt.timedelta(days=config.newsletter.every_days)
     last = view.partner.last_newsletter
     due = today if last is None else last + every
-    news = ctx.news_since(last if last is not None else today - every)
+    # A first newsletter (none sent yet) has every published item to choose from, so that a partner
+    # falling asleep months after the last News item still gets one; it carries the newest few.
+    news = ctx.news_since(last) if last is not None else ctx.news_since(dt.date.min)[:FIRST_NEWSLETTER_ITEMS]
     outlook = NewsletterOutlook(due, news)
     people = recipients(view.contacts)
     if not people:

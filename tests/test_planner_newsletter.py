@@ -1,5 +1,7 @@
 """The newsletter for sleeping partners (or everyone with audience: all)."""
 
+import datetime as dt
+
 import pytest
 from planner_helpers import (
     MANAGER,
@@ -89,14 +91,22 @@ def test_due_every_days(last_newsletter, due):
         (ago(30), ago(29), True),
         (ago(30), ago(30), False),  # published the day the last one went: it carried it
         (ago(40), ago(35), True),
-        (None, ago(29), True),  # never sent: the last every_days
-        (None, ago(30), False),
+        (None, ago(29), True),  # never sent: any published item
+        (None, ago(300), True),
         (None, TODAY, True),
+        (None, TODAY + dt.timedelta(days=1), False),  # not published yet
     ],
 )
 def test_only_news_since_the_last_newsletter(last_newsletter, news_date, has_news):
     _, sent = newsletters(last_newsletter=last_newsletter, news_items=[news(2, news_date)])
     assert len(sent) == (1 if has_news else 0)
+
+
+def test_a_first_newsletter_carries_the_newest_ten_items():
+    items = [news(row, ago(row * 20)) for row in range(2, 16)]  # 14 items, the oldest 300 days ago
+    _, sent = newsletters(last_newsletter=None, news_items=items)
+    (first,) = sent
+    assert [n["title"] for n in first.context["news"]] == [f"News {row}" for row in range(2, 12)]
 
 
 def test_no_news_no_newsletter():
