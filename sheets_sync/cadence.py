@@ -136,8 +136,8 @@ def plan_touch_items(view: PartnerView, draft: Draft) -> None:
         draft.item(view, DigestSection.SLEEP, f"fell asleep (no response since {since})", view.sleep_since)
 
 
-def _earliest(tasks: list[FollowUpTask], state: FollowUpState, rows: dict[int, Activity]) -> Activity | None:
-    found = [rows[t.activity_row] for t in tasks if t.state == state]
+def _earliest(tasks: list[FollowUpTask], states: set[FollowUpState], rows: dict[int, Activity]) -> Activity | None:
+    found = [rows[t.activity_row] for t in tasks if t.state in states]
     return min(found, key=lambda a: (a.date, a.row)) if found else None
 
 
@@ -156,10 +156,11 @@ def next_action(
     status, partner = view.status, view.partner
     if status == TouchStatus.CHURNED:
         return "Churned: no reminders"
-    send = _earliest(tasks, FollowUpState.SEND, meetings)
+    # In remind mode the manager sends it by hand: until the digest has reminded them, say so here too.
+    send = _earliest(tasks, {FollowUpState.SEND, FollowUpState.REMIND}, meetings)
     if send is not None:
         return f"Send follow-up for the {send.date.isoformat()} {send.type}"
-    missing = _earliest(tasks, FollowUpState.MISSING_NEXT_STEPS, meetings)
+    missing = _earliest(tasks, {FollowUpState.MISSING_NEXT_STEPS}, meetings)
     if missing is not None:
         return f"Add next steps for the {missing.date.isoformat()} {missing.type}"
     if status == TouchStatus.PAUSED:

@@ -28,9 +28,10 @@ def test_the_oldest_follow_up_is_named_with_its_type():
     assert p == "Send follow-up for the 2026-11-20 call"
 
 
-def test_send_mode_also_says_send_follow_up():
+@pytest.mark.parametrize("mode", ["send", "remind"])  # remind: the manager sends it by hand
+def test_send_and_remind_modes_also_say_send_follow_up(mode):
     the_book = book([partner()], activities=[activity(2, d("2026-11-20"), "call", **MEETING)])
-    assert state(plan(the_book, config(followup=dict(mode="send")), TODAY)).next_action == (
+    assert state(plan(the_book, config(followup=dict(mode=mode)), TODAY)).next_action == (
         "Send follow-up for the 2026-11-20 call"
     )
 
