@@ -80,6 +80,13 @@ def _label(name: str, who: str) -> str:
     return f"Birthday of {who}" if name == BIRTHDAY else f"{name} greeting for {who}"
 
 
+def _remind_ahead(ctx: Context) -> int:
+    """How many days ahead a digest lists greetings: `remind_days_before`, and at least up to the
+    next digest (the next working day), so that a weekend's or a holiday's occasion is not missed."""
+    next_digest = ctx.calendar.next_working_day(ctx.today + dt.timedelta(days=1))
+    return max(ctx.config.greetings.remind_days_before, (next_digest - ctx.today).days - 1)
+
+
 def plan_greetings(view: PartnerView, ctx: Context, draft: Draft) -> None:
     """Champions that have not left, of partners that are neither churned nor paused.
 
@@ -89,7 +96,7 @@ def plan_greetings(view: PartnerView, ctx: Context, draft: Draft) -> None:
         return
     config, today = ctx.config, ctx.today
     send = config.greetings.mode == "send"
-    window = occasions_within(today, 0 if send else config.greetings.remind_days_before)
+    window = occasions_within(today, 0 if send else _remind_ahead(ctx))
     for contact in view.contacts:
         if not contact.champion or contact.left_company:
             continue

@@ -71,6 +71,19 @@ def test_remind_days_before_is_configurable():
     ]
 
 
+@pytest.mark.parametrize(
+    "today, listed",
+    [
+        ("2026-11-26", False),  # Thursday: Friday's digest comes before Sunday
+        ("2026-11-27", True),  # Friday: the last digest before the weekend lists Sunday's birthday
+        ("2026-11-30", False),  # Monday: it is over
+    ],
+)
+def test_a_weekend_occasion_is_listed_in_the_digest_before_it_whatever_remind_days_before(today, listed):
+    the_plan = greet(d(today), champion(birthday=Birthday(11, 29)), remind_days_before=0)  # a Sunday
+    assert bool(texts(the_plan, DigestSection.GREETINGS)) is listed
+
+
 def test_29_february_reminder_in_a_common_year_falls_on_28_february():
     the_plan = greet(d("2027-02-26"), champion(birthday=Birthday(2, 29)))
     assert texts(the_plan, DigestSection.GREETINGS) == ["Birthday of Olga on 2027-02-28 (in 2 days)"]
