@@ -127,6 +127,15 @@ def plan_greetings(view: PartnerView, ctx: Context, draft: Draft) -> None:
                 draft.messages.append(_greeting(view, contact, ctx, key, name, when))
 
 
+def _age(year: int, birth_year: int | None) -> int | None:
+    """The age turned in `year`. A birth year after it can only be a two-digit one (`02.01.90`
+    reads as 2090): a century earlier."""
+    if birth_year is None:
+        return None
+    age = year - birth_year
+    return age + 100 if age < 0 else age
+
+
 def _greeting(view: PartnerView, contact: Contact, ctx: Context, key: str, name: str, when: dt.date) -> MessageIntent:
     birth_year = contact.birthday.year if contact.birthday and name == BIRTHDAY else None
     return MessageIntent(
@@ -144,7 +153,7 @@ def _greeting(view: PartnerView, contact: Contact, ctx: Context, key: str, name:
             "occasion": key,
             "holiday": "" if name == BIRTHDAY else name,
             "date": when,
-            "age": when.year - birth_year if birth_year else None,
+            "age": _age(when.year, birth_year),
             "manager": view.manager,
         },
     )

@@ -265,3 +265,10 @@ def test_a_put_off_holiday_greeting_is_caught_up_too():
     the_plan = greet(d("2027-01-03"), champion(birthday=None), mode="send", holidays=[NEW_YEAR],
                      deferred={key: d("2027-01-01")})  # fmt: skip
     assert [m.key for m in messages(the_plan)] == [key]
+
+
+@pytest.mark.parametrize("birthday, age", [(Birthday(1, 2, 1990), 37), (Birthday(1, 2, 2090), 37),  # "02.01.90"
+                                           (Birthday(1, 2, 2027), 0), (Birthday(1, 2), None)])  # fmt: skip
+def test_the_age_a_greeting_may_mention(birthday, age):
+    (greeting,) = messages(greet(d("2027-01-02"), champion(birthday=birthday), mode="send"))
+    assert greeting.context["age"] == age
