@@ -136,7 +136,8 @@ def plan_touch_items(view: PartnerView, draft: Draft) -> None:
         draft.item(view, DigestSection.SLEEP, f"fell asleep (no response since {since})", view.sleep_since)
 
 
-def _earliest(tasks: list[FollowUpTask], states: set[FollowUpState], rows: dict[int, Activity]) -> Activity | None:
+def _earliest(tasks: list[FollowUpTask], states: set[FollowUpState],
+              rows: dict[int, Activity]) -> Activity | None:  # fmt: skip
     found = [rows[t.activity_row] for t in tasks if t.state in states]
     return min(found, key=lambda a: (a.date, a.row)) if found else None
 

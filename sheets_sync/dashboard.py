@@ -11,7 +11,16 @@ from collections import Counter
 
 from sheets_sync.config import Config
 from sheets_sync.facts import FOLLOW_UP_TYPES, effective_rank
-from sheets_sync.model import MISSING_NEXT_STEPS, REMINDED, Book, CellValue, FollowUpState, Partner, Plan, TouchStatus
+from sheets_sync.model import (
+    MISSING_NEXT_STEPS,
+    REMINDED,
+    Book,
+    CellValue,
+    FollowUpState,
+    Partner,
+    Plan,
+    TouchStatus,
+)
 
 NO_MANAGER = "(no manager)"
 NONE_ROW: tuple[CellValue, ...] = ("(none)",)

@@ -14,9 +14,7 @@ from sheets_sync.model import Contact, MessageIntent, MessageKind, TouchStatus
 # SPEC: `audience: all` is "every partner that is not paused or churned"; a snooze only holds
 # back touch reminders, so snoozed partners still get the news.
 _NOT_IN_ALL = frozenset({TouchStatus.PAUSED, TouchStatus.CHURNED})
-
-
-FIRST_NEWSLETTER_ITEMS = 10
+FIRST_NEWSLETTER_ITEMS = 10  # the newest items a first newsletter carries (it may draw on them all)
 
 
 @dataclass(frozen=True)
