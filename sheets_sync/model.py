@@ -287,6 +287,9 @@ class Book:
     contacts: tuple[Contact, ...] = ()
     activities: tuple[Activity, ...] = ()
     news: tuple[NewsItem, ...] = ()
+    # IDs on more than one row (a copied row keeps its ID): a send keyed by one can't be told
+    # apart from the other's, so nothing is sent or recorded for them until the copy's ID is cleared.
+    duplicate_ids: frozenset[str] = frozenset()
 
 
 # --- What the planner decides -------------------------------------------------------------
@@ -336,6 +339,16 @@ class MessageIntent:
     activity_row: int | None = None
     occasion: str = ""  # e.g. 'birthday 2026', 'New Year 2027', the meeting date
     context: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def target_id(self) -> str:
+        return key_target(self.key)
+
+
+def key_target(key: str) -> str:
+    """The ID of the row a message is about (activity, partner or contact): "<kind>:<ID>:..."."""
+    parts = key.split(":")
+    return parts[1] if len(parts) > 1 else ""
 
 
 class DigestSection(StrEnum):

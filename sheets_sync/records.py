@@ -24,6 +24,7 @@ from sheets_sync.model import (
     FollowUpState,
     MessageKind,
     Plan,
+    key_target,
 )
 from sheets_sync.workbook import log_row_id
 
@@ -47,8 +48,7 @@ class Sent:
     @property
     def target_id(self) -> str:
         """The ID of the row the message is about: activity, partner or contact."""
-        parts = self.key.split(":")
-        return parts[1] if len(parts) > 1 else ""
+        return key_target(self.key)
 
 
 def remember(book: Book, sent: Iterable[Sent]) -> Book:
@@ -58,6 +58,8 @@ def remember(book: Book, sent: Iterable[Sent]) -> Book:
     newsletter_by_contact: dict[str, dt.date] = {}
     followed_up: dict[str, Sent] = {}
     for s in sent:
+        if s.target_id in book.duplicate_ids:
+            continue  # which of the rows sharing that ID it was, nobody can tell: record it on neither
         day = s.sent_at.date()
         if s.kind is MessageKind.SALES_KIT:
             kit[s.target_id] = max(day, kit.get(s.target_id, day))
@@ -95,7 +97,7 @@ def remember(book: Book, sent: Iterable[Sent]) -> Book:
         else a
         for a in book.activities
     )
-    return Book(partners, contacts, activities, book.news)
+    return dataclasses.replace(book, partners=partners, contacts=contacts, activities=activities)
 
 
 def note_reminders(book: Book, plan: Plan, digested: dict[str, dt.datetime]) -> Book:

@@ -112,7 +112,7 @@ def read_book(snapshot: Snapshot, config: Config) -> ReadBook:
             )
         sheets[tab] = _map_headers(tab, table, config)
     problems: list[Problem] = []
-    ids, new_ids, next_ids = _assign_ids(sheets, problems)
+    ids, new_ids, next_ids, duplicates = _assign_ids(sheets, problems)
     partners = _parse_partners(sheets[Tab.PARTNERS], ids[Tab.PARTNERS], problems, config)
     lookup = _partner_lookup(partners)
     book = Book(
@@ -120,6 +120,7 @@ def read_book(snapshot: Snapshot, config: Config) -> ReadBook:
         contacts=_parse_contacts(sheets[Tab.CONTACTS], ids[Tab.CONTACTS], lookup, problems, config),
         activities=_parse_activities(sheets[Tab.ACTIVITIES], ids[Tab.ACTIVITIES], lookup, problems, config),
         news=_parse_news(sheets[Tab.NEWS], ids[Tab.NEWS], problems, config),
+        duplicate_ids=frozenset(duplicates),
     )
     dashboard = by_name.get(normalize_header(config.tab_name(Tab.DASHBOARD)))
     return ReadBook(sheets, book, problems, new_ids, ids, dashboard, next_ids)
@@ -165,6 +166,7 @@ def _assign_ids(sheets: dict[Tab, Sheet], problems: list[Problem]):
     New IDs copy the style the team already uses (`P-0042` or `P0042`), else `P-0001`.
     """
     ids: dict[Tab, dict[int, str]] = {}
+    duplicates: set[str] = set()
     new_ids: dict[Tab, dict[int, str]] = {}
     next_ids: dict[Tab, Callable[[], str]] = {}
     for tab, sheet in sheets.items():
@@ -184,8 +186,11 @@ def _assign_ids(sheets: dict[Tab, Sheet], problems: list[Problem]):
                 missing.append(number)
                 continue
             if value in seen:
+                duplicates.add(value)
                 problems.append(Problem(tab, number, sheet.header_text(id_column),
-                                        f"duplicate ID {value} (also on row {seen[value]})"))  # fmt: skip
+                                        f"duplicate ID {value} (also on row {seen[value]}): nothing is sent "
+                                        "for either row until the copy's ID is cleared (a new one is then "
+                                        "filled in)"))  # fmt: skip
             else:
                 seen[value] = number
             ids[tab][number] = value
@@ -196,7 +201,7 @@ def _assign_ids(sheets: dict[Tab, Sheet], problems: list[Problem]):
         next_ids[tab] = lambda p=prefix, s=separator, w=width, n=numbers: f"{p}{s}{next(n):0{w}d}"
         for number in missing:
             ids[tab][number] = new_ids[tab][number] = next_ids[tab]()
-    return ids, new_ids, next_ids
+    return ids, new_ids, next_ids, duplicates
 
 
 def log_row_id(key: str) -> str:

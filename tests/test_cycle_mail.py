@@ -276,3 +276,37 @@ def test_a_stop_mid_cycle_sends_no_more_and_the_sheet_still_records_what_went_ou
         restarted = cycle(config, at(config, hour=13))  # a new process: a new mailer, no stop
         assert len(restarted.delivery.sent) == len(report.delivery.deferred)
     assert sorted(handler.message_ids().values()) == [1] * len(handler.received)  # nothing twice
+
+
+def test_a_copied_row_keeping_its_id_gets_no_other_rows_record_until_its_id_is_cleared(team):
+    first = cycle(team, at(team))
+    drafted = next(m for m, _ in first.delivery.sent if m.kind is MessageKind.FOLLOW_UP)
+    original_id = drafted.key.split(":")[1]
+    wb = openpyxl.load_workbook(team.source.path)
+    ws = wb[team.tab_name(Tab.ACTIVITIES)]
+    header = [c.value for c in ws[1]]
+    col = {name: i + 1 for i, name in enumerate(header)}
+    source_row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, col["ID"]).value == original_id)
+    copy_row = ws.max_row + 1  # the team copies the meeting's row for a new meeting, ID and all
+    for name, column in col.items():
+        ws.cell(copy_row, column).value = ws.cell(source_row, column).value
+    ws.cell(copy_row, col["Date"]).value = dt.datetime.combine(TODAY + dt.timedelta(days=1), dt.time())
+    ws.cell(copy_row, col["Agreements"]).value = "A second pilot"
+    ws.cell(copy_row, col["Follow-up"]).value = None
+    ws.cell(copy_row, col["Sync note"]).value = None
+    wb.save(team.source.path)
+
+    next_day = cycle(team, at(team, TODAY + dt.timedelta(days=1)))
+    assert not [m for m, _ in next_day.delivery.sent if original_id in m.key]
+    rows = sheet(team, Tab.ACTIVITIES)
+    copy = rows[copy_row - 2]
+    assert copy["Follow-up"] is None  # not the original's "draft sent to ...": that was another meeting
+    assert "duplicate ID" in copy["Sync note"] and str(rows[source_row - 2]["Follow-up"]).startswith("draft sent")
+
+    wb = openpyxl.load_workbook(team.source.path)
+    wb[team.tab_name(Tab.ACTIVITIES)].cell(copy_row, col["ID"]).value = None  # the team clears the copy's ID
+    wb.save(team.source.path)
+    later = cycle(team, at(team, TODAY + dt.timedelta(days=1), hour=15))
+    new_id = sheet(team, Tab.ACTIVITIES)[copy_row - 2]["ID"]
+    assert new_id and new_id != original_id
+    assert [m.key for m, _ in later.delivery.sent if m.kind is MessageKind.FOLLOW_UP] == [f"follow-up:{new_id}:draft"]

@@ -83,7 +83,9 @@ def test_ids_are_filled_after_the_highest_and_duplicates_are_problems():
     rb = read_book(snapshot(partners=(["ID", "Partner"], rows)), CONFIG)
     assert rb.new_ids[Tab.PARTNERS] == {3: "P-0008", 6: "P-0009"}
     assert [p.name for p in rb.book.partners] == ["Acme", "Beta", "Gamma", "Delta"]
-    assert [(p.row, p.message) for p in rb.problems] == [(5, "duplicate ID P-0007 (also on row 2)")]
+    assert [(p.row, p.message.split(":")[0]) for p in rb.problems] == [(5, "duplicate ID P-0007 (also on row 2)")]
+    assert "until the copy's ID is cleared" in rb.problems[0].message
+    assert rb.book.duplicate_ids == {"P-0007"}
 
 
 def test_new_ids_follow_the_style_the_team_uses():
