@@ -21,9 +21,12 @@ never taken for the empty cell its result looks like: it is never written over. 
 changed in between (a column inserted, deleted, renamed) puts the whole write off to the next cycle.
 Text is written RAW, so it can never become a formula.
 
-Safe when a write lands but its answer is lost (a timeout or a 5xx after Google applied it): appended
-rows go to explicit rows below the last one, so a retry of the same request overwrites them rather
-than appending them twice, and a row whose ID the re-read already shows is not appended again.
+Safe when the values write fails, whether or not it landed (a 429, or a timeout or a 5xx that may
+come after Google applied it): it is not replayed as it was, seconds later, onto rows the team may
+have sorted, inserted or appended meanwhile. Each retry (same jittered backoff, 5 tries in all, cut
+short by a stop) re-reads and re-targets first: a row whose ID the re-read shows is not appended
+again, a cell already showing the value to write is left as it is, and new headers already there
+count as written. Appended rows go to explicit rows below the last one, never through an append.
 """
 
 from __future__ import annotations
@@ -42,10 +45,11 @@ import requests
 from google.auth import exceptions as auth_errors
 from google.auth.credentials import Credentials
 from gspread.exceptions import APIError, SpreadsheetNotFound
+from gspread.urls import SPREADSHEET_VALUES_BATCH_UPDATE_URL
 from gspread.utils import DateTimeOption, Dimension, ValueInputOption, ValueRenderOption
 
 from sheets_sync.config import SourceConfig
-from sheets_sync.errors import SourceError
+from sheets_sync.errors import SheetsSyncError, SourceError
 from sheets_sync.model import CellWrite, Changes
 from sheets_sync.sources import Snapshot, Table
 from sheets_sync.sources.google_api import (
@@ -53,6 +57,7 @@ from sheets_sync.sources.google_api import (
     SheetsHTTPClient,
     a1,
     account_email,
+    is_transient,
     letter,
     load_credentials,
     parse_range,
@@ -68,6 +73,7 @@ from sheets_sync.sources.google_plan import (
     date_pattern,
     from_api,
     header_text,
+    is_written,
     same,
     to_raw,
     trimmed,
@@ -77,6 +83,7 @@ from sheets_sync.sources.google_plan import table as make_table
 logger = logging.getLogger(__name__)
 
 METADATA_REFRESH_SECONDS = 300  # a tab asked for but unknown: look again, at most this often
+_VALUES_WRITE = SPREADSHEET_VALUES_BATCH_UPDATE_URL % "-"  # for log lines and stop messages
 _API_ERRORS = (APIError, requests.RequestException, auth_errors.GoogleAuthError)
 
 
@@ -198,9 +205,12 @@ class GoogleSource:
         try:
             return call(*args, **kwargs)
         except _API_ERRORS as e:
-            if isinstance(e, APIError) and e.response.status_code == 400:
-                self._sheets = None  # fetch the metadata again before the next request
-            raise translate(e, self.key, self.credentials, action) from e
+            raise self._translate(e, action) from e
+
+    def _translate(self, error: Exception, action: str) -> SheetsSyncError:
+        if isinstance(error, APIError) and error.response.status_code == 400:
+            self._sheets = None  # fetch the metadata again before the next request
+        return translate(error, self.key, self.credentials, action)
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -255,9 +265,10 @@ class GoogleSource:
     def write(self, snapshot: Snapshot, changes: Changes) -> int:
         """Re-read, re-target every write to where its row is now, then write it in one request.
 
-        Raises SourceError(transient=True), having written nothing, when a request fails after its
-        retries or the header row changed since `snapshot` was read. Cells whose row is gone or
-        which the team changed in the meantime are skipped: the next cycle recomputes them.
+        Raises SourceError(transient=True) when a request fails after its retries or the header row
+        changed since `snapshot` was read; nothing is written then, unless a try of the values write
+        landed though its answer was lost. Cells whose row is gone or which the team changed in the
+        meantime are skipped: the next cycle recomputes them.
         """
         if changes.is_empty():
             return self.fingerprint()
@@ -277,6 +288,26 @@ class GoogleSource:
                 raise SourceError(
                     f'The spreadsheet has no tab "{tab}" to write to; nothing was written.', transient=True
                 )
+        # The values write gets one try per plan: every retry re-reads and re-targets first (see
+        # `_send_values`), so a retry seconds later never replays positions the team has moved since.
+        for attempt in range(1, self._http.policy.tries + 1):
+            if attempt > 1:
+                self._http.check_stop("post", _VALUES_WRITE, attempt)
+            out = self._plan(snapshot, changes, tabs, by_tab)
+            if self._send_values(out, attempt):
+                break
+        logger.log(
+            logging.INFO if out.skipped else logging.DEBUG,
+            "wrote %d cells to the Google Sheet in %d requests; %d put off (rows moved or edited meanwhile)",
+            sum(map(len, out.cells.values())),
+            self._http.requests_sent - sent,
+            out.skipped,
+        )
+        return self.fingerprint()
+
+    def _plan(self, snapshot: Snapshot, changes: Changes, tabs: list[str],
+              by_tab: dict[str, list[CellWrite]]) -> WritePlan:  # fmt: skip
+        """Re-read, place every write where its row is now, and send the layout request it needs."""
         out = WritePlan()
         current = self._reread(snapshot, changes, tabs, by_tab) if tabs else {}
         for tab in tabs:
@@ -287,22 +318,33 @@ class GoogleSource:
         if layout:
             self._api("write", self._http.batch_update, self.key, {"requests": layout})
             self._after_layout(out)
+        return out
+
+    def _send_values(self, out: WritePlan, attempt: int) -> bool:
+        """The one values:batchUpdate of `out`, one try: True when done (or nothing is left to write),
+        False after a transient failure, having waited the backoff before the next try.
+
+        A 5xx or a timeout may have come after Google applied the write. The next try plans again
+        from a fresh re-read, which is safe then too: a row whose ID it shows is not appended again,
+        and a cell already showing the value to write is left as it is (`_place`).
+        """
         data = [
             {"range": a1(tab, b.row0, b.col0, b.row1, b.col1), "values": b.values}
             for tab, written in out.cells.items()
             for b in blocks(written)
         ]
-        if data:
-            body = {"valueInputOption": ValueInputOption.raw, "data": data}
-            self._api("write", self._http.values_batch_update, self.key, body)
-        logger.log(
-            logging.INFO if out.skipped else logging.DEBUG,
-            "wrote %d cells to the Google Sheet in %d requests; %d put off (rows moved or edited meanwhile)",
-            sum(map(len, out.cells.values())),
-            self._http.requests_sent - sent,
-            out.skipped,
-        )
-        return self.fingerprint()
+        if not data:
+            return True
+        body = {"valueInputOption": ValueInputOption.raw, "data": data}
+        try:
+            with self._http.one_try():
+                self._http.values_batch_update(self.key, body)
+        except _API_ERRORS as e:
+            if attempt == self._http.policy.tries or not is_transient(e):
+                raise self._translate(e, "write") from e
+            self._http.back_off("post", _VALUES_WRITE, e, attempt)
+            return False
+        return True
 
     def _reread(self, snapshot: Snapshot, changes: Changes, tabs: list[str],
                 by_tab: dict[str, list[CellWrite]]) -> dict[str, Current]:  # fmt: skip
@@ -347,7 +389,10 @@ class GoogleSource:
 
     def _place(self, out: WritePlan, tab: str, table: Table, now: Current, changes: Changes,
                writes: list[CellWrite]) -> None:  # fmt: skip
-        if now.header_texts(table.header) != trimmed(table.header):
+        new_headers = changes.new_headers.get(tab, ())
+        header = now.header_texts(table.header)
+        landed = bool(new_headers) and header == _with_headers(table.header, new_headers)
+        if header != trimmed(table.header) and not landed:  # landed: by an earlier try of this write
             raise SourceError(
                 f'The columns of "{tab}" changed since the sheet was read (a column inserted, deleted or '
                 "renamed); nothing written, will retry next cycle.",
@@ -357,14 +402,17 @@ class GoogleSource:
         locator = Locator(table, now, id_col)
         for w in writes:
             target = locator.where(w.row)
-            if target is None or not same(now.value(target, w.column), locator.as_read(w.row, w.column)):
+            shown = now.value(target, w.column) if target is not None else None
+            if target is not None and is_written(shown, w.value):
+                continue  # an earlier try of this write landed though its answer was lost: done
+            if target is None or not same(shown, locator.as_read(w.row, w.column)):
                 out.skipped += 1  # its row is gone, ambiguous, or the team changed the cell meanwhile
                 continue
             out.put(tab, target, w.column, to_raw(w.value))
             pattern = date_pattern(w.value)
             if pattern:
                 out.column_dates[(tab, w.column)] = pattern
-        for column, text in changes.new_headers.get(tab, ()):
+        for column, text in () if landed else new_headers:
             out.put(tab, 1, column, to_raw(text))
         # A row whose ID is there now landed in an earlier write that seemed to fail: not again.
         rows = [r for r in changes.appends.get(tab) or () if not locator.shows_id(_cell(r, id_col))]
@@ -431,3 +479,12 @@ class GoogleSource:
 
 def _cell(values: tuple, column: int | None) -> Any:
     return values[column - 1] if column and column <= len(values) else None
+
+
+def _with_headers(header: tuple[str, ...], new_headers: tuple[tuple[int, str], ...]) -> list[str]:
+    """The header row as read, with the worker's new column headers written in."""
+    texts = list(header)
+    for column, text in new_headers:
+        texts.extend([""] * (column - len(texts)))
+        texts[column - 1] = header_text(text)
+    return trimmed(texts)

@@ -13,7 +13,8 @@ import os
 import random
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
@@ -44,6 +45,7 @@ METADATA_FIELDS = (
     "sheets(properties(sheetId,title,index,sheetType,gridProperties(rowCount,columnCount)))"
 )
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+TRANSIENT_ERRORS = (requests.Timeout, requests.ConnectionError, auth_errors.TransportError)
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"})
 
 
@@ -175,40 +177,65 @@ class SheetsHTTPClient(HTTPClient):
         self.policy = RetryPolicy()
         self.metadata = None
         self.requests_sent = 0
+        self._one_try = False
         self.set_timeout((self.policy.connect_timeout, self.policy.timeout))
 
     def use(self, policy: RetryPolicy) -> None:
         self.policy = policy
         self.set_timeout((policy.connect_timeout, policy.timeout))
 
+    @contextmanager
+    def one_try(self) -> Iterator[None]:
+        """Requests made inside get a single try: their caller retries them itself, re-planned.
+
+        For the values write: a retry seconds later with the same positional body would put values
+        on rows the team has sorted or inserted meanwhile (see `GoogleSource.write`).
+        """
+        self._one_try = True
+        try:
+            yield
+        finally:
+            self._one_try = False
+
     def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> requests.Response:
-        policy = self.policy
-        for attempt in range(1, policy.tries + 1):
-            if policy.stop.is_set():  # a request on the wire is let finish; none starts after a stop
-                raise _stopping(method, endpoint, attempt, policy.tries)
+        tries = 1 if self._one_try else self.policy.tries
+        for attempt in range(1, tries + 1):
+            self.check_stop(method, endpoint, attempt)
             self.requests_sent += 1
             try:
                 return super().request(method, endpoint, *args, **kwargs)
-            except APIError as e:
-                if attempt == policy.tries or not is_retryable(e):
+            except (APIError, *TRANSIENT_ERRORS) as e:
+                if attempt == tries or not is_transient(e):
                     raise
-                why, retry_after = f"{e.code} {e.error.get('status', '')}".strip(), _retry_after(e.response)
-            except (requests.Timeout, requests.ConnectionError, auth_errors.TransportError) as e:
-                if attempt == policy.tries:
-                    raise
-                why, retry_after = type(e).__name__, None
-            delay = policy.delay(attempt, retry_after)
-            logger.warning(
-                "Google Sheets %s %s: %s; retrying in %.1f s (try %d of %d)",
-                method.upper(),
-                _endpoint_name(endpoint),
-                why,
-                delay,
-                attempt + 1,
-                policy.tries,
-            )
-            policy.sleep(delay)
+                self.back_off(method, endpoint, e, attempt)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def check_stop(self, method: str, endpoint: str, attempt: int) -> None:
+        """Before try `attempt` of a request: a transient SourceError if the worker is stopping.
+        A request on the wire is let finish; none starts after a stop."""
+        if self.policy.stop.is_set():
+            raise _stopping(method, endpoint, attempt, self.policy.tries)
+
+    def back_off(self, method: str, endpoint: str, error: Exception, attempt: int) -> None:
+        """After failed try `attempt` of a request (a transient `error`): log, then sleep the
+        jittered backoff (cut short by a stop)."""
+        policy = self.policy
+        if isinstance(error, APIError):
+            why = f"{error.code} {error.error.get('status', '')}".strip()
+            retry_after = _retry_after(error.response)
+        else:
+            why, retry_after = type(error).__name__, None
+        delay = policy.delay(attempt, retry_after)
+        logger.warning(
+            "Google Sheets %s %s: %s; retrying in %.1f s (try %d of %d)",
+            method.upper(),
+            _endpoint_name(endpoint),
+            why,
+            delay,
+            attempt + 1,
+            policy.tries,
+        )
+        policy.sleep(delay)
 
     def fetch_sheet_metadata(self, id: str, params: Any = None) -> Mapping[str, Any]:
         # gspread's Spreadsheet keeps only the properties of this answer; the source needs the
@@ -230,6 +257,13 @@ def _stopping(method: str, endpoint: str, attempt: int, tries: int) -> SourceErr
         f"Stopping: Google Sheets {done}; this cycle writes nothing more, the next one starts afresh.",
         transient=True,
     )
+
+
+def is_transient(error: Exception) -> bool:
+    """Worth another try: a 429 or 5xx (or a rate-limit 403), a timeout or a lost connection."""
+    if isinstance(error, APIError):
+        return is_retryable(error)
+    return isinstance(error, TRANSIENT_ERRORS)
 
 
 def is_retryable(error: APIError) -> bool:

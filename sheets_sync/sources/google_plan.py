@@ -100,6 +100,12 @@ def same(a: CellValue, b: CellValue) -> bool:
     return type(a) is type(b) and a == b
 
 
+def is_written(shown: CellValue, value: CellValue) -> bool:
+    """Whether a re-read cell already shows `value` as a RAW write of it would store it (an earlier
+    try landed, or the team typed the same): writing it again would change nothing."""
+    return same(shown, from_api(to_raw(value)))
+
+
 def is_formula(value: CellValue) -> bool:
     """Whether a cell re-read with FORMULA render holds a formula: it comes back as its text, '=...'.
 
