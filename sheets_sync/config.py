@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from sheets_sync.calendar import WorkCalendar
+from sheets_sync.cells import activity_type
 from sheets_sync.config_keys import DEFAULT_PASSWORD_ENV, Reader, check_keys
 from sheets_sync.errors import ConfigError
 from sheets_sync.model import TAB_SPECS, Tab
@@ -229,7 +230,7 @@ def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
         ranks=ranks,
         default_rank=default_rank,
         soon_days=r.days("soon_days", defaults.soon_days),
-        touch_types=frozenset(t.lower() for t in r.text_list("touch_types", sorted(defaults.touch_types))),
+        touch_types=frozenset(activity_type(t) for t in r.text_list("touch_types", sorted(defaults.touch_types))),
         workdays=workdays,
         holidays_country=holidays_country,
         holidays_subdivision=holidays_subdivision,

@@ -362,7 +362,7 @@ def _parse_activities(sheet: Sheet, ids, lookup, problems, config: Config) -> tu
             r.problem(c.TYPE, "no type (meeting, call, email, deal, ...): not counted as a touch")
         activities.append(Activity(
             row=r.number, id=row_id, date=date, partner_row=_partner_ref(r, c.PARTNER, lookup),
-            type=r.text(c.TYPE).lower(), direction=r.direction(c.DIRECTION), contact=r.text(c.CONTACT),
+            type=cells.activity_type(r.text(c.TYPE)), direction=r.direction(c.DIRECTION), contact=r.text(c.CONTACT),
             summary=r.text(c.SUMMARY), agreements=r.text(c.AGREEMENTS), next_steps=r.text(c.NEXT_STEPS),
             owner=r.text(c.OWNER), due=r.date(c.DUE), done=r.boolean(c.DONE, False),
             amount=r.numeric(c.AMOUNT), follow_up=r.text(c.FOLLOW_UP),

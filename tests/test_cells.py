@@ -10,6 +10,7 @@ import pytest
 
 from sheets_sync.cells import (
     BadCell,
+    activity_type,
     as_text,
     from_serial,
     is_blank,
@@ -597,3 +598,13 @@ def test_parse_period_rejects(value, message):
 def test_parse_period_rejects_garbage(value):
     with pytest.raises(BadCell):
         parse_period(value)
+
+
+@pytest.mark.parametrize(
+    "typed, canonical",
+    [("Meeting", "meeting"), ("  CALL ", "call"), ("Встреча", "meeting"), ("звонок", "call"),
+     ("визит", "visit"), ("Письмо", "email"), ("сделка", "deal"), ("sales  kit", "sales kit"),
+     ("workshop", "workshop"), ("", "")],
+)  # fmt: skip
+def test_activity_types_read_as_the_rules_name_them(typed, canonical):
+    assert activity_type(typed) == canonical

@@ -269,3 +269,12 @@ def test_an_activity_without_a_type_is_a_problem_of_its_cell(type_cell, problems
         (Tab.ACTIVITIES, 2, "Type", m) for m in problems
     ]
     assert len(rb.book.activities) == 1  # the row is still read (its next steps, say, still count)
+
+
+def test_a_russian_team_s_activity_types_count_as_the_rules_know_them():
+    activities = (["ID", "Date", "Partner", "Type", "Agreements"],
+                  [["A-1", "20.11.2026", "Acme", "Встреча", "Пилот"], ["A-2", "21.11.2026", "Acme", "звонок", ""]])
+    rb = read_book(snapshot(activities=activities), CONFIG)
+    assert [a.type for a in rb.book.activities] == ["meeting", "call"]
+    config = parse_config({"source": {"kind": "xlsx", "path": "p.xlsx"}, "touch_types": ["встреча", "Email"]}, Path("/t"))
+    assert config.touch_types == {"meeting", "email"}
