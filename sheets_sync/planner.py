@@ -14,7 +14,7 @@ from sheets_sync.cadence import assess, next_action, plan_touch_items
 from sheets_sync.config import Config
 from sheets_sync.facts import Context, Draft
 from sheets_sync.followups import plan_booked_today, plan_followups, plan_next_steps
-from sheets_sync.goals import goal_progress
+from sheets_sync.goals import goal_progress, period_of
 from sheets_sync.greetings import plan_greetings
 from sheets_sync.model import (
     Book,
@@ -73,7 +73,8 @@ def _plan_partner(partner: Partner, ctx: Context, draft: Draft) -> PartnerState:
         outlook = plan_newsletter(view, ctx, draft)
     progress = goal_progress(partner, view.facts.deals, today)
     goal_line = ": ".join(part for part in (partner.goal.strip(), progress) if part)
-    if goal_line and view.status not in _SILENT:
+    # A goal whose period is over stays in its Goal progress cell, not in every digest after it.
+    if goal_line and view.status not in _SILENT and period_of(partner, today)[1] >= today:
         draft.item(view, DigestSection.GOALS, goal_line)
     action = next_action(
         view,

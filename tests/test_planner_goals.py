@@ -79,3 +79,11 @@ def test_no_goal_lines_for_paused_or_churned_partners(stage):
     the_plan = one_partner(activity(2, TODAY, "meeting"), goal_target=3, stage=stage)
     assert texts(the_plan, DigestSection.GOALS) == []
     assert state(the_plan).goal_progress == "0 of 3 (0%)"  # the cell still shows the facts
+
+
+@pytest.mark.parametrize("period, listed", [("2026-11", True), ("2026-10", False), ("2026", True), ("2025", False)])
+def test_a_goal_whose_period_is_over_leaves_the_digest_but_keeps_its_progress(period, listed):
+    first, last = parse_period(period)
+    busy = one_partner(goal="Grow", goal_target=3, goal_period=(first, last))  # due today: a digest
+    assert bool(texts(busy, DigestSection.GOALS, MANAGER)) is listed
+    assert state(busy).goal_progress == "0 of 3 (0%)"
