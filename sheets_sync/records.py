@@ -154,10 +154,16 @@ def log_rows(book: Book, sent: Iterable[Sent]) -> list[dict[ActivityColumn, Cell
             ActivityColumn.PARTNER: partner.name if partner else "",
             ActivityColumn.TYPE: LOGGED_TYPES[s.kind],
             ActivityColumn.DIRECTION: "out",
-            ActivityColumn.CONTACT: ", ".join(s.recipients),
+            ActivityColumn.CONTACT: ", ".join(_partner_side(s.recipients, partner)),
             ActivityColumn.SUMMARY: s.subject or f"{LOGGED_TYPES[s.kind]} sent by sheets-sync",
         })  # fmt: skip
     return rows
+
+
+def _partner_side(recipients: tuple[str, ...], partner) -> tuple[str, ...]:
+    """The recipients at the partner: a send-mode follow-up has the manager in Cc, who is no contact."""
+    manager = partner.manager.strip().lower() if partner else ""
+    return tuple(r for r in recipients if r != manager) or recipients
 
 
 def _later(cell: dt.date | None, ledger: dt.date | None) -> dt.date | None:

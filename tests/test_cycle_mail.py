@@ -82,6 +82,8 @@ def test_in_send_mode_follow_ups_go_to_the_partner_and_are_logged(team):
     assert follow_ups and all(not m.key.endswith(":draft") for m in follow_ups)
     logged = [a for a in sheet(team, Tab.ACTIVITIES) if a["Type"] == "follow-up"]
     assert len(logged) == len(follow_ups) and all(a["Direction"] == "out" for a in logged)
+    managers = {str(p["Manager"]).lower() for p in sheet(team, Tab.PARTNERS) if p["Manager"]}
+    assert all(a["Contact"] and not set(a["Contact"].split(", ")) & managers for a in logged)  # Cc: not a contact
     cells = [a["Follow-up"] for a in sheet(team, Tab.ACTIVITIES) if str(a["Follow-up"] or "").startswith("sent to ")]
     assert len(cells) == len(follow_ups)
 
