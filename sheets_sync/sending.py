@@ -1,10 +1,12 @@
 """From a plan to delivered emails: render every intent, deliver them once, recall what was sent.
 
-The worker calls `send_planned` inside a cycle; `preview` calls `render_planned` only.
+The worker calls `send_planned`, then (from the plan those sends changed) `send_digests`, in one
+mail session per cycle; `preview` calls `render_planned` only.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import logging
@@ -88,11 +90,28 @@ def _row_of(intent: MessageIntent) -> tuple[Tab, int]:
     return Tab.PARTNERS, intent.partner_row or 0
 
 
-def send_planned(plan: Plan, mailer: Mailer, config: Config, now: dt.datetime) -> tuple[DeliveryReport, Notes]:
-    rendered = render_planned(plan, mailer.renderer, now, digests=is_digest_due(config, now))
-    with mailer.transport() as transport:
-        report = deliver(rendered.messages, transport, mailer.ledger, config.mail, now, stop=mailer.stop)
+def send_planned(plan: Plan, mailer: Mailer, transport: Transport, config: Config,
+                 now: dt.datetime) -> tuple[DeliveryReport, Notes]:  # fmt: skip
+    """Every message of `plan` but the digests, which `send_digests` sends once the plan knows these."""
+    rendered = render_planned(plan, mailer.renderer, now, digests=False)
+    report = deliver(rendered.messages, transport, mailer.ledger, config.mail, now, stop=mailer.stop)
     return report, rendered.notes
+
+
+def send_digests(plan: Plan, mailer: Mailer, transport: Transport, config: Config, now: dt.datetime,
+                 before: DeliveryReport) -> None:  # fmt: skip
+    """The managers' digests, when due, from a plan made after this cycle's other sends (a follow-up
+    that just went out is no longer "to send"), added to `before`, the report of those sends.
+
+    Digests go last: behind a message deferred this cycle, they wait too (never jump ahead of it).
+    """
+    if not is_digest_due(config, now):
+        return
+    digests = render_planned(dataclasses.replace(plan, messages=()), mailer.renderer, now, digests=True).messages
+    if before.deferred:  # held for the same reason as the messages before them
+        before.deferred += [(m, before.deferred[-1][1]) for m in digests]
+        return
+    before.merge(deliver(digests, transport, mailer.ledger, config.mail, now, stop=mailer.stop))
 
 
 def digests_delivered(report: DeliveryReport, now: dt.datetime) -> dict[str, dt.datetime]:

@@ -30,6 +30,7 @@ from sheets_sync.sending import (
     failed_sends,
     is_digest_due,
     refusal_notes,
+    send_digests,
     send_planned,
     sent_so_far,
     unlogged_sends,
@@ -91,11 +92,13 @@ def run_once(source: Source, config: Config, now: dt.datetime, *, mailer: Mailer
     plan = make_plan(book, config, today, deferred=late)
     notes: dict = {}
     if mailer is not None and not dry_run:
-        report.delivery, notes = send_planned(plan, mailer, config, now)
-        if report.delivery.sent:  # what went out is recorded in the sheet and changes the plan
-            sent = sent_so_far(mailer.ledger, config.zone)
-            book = remember(rb.book, sent)
-            plan = make_plan(book, config, today, deferred=late)  # a late greeting sent now is remembered
+        with mailer.transport() as transport:  # one mail session for the whole cycle
+            report.delivery, notes = send_planned(plan, mailer, transport, config, now)
+            if report.delivery.sent:  # what went out is recorded in the sheet and changes the plan
+                sent = sent_so_far(mailer.ledger, config.zone)
+                book = remember(rb.book, sent)
+                plan = make_plan(book, config, today, deferred=late)  # a late greeting sent now is remembered
+            send_digests(plan, mailer, transport, config, now, report.delivery)
         book = note_reminders(book, plan, digests_delivered(report.delivery, now))
     unlogged = unlogged_sends(mailer.ledger, config.zone) if mailer else []
     if mailer is not None:

@@ -312,3 +312,14 @@ def test_a_copied_row_keeping_its_id_gets_no_other_rows_record_until_its_id_is_c
     new_id = sheet(team, Tab.ACTIVITIES)[copy_row - 2]["ID"]
     assert new_id and new_id != original_id
     assert [m.key for m, _ in later.delivery.sent if m.kind is MessageKind.FOLLOW_UP] == [f"follow-up:{new_id}:draft"]
+
+
+def test_the_digest_is_made_after_the_cycle_s_sends_and_does_not_ask_for_a_follow_up_just_sent(team):
+    team = dataclasses.replace(team, followup=dataclasses.replace(team.followup, mode="send"))
+    report = cycle(team, at(team))
+    sent = [m for m, _ in report.delivery.sent]
+    assert any(m.kind is MessageKind.FOLLOW_UP for m in sent) and any(m.kind is MessageKind.DIGEST for m in sent)
+    assert max(i for i, m in enumerate(sent) if m.kind is not MessageKind.DIGEST) < min(
+        i for i, m in enumerate(sent) if m.kind is MessageKind.DIGEST)  # digests last  # fmt: skip
+    digests = "".join(m.text for m in sent if m.kind is MessageKind.DIGEST)
+    assert "Follow-up for the" not in digests  # each went out this cycle: nothing left to send

@@ -77,6 +77,15 @@ class DeliveryReport:
             out.update(refused)
         return out
 
+    def merge(self, later: DeliveryReport) -> None:
+        """Add a later delivery of the same cycle (the digests, sent after the other messages)."""
+        self.sent += later.sent
+        self.already_sent += later.already_sent
+        self.deferred += later.deferred
+        self.failed += later.failed
+        self.failed_recipients.update(later.failed_recipients)
+        self.unreachable = self.unreachable or later.unreachable
+
     def summary(self) -> str:
         """E.g. "12 sent, 3 deferred (max_per_minute reached), 1 failed"."""
         parts = [f"{len(self.sent)} sent"]
