@@ -352,7 +352,9 @@ def key_target(key: str) -> str:
 
 
 class DigestSection(StrEnum):
-    """Sections of a manager's digest, most urgent first."""
+    """Sections of a manager's digest, in SPEC 3's order (most urgent first): touches, follow-ups,
+    next steps (and today's bookings), greetings, sleeping and waking, onboarding (and rank duties),
+    goal progress."""
 
     OVERDUE = "Overdue touches"
     DUE = "Touches due today"
@@ -360,10 +362,10 @@ class DigestSection(StrEnum):
     MISSING_NEXT_STEPS = "Meetings without next steps"
     NEXT_STEPS = "Next steps due"
     PLANNED = "Booked for today"
-    ONBOARDING = "Onboarding"
-    DUTIES = "Rank duties missing"
     GREETINGS = "Greetings coming up"
     SLEEP = "Fell asleep or woke up"
+    ONBOARDING = "Onboarding"
+    DUTIES = "Rank duties missing"
     GOALS = "Goal progress"
 
 

@@ -91,10 +91,10 @@ def test_every_section_in_order():
         (DigestSection.MISSING_NEXT_STEPS, "B due"),
         (DigestSection.NEXT_STEPS, "B due"),
         (DigestSection.PLANNED, "B due"),
+        (DigestSection.GREETINGS, "B due"),  # SPEC 3's order: greetings, asleep or awake, onboarding
+        (DigestSection.SLEEP, "E asleep"),
         (DigestSection.ONBOARDING, "C onboarding"),
         (DigestSection.DUTIES, "D rank A"),
-        (DigestSection.GREETINGS, "B due"),
-        (DigestSection.SLEEP, "E asleep"),
         (DigestSection.GOALS, "B due"),
     ]
 
