@@ -87,7 +87,7 @@ def _addressees(cell: str, contacts: list[Contact]) -> tuple[list[Contact], list
 
 
 def _intent(view: PartnerView, a: Activity, ctx: Context, people: list[Contact], names: list[str],
-            key: str, **kw) -> MessageIntent:  # fmt: skip
+            addresses: list[str], key: str, **kw) -> MessageIntent:  # fmt: skip
     language = next((c.language for c in people if c.language), "") or ctx.config.language
     context = {
         "partner": view.partner.name,
@@ -99,6 +99,7 @@ def _intent(view: PartnerView, a: Activity, ctx: Context, people: list[Contact],
         "owner": a.owner,
         "due": a.due,
         "contacts": tuple(names),
+        "addresses": tuple(addresses),  # the partner's side, for the draft note: whom to forward it to
         "manager": view.manager,
         "mode": ctx.config.followup.mode,
     }
@@ -115,6 +116,22 @@ def _intent(view: PartnerView, a: Activity, ctx: Context, people: list[Contact],
     )
 
 
+def _partner_side(a: Activity, view: PartnerView, *,
+                  reachable: bool) -> tuple[list[Contact], list[str], list[str]]:  # fmt: skip
+    """Whom a follow-up is for: the activity's Contact, else the partner's champions, as (the
+    contacts with an email, the names to greet, the addresses). Both modes use it: the draft names
+    whom to forward it to. `reachable`: the people named must have an address (to send to them);
+    a draft may greet a person the manager knows how to reach."""
+    matched, loose, names = _addressees(a.contact, view.contacts)
+    people = [c for c in matched if has_email(c)]
+    to = unique([c.email for c in people] + loose)
+    if not to and (reachable or not names):
+        people = champions(view.contacts)
+        names = [c.name or c.email for c in people]
+        to = unique([c.email for c in people])
+    return people, names, to
+
+
 def _draft(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
     """followup.mode draft: the ready-to-forward follow-up goes to the manager."""
     meeting = f"the {a.date.isoformat()} {a.type}"
@@ -122,30 +139,24 @@ def _draft(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
     if not manager:
         draft.note_partner(view.row, "no Manager and no digest.fallback: follow-up draft not sent")
         return f"Send follow-up for {meeting}"
-    matched, _, names = _addressees(a.contact, view.contacts)
+    people, names, addresses = _partner_side(a, view, reachable=False)
     # The key marks it a draft: it went to the team, not the partner (see records.Sent.is_draft).
     key = f"follow-up:{a.id}:{DRAFT}"
-    draft.messages.append(_intent(view, a, ctx, matched, names, key, to=(manager,), reply_to=manager))
+    draft.messages.append(_intent(view, a, ctx, people, names, addresses, key, to=(manager,), reply_to=manager))
     return f"Forward the follow-up draft for {meeting}"
 
 
 def _send(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
     """followup.mode send: to the activity's contact, else the champions; the manager in Cc."""
     meeting = f"the {a.date.isoformat()} {a.type}"
-    matched, loose, names = _addressees(a.contact, view.contacts)
-    people = [c for c in matched if has_email(c)]
-    to = unique([c.email for c in people] + loose)
-    if not to:
-        people = champions(view.contacts)
-        names = [c.name or c.email for c in people]
-        to = unique([c.email for c in people])
+    people, names, to = _partner_side(a, view, reachable=True)
     if not to:
         draft.note_activity(a.row, "follow-up not sent: no Contact email and no champion with an email")
         return f"Send follow-up for {meeting} (no contact email)"
     manager = view.manager
     reply_to = manager or ctx.config.digest.fallback.strip()
     cc = (manager,) if manager else ()
-    draft.messages.append(_intent(view, a, ctx, people, names, f"follow-up:{a.id}", to=to, cc=cc, reply_to=reply_to))
+    draft.messages.append(_intent(view, a, ctx, people, names, to, f"follow-up:{a.id}", to=to, cc=cc, reply_to=reply_to))
     return f"Follow-up for {meeting} goes to {', '.join(to)}"
 
 

@@ -92,10 +92,22 @@ def test_draft_mode_mails_the_ready_to_forward_follow_up_to_the_manager():
         "owner": "Anna",
         "due": d("2026-12-01"),
         "contacts": ("Olga Petrova",),
+        "addresses": ("contact2@partner.example",),
         "manager": MANAGER,
         "mode": "draft",
     }
     assert texts(the_plan, DigestSection.FOLLOW_UPS) == ["Forward the follow-up draft for the 2026-11-25 meeting"]
+
+
+def test_a_draft_without_a_contact_is_for_the_champions_as_in_send_mode():
+    the_plan = followup_plan(
+        activity(2, ago(1), "meeting", **AGREED),
+        contacts=[contact(2, name="Пётр", email="petr@romashka.example", champion=True, language="ru"),
+                  contact(3, name="Other", email="other@romashka.example")],
+    )  # fmt: skip
+    (intent,) = messages(the_plan)
+    assert intent.to == (MANAGER,) and intent.language == "ru"
+    assert (intent.context["contacts"], intent.context["addresses"]) == (("Пётр",), ("petr@romashka.example",))
 
 
 def test_draft_mode_without_a_manager_goes_to_the_digest_fallback():

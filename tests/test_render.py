@@ -55,6 +55,7 @@ def follow_up(language: str = "en", *, mode: str = "send", **context) -> Message
         "owner": "Anna Schmidt <anna.schmidt@northwind.example>",
         "due": dt.date(2026, 12, 1),
         "contacts": ("Maria Lopez",),
+        "addresses": ("maria@brightline.example",),
         "manager": MANAGER,
         "mode": mode,
     }
@@ -402,6 +403,8 @@ def test_a_draft_to_the_manager_carries_a_note_the_partner_never_sees(lang, note
     assert note in draft.html and text_note in draft.text
     assert ROW_URL.format(5).replace("&", "&amp;") in draft.html  # the manager can open the row
     assert ROW_URL.format(5) in draft.text
+    note_text = draft.text.split("]")[0]
+    assert "Maria Lopez" in note_text and "maria@brightline.example" in note_text  # whom to forward it to
     sent = renderer().render(follow_up(lang, mode="send"), NOW)
     assert note not in sent.html and text_note not in sent.text
 
