@@ -531,3 +531,17 @@ def test_everything_the_planner_asks_for_in_the_sample_renders(tmp_path, lang):
                 assert r.render_digest(d, day, NOW).subject
                 seen.add("digest")
     assert seen == {"follow-up", "newsletter", "greeting-birthday", "greeting-holiday", "sales-kit", "digest"}
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+@pytest.mark.parametrize("occasion", ["birthday", "holiday"])
+def test_a_greeting_s_text_part_keeps_its_paragraphs(lang, occasion):
+    lines = renderer().render(greeting(lang, occasion), NOW).text.splitlines()
+    assert lines[0].strip() and lines[1] == "" and lines[2].strip()  # salutation, blank line, wishes
+
+
+@pytest.mark.parametrize("lang, inside", [("en", "WHAT'S INSIDE"), ("ru", "ЧТО ВНУТРИ")])
+@pytest.mark.parametrize("url", ["", KIT_URL])
+def test_the_sales_kit_s_text_part_keeps_its_paragraphs(lang, inside, url):
+    lines = renderer().render(sales_kit(lang, sales_kit_url=url), NOW).text.splitlines()
+    assert lines[lines.index(inside) - 1] == ""
