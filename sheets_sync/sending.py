@@ -53,6 +53,7 @@ class Mailer:
 class Rendered:
     messages: list[Message] = field(default_factory=list)
     notes: Notes = field(default_factory=dict)  # a template error, on the row the message was about
+    not_made: list[tuple[str, str]] = field(default_factory=list)  # (which message, the template error)
 
 
 def is_digest_day(config: Config, day: dt.date) -> bool:
@@ -73,11 +74,13 @@ def render_planned(plan: Plan, renderer: Renderer, now: dt.datetime, *, digests:
         except TemplateError as exc:
             log.warning("%s not rendered: %s", intent.key, exc)
             out.notes.setdefault(_row_of(intent), []).append(f"{intent.kind.value} not sent: {exc}")
+            out.not_made.append((f"{intent.kind.value} to {', '.join(intent.to)}", str(exc)))
     for digest in plan.digests if digests else ():
         try:
             out.messages.append(renderer.render_digest(digest, plan.today, now))
         except TemplateError as exc:
             log.error("digest for %s not rendered: %s", digest.manager, exc)
+            out.not_made.append((f"digest to {digest.manager}", str(exc)))
     return out
 
 
@@ -95,6 +98,7 @@ def send_planned(plan: Plan, mailer: Mailer, transport: Transport, config: Confi
     """Every message of `plan` but the digests, which `send_digests` sends once the plan knows these."""
     rendered = render_planned(plan, mailer.renderer, now, digests=False)
     report = deliver(rendered.messages, transport, mailer.ledger, config.mail, now, stop=mailer.stop)
+    report.not_made += rendered.not_made
     return report, rendered.notes
 
 
@@ -107,11 +111,12 @@ def send_digests(plan: Plan, mailer: Mailer, transport: Transport, config: Confi
     """
     if not is_digest_due(config, now):
         return
-    digests = render_planned(dataclasses.replace(plan, messages=()), mailer.renderer, now, digests=True).messages
+    rendered = render_planned(dataclasses.replace(plan, messages=()), mailer.renderer, now, digests=True)
+    before.not_made += rendered.not_made
     if before.deferred:  # held for the same reason as the messages before them
-        before.deferred += [(m, before.deferred[-1][1]) for m in digests]
+        before.deferred += [(m, before.deferred[-1][1]) for m in rendered.messages]
         return
-    before.merge(deliver(digests, transport, mailer.ledger, config.mail, now, stop=mailer.stop))
+    before.merge(deliver(rendered.messages, transport, mailer.ledger, config.mail, now, stop=mailer.stop))
 
 
 def digests_delivered(report: DeliveryReport, now: dt.datetime) -> dict[str, dt.datetime]:

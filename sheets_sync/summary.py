@@ -37,6 +37,8 @@ def _sent_part(report: CycleReport, config: Config) -> list[str]:
             lines.append(f"... and {len(delivery.sent) - 15} more")
     for message, why in [*delivery.deferred[:5], *delivery.failed[:5]]:
         lines.append(f"Not sent: {message.kind.value} to {', '.join(message.recipients)}: {why}")
+    for which, why in delivery.not_made[:5]:
+        lines.append(f"Not made: {which}: {why}")
     return lines
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
+from sheets_sync import summary
 from sheets_sync.config import load_config
 from sheets_sync.errors import SourceError
 from sheets_sync.mail.delivery import STOPPING
@@ -140,6 +141,18 @@ def test_a_broken_template_stops_only_its_message_and_says_why_in_sync_note(team
     assert [m for m, _ in report.delivery.sent if m.kind is MessageKind.FOLLOW_UP]
     notes = [p["Sync note"] for p in sheet(config, Tab.PARTNERS) if p["Stage"] == "onboarding" and p["Sync note"]]
     assert notes and all("sales-kit not sent" in n and "no_such_value" in n for n in notes)
+    # and the cycle's summary says so too
+    assert len(report.delivery.not_made) == len(notes) and "not made" in report.delivery.summary()
+    assert "Not made: sales-kit to " in summary.cycle_summary(report, config)
+
+
+def test_a_broken_digest_template_is_reported_in_the_summary(team, tmp_path):
+    (tmp_path / "templates" / "en").mkdir(parents=True)
+    (tmp_path / "templates" / "en" / "digest.subject.j2").write_text("{{ no_such_value }}")
+    config = dataclasses.replace(team, templates_dir=tmp_path / "templates")
+    report = cycle(config, at(config))
+    assert not [m for m, _ in report.delivery.sent if m.kind is MessageKind.DIGEST]
+    assert report.delivery.not_made and all(which.startswith("digest to ") for which, _ in report.delivery.not_made)
 
 
 def test_sends_survive_a_write_that_could_not_happen(team):

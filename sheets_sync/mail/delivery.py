@@ -68,6 +68,7 @@ class DeliveryReport:
     failed: list[tuple[Message, str]] = field(default_factory=list)  # (message, why), refused for good
     failed_recipients: dict[str, str] = field(default_factory=dict)  # of failed messages: address -> reply
     unreachable: str = ""  # why the mail server could not be reached (the rest was deferred)
+    not_made: list[tuple[str, str]] = field(default_factory=list)  # (which, why): a template error stopped it
 
     @property
     def refused(self) -> dict[str, str]:
@@ -85,6 +86,7 @@ class DeliveryReport:
         self.failed += later.failed
         self.failed_recipients.update(later.failed_recipients)
         self.unreachable = self.unreachable or later.unreachable
+        self.not_made += later.not_made
 
     def summary(self) -> str:
         """E.g. "12 sent, 3 deferred (max_per_minute reached), 1 failed"."""
@@ -96,6 +98,8 @@ class DeliveryReport:
             parts.append(f"{len(self.deferred)} deferred ({'; '.join(reasons)})")
         if self.failed:
             parts.append(f"{len(self.failed)} failed")
+        if self.not_made:
+            parts.append(f"{len(self.not_made)} not made (a template error: see Sync note)")
         return ", ".join(parts)
 
 
