@@ -56,6 +56,11 @@ class Holiday:
     name: str
     month: int
     day: int
+    names: tuple[tuple[str, str], ...] = ()  # (language, its name there), e.g. (("ru", "Новый год"),)
+
+    def name_in(self, language: str) -> str:
+        """The holiday's name in `language` ("ru", "ru-RU"), else the name it is configured under."""
+        return dict(self.names).get(language.split("-")[0].strip().lower(), self.name)
 
 
 @dataclass(frozen=True)
@@ -347,22 +352,42 @@ def _workdays(r: Reader) -> frozenset[int]:
 
 
 def _holidays(r: Reader) -> tuple[Holiday, ...]:
+    """`greetings.holidays`: a mapping of names to dates ("MM-DD", "DD.MM", a full date), or to
+    {date, and the name in other languages, e.g. ru: Новый год}; or a list of {name, date, ...}."""
     raw = r.get("greetings.holidays", None)
     if raw is None:
         return ()
+    if isinstance(raw, list) and all(isinstance(item, dict) and "name" in item for item in raw):
+        raw = {str(item["name"]): {k: v for k, v in item.items() if k != "name"} for item in raw}
     if not isinstance(raw, dict):
         raise ConfigError('greetings.holidays: expected a mapping of names to dates, e.g. {"New Year": "01-01"}.')
     out = []
     for name, value in raw.items():
-        text = str(value).strip()
-        m = re.fullmatch(r"(\d{1,2})-(\d{1,2})", text) or re.fullmatch(r"(\d{1,2})\.(\d{1,2})", text)
-        month, day = (int(m[1]), int(m[2])) if m and "-" in text else (int(m[2]), int(m[1])) if m else (0, 0)
-        try:
-            dt.date(2024, month, day)
-        except ValueError:
-            raise ConfigError(f'greetings.holidays.{name}: expected "MM-DD" or "DD.MM", got "{text}".') from None
-        out.append(Holiday(str(name), month, day))
+        where = f"greetings.holidays.{name}"
+        names: dict[str, str] = {}
+        if isinstance(value, dict):
+            names = {str(k).lower(): str(v).strip() for k, v in value.items() if k != "date"}
+            value = value.get("date")
+        month, day = _month_day(value, where)
+        out.append(Holiday(str(name), month, day, tuple(sorted(names.items()))))
     return tuple(out)
+
+
+def _month_day(value: Any, where: str) -> tuple[int, int]:
+    """A holiday's day of the year: "MM-DD", "DD.MM", or a full date whose year is ignored."""
+    if isinstance(value, dt.date):
+        return value.month, value.day
+    text = str(value).strip()
+    month = day = 0
+    if m := re.fullmatch(r"(?:\d{4}-)?(\d{1,2})-(\d{1,2})", text):
+        month, day = int(m[1]), int(m[2])
+    elif m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})(?:\.\d{4})?", text):
+        month, day = int(m[2]), int(m[1])
+    try:
+        dt.date(2024, month, day)
+    except ValueError:
+        raise ConfigError(f'{where}: expected "MM-DD" or "DD.MM", got "{text}".') from None
+    return month, day
 
 
 def _renames(r: Reader, key: str, known: set[str]) -> dict[str, str]:

@@ -52,11 +52,13 @@ def slug(name: str) -> str:
 
 
 def _occasions(contact: Contact, config: Config) -> Iterator[tuple[str, str, int, int]]:
-    """(slug, name, month, day) of every occasion for one contact."""
+    """(slug, name, month, day) of every occasion for one contact; a holiday's name in the contact's
+    language where the config gives one (the key keeps the configured name: it never changes)."""
     if contact.birthday is not None:
         yield BIRTHDAY, BIRTHDAY, contact.birthday.month, contact.birthday.day
+    language = contact.language or config.language
     for holiday in config.greetings.holidays:
-        yield slug(holiday.name), holiday.name, holiday.month, holiday.day
+        yield slug(holiday.name), holiday.name_in(language), holiday.month, holiday.day
 
 
 def greeting_key(contact: Contact, occasion: str, year: int) -> str:

@@ -62,8 +62,8 @@ digest:
   fallback: partnerships@yourstartup.example   # gets the digest of partners without a Manager
 greetings:
   mode: remind                # remind: in the manager's digest; send: emailed on the day
-  holidays:                   # "MM-DD"; birthdays come from the Contacts tab
-    New Year: "01-01"
+  holidays:                   # "MM-DD", or {date, and the name in other languages}; birthdays come from Contacts
+    New Year: {date: "01-01", ru: Новый год}
     Christmas: "12-24"
 onboarding:
   sales_kit_url: https://yourstartup.example/partners/sales-kit
@@ -92,8 +92,8 @@ digest:
   fallback: partnerships@yourstartup.example   # получает дайджест по партнёрам без менеджера
 greetings:
   mode: remind                # remind: напомнить в дайджесте; send: отправить поздравление в день праздника
-  holidays:                   # "ММ-ДД"; дни рождения берутся из вкладки «Контакты»
-    Новый год: "01-01"
+  holidays:                   # "ММ-ДД" или {date, и название на других языках}; дни рождения — из «Контактов»
+    Новый год: {date: "01-01", en: New Year}
     23 Февраля: "02-23"
     8 Марта: "03-08"
 onboarding:

@@ -245,3 +245,20 @@ def test_password_comes_from_the_environment_never_the_yaml(monkeypatch, tmp_pat
     secret.write_text("from-file\n")
     monkeypatch.setenv("MY_SMTP_PW_FILE", str(secret))
     assert config.mail.smtp.password() == "from-file"
+
+
+@pytest.mark.parametrize(
+    "holidays",
+    [
+        {"New Year": "01-01", "8 March": "08.03"},
+        {"New Year": dt.date(2027, 1, 1), "8 March": "2027-03-08"},  # a full date: its year is ignored
+        [{"name": "New Year", "date": "01-01"}, {"name": "8 March", "date": "8.03"}],
+        {"New Year": {"date": "01-01", "ru": "Новый год"}, "8 March": {"date": "03-08", "RU": "8 Марта"}},
+    ],
+)
+def test_greeting_holidays_in_the_shapes_a_team_writes(holidays):
+    config = parse_config({"source": {"kind": "xlsx", "path": "p.xlsx"}, "greetings": {"holidays": holidays}}, Path("/t"))
+    assert [(h.name, h.month, h.day) for h in config.greetings.holidays] == [("New Year", 1, 1), ("8 March", 3, 8)]
+    new_year = config.greetings.holidays[0]
+    assert new_year.name_in("en") == "New Year"
+    assert new_year.name_in("ru-RU") == ("Новый год" if isinstance(holidays, dict) and isinstance(holidays["New Year"], dict) else "New Year")

@@ -156,6 +156,17 @@ def test_holiday_keys_are_slugs_in_any_script():
     assert [m.key for m in messages(the_plan)] == ["greeting:C2:новый-год:2027"]
 
 
+def test_a_holiday_is_named_in_each_contact_s_language_under_one_key():
+    new_year = Holiday("New Year", 1, 1, (("ru", "Новый год"),))
+    contacts = [champion(2, birthday=None, name="Olga", language="ru"),
+                champion(3, birthday=None, name="Ben", email="ben@partner.example")]  # fmt: skip
+    the_plan = greet(d("2027-01-01"), *contacts, mode="send", holidays=[new_year])
+    assert sorted((m.key, m.context["holiday"]) for m in messages(the_plan)) == [
+        ("greeting:C2:new-year:2027", "Новый год"),
+        ("greeting:C3:new-year:2027", "New Year"),
+    ]
+
+
 # --- a greeting the mail caps put off on its day --------------------------------------------
 
 BIRTHDAY_KEY = "greeting:C2:birthday:2026"  # Olga's birthday on TODAY, 2026-11-26
