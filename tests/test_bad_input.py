@@ -47,10 +47,11 @@ BAD = {
 }
 
 
-def write_bad_workbook(path: Path) -> None:
+def write_tabs(path: Path, tabs: dict[str, list[list]]) -> None:
+    """A plain workbook with these tabs, each given as its rows (the header row first), as typed."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    for name, rows in BAD.items():
+    for name, rows in tabs.items():
         ws = wb.create_sheet(name)
         for row in rows:
             ws.append(row)
@@ -70,7 +71,7 @@ def team_values(path: Path) -> dict:
 
 def test_malformed_cells_never_stop_a_cycle_and_every_problem_is_reported(tmp_path):
     path = tmp_path / "bad.xlsx"
-    write_bad_workbook(path)
+    write_tabs(path, BAD)
     config = parse_config({"source": {"kind": "xlsx", "path": str(path)}}, tmp_path)
     before = team_values(path)
 

@@ -18,6 +18,7 @@ from sheets_sync.sending import Mailer
 from sheets_sync.sources.xlsx import XlsxSource
 from sheets_sync.worker import run_once
 from tests.smtp_server import RecordingHandler, SmtpServer
+from tests.test_bad_input import write_tabs
 
 BIRTHDAY = dt.date(2026, 11, 26)  # a Thursday
 OLGA, BEN = "olga@acme.example", "ben@acme.example"
@@ -37,13 +38,7 @@ TEAM = {
 @pytest.fixture
 def team(tmp_path):
     """Two champions whose birthday is BIRTHDAY, and room for one email a day."""
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in TEAM.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    wb.save(tmp_path / "partners.xlsx")
+    write_tabs(tmp_path / "partners.xlsx", TEAM)
     return parse_config({
         "source": {"kind": "xlsx", "path": "partners.xlsx"},
         "timezone": "Europe/Berlin",
