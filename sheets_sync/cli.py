@@ -72,19 +72,19 @@ def _parser() -> argparse.ArgumentParser:
     once.set_defaults(command=cmd_once)
 
     run = sub.add_parser("run", parents=[common], help="the long-running worker (stops cleanly on SIGTERM/SIGINT)",
-                         description="Poll the workbook every poll_every and run a cycle; stop after the "
-                         "current cycle on SIGTERM or SIGINT.")
+                         description="Poll the workbook every poll_every and run a cycle. On SIGTERM or SIGINT, "
+                         "end the current cycle cleanly (no new request or email starts) and exit.")
     run.set_defaults(command=cmd_run)
 
     preview = sub.add_parser("preview", parents=[common], help="render everything the next cycle would send; send nothing",
-                             description="Render every email the next cycle would send (digests included) as "
+                             description="Render every email the next cycle would send (on working days the digests too) as "
                              ".html and .eml files with an index.html; sends and writes nothing.")
     preview.add_argument("--today", type=_date_arg, metavar="DATE", help="as of noon local time on DATE")
     preview.add_argument("--out", default="preview", metavar="DIR", help="folder to write into (default: preview)")
     preview.set_defaults(command=cmd_preview)
 
     health = sub.add_parser("health", parents=[common], help="exit 0 when the last cycle succeeded recently (for HEALTHCHECK)",
-                            description="Exit 0 if the worker's last successful cycle is recent, else 1.")
+                            description="Exit 0 if the worker's last cycle succeeded and is recent, else 1.")
     health.set_defaults(command=cmd_health)
 
     demo = sub.add_parser("demo", parents=[common], help="init a sample into a folder and run one cycle on it",
