@@ -23,6 +23,7 @@ from sheets_sync.errors import SourceError
 from sheets_sync.model import CellWrite, Changes
 from sheets_sync.sources import Snapshot
 from sheets_sync.sources.xlsx import XlsxSource
+from sheets_sync.sources.xlsx import source as xlsx_source
 
 D = dt.date(2026, 11, 20)
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -458,14 +459,14 @@ def test_file_changed_while_writing_means_nothing_is_written(tmp_path, monkeypat
     path = simple_book(tmp_path / "book.xlsx")
     source = XlsxSource(path)
     snapshot = source.read(["Partners"])
-    load = XlsxSource._load_workbook
+    patch = xlsx_source.patch
 
-    def load_then_team_saves(self, data):
-        workbook = load(self, data)
+    def patch_then_team_saves(data, changes):
+        outcome = patch(data, changes)
         simple_book(path, rows=(("P-1", "saved by the team meanwhile"),))
-        return workbook
+        return outcome
 
-    monkeypatch.setattr(XlsxSource, "_load_workbook", load_then_team_saves)
+    monkeypatch.setattr(xlsx_source, "patch", patch_then_team_saves)
     with pytest.raises(SourceError) as caught:
         source.write(snapshot, Changes(cells=(CellWrite("Partners", 2, "P-1", 2, "x"),)))
 
@@ -479,14 +480,14 @@ def test_excel_opening_the_file_while_writing_means_nothing_is_written(tmp_path,
     source = XlsxSource(path)
     snapshot = source.read(["Partners"])
     before = path.read_bytes()
-    load = XlsxSource._load_workbook
+    patch = xlsx_source.patch
 
-    def load_then_excel_opens(self, data):
-        workbook = load(self, data)
+    def patch_then_excel_opens(data, changes):
+        outcome = patch(data, changes)
         (tmp_path / "~$book.xlsx").write_bytes(b"someone")
-        return workbook
+        return outcome
 
-    monkeypatch.setattr(XlsxSource, "_load_workbook", load_then_excel_opens)
+    monkeypatch.setattr(xlsx_source, "patch", patch_then_excel_opens)
     with pytest.raises(SourceError) as caught:
         source.write(snapshot, Changes(cells=(CellWrite("Partners", 2, "P-1", 2, "x"),)))
     assert caught.value.transient and path.read_bytes() == before
@@ -659,14 +660,16 @@ def test_the_teams_cells_and_formatting_survive_a_write(tmp_path):
     assert after[("Team stuff", "B1")][0] == "=SUM(Partners!E2:E39)"
 
 
-def test_features_openpyxl_drops_are_logged(tmp_path, caplog):
+def test_features_openpyxl_would_drop_survive_byte_for_byte(tmp_path):
     path = simple_book(tmp_path / "book.xlsx")
     data_validation_extension = (
         '<extLst><ext uri="{CCE6A557-97BC-4B89-ADB6-D9C93CAAB3DF}"/></extLst></worksheet>')
     patch_xml(path, "xl/worksheets/sheet1.xml", {"</worksheet>": data_validation_extension})
     source = XlsxSource(path)
     source.write(source.read(["Partners"]), Changes(cells=(CellWrite("Partners", 2, "P-1", 2, "x"),)))
-    assert "Data Validation extension is not supported" in caplog.text
+    with zipfile.ZipFile(path) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert sheet.endswith(data_validation_extension)
 
 
 def test_a_second_write_of_our_own_output_still_preserves_everything(tmp_path):

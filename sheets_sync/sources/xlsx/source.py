@@ -1,16 +1,11 @@
-"""A local .xlsx workbook: read with python-calamine, written with openpyxl, replaced atomically.
+"""A local .xlsx/.xlsm workbook on disk: its fingerprint, lock files, loading its bytes, the atomic replace.
 
-This module is the file on disk: its fingerprint, the office suites' lock files, loading its bytes,
-and the atomic replace. Turning the bytes into Tables is `xlsx_read`'s job; applying the Changes
-to the loaded workbook is `xlsx_edit`'s.
-
-Reading uses calamine: ~0.5 s for 40,000 activities where openpyxl needs 5-10 s. Writing must keep
-everything the team made (formulas, styles, widths, filters, validation, conditional formatting,
-comments, other tabs), so it loads the whole workbook with openpyxl (~8 s for that size, see
-bench/bench_xlsx_io.py), applies the changes, saves to a temporary file next to the original and
-renames it over the original.
-Nothing is written while Excel holds the file open (its `~$` lock file) or when the file changed
-after it was read: the cycle is retried, and the worker recomputes everything from a fresh read.
+Reading is `read.py`'s job (python-calamine: ~0.5 s for 40,000 activities); writing is `patch.py`'s,
+which edits the zip package in place, so that everything the team made (charts, images, pivot
+tables, macros, comments, formulas and their cached results, other tabs) comes back byte for byte.
+The new file is written to a temporary file next to the original and renamed over it.
+Nothing is written while Excel or LibreOffice holds the file open (its lock file) or when the file
+changed after it was read: the cycle is retried, and the worker recomputes everything from a fresh read.
 """
 
 from __future__ import annotations
@@ -22,21 +17,19 @@ import os
 import stat
 import tempfile
 import time
-import warnings
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-import openpyxl
 import python_calamine
 
 from sheets_sync.errors import SourceError
 from sheets_sync.model import Changes
 from sheets_sync.sources import Snapshot
-from sheets_sync.sources.xlsx_edit import apply_changes
-from sheets_sync.sources.xlsx_read import read_tables
+from sheets_sync.sources.xlsx.patch import patch
+from sheets_sync.sources.xlsx.read import read_tables
 
 logger = logging.getLogger(__name__)
 
@@ -153,11 +146,12 @@ class XlsxSource:
     # --- writing ----------------------------------------------------------------------------
 
     def write(self, snapshot: Snapshot, changes: Changes) -> Fingerprint:
-        """Apply `changes` with openpyxl and replace the file atomically; returns the new fingerprint.
+        """Patch `changes` into the file and replace it atomically; returns the new fingerprint.
 
         Raises SourceError(transient=True), having written nothing, when the workbook is open in
-        Excel or changed on disk since `snapshot` was read (checked before loading and again just
-        before the replace).
+        Excel or changed on disk since `snapshot` was read (checked before reading it and again just
+        before the replace); a permanent SourceError, having written nothing, when it cannot be
+        edited safely (see patch.py). A patch that changes no byte leaves the file untouched.
         """
         if changes.is_empty():
             return self.fingerprint()
@@ -172,20 +166,18 @@ class XlsxSource:
         self._remove_stale_temps(target)
         started = time.monotonic()
         try:
-            with _gc_paused():
-                workbook = self._load_workbook(data)
-                try:
-                    apply_changes(workbook, changes)
-                except SourceError:
-                    raise
-                except Exception as e:  # openpyxl rejects a value, a sheet title, ...
-                    message = f"Cannot apply the changes to {self.path}: {type(e).__name__}: {e}"
-                    raise SourceError(message) from e
-                new = self._save_and_replace(workbook, target, snapshot.version)
-        finally:
-            workbook = None
-            gc.collect()  # the loaded workbook is one big reference cycle: free its memory now
-        logger.debug("wrote %s in %.1f s", self.path, time.monotonic() - started)
+            outcome = patch(data, changes)
+        except SourceError as e:
+            raise SourceError(f"{self.path}: {e}") from e
+        except Exception as e:  # a bug must not leave a half-made file: nothing has been written yet
+            logger.exception("patching %s failed", self.path)
+            raise SourceError(f"Cannot edit {self.path} safely ({type(e).__name__}: {e}). Nothing was written.") from e
+        for ref in outcome.skipped:
+            logger.info("%s holds a formula; not written", ref)
+        if not outcome.is_changed(data):
+            return version
+        new = self._replace(outcome.data, target, snapshot.version)
+        logger.debug("wrote %s in %.2f s", self.path, time.monotonic() - started)
         return new
 
     def _check_unchanged(self, version: object) -> None:
@@ -211,23 +203,8 @@ class XlsxSource:
             transient=True,
         )
 
-    def _load_workbook(self, data: bytes) -> openpyxl.Workbook:
-        # Formulas stay formulas (not data_only); rich text keeps its runs; external links are kept.
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                workbook = openpyxl.load_workbook(io.BytesIO(data), rich_text=True, keep_links=True)
-            except Exception as e:
-                raise SourceError(
-                    f"openpyxl cannot load {self.path} to write it ({type(e).__name__}: {e}). "
-                    "Nothing was written."
-                ) from e
-        for message in dict.fromkeys(str(w.message) for w in caught):
-            # openpyxl says so when it drops a feature it does not support (e.g. slicers).
-            logger.warning("%s: openpyxl: %s", self.path.name, message)
-        return workbook
-
-    def _save_and_replace(self, workbook: openpyxl.Workbook, target: Path, version: object) -> Fingerprint:
+    def _replace(self, data: bytes, target: Path, version: object) -> Fingerprint:
+        """Write `data` to a temporary file beside the workbook, then rename it over the workbook."""
         try:
             original = os.stat(target)
             prefix = f"{TEMP_PREFIX}{target.name}."
@@ -237,7 +214,7 @@ class XlsxSource:
         temp, replaced = Path(temp_name), False
         try:
             with os.fdopen(fd, "wb") as f:
-                workbook.save(f)
+                f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
             os.chmod(temp, stat.S_IMODE(original.st_mode))
@@ -249,8 +226,6 @@ class XlsxSource:
             raise
         except OSError as e:  # a full disk, a share gone offline, Windows refusing to replace an open file
             raise _io_error("write", self.path, e) from e
-        except Exception as e:
-            raise SourceError(f"openpyxl cannot save {self.path} ({type(e).__name__}: {e}).") from e
         finally:
             if not replaced:
                 _remove(temp)
@@ -270,8 +245,8 @@ class XlsxSource:
 
 @contextmanager
 def _gc_paused() -> Iterator[None]:
-    """openpyxl builds ~600,000 live cell objects on a large workbook; the cyclic garbage collector
-    would scan them again and again for nothing to free (a third of the load+save time)."""
+    """calamine hands back ~600,000 Python values for a large workbook; the cyclic garbage collector
+    would scan them again and again while they are made, for nothing to free."""
     enabled = gc.isenabled()
     gc.disable()
     try:

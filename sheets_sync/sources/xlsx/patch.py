@@ -1,0 +1,98 @@
+"""A cycle's Changes applied to the workbook's bytes, part by part; every other part left as it was.
+
+Touched: the worksheets that get cells (their XML only where cells change), `styles.xml` when a
+date needs a date format, the Tables and filters that new columns or appended rows extend,
+`workbook.xml` (recalculate on open; the Dashboard's entry and mark) and, to create the Dashboard,
+the workbook's relationships and content types. Anything that cannot be edited safely raises a
+PatchError or PackageError (SourceErrors) before a single byte is produced.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sheets_sync.errors import SourceError
+from sheets_sync.model import Changes
+from sheets_sync.sources.xlsx.book import Book
+from sheets_sync.sources.xlsx.cell_values import Encoded, clean_text, encode
+from sheets_sync.sources.xlsx.dashboard_sheet import dashboard_xml, kept_widths
+from sheets_sync.sources.xlsx.package import Package
+from sheets_sync.sources.xlsx.sheet_xml import Worksheet
+from sheets_sync.sources.xlsx.styles import Styles
+from sheets_sync.sources.xlsx.tables import grow_filter, grow_tables
+
+
+@dataclass
+class Outcome:
+    data: bytes  # the new file; the very bytes given when nothing changed
+    skipped: list[str] = field(default_factory=list)  # 'Partners!B5': cells holding formulas, left alone
+
+    def is_changed(self, original: bytes) -> bool:
+        return self.data is not original
+
+
+def patch(data: bytes, changes: Changes) -> Outcome:
+    package = Package(data)
+    book = Book(package)
+    styles = Styles(package, book.part)
+    outcome = Outcome(data)
+
+    edits: dict[str, dict[int, dict[int, Encoded]]] = defaultdict(lambda: defaultdict(dict))
+    headers: dict[str, dict[int, str]] = defaultdict(dict)
+    for tab, new in changes.new_headers.items():
+        for column, text in new:
+            edits[tab][1][column] = encode(text)
+            headers[tab][column] = clean_text(text)
+    for write in changes.cells:
+        edits[write.tab][write.row][write.column] = encode(write.value, book.date1904)
+
+    for tab in sorted({*edits, *(t for t, rows in changes.appends.items() if rows)}):
+        part = book.worksheet(tab)
+        sheet = Worksheet(package.read(part), tab)
+        rows = changes.appends.get(tab, ())
+        last = sheet.last_row() if rows else 0
+        for offset, values in enumerate(rows, start=1):
+            for column, value in enumerate(values, start=1):
+                if value is not None:  # the team's pre-filled cells in other columns stay
+                    edits[tab][last + offset][column] = encode(value, book.date1904)
+        sheet.tail = grow_filter(sheet.tail, sheet.p, list(headers.get(tab, ())), last, last + len(rows))
+        for column in sorted(headers.get(tab, ())):
+            sheet.copy_width(column)
+        new_headers = headers.get(tab, {})
+
+        def default_style(row: int, column: int, sheet: Worksheet = sheet, new_headers=new_headers) -> int:
+            if row == 1 and column in new_headers:  # a new header looks like the team's last one
+                while column in new_headers:
+                    column -= 1
+                return sheet.cell_style(1, column)
+            return sheet.column_style(column)
+
+        patched = sheet.patch(dict(edits[tab]), styles.style_for, default_style)
+        outcome.skipped += [f"{tab}!{ref}" for ref in patched.skipped]
+        package.write(part, patched.xml)
+        grow_tables(package, part, new_headers, last, last + len(rows))
+
+    if changes.dashboard is not None:
+        _write_dashboard(book, styles, *changes.dashboard, data_tabs={*edits, *changes.appends})
+
+    if package.is_changed():
+        book.recalculate_on_open()  # the team's formulas may read the cells just written
+        styles.save()
+        book.save()
+        outcome.data = package.to_bytes()
+    return outcome
+
+
+def _write_dashboard(book: Book, styles: Styles, name: str, rows, data_tabs: set[str]) -> None:
+    if name in data_tabs:  # a config that names the Dashboard like a data tab would wipe the team's rows
+        raise SourceError(f'Refusing to rewrite "{name}" as the Dashboard: it is also a data tab.')
+    rows = list(rows)
+    old = book.package.read(book.worksheet(name)) if name in book.parts else None
+    xml = dashboard_xml(rows, date1904=book.date1904, bold=styles.bold(), style_for=styles.style_for,
+                        cols=kept_widths(old))  # fmt: skip
+    if old is None:
+        book.add_worksheet(name, xml)
+    elif xml != old:
+        book.package.write(book.worksheet(name), xml)
+    book.mark_dashboard(name)

@@ -1,0 +1,368 @@
+"""Patching one worksheet's XML: set some cells, leave every other byte as it was.
+
+A sheet of 40,000 rows is 20-30 MB of XML, and the worker changes a few hundred cells in it. So
+the sheet is not parsed as a tree: `<row>` start tags are found with one regular-expression pass
+(rows cannot nest, and `<` cannot appear unescaped in cell text), and only the rows that change are
+cut into cells. Each cell that is rewritten is parsed by lxml first, so anything the patcher does
+not understand ends the write with a PatchError instead of a guess: a comment or CDATA section
+inside the sheet data, rows out of order or without numbers, a cell holding a picture or a linked
+data type, a merged range. A cell holding a formula, or inside the range an array formula spills
+into, is never written (the team's; the read saw only its result): it is skipped and reported.
+
+No library edits a worksheet in place like this (openpyxl and the others load the whole workbook
+and write it anew, dropping what they do not model), hence this module.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from sheets_sync.errors import SourceError
+from sheets_sync.sources.xlsx.cell_values import Encoded
+from sheets_sync.sources.xlsx.parts import MAIN
+from sheets_sync.sources.xlsx.refs import Area, cell_ref, parse_area, parse_cell
+
+_NAME = rb"[A-Za-z_][\w.-]*"
+_ROOT = re.compile(rb"<(?:(" + _NAME + rb"):)?worksheet\b[^>]*>")
+_NS = re.compile(rb"\sxmlns(?::(" + _NAME + rb"))?\s*=\s*([\"'])(.*?)\2", re.S)
+_ATTR = re.compile(rb"\s(" + _NAME + rb"(?::" + _NAME + rb")?)\s*=\s*([\"'])(.*?)\2", re.S)
+_DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml\b[^>]*?encoding\s*=\s*[\"']([^\"']+)", re.S)
+
+StyleFor = Callable[[int, Encoded], int]  # (the cell's current style index, the value) -> its style
+
+
+class PatchError(SourceError):
+    """The sheet cannot be edited safely: nothing is written."""
+
+
+@dataclass
+class Patched:
+    xml: bytes
+    skipped: list[str] = field(default_factory=list)  # cells not written: they hold the team's formulas
+
+
+def _attrs(tag: bytes) -> dict[bytes, bytes]:
+    return {m.group(1): m.group(3) for m in _ATTR.finditer(tag)}
+
+
+class Worksheet:
+    """One worksheet part, cut into the bytes before `<sheetData>`, its rows, and the bytes after."""
+
+    def __init__(self, xml: bytes, tab: str):
+        self.tab = tab
+        declared = _DECLARATION.match(xml)
+        if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+            raise self._error(f"it is encoded in {declared.group(1).decode(errors='replace')}, not UTF-8")
+        root = _ROOT.search(xml)
+        if root is None:
+            raise self._error("its XML has no worksheet element")
+        prefix = root.group(1)
+        self.p = prefix + b":" if prefix else b""
+        self.namespaces = {(m.group(1) or b""): m.group(3) for m in _NS.finditer(root.group(0))}
+        if self.namespaces.get(prefix or b"") != MAIN.encode():
+            raise self._error("it is not a transitional SpreadsheetML worksheet (Strict Open XML is not supported)")
+        p = re.escape(self.p)
+        self._row_start = re.compile(rb"<" + p + rb"row\b[^>]*>")
+        self._cell = re.compile(rb"<" + p + rb"c\b[^>]*?/>|<" + p + rb"c\b[^>]*>.*?</" + p + rb"c>", re.S)
+        self._formula_tag = re.compile(rb"<" + p + rb"f\b[^>]*>")
+        data = re.compile(rb"<" + p + rb"sheetData\b[^>]*?(/?)>").search(xml, root.end())
+        if data is None:
+            raise self._error("it has no sheetData element")
+        if data.group(1):  # <sheetData/>: no rows yet
+            self.head = xml[: data.start()] + b"<" + self.p + b"sheetData>"
+            body, self.tail = b"", b"</" + self.p + b"sheetData>" + xml[data.end() :]
+        else:
+            end = xml.find(b"</" + self.p + b"sheetData>", data.end())
+            if end < 0:
+                raise self._error("its sheetData element is not closed")
+            self.head, body, self.tail = xml[: data.end()], xml[data.end() : end], xml[end:]
+        if b"<!--" in body or b"<![CDATA[" in body or b"<?" in body:
+            raise self._error("its rows hold XML comments or CDATA, which sheets-sync does not edit")
+        self.body = body
+        self.rows: list[tuple[int, int]] = []  # (row number, offset of its <row> in body), ascending
+        previous = 0
+        for match in self._row_start.finditer(body):
+            r = _attrs(match.group(0)).get(b"r")
+            if r is None or not r.isdigit():
+                raise self._error("it has rows without row numbers")
+            number = int(r)
+            if number <= previous:
+                raise self._error(f"its rows are out of order (row {number} after row {previous})")
+            self.rows.append((number, match.start()))
+            previous = number
+        if self.rows and body[: self.rows[0][1]].strip():
+            raise self._error("its sheetData holds something other than rows")
+        self.merged = [parse_area(m.group(1).decode()) for m in re.finditer(rb"<" + p + rb"mergeCell\b[^>]*\bref=\"([^\"]+)\"", self.tail)]  # fmt: skip
+
+    def _error(self, why: str) -> PatchError:
+        return PatchError(f'Cannot edit the tab "{self.tab}": {why}. Nothing was written.')
+
+    # --- reading --------------------------------------------------------------------------
+
+    def _segment(self, index: int) -> bytes:
+        start = self.rows[index][1]
+        end = self.rows[index + 1][1] if index + 1 < len(self.rows) else len(self.body)
+        return self.body[start:end]
+
+    def last_row(self) -> int:
+        """The last row holding anything: a value, text or a formula (styled empty rows do not count)."""
+        p = re.escape(self.p)
+        content = re.compile(rb"<" + p + rb"v>\s*[^<\s]|<" + p + rb"f\b|<" + p + rb"t\b[^>]*>[^<]")
+        for index in range(len(self.rows) - 1, -1, -1):
+            if content.search(self._segment(index)):
+                return self.rows[index][0]
+        return 0
+
+    def max_column(self) -> int:
+        dimension = re.search(rb"<" + re.escape(self.p) + rb"dimension\b[^>]*\bref=\"([^\"]+)\"", self.head)
+        if dimension is None:
+            return 0
+        try:
+            return parse_area(dimension.group(1).decode()).max_col
+        except ValueError:
+            return 0
+
+    def _row_cells(self, row: int) -> list[tuple[int, bytes]]:
+        """The cells of `row` as (column, start tag); none when the row does not exist."""
+        numbers = [n for n, _ in self.rows]
+        i = bisect.bisect_left(numbers, row)
+        if i == len(numbers) or numbers[i] != row:
+            return []
+        cells, column = [], 0
+        for match in self._cell.finditer(self._segment(i)):
+            tag = match.group(0)[: match.group(0).find(b">") + 1]
+            ref = _attrs(tag).get(b"r")
+            column = parse_cell(ref.decode())[1] if ref else column + 1
+            cells.append((column, tag))
+        return cells
+
+    def cell_style(self, row: int, column: int) -> int:
+        """The style index of a cell (0 when it has none or does not exist)."""
+        for c, tag in self._row_cells(row):
+            if c == column:
+                style = _attrs(tag).get(b"s", b"0")
+                return int(style) if style.isdigit() else 0
+        return 0
+
+    def _cols(self) -> list[tuple[int, int, dict[bytes, bytes], int, int]]:
+        """The `<col>` entries: (min, max, attributes, start, end offset in head)."""
+        found = []
+        for match in re.finditer(rb"<" + re.escape(self.p) + rb"col\b[^>]*>", self.head):
+            attrs = _attrs(match.group(0))
+            try:
+                found.append((int(attrs[b"min"]), int(attrs[b"max"]), attrs, match.start(), match.end()))
+            except (KeyError, ValueError):
+                continue
+        return found
+
+    def column_style(self, column: int) -> int:
+        """The style a column gives its new cells (a `<col style=...>`)."""
+        for low, high, attrs, _, _ in self._cols():
+            if low <= column <= high:
+                style = attrs.get(b"style", b"0")
+                return int(style) if style.isdigit() else 0
+        return 0
+
+    def copy_width(self, column: int) -> None:
+        """A new column as wide as the one before it, when that one has a width and this one none."""
+        cols = self._cols()
+        if any(low <= column <= high for low, high, *_ in cols):
+            return
+        before = next((c for c in cols if c[0] <= column - 1 <= c[1]), None)
+        if before is None or b"width" not in before[2]:
+            return
+        entry = b"<" + self.p + b'col min="%d" max="%d" width="%s" customWidth="1"/>' % (column, column, before[2][b"width"])
+        following = next((c for c in cols if c[0] > column), None)  # <col>s are in column order
+        at = following[3] if following else max(c[4] for c in cols)
+        self.head = self.head[:at] + entry + self.head[at:]
+
+    def _array_areas(self) -> list[Area]:
+        """Ranges the team's array formulas (and data tables) fill: their cells hold no <f> of their own."""
+        areas = []
+        for match in self._formula_tag.finditer(self.body):
+            attrs = _attrs(match.group(0))
+            if attrs.get(b"t") in (b"array", b"dataTable") and b"ref" in attrs:
+                try:
+                    areas.append(parse_area(attrs[b"ref"].decode()))
+                except ValueError:
+                    raise self._error(f"a formula has the range {attrs[b'ref']!r}") from None
+        return areas
+
+    # --- writing --------------------------------------------------------------------------
+
+    def patch(self, edits: dict[int, dict[int, Encoded]], style_for: StyleFor,
+              default_style: Callable[[int, int], int]) -> Patched:  # fmt: skip
+        """Set `edits` ({row: {column: value}}, 1-based); returns the new XML.
+
+        `style_for` gives the style a value needs in a cell of a given style (a date format);
+        `default_style(row, column)` the style a new cell takes (from its column, say).
+        """
+        result = Patched(b"")
+        if not edits:
+            result.xml = self.head + self.body + self.tail
+            return result
+        for row, columns in edits.items():
+            for column in columns:
+                for area in self.merged:
+                    if area.contains(row, column):
+                        raise self._error(f"{cell_ref(row, column)} is inside the merged cells {area}")
+        protected = self._array_areas()
+        numbers = [n for n, _ in self.rows]
+        index = {n: i for i, n in enumerate(numbers)}
+        pieces: list[bytes] = []
+        position = 0  # in body
+        for row in sorted(edits):
+            cells = edits[row]
+            skipped = [c for c in cells if any(a.contains(row, c) for a in protected)]
+            result.skipped += [cell_ref(row, c) for c in skipped]
+            cells = {c: v for c, v in cells.items() if c not in skipped}
+            if row in index:
+                i = index[row]
+                start = self.rows[i][1]
+                end = self.rows[i + 1][1] if i + 1 < len(self.rows) else len(self.body)
+                pieces.append(self.body[position:start])
+                pieces.append(self._edit_row(self.body[start:end], row, cells, style_for, default_style, result))
+                position = end
+            else:  # a new row, before the first existing row numbered above it
+                at = next((offset for n, offset in self.rows if n > row), len(self.body))
+                pieces.append(self.body[position:at])
+                pieces.append(self._new_row(row, cells, style_for, default_style))
+                position = at
+        pieces.append(self.body[position:])
+        head = self._grow_dimension(max(edits), max(c for cells in edits.values() for c in cells))
+        result.xml = head + b"".join(pieces) + self.tail
+        return result
+
+    def _new_row(self, row: int, cells: dict[int, Encoded], style_for: StyleFor,
+                 default_style: Callable[[int, int], int]) -> bytes:  # fmt: skip
+        out = [self._cell_xml(row, c, v, style_for(default_style(row, c), v)) for c, v in sorted(cells.items())]
+        body = b"".join(x for x in out if x)
+        if not body:
+            return b""
+        return b"<" + self.p + b'row r="%d">' % row + body + b"</" + self.p + b"row>"
+
+    def _edit_row(self, segment: bytes, row: int, cells: dict[int, Encoded], style_for: StyleFor,
+                  default_style: Callable[[int, int], int], result: Patched) -> bytes:  # fmt: skip
+        start = self._row_start.match(segment)
+        assert start is not None  # the segment begins where the row's start tag was found
+        tag = start.group(0)
+        if tag.endswith(b"/>"):
+            inner, close = b"", b""
+            trailer = segment[start.end() :]
+            tag = tag[:-2].rstrip() + b">"
+            close = b"</" + self.p + b"row>"
+        else:
+            end = segment.rfind(b"</" + self.p + b"row>")
+            if end < 0:
+                raise self._error(f"row {row} is not closed")
+            inner = segment[start.end() : end]
+            close = b"</" + self.p + b"row>"
+            trailer = segment[end + len(close) :]
+        if trailer.strip():
+            raise self._error(f"something other than a row follows row {row}")
+        attrs = _attrs(tag)
+        row_style = int(attrs.get(b"s", b"0")) if attrs.get(b"customFormat") in (b"1", b"true") else 0
+
+        # Cut the row into its cells, each with its column; what lies between them must be blank.
+        tokens: list[tuple[int, bytes, bool]] = []  # column, XML, whether it says its `r`
+        extension, position, column = b"", 0, 0
+        for match in self._cell.finditer(inner):
+            gap = inner[position : match.start()]
+            if gap.strip():
+                raise self._error(f"row {row} holds something other than cells")
+            ref = _attrs(match.group(0)[: match.group(0).find(b">") + 1]).get(b"r")
+            column = parse_cell(ref.decode())[1] if ref else column + 1
+            tokens.append((column, match.group(0), ref is not None))
+            position = match.end()
+        rest = inner[position:]
+        if rest.strip():
+            if not rest.lstrip().startswith(b"<" + self.p + b"extLst"):
+                raise self._error(f"row {row} holds something other than cells")
+            extension = rest
+        if any(b[0] <= a[0] for a, b in zip(tokens, tokens[1:])):
+            raise self._error(f"the cells of row {row} are out of order")
+
+        out: list[bytes] = []
+        pending = sorted(cells.items())
+        for col, xml, has_ref in tokens:
+            while pending and pending[0][0] < col:
+                c, value = pending.pop(0)
+                out.append(self._cell_xml(row, c, value, style_for(row_style or default_style(row, c), value)))
+            if pending and pending[0][0] == col:
+                _, value = pending.pop(0)
+                out.append(self._rewrite(row, col, xml, value, style_for, result))
+            else:
+                out.append(xml if has_ref else self._with_ref(xml, row, col))
+        for c, value in pending:
+            out.append(self._cell_xml(row, c, value, style_for(row_style or default_style(row, c), value)))
+        last = max([t[0] for t in tokens] + list(cells))
+        tag = self._grow_spans(tag, last)
+        return tag + b"".join(out) + extension + close + trailer
+
+    def _with_ref(self, xml: bytes, row: int, column: int) -> bytes:
+        """A cell written without `r` (allowed) gets one, so that cells inserted before it keep it in place."""
+        cut = len(b"<" + self.p + b"c")
+        return xml[:cut] + b' r="' + cell_ref(row, column).encode() + b'"' + xml[cut:]
+
+    def _rewrite(self, row: int, column: int, xml: bytes, value: Encoded, style_for: StyleFor,
+                 result: Patched) -> bytes:  # fmt: skip
+        element = self._parse_cell(xml, row, column)
+        if element.find(f"{{{MAIN}}}f") is not None:
+            result.skipped.append(cell_ref(row, column))
+            return xml
+        if element.get("vm") is not None or element.find(f"{{{MAIN}}}extLst") is not None:
+            raise self._error(f"{cell_ref(row, column)} holds a picture or a linked data type")
+        style = int(element.get("s", "0") or 0)
+        return self._cell_xml(row, column, value, style_for(style, value), keep_empty=style != 0)
+
+    def _parse_cell(self, xml: bytes, row: int, column: int) -> etree._Element:
+        declarations = b"".join(
+            b' xmlns%s="%s"' % (b":" + k if k else b"", v) for k, v in self.namespaces.items()
+        )
+        try:
+            wrapper = etree.fromstring(b"<w" + declarations + b">" + xml + b"</w>")
+        except etree.XMLSyntaxError as e:
+            raise self._error(f"{cell_ref(row, column)} does not parse ({e})") from e
+        if len(wrapper) != 1 or wrapper[0].tag != f"{{{MAIN}}}c":
+            raise self._error(f"{cell_ref(row, column)} is not a plain cell")
+        return wrapper[0]
+
+    def _cell_xml(self, row: int, column: int, value: Encoded, style: int, keep_empty: bool = False) -> bytes:
+        ref = cell_ref(row, column).encode()
+        s = b' s="%d"' % style if style else b""
+        p = self.p
+        if value.kind == "empty":
+            return b"<" + p + b'c r="' + ref + b'"' + s + b"/>" if (style or keep_empty) else b""
+        if value.kind == "text":
+            t = value.payload
+            space = b' xml:space="preserve"' if t[:1].isspace() or t[-1:].isspace() else b""
+            return (b"<" + p + b'c r="' + ref + b'"' + s + b' t="inlineStr"><' + p + b"is><" + p + b"t" + space
+                    + b">" + t + b"</" + p + b"t></" + p + b"is></" + p + b"c>")  # fmt: skip
+        t = b' t="b"' if value.kind == "bool" else b""
+        return b"<" + p + b'c r="' + ref + b'"' + s + t + b"><" + p + b"v>" + value.payload + b"</" + p + b"v></" + p + b"c>"
+
+    def _grow_spans(self, tag: bytes, last: int) -> bytes:
+        """`spans` is an optimisation hint ("1:14"); it must not claim fewer columns than the row has."""
+        match = re.search(rb'\sspans="(\d+):(\d+)"', tag)
+        if match is None or int(match.group(2)) >= last:
+            return tag
+        return tag[: match.start()] + b' spans="%s:%d"' % (match.group(1), last) + tag[match.end() :]
+
+    def _grow_dimension(self, row: int, column: int) -> bytes:
+        pattern = re.compile(rb"(<" + re.escape(self.p) + rb"dimension\b[^>]*\bref=\")([^\"]+)(\")")
+        match = pattern.search(self.head)
+        if match is None:
+            return self.head
+        try:
+            area = parse_area(match.group(2).decode())
+        except ValueError:
+            return self.head
+        grown = Area(min(area.min_row, 1), min(area.min_col, 1), max(area.max_row, row), max(area.max_col, column))
+        if grown == area:
+            return self.head
+        return self.head[: match.start(2)] + str(grown).encode() + self.head[match.end(2) :]
