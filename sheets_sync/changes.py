@@ -194,7 +194,7 @@ def _new_headers(rb: ReadBook, config: Config) -> dict[str, tuple[tuple[int, str
 
 def _dashboard_change(rb: ReadBook, rows, config: Config):
     """The Dashboard is rewritten as a whole, and only when its content changed."""
-    if rows is None:
+    if rows is None or rb.dashboard_taken:
         return None
     if rb.dashboard is None:
         return (config.tab_name(Tab.DASHBOARD), tuple(rows))

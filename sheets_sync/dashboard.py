@@ -22,6 +22,7 @@ from sheets_sync.model import (
     TouchStatus,
 )
 
+TITLE, AS_OF = "Partners dashboard", "as of"  # its first row; how a Dashboard of the worker's is known
 NO_MANAGER = "(no manager)"
 NONE_ROW: tuple[CellValue, ...] = ("(none)",)
 MOST_OVERDUE = 10
@@ -37,6 +38,11 @@ def _manager_order(name: str) -> tuple[bool, str]:
     return name == NO_MANAGER, name
 
 
+def is_worker_dashboard(header: tuple[str, ...]) -> bool:
+    """Whether a tab's first row is the one the worker writes (Dashboards made before it marked them)."""
+    return len(header) >= 2 and header[0].strip().casefold() == TITLE.casefold() and header[1].strip() == AS_OF
+
+
 def dashboard_rows(book: Book, plan: Plan, config: Config) -> tuple[Row, ...]:
     """The whole content of the Dashboard tab, as of `plan.today`."""
     partners = {p.row: p for p in book.partners}
@@ -44,7 +50,7 @@ def dashboard_rows(book: Book, plan: Plan, config: Config) -> tuple[Row, ...]:
     statuses = list(TouchStatus)
     ranks = {row: effective_rank(p, config)[0] for row, p in partners.items()}
 
-    rows: list[Row] = [("Partners dashboard", "as of", plan.today), ()]
+    rows: list[Row] = [(TITLE, AS_OF, plan.today), ()]
 
     counts = Counter(s.status for s in states)
     rows.append(("Touch status", "Partners"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from sheets_sync.config import Config
-from sheets_sync.model import MessageKind, TouchStatus
+from sheets_sync.model import MessageKind, Tab, TouchStatus
 from sheets_sync.worker import CycleReport
 from sheets_sync.workbook import ReadBook
 
@@ -102,8 +102,10 @@ def cycle_summary(report: CycleReport, config: Config, *, dry_run: bool = False)
     else:
         parts += _planned_part(report, config)
     parts.append("")
-    if report.problems:
-        parts.append(f"{len(report.problems)} problem(s) in cells: see each row's Sync note, or run `sheets-sync check`.")
+    in_rows = [p for p in report.problems if p.tab is not Tab.DASHBOARD]
+    if in_rows:
+        parts.append(f"{len(in_rows)} problem(s) in cells: see each row's Sync note, or run `sheets-sync check`.")
+    parts += [p.message for p in report.problems if p.tab is Tab.DASHBOARD]
     if dry_run:
         parts.append(f"Dry run: {report.cells_written} cell(s) would be written; nothing was written.")
     elif report.written:

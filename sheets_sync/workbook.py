@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from sheets_sync import cells
 from sheets_sync.config import Config
+from sheets_sync.dashboard import is_worker_dashboard
 from sheets_sync.errors import ConfigError
 from sheets_sync.model import (
     TAB_SPECS,
@@ -80,6 +81,7 @@ class ReadBook:
     ids: dict[Tab, dict[int, str]]  # every parsed row's ID, filled or new
     dashboard: Table | None
     next_ids: dict[Tab, Callable[[], str]] = field(default_factory=dict)  # IDs for appended rows
+    dashboard_taken: bool = False  # a tab of the team's has the Dashboard's name: no Dashboard is written
 
     def cell_ref(self, problem: Problem) -> str:
         sheet = self.sheets.get(problem.tab)
@@ -123,6 +125,13 @@ def read_book(snapshot: Snapshot, config: Config) -> ReadBook:
         duplicate_ids=frozenset(duplicates),
     )
     dashboard = by_name.get(normalize_header(config.tab_name(Tab.DASHBOARD)))
+    if dashboard is not None and not (dashboard.name in snapshot.worker_tabs or is_worker_dashboard(dashboard.header)):
+        problems.append(Problem(Tab.DASHBOARD, 1, "", (
+            f'The tab "{dashboard.name}" was not made by sheets-sync, so it is left alone and the Dashboard '
+            f"is not written. Rename that tab, or give the Dashboard another name in the config "
+            f"(tabs: {{Dashboard: Partners dashboard}})."
+        )))  # fmt: skip
+        return ReadBook(sheets, book, problems, new_ids, ids, None, next_ids, dashboard_taken=True)
     return ReadBook(sheets, book, problems, new_ids, ids, dashboard, next_ids)
 
 

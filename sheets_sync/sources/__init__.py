@@ -27,10 +27,15 @@ class Table:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Every tab that was read, by its name in the workbook, and a version to detect edits."""
+    """Every tab that was read, by its name in the workbook, and a version to detect edits.
+
+    `worker_tabs` names the tabs the source knows the worker created (a mark in the file); a source
+    that keeps no such mark leaves it empty, and the Dashboard is then recognised by its content.
+    """
 
     tables: dict[str, Table]
     version: Hashable
+    worker_tabs: frozenset[str] = frozenset()
 
 
 class Source(Protocol):

@@ -12,8 +12,11 @@ import io
 
 import python_calamine
 
+from sheets_sync.errors import SourceError
 from sheets_sync.model import CellValue
 from sheets_sync.sources import Table
+from sheets_sync.sources.xlsx.book import Book
+from sheets_sync.sources.xlsx.package import Package
 
 
 def read_tables(data: bytes, tab_names: list[str]) -> dict[str, Table]:
@@ -29,6 +32,15 @@ def read_tables(data: bytes, tab_names: list[str]) -> dict[str, Table]:
             values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             tables[name] = _table(name, values)
     return tables
+
+
+def worker_tabs(data: bytes) -> frozenset[str]:
+    """The tabs the worker marked as its own (its Dashboard); none when the marks cannot be read."""
+    try:
+        tab = Book(Package(data)).marked_dashboard()
+    except SourceError:  # the read itself succeeded: a package the patcher refuses is its own story
+        return frozenset()
+    return frozenset([tab]) if tab else frozenset()
 
 
 def _find_name(names: list[str], wanted: str) -> str | None:

@@ -19,6 +19,7 @@ def column_letters(column: int) -> str:
     return letters
 
 
+@lru_cache(maxsize=None)
 def column_index(letters: str) -> int:
     index = 0
     for ch in letters.upper():

@@ -25,12 +25,13 @@ from lxml import etree
 from sheets_sync.errors import SourceError
 from sheets_sync.sources.xlsx.cell_values import Encoded
 from sheets_sync.sources.xlsx.parts import MAIN
-from sheets_sync.sources.xlsx.refs import Area, cell_ref, parse_area, parse_cell
+from sheets_sync.sources.xlsx.refs import Area, cell_ref, column_index, parse_area, parse_cell
 
 _NAME = rb"[A-Za-z_][\w.-]*"
 _ROOT = re.compile(rb"<(?:(" + _NAME + rb"):)?worksheet\b[^>]*>")
 _NS = re.compile(rb"\sxmlns(?::(" + _NAME + rb"))?\s*=\s*([\"'])(.*?)\2", re.S)
 _ATTR = re.compile(rb"\s(" + _NAME + rb"(?::" + _NAME + rb")?)\s*=\s*([\"'])(.*?)\2", re.S)
+_CELL_REF = re.compile(rb"\sr\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?\d+")
 _DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml\b[^>]*?encoding\s*=\s*[\"']([^\"']+)", re.S)
 
 StyleFor = Callable[[int, Encoded], int]  # (the cell's current style index, the value) -> its style
@@ -84,19 +85,18 @@ class Worksheet:
         if b"<!--" in body or b"<![CDATA[" in body or b"<?" in body:
             raise self._error("its rows hold XML comments or CDATA, which sheets-sync does not edit")
         self.body = body
-        self.rows: list[tuple[int, int]] = []  # (row number, offset of its <row> in body), ascending
-        previous = 0
-        for match in self._row_start.finditer(body):
-            r = _attrs(match.group(0)).get(b"r")
-            if r is None or not r.isdigit():
-                raise self._error("it has rows without row numbers")
-            number = int(r)
-            if number <= previous:
-                raise self._error(f"its rows are out of order (row {number} after row {previous})")
-            self.rows.append((number, match.start()))
-            previous = number
+        self._cols_of_head: tuple[bytes, list] | None = None
+        numbered = re.compile(rb"<" + p + rb"row\b(?:[^>]*?\sr\s*=\s*[\"'](\d+)[\"'])?")
+        found = [(m.group(1), m.start()) for m in numbered.finditer(body)]
+        if any(number is None for number, _ in found):
+            raise self._error("it has rows without row numbers")
+        self.rows = [(int(number), offset) for number, offset in found]
+        for (a, _), (b, _) in zip(self.rows, self.rows[1:]):
+            if b <= a:
+                raise self._error(f"its rows are out of order (row {b} after row {a})")
         if self.rows and body[: self.rows[0][1]].strip():
             raise self._error("its sheetData holds something other than rows")
+        # self.rows: (row number, offset of its <row> in body), ascending
         self.merged = [parse_area(m.group(1).decode()) for m in re.finditer(rb"<" + p + rb"mergeCell\b[^>]*\bref=\"([^\"]+)\"", self.tail)]  # fmt: skip
 
     def _error(self, why: str) -> PatchError:
@@ -151,6 +151,8 @@ class Worksheet:
 
     def _cols(self) -> list[tuple[int, int, dict[bytes, bytes], int, int]]:
         """The `<col>` entries: (min, max, attributes, start, end offset in head)."""
+        if self._cols_of_head is not None and self._cols_of_head[0] is self.head:
+            return self._cols_of_head[1]
         found = []
         for match in re.finditer(rb"<" + re.escape(self.p) + rb"col\b[^>]*>", self.head):
             attrs = _attrs(match.group(0))
@@ -158,6 +160,7 @@ class Worksheet:
                 found.append((int(attrs[b"min"]), int(attrs[b"max"]), attrs, match.start(), match.end()))
             except (KeyError, ValueError):
                 continue
+        self._cols_of_head = (self.head, found)
         return found
 
     def column_style(self, column: int) -> int:
@@ -275,8 +278,8 @@ class Worksheet:
             gap = inner[position : match.start()]
             if gap.strip():
                 raise self._error(f"row {row} holds something other than cells")
-            ref = _attrs(match.group(0)[: match.group(0).find(b">") + 1]).get(b"r")
-            column = parse_cell(ref.decode())[1] if ref else column + 1
+            ref = _CELL_REF.search(match.group(0), 0, match.group(0).find(b">"))
+            column = column_index(ref.group(1).decode()) if ref else column + 1
             tokens.append((column, match.group(0), ref is not None))
             position = match.end()
         rest = inner[position:]

@@ -29,7 +29,7 @@ from sheets_sync.errors import SourceError
 from sheets_sync.model import Changes
 from sheets_sync.sources import Snapshot
 from sheets_sync.sources.xlsx.patch import patch
-from sheets_sync.sources.xlsx.read import read_tables
+from sheets_sync.sources.xlsx.read import read_tables, worker_tabs
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ class XlsxSource:
                 tables = read_tables(data, tab_names)
         except python_calamine.CalamineError as e:
             raise self._unreadable_error(version, e) from e
-        return Snapshot(tables=tables, version=version)
+        return Snapshot(tables=tables, version=version, worker_tabs=worker_tabs(data))
 
     def _check_format(self, data: bytes, version: Fingerprint) -> None:
         if data[:4] == b"\xd0\xcf\x11\xe0":  # an OLE2 container: .xls, or an encrypted .xlsx
