@@ -145,10 +145,13 @@ def cmd_once(args) -> int:
         raise
     unreachable = report.delivery.unreachable if report.delivery else ""
     if not args.dry_run:
-        record_health(config, local_now(config), ok=not unreachable, error=unreachable)
+        record_health(config, local_now(config), ok=not report.failure, error=report.failure, report=report)
     print(summary.cycle_summary(report, config, dry_run=args.dry_run))
     if unreachable:  # the sheet was written, the emails are deferred: yet the cycle did not do its job
         _report_error(args, f"Error: {unreachable} The emails are deferred to the next cycle.")
+        return EXIT_PROBLEMS
+    if report.write_failed:  # the emails went out; the sheet cannot be written until the file is fixed
+        _report_error(args, f"Error: {report.write_failed}")
         return EXIT_PROBLEMS
     return EXIT_OK
 

@@ -109,6 +109,11 @@ class MailConfig:
     unsubscribe_url: str = ""
 
 
+@dataclass(frozen=True)
+class XlsxConfig:
+    lock_warn_after: int = 1800  # seconds of blocked writes (a lock file) before digests and health say so
+
+
 def _default_ranks() -> dict[str, RankRule]:
     return {
         "A": RankRule(7, 3, frozenset({"manager", "training"})),
@@ -139,6 +144,7 @@ class Config:
     onboarding: OnboardingConfig = field(default_factory=OnboardingConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
     mail: MailConfig = field(default_factory=MailConfig)
+    xlsx: XlsxConfig = field(default_factory=XlsxConfig)
     state_dir: Path = Path("state")
     templates_dir: Path | None = None
     tabs: dict[str, str] = field(default_factory=dict)  # default tab name -> the team's name
@@ -277,6 +283,7 @@ def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
             max_per_day=r.days("mail.max_per_day", 500, unit="messages", minimum=1),
             unsubscribe_url=r.text("mail.unsubscribe_url", ""),
         ),
+        xlsx=XlsxConfig(lock_warn_after=r.duration("xlsx.lock_warn_after", XlsxConfig.lock_warn_after)),
         state_dir=r.path("state_dir", base_dir, Path("state")),
         templates_dir=templates_dir,
         tabs=tabs,

@@ -38,6 +38,7 @@ KEYS: dict[str, Any] = {
     "greetings": _leaves("mode remind_days_before holidays"),
     "onboarding": _leaves("sales_kit_url training_reminder_days"),
     "digest": _leaves("at fallback"),
+    "xlsx": _leaves("lock_warn_after"),
     "mail": {
         **_leaves("transport from"),
         "smtp": _leaves("host port security username password_env"),

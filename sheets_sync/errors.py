@@ -20,6 +20,18 @@ class SourceError(SheetsSyncError):
         self.transient = transient
 
 
+class LockedError(SourceError):
+    """The workbook is open in an office suite (its lock file): nothing written, retried next cycle.
+
+    `holder` says who has it open and since when, as far as the lock file tells ("open in Excel by
+    Anna Petrova").
+    """
+
+    def __init__(self, message: str, holder: str):
+        super().__init__(message, transient=True)
+        self.holder = holder
+
+
 class TemplateError(SheetsSyncError):
     """A template refers to a missing value or is broken: that message is not sent.
 

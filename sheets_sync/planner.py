@@ -7,6 +7,7 @@ onboarding, goals); this one runs them partner by partner and assembles the dige
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 
@@ -121,3 +122,13 @@ def _digests(draft: Draft) -> tuple[Digest, ...]:
         if any(item.section != DigestSection.GOALS for item in items):
             digests.append(Digest(manager, tuple(items)))
     return tuple(digests)
+
+
+def with_sheet_notice(plan: Plan, where: str, text: str) -> Plan:
+    """Every digest of `plan`, led by one item saying the sheet `where` cannot be written (`text`).
+
+    It rides along in the digests there are; it makes none of its own (`health` tells the operator).
+    """
+    notice = DigestItem(DigestSection.SHEET, None, where, "", text)
+    digests = tuple(Digest(d.manager, (notice, *d.items)) for d in plan.digests)
+    return dataclasses.replace(plan, digests=digests)

@@ -18,10 +18,11 @@ from sheets_sync import workbook
 from sheets_sync.changes import build_changes
 from sheets_sync.config import Config
 from sheets_sync.dashboard import dashboard_rows
-from sheets_sync.errors import SheetsSyncError, SourceError
+from sheets_sync.errors import LockedError, SheetsSyncError, SourceError
 from sheets_sync.mail.delivery import DeliveryReport
 from sheets_sync.model import Book, Plan, Problem
 from sheets_sync.planner import plan as make_plan
+from sheets_sync.planner import with_sheet_notice
 from sheets_sync.records import log_rows, note_reminders, remember
 from sheets_sync.sending import (
     Mailer,
@@ -51,8 +52,16 @@ class CycleReport:
     problems: list[Problem] = field(default_factory=list)
     cells_written: int = 0
     written: bool = False
-    not_written: str = ""  # why a write was put off (lock file, concurrent edit)
+    not_written: str = ""  # why a write was put off (lock file, concurrent edit) or refused
+    locked_by: str = ""  # who has the workbook open, when a lock file put the write off
+    write_failed: str = ""  # why the workbook cannot be written safely (permanent: fix the file)
     seconds: float = 0.0
+
+    @property
+    def failure(self) -> str:
+        """Why the cycle did not do its job though it ran: the mail server unreachable, or a workbook
+        that cannot be written safely. ('' when it did.)"""
+        return (self.delivery.unreachable if self.delivery else "") or self.write_failed
 
     def status_counts(self) -> Counter:
         return Counter(s.status.value for s in self.plan.partners) if self.plan else Counter()
@@ -98,7 +107,9 @@ def run_once(source: Source, config: Config, now: dt.datetime, *, mailer: Mailer
                 sent = sent_so_far(mailer.ledger, config.zone)
                 book = remember(rb.book, sent)
                 plan = make_plan(book, config, today, deferred=late)  # a late greeting sent now is remembered
-            send_digests(plan, mailer, transport, config, now, report.delivery)
+            notice = sheet_notice(config, now)
+            digest_plan = with_sheet_notice(plan, *notice) if notice else plan
+            send_digests(digest_plan, mailer, transport, config, now, report.delivery)
         book = note_reminders(book, plan, digests_delivered(report.delivery, now))
     unlogged = unlogged_sends(mailer.ledger, config.zone) if mailer else []
     if mailer is not None:
@@ -115,9 +126,14 @@ def run_once(source: Source, config: Config, now: dt.datetime, *, mailer: Mailer
             fingerprint = source.write(snapshot, changes)
             report.written = True
         except SourceError as exc:
-            if not exc.transient:
-                raise
+            # The emails went out and the ledger has them; only the sheet waits. A lock or a
+            # concurrent edit is retried next cycle; a workbook that cannot be edited safely fails
+            # the cycle (exit 1, unhealthy) until the team fixes it, and its log rows wait too.
             report.not_written = str(exc)
+            report.locked_by = exc.holder if isinstance(exc, LockedError) else ""
+            if not exc.transient:
+                report.write_failed = str(exc)
+                log.error("workbook not written: %s", exc)
             fingerprint = None  # try again next cycle
     if unlogged and not dry_run and (report.written or changes.is_empty()):
         # Each log row is in the sheet: just written, or found there (by its ID) from a write that
@@ -133,7 +149,13 @@ def run_once(source: Source, config: Config, now: dt.datetime, *, mailer: Mailer
 # --- health -------------------------------------------------------------------------------
 
 
-def record_health(config: Config, now: dt.datetime, ok: bool, error: str = "") -> None:
+def record_health(config: Config, now: dt.datetime, ok: bool, error: str = "",
+                  report: CycleReport | None = None) -> None:  # fmt: skip
+    """Note the cycle's outcome in `state_dir/health.json`, for `health` and the next cycles.
+
+    With `report`, also when the workbook was first left unwritten because someone has it open
+    (kept until a write lands, so that a lock held across many cycles is seen as one).
+    """
     path = config.state_dir / HEALTH_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     previous = read_health(config)
@@ -142,7 +164,14 @@ def record_health(config: Config, now: dt.datetime, ok: bool, error: str = "") -
         "last_attempt": now.isoformat(),
         "last_error": error,
         "poll_every": config.poll_every,
+        "unwritten_since": previous.get("unwritten_since"),
+        "held_by": previous.get("held_by", ""),
     }
+    if report is not None and report.locked_by:
+        data["unwritten_since"] = previous.get("unwritten_since") or now.isoformat()
+        data["held_by"] = report.locked_by
+    elif report is not None and (report.written or (report.plan is not None and not report.not_written)):
+        data["unwritten_since"], data["held_by"] = None, ""
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data))
     tmp.replace(path)
@@ -155,8 +184,34 @@ def read_health(config: Config) -> dict:
         return {}
 
 
+def unwritten_for(config: Config, now: dt.datetime) -> tuple[dt.datetime, str] | None:
+    """Since when, and held by whom, the workbook has been left unwritten longer than
+    `xlsx.lock_warn_after` because someone has it open; None when it has not."""
+    health = read_health(config)
+    try:
+        since = dt.datetime.fromisoformat(health["unwritten_since"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if (now - since).total_seconds() < config.xlsx.lock_warn_after:
+        return None
+    return since, str(health.get("held_by", ""))
+
+
+def sheet_notice(config: Config, now: dt.datetime) -> tuple[str, str] | None:
+    """The digest line for a workbook left unwritten too long: (the workbook's name, what happened)."""
+    stuck = unwritten_for(config, now)
+    if stuck is None:
+        return None
+    since, holder = stuck
+    where = config.source.path.name if config.source.path else "the sheet"
+    local = since.astimezone(config.zone)
+    return where, (f"not updated since {local:%Y-%m-%d %H:%M}: it is {holder}. Close it (or delete a "
+                   "leftover lock file) so that sheets-sync can write its columns.")  # fmt: skip
+
+
 def is_healthy(config: Config, now: dt.datetime) -> tuple[bool, str]:
-    """Healthy when the last cycle succeeded, within three polls (plus two minutes' slack).
+    """Healthy when the last cycle succeeded, within three polls (plus two minutes' slack), and the
+    workbook has not been left unwritten (someone has it open) for longer than `xlsx.lock_warn_after`.
 
     Docker's HEALTHCHECK only turns a container unhealthy after several failing checks in a row,
     so one failed cycle that the next poll makes good does not flap it.
@@ -167,6 +222,10 @@ def is_healthy(config: Config, now: dt.datetime) -> tuple[bool, str]:
         return False, f"the last cycle ({health.get('last_attempt')}) failed: {health['last_error']}"
     if not last:
         return False, "no successful cycle recorded yet"
+    stuck = unwritten_for(config, now)
+    if stuck is not None:
+        since, holder = stuck
+        return False, f"the workbook has not been written since {since.isoformat(timespec='minutes')}: it is {holder}"
     age = (now - dt.datetime.fromisoformat(last)).total_seconds()
     limit = 3 * config.poll_every + 120
     if age > limit:
@@ -231,10 +290,10 @@ def run_forever(source: Source, config: Config, on_cycle: Callable[[CycleReport]
             log.exception("cycle failed")
             record_health(config, now, ok=False, error="unexpected error (see the log)")
             return
-        unreachable = report.delivery.unreachable if report.delivery else ""
-        if unreachable:  # the sheet was written; the emails wait for the server (deferred, not lost)
-            log.error("cycle failed: %s", unreachable)
-        record_health(config, now, ok=not unreachable, error=unreachable)
+        failure = report.failure
+        if failure:  # the sheet was written and the emails wait for the server, or the other way round
+            log.error("cycle failed: %s", failure)
+        record_health(config, now, ok=not failure, error=failure, report=report)
         on_cycle(report)
 
     scheduler = schedule.Scheduler()  # runs late jobs once, never a burst of missed ones

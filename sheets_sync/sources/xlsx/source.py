@@ -25,9 +25,10 @@ from typing import NamedTuple
 
 import python_calamine
 
-from sheets_sync.errors import SourceError
+from sheets_sync.errors import LockedError, SourceError
 from sheets_sync.model import Changes
 from sheets_sync.sources import Snapshot
+from sheets_sync.sources.xlsx.locks import Lock, find_lock
 from sheets_sync.sources.xlsx.patch import patch
 from sheets_sync.sources.xlsx.read import read_tables, worker_tabs
 
@@ -64,16 +65,9 @@ class XlsxSource:
     def fingerprint(self) -> Fingerprint:
         return self._fingerprint(self._stat())
 
-    def lock_file(self) -> Path | None:
-        """The lock file of an office suite that has the workbook open, if any.
-
-        Excel writes `~$<name>` next to the workbook; LibreOffice writes `.~lock.<name>#`.
-        """
-        for folder in {self.path.parent, self.path.resolve().parent}:
-            for name in (f"~${self.path.name}", f".~lock.{self.path.name}#"):
-                if (folder / name).exists():
-                    return folder / name
-        return None
+    def lock(self) -> Lock | None:
+        """Who has the workbook open in Excel (`~$<name>`) or LibreOffice (`.~lock.<name>#`), if anyone."""
+        return find_lock(self.path)
 
     def _stat(self) -> os.stat_result:
         try:
@@ -87,7 +81,7 @@ class XlsxSource:
             raise _io_error("open", self.path, e) from e
 
     def _fingerprint(self, st: os.stat_result) -> Fingerprint:
-        return Fingerprint(st.st_mtime_ns, st.st_size, st.st_ino, self.lock_file() is not None)
+        return Fingerprint(st.st_mtime_ns, st.st_size, st.st_ino, self.lock() is not None)
 
     def _load_bytes(self) -> tuple[bytes, Fingerprint]:
         """The file's bytes and the fingerprint of exactly those bytes (fstat of the open file)."""
@@ -181,12 +175,12 @@ class XlsxSource:
         return new
 
     def _check_unchanged(self, version: object) -> None:
-        lock = self.lock_file()
+        lock = self.lock()
         if lock is not None:
-            raise SourceError(
-                f"{self.path} is open in Excel (lock file {lock.name}) - nothing written, will retry "
-                f"next cycle. If nobody has it open, delete the leftover lock file {lock}.",
-                transient=True,
+            raise LockedError(
+                f"{self.path} is {lock.describe()} - nothing written, will retry next cycle. "
+                f"If nobody has it open, delete the leftover lock file {lock.path}.",
+                lock.describe(),
             )
         try:
             current = self._fingerprint(os.stat(self.path))
