@@ -84,7 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     preview.set_defaults(command=cmd_preview)
 
     health = sub.add_parser("health", parents=[common], help="exit 0 when the last cycle succeeded recently (for HEALTHCHECK)",
-                            description="Exit 0 if the worker's last cycle succeeded and is recent, else 1.")
+                            description="Exit 0 if the worker's last cycle succeeded and is recent, else 1: also "
+                                        "when the workbook has been left unwritten (someone has it open) for "
+                                        "longer than xlsx.lock_warn_after.")
     health.set_defaults(command=cmd_health)
 
     demo = sub.add_parser("demo", parents=[common], help="init a sample into a folder and run one cycle on it",

@@ -1,5 +1,6 @@
 """Header mapping, parsing into the Book, IDs, problems, and the cell changes built from a plan."""
 
+import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
@@ -245,13 +246,29 @@ def test_followup_marker_is_written_into_empty_cells_and_taken_back():
 
 
 def test_dashboard_is_rewritten_only_when_its_content_changes():
-    snap = snapshot()
+    snap = dataclasses.replace(snapshot(), worker_tabs=frozenset({"Dashboard"}))  # marked as the worker's
     rows = (("Dashboard as of 2026-11-26",), (), ("Status", "Partners"), ("ok", 3))
     snap.tables["Dashboard"] = Table("Dashboard", ("Dashboard as of 2026-11-26",), [[], ["Status", "Partners"], ["ok", 3.0]])
     rb = read_book(snap, CONFIG)
     assert build_changes(rb, _plan(_state(2)), rows, CONFIG).dashboard is None
     changed = rows[:3] + (("ok", 4),)
     assert build_changes(rb, _plan(_state(2)), changed, CONFIG).dashboard == ("Dashboard", changed)
+
+
+@pytest.mark.parametrize("header, rows, owned", [
+    (("Partners dashboard", "as of", "2026-11-25"), [["Touch status", "Partners"]], True),  # made before the mark
+    ((), [], True),  # empty: nothing of the team's to lose
+    (("Our pipeline", "Q4"), [["Deals", 3]], False),
+    (("Partners dashboard",), [], False),
+])
+def test_a_dashboard_tab_is_the_workers_only_when_marked_made_by_it_or_empty(header, rows, owned):
+    snap = snapshot()
+    snap.tables["Dashboard"] = Table("Dashboard", header, rows)
+    rb = read_book(snap, CONFIG)
+    assert (rb.dashboard is not None) == owned and rb.dashboard_taken == (not owned)
+    assert [p.tab for p in rb.problems].count(Tab.DASHBOARD) == (0 if owned else 1)
+    change = build_changes(rb, _plan(_state(2)), (("Partners dashboard", "as of", "2026-11-26"),), CONFIG)
+    assert (change.dashboard is not None) == owned
 
 
 def test_a_stray_value_beside_the_table_is_no_row_to_number():

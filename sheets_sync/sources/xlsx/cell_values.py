@@ -34,6 +34,10 @@ class Encoded:
     def is_dated(self) -> bool:
         return self.kind in ("date", "datetime", "time")
 
+    @property
+    def is_number(self) -> bool:
+        return self.kind == "number"
+
 
 EMPTY = Encoded("empty")
 
@@ -50,7 +54,13 @@ def clean_text(text: str) -> str:
     return text
 
 
+_OOXML_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+
+
 def _escape(text: str) -> bytes:
+    """XML-escaped; `_x000D_` and the like are OOXML's own escapes (ST_Xstring), so a text that
+    happens to contain one gets its underscore escaped (`_x005F_`) to read back as typed."""
+    text = _OOXML_ESCAPE.sub(r"_x005F_\1", text)
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace("\r", "&#13;").encode("utf-8"))  # fmt: skip
 

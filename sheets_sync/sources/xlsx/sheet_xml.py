@@ -342,10 +342,9 @@ class Worksheet:
         if value.kind == "empty":
             return b"<" + p + b'c r="' + ref + b'"' + s + b"/>" if (style or keep_empty) else b""
         if value.kind == "text":
-            t = value.payload
-            space = b' xml:space="preserve"' if t[:1].isspace() or t[-1:].isspace() else b""
-            return (b"<" + p + b'c r="' + ref + b'"' + s + b' t="inlineStr"><' + p + b"is><" + p + b"t" + space
-                    + b">" + t + b"</" + p + b"t></" + p + b"is></" + p + b"c>")  # fmt: skip
+            # xml:space="preserve" always: some readers drop a text of only spaces or line breaks.
+            return (b"<" + p + b'c r="' + ref + b'"' + s + b' t="inlineStr"><' + p + b'is><' + p
+                    + b't xml:space="preserve">' + value.payload + b"</" + p + b"t></" + p + b"is></" + p + b"c>")  # fmt: skip
         t = b' t="b"' if value.kind == "bool" else b""
         return b"<" + p + b'c r="' + ref + b'"' + s + t + b"><" + p + b"v>" + value.payload + b"</" + p + b"v></" + p + b"c>"
 

@@ -79,12 +79,18 @@ class Styles:
         return self._load().find(q("cellXfs"))
 
     def style_for(self, style: int, value: Encoded) -> int:
-        """The style a cell of style `style` needs to show `value`: itself, unless a date needs a date format."""
-        if not value.is_dated:
+        """The style a cell of style `style` needs to show `value`: itself, unless a date needs a date
+        format, or a number would show as a date (a worker cell the team formatted as dates)."""
+        if not (value.is_dated or (value.is_number and style)):
             return style
         key = (style, value.kind)
         if key not in self._cache:
-            self._cache[key] = style if self._shows(style, value.kind) else self._with_format(style, value.kind)
+            if value.is_number:
+                shows = not self._shows(style, "time")
+                self._cache[key] = style if shows else self._with_format(style, "number")
+            else:
+                shows = self._shows(style, value.kind)
+                self._cache[key] = style if shows else self._with_format(style, value.kind)
         return self._cache[key]
 
     def _xf(self, style: int) -> etree._Element:
@@ -131,7 +137,7 @@ class Styles:
 
     def _with_format(self, style: int, kind: str) -> int:
         xf = copy.deepcopy(self._xf(style))
-        xf.set("numFmtId", str(self._number_format(FORMATS[kind])))
+        xf.set("numFmtId", str(self._number_format(FORMATS[kind]) if kind in FORMATS else 0))
         xf.set("applyNumberFormat", "1")
         return self._add_xf(xf)
 
