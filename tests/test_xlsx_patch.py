@@ -211,7 +211,7 @@ def test_calc_on_load_is_asked_for_once_something_is_written():
 
 @pytest.mark.parametrize("value, kind, payload", [
     ("=SUM(A1)", "text", b"=SUM(A1)"), ("a<b&c>", "text", b"a&lt;b&amp;c&gt;"), ("line\r\nnext", "text", b"line&#13;\nnext"),
-    ("bell\x07\x00ok\ufffe", "text", b"bellok"), ("", "empty", b""), ("\x01", "empty", b""),
+    ("bell\x07\x00ok\ufffe", "text", b"bellok"), ("Order _x0041_", "text", b"Order _x005F_x0041_"), ("", "empty", b""), ("\x01", "empty", b""),
     (True, "bool", b"1"), (0, "number", b"0"), (-2.5, "number", b"-2.5"), (math.nan, "text", b"nan"),
     (dt.date(2026, 12, 1), "date", b"46357"), (dt.datetime(2026, 12, 1, 18), "datetime", b"46357.75"),
     (dt.time(6), "time", b"0.25"), (dt.date(1899, 1, 1), "text", b"1899-01-01"),
@@ -246,6 +246,14 @@ def test_a_date_gets_a_date_style_derived_from_its_cell_and_reused():
     assert [f.get("formatCode") for f in styles.iter(f"{{{MAIN}}}numFmt")] == ["yyyy-mm-dd"]
     again = patch(new, write((2, 3, dt.date(2026, 2, 3)))).data
     assert part(again, "xl/styles.xml") == part(new, "xl/styles.xml")
+
+
+def test_a_number_in_a_cell_styled_as_a_date_shows_as_a_number():
+    xml = sheet('<row r="2"><c r="A2" s="1"><v>45000</v></c></row>')
+    new = patch(package(xml), write((2, 1, 12))).data
+    style = int(cells_of(new)["A2"].get("s"))
+    xfs = etree.fromstring(part(new, "xl/styles.xml")).find(f"{{{MAIN}}}cellXfs")
+    assert style == 2 and xfs[style].get("numFmtId") == "0"
 
 
 def test_a_worksheet_in_another_encoding_is_refused():
