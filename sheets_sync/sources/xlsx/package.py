@@ -49,6 +49,7 @@ class Package:
         self._members = _members(data)
         self._names = {m.name for m in self._members}
         self._new: dict[str, bytes] = {}  # replaced or added parts, by name
+        self._read: dict[str, bytes] = {}  # original parts already decompressed
         self._added: list[str] = []
 
     @property
@@ -61,8 +62,11 @@ class Package:
     def read(self, name: str) -> bytes:
         if name in self._new:
             return self._new[name]
+        if name in self._read:
+            return self._read[name]
         try:
-            return self._zip.read(name)
+            self._read[name] = self._zip.read(name)
+            return self._read[name]
         except KeyError:
             raise PackageError(f"the part {name} is missing") from None
         except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as e:
@@ -75,7 +79,12 @@ class Package:
         self._new[name] = data
 
     def is_changed(self) -> bool:
-        return any(name not in self._names or self._zip.read(name) != data for name, data in self._new.items())
+        return any(name not in self._names or self._original(name) != data for name, data in self._new.items())
+
+    def _original(self, name: str) -> bytes:
+        if name not in self._read:
+            self._read[name] = self._zip.read(name)
+        return self._read[name]
 
     def to_bytes(self) -> bytes:
         out = io.BytesIO()
