@@ -319,7 +319,8 @@ def _libreoffice_fields(data: bytes) -> list[bytes] | None:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     fields: list[bytes] = []
-    i, separator = 0, _COMMA
+    i = 0
+    separator: int | None = _COMMA
     while separator == _COMMA:
         field, i, separator = _next_field(data, i)
         fields.append(field)
