@@ -21,6 +21,7 @@ from sheets_sync.sample import write_sample
 from sheets_sync.sending import Mailer
 from sheets_sync.sources.xlsx import XlsxSource
 from sheets_sync.worker import is_healthy, record_health, run_once
+from tests.test_cli import cli
 
 TODAY = dt.date(2026, 11, 26)  # a Thursday: digests go out at 09:00
 
@@ -125,3 +126,16 @@ def test_a_merged_range_over_a_worker_cell_fails_closed(team):
     assert "Nothing written" in summary.cycle_summary(report, team)
     ok, why = is_healthy(team, at(team, 12, 1))
     assert not ok and "merged cells" in why
+
+
+def test_once_exits_1_naming_why_the_workbook_was_not_written(team):
+    wb = openpyxl.load_workbook(team.source.path)
+    ws = wb[team.tab_name(Tab.PARTNERS)]
+    ws.merge_cells(start_row=4, start_column=2, end_row=4, end_column=ws.max_column + 4)
+    wb.save(team.source.path)
+    config = team.source.path.parent / "config.yaml"
+    result = cli("-c", str(config), "once", "--today", TODAY.isoformat())
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "merged cells" in result.stderr and "Traceback" not in result.stderr
+    health = cli("-c", str(config), "health")
+    assert health.returncode == 1 and "merged cells" in health.stdout
