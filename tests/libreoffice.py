@@ -110,7 +110,7 @@ def convert_to_csv(paths: Iterable[Path], sheet: int | str | None = None, *,
         command = [require_soffice(), f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
                    "--norestore", "--nolockcheck", "--convert-to", CSV_FILTER.format(sheet=option),
                    "--outdir", str(out), *map(str, paths)]  # fmt: skip
-        _run(command, timeout)
+        _run(command, timeout, work)
         result: dict[Path, dict[str, Rows]] = {}
         for path in paths:
             sheets = {}
@@ -127,8 +127,9 @@ def convert_to_csv(paths: Iterable[Path], sheet: int | str | None = None, *,
         return result
 
 
-def _run(command: list[str], timeout: float) -> None:
-    env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp"}  # no display needed
+def _run(command: list[str], timeout: float, work: Path) -> None:
+    # No display needed; TMPDIR: soffice's IPC socket goes into `work`, removed afterwards, not /tmp.
+    env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp", "TMPDIR": str(work)}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
                                start_new_session=True)  # fmt: skip
     try:
