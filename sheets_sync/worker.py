@@ -205,7 +205,7 @@ def sheet_notice(config: Config, now: dt.datetime) -> tuple[str, str] | None:
     since, holder = stuck
     where = config.source.path.name if config.source.path else "the sheet"
     local = since.astimezone(config.zone)
-    return where, (f"not updated since {local:%Y-%m-%d %H:%M}: it is {holder}. Close it (or delete a "
+    return where, (f"Not updated since {local:%Y-%m-%d %H:%M}: it is {holder}. Close it (or delete a "
                    "leftover lock file) so that sheets-sync can write its columns.")  # fmt: skip
 
 

@@ -77,7 +77,7 @@ def test_after_lock_warn_after_the_digests_say_so_and_health_is_unhealthy(team):
 
     cycle(team, at(team, 9, 0))  # the digest hour, 40 minutes later
     texts = digests(team)
-    assert texts and all("SHEET NOT UPDATED" in t and "not updated since 2026-11-26 08:20" in t
+    assert texts and all("SHEET NOT UPDATED" in t and "Not updated since 2026-11-26 08:20" in t
                          and "open in LibreOffice by Anna Petrova" in t for t in texts)  # fmt: skip
 
 
