@@ -227,6 +227,7 @@ def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
         raise ConfigError(f"templates_dir: {templates_dir} is not a folder.")
 
     tabs = _renames(r, "tabs", {t.value for t in TAB_SPECS} | {Tab.DASHBOARD.value})
+    _check_tab_name(tabs.get(Tab.DASHBOARD.value, Tab.DASHBOARD.value))
     names = [" ".join(tabs.get(t.value, t.value).split()).casefold() for t in Tab]
     if len(set(names)) < len(names):
         raise ConfigError("tabs: two tabs have the same name; each of Partners, Contacts, Activities, News "
@@ -289,6 +290,16 @@ def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
         tabs=tabs,
         columns=_column_renames(r),
     )
+
+
+def _check_tab_name(name: str) -> None:
+    """The Dashboard is a tab the worker creates: its name must be one Excel and Google accept."""
+    bad = sorted(set(name) & set(":\\/?*[]"))
+    if not name.strip() or len(name) > 31 or bad or name.startswith("'") or name.endswith("'") \
+            or name.casefold() == "history":  # fmt: skip
+        why = f"it contains {' '.join(bad)}" if bad else "it is empty, over 31 characters, quoted or 'History'"
+        raise ConfigError(f'tabs.Dashboard: "{name}" cannot be a tab name ({why}). Choose a name of at most '
+                          "31 characters without : \\ / ? * [ ].")
 
 
 def _ranks(r: Reader, defaults: dict[str, RankRule]) -> dict[str, RankRule]:

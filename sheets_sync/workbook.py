@@ -124,12 +124,14 @@ def read_book(snapshot: Snapshot, config: Config) -> ReadBook:
         news=_parse_news(sheets[Tab.NEWS], ids[Tab.NEWS], problems, config),
         duplicate_ids=frozenset(duplicates),
     )
-    dashboard = by_name.get(normalize_header(config.tab_name(Tab.DASHBOARD)))
-    if dashboard is not None and not _is_workers(dashboard, snapshot):
+    name = config.tab_name(Tab.DASHBOARD)
+    dashboard = by_name.get(normalize_header(name))
+    chart_sheet = dashboard is None and normalize_header(name) in {normalize_header(t) for t in snapshot.object_tabs}
+    if chart_sheet or (dashboard is not None and not _is_workers(dashboard, snapshot)):
         problems.append(Problem(Tab.DASHBOARD, 1, "", (
-            f'The tab "{dashboard.name}" was not made by sheets-sync, so it is left alone and the Dashboard '
-            f"is not written. Rename that tab, or give the Dashboard another name in the config "
-            f"(tabs: {{Dashboard: Partners dashboard}})."
+            f'The tab "{dashboard.name if dashboard else name}" was not made by sheets-sync, so it is left '
+            f"alone and the Dashboard is not written. Rename that tab, or give the Dashboard another name "
+            f"in the config (tabs: {{Dashboard: Partners dashboard}})."
         )))  # fmt: skip
         return ReadBook(sheets, book, problems, new_ids, ids, None, next_ids, dashboard_taken=True)
     return ReadBook(sheets, book, problems, new_ids, ids, dashboard, next_ids)
@@ -137,8 +139,9 @@ def read_book(snapshot: Snapshot, config: Config) -> ReadBook:
 
 def _is_workers(dashboard: Table, snapshot: Snapshot) -> bool:
     """A Dashboard tab the worker may rewrite: marked as its own, made by it before marks existed,
-    or empty (nothing of the team's to lose; e.g. created by a layout request whose values failed)."""
-    empty = not any(dashboard.header) and not any(dashboard.rows)
+    or empty: no value and no object such as a chart (e.g. a tab Google's layout request created
+    in a cycle whose values then failed to land)."""
+    empty = not any(dashboard.header) and not any(dashboard.rows) and dashboard.name not in snapshot.object_tabs
     return dashboard.name in snapshot.worker_tabs or is_worker_dashboard(dashboard.header) or empty
 
 

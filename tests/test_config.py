@@ -262,3 +262,9 @@ def test_greeting_holidays_in_the_shapes_a_team_writes(holidays):
     new_year = config.greetings.holidays[0]
     assert new_year.name_in("en") == "New Year"
     assert new_year.name_in("ru-RU") == ("Новый год" if isinstance(holidays, dict) and isinstance(holidays["New Year"], dict) else "New Year")
+
+
+@pytest.mark.parametrize("name", ["Q4/Q1 view", "x" * 32, "a:b", "[dash]", "'quoted'", "History", " "])
+def test_a_dashboard_name_no_spreadsheet_accepts_is_a_config_error(name):
+    with pytest.raises(ConfigError, match="tabs.Dashboard"):
+        parse_config({"source": {"path": "book.xlsx"}, "tabs": {"Dashboard": name}}, Path("."))

@@ -125,3 +125,39 @@ def test_the_next_day_reuses_the_styles_it_added(sample):
     run_once(XlsxSource(sample.source.path), sample, noon(sample, TODAY + dt.timedelta(days=1)))
     with zipfile.ZipFile(sample.source.path) as archive:
         assert archive.read("xl/styles.xml") == styles
+
+
+def test_a_team_dashboard_tab_holding_only_a_chart_is_never_touched(sample):
+    from openpyxl.chart import BarChart, Reference
+
+    wb = openpyxl.load_workbook(sample.source.path)
+    chart = BarChart()
+    chart.add_data(Reference(wb["Partners"], min_col=1, min_row=1, max_row=5))
+    wb.create_sheet("Dashboard").add_chart(chart, "B2")
+    wb.save(sample.source.path)
+    part = Book(Package(sample.source.path.read_bytes())).worksheet("Dashboard")
+    with zipfile.ZipFile(sample.source.path) as archive:
+        before = archive.read(part)
+
+    report = run_once(XlsxSource(sample.source.path), sample, noon(sample))
+
+    assert report.written and any(p.tab is Tab.DASHBOARD for p in report.problems)
+    with zipfile.ZipFile(sample.source.path) as archive:
+        assert archive.read(part) == before
+    assert len(openpyxl.load_workbook(sample.source.path)["Dashboard"]._charts) == 1
+
+
+def test_a_chart_sheet_named_dashboard_is_the_teams_and_the_data_tabs_are_still_written(sample):
+    from openpyxl.chart import BarChart, Reference
+
+    wb = openpyxl.load_workbook(sample.source.path)
+    chart = BarChart()
+    chart.add_data(Reference(wb["Partners"], min_col=1, min_row=1, max_row=5))
+    wb.create_chartsheet("Dashboard").add_chart(chart)
+    wb.save(sample.source.path)
+
+    report = run_once(XlsxSource(sample.source.path), sample, noon(sample))
+
+    assert report.written and not report.write_failed
+    assert any(p.tab is Tab.DASHBOARD and "Rename that tab" in p.message for p in report.problems)
+    assert openpyxl.load_workbook(sample.source.path).sheetnames.count("Dashboard") == 1

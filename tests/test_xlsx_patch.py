@@ -157,6 +157,8 @@ def test_cells_an_array_formula_spills_into_are_never_written():
 
 @pytest.mark.parametrize("rows, tail, why", [
     ('<row r="1"><c r="A1"><v>1</v></c></row>', '<mergeCells count="1"><mergeCell ref="A2:C2"/></mergeCells>', "merged"),
+    ('<row r="1"><c r="A1"><v>1</v></c></row>', "<mergeCells count='1'><mergeCell ref = 'A2:C2'/></mergeCells>", "merged"),
+    ('<row r="2" s="x" customFormat="1"><c r="A2"/></row>', "", "style of row 2"),
     ('<row r="1"><!-- note --><c r="A1"><v>1</v></c></row>', "", "comments"),
     ('<row r="2"><c r="A2"/></row><row r="1"><c r="A1"/></row>', "", "out of order"),
     ('<row><c r="A1"/></row>', "", "without row numbers"),
@@ -260,3 +262,69 @@ def test_a_worksheet_in_another_encoding_is_refused():
     xml = sheet("").replace(b'encoding="UTF-8"', b'encoding="UTF-16"')
     with pytest.raises(PatchError, match="UTF-16"):
         Worksheet(xml, "Partners")
+
+
+def test_a_skipped_formula_cell_leaves_even_the_dimension_alone():
+    xml = sheet('<row r="2"><c r="B2"><v>1</v></c></row><row r="3"><c r="C3"><f>B2</f><v>1</v></c></row>',
+                head='<dimension ref="B2:C3"/>')  # fmt: skip
+    data = package(xml)
+    assert patch(data, write((3, 3, "x"), (9, 5, None))).data is data
+
+
+def test_the_archive_comment_is_kept():
+    data = _with_comment(package(BASIC), b"made by the team's tool")
+    new = patch(data, write((2, 2, "x"))).data
+    assert zipfile.ZipFile(io.BytesIO(new)).comment == b"made by the team's tool"
+
+
+def _with_comment(data: bytes, comment: bytes) -> bytes:
+    out = io.BytesIO(data)
+    with zipfile.ZipFile(out, "a") as archive:
+        archive.comment = comment
+    return out.getvalue()
+
+
+EXCEL_BOOK = (
+    f'<workbook xmlns="{MAIN}" xmlns:r="{REL}" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:xr="http://schemas.microsoft.com/office/spreadsheetml/2014/revision"><fileVersion appName="xl"/>'
+    '<workbookPr/><xr:revisionPtr documentId="x"/><bookViews><workbookView/></bookViews>'
+    '<sheets><sheet name="Partners" sheetId="1" r:id="rId1"/></sheets>'
+    '<extLst><ext uri="{140A7094-0E35-4892-8432-C4D2E57EDEB5}"/></extLst></workbook>'
+)
+
+
+def test_new_workbook_elements_go_where_the_schema_puts_them_in_an_excel_file():
+    data = package(BASIC, extra={})
+    data = _replace_part(data, "xl/workbook.xml", EXCEL_BOOK.encode())
+    new = patch(data, Changes(dashboard=("Dashboard", (("Partners dashboard", "as of"),)))).data
+    book = etree.fromstring(part(new, "xl/workbook.xml"))
+    order = [etree.QName(c).localname for c in book]
+    assert order == ["fileVersion", "workbookPr", "revisionPtr", "bookViews", "sheets", "definedNames", "calcPr", "extLst"]
+    mark = book.find(f"{{{MAIN}}}definedNames")[0]
+    assert (mark.get("name"), mark.get("localSheetId"), mark.get("hidden")) == ("SheetsSync.Dashboard", "1", "1")
+
+
+def test_a_mark_made_visible_by_another_program_is_hidden_again():
+    data = patch(package(BASIC), Changes(dashboard=("Dashboard", (("Partners dashboard", "as of"),)))).data
+    shown = part(data, "xl/workbook.xml").replace(b'hidden="1"', b'hidden="false"')
+    data = _replace_part(data, "xl/workbook.xml", shown)
+    new = patch(data, Changes(dashboard=("Dashboard", (("Partners dashboard", "as of"), ("x", 1))))).data
+    assert b'localSheetId="1" hidden="1"' in part(new, "xl/workbook.xml")
+
+
+def test_a_grown_filter_takes_its_hidden_name_along():
+    xml = sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>ID</t></is></c></row><row r="2"><c r="A2"><v>1</v></c></row>',
+                tail='<autoFilter ref="A1:A2"/>')  # fmt: skip
+    book = (f'<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets><sheet name="Partners" sheetId="1" r:id="rId1"/></sheets>'
+            '<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">Partners!$A$1:$A$2'
+            "</definedName></definedNames></workbook>")  # fmt: skip
+    data = _replace_part(package(xml), "xl/workbook.xml", book.encode())
+    new = patch(data, Changes(new_headers={"Partners": ((2, "Sync note"),)}, appends={"Partners": ((3,),)})).data
+    assert b'<autoFilter ref="A1:B3"/>' in part(new, "xl/worksheets/sheet1.xml")
+    assert b"'Partners'!$A$1:$B$3</definedName>" in part(new, "xl/workbook.xml")
+
+
+def _replace_part(data: bytes, name: str, content: bytes) -> bytes:
+    pkg = Package(data)
+    pkg.write(name, content)
+    return pkg.to_bytes()

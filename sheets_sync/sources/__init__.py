@@ -31,11 +31,14 @@ class Snapshot:
 
     `worker_tabs` names the tabs the source knows the worker created (a mark in the file); a source
     that keeps no such mark leaves it empty, and the Dashboard is then recognised by its content.
+    `object_tabs` names the tabs that hold what their cells do not show (chart sheets; charts,
+    images or comments on a worksheet): never "empty", so never taken for a Dashboard to write.
     """
 
     tables: dict[str, Table]
     version: Hashable
     worker_tabs: frozenset[str] = frozenset()
+    object_tabs: frozenset[str] = frozenset()
 
 
 class Source(Protocol):

@@ -11,6 +11,7 @@ from lxml import etree
 
 from sheets_sync.errors import SourceError
 from sheets_sync.sources.xlsx.package import Package, PackageError
+from sheets_sync.sources.xlsx.refs import Area
 from sheets_sync.sources.xlsx.parts import (
     MAIN,
     REL,
@@ -69,12 +70,27 @@ class Book:
         return part
 
     def marked_dashboard(self) -> str | None:
-        """The tab the worker's mark points at, if it still exists."""
+        """The tab the worker's mark points at: scoped to that tab (`localSheetId`, which office
+        suites keep in step when tabs move, and drop with the tab) and naming it."""
+        tabs = list(self.parts)
         for name in self.root.iter(q("definedName")):
-            if name.get("name") == DASHBOARD_MARK:
-                tab = _sheet_of(name.text or "")
-                return tab if tab in self.parts else None
+            if name.get("name") != DASHBOARD_MARK:
+                continue
+            tab = _sheet_of(name.text or "")
+            scope = name.get("localSheetId", "")
+            if scope.isdigit() and int(scope) < len(tabs) and tabs[int(scope)] == tab:
+                return tab
         return None
+
+    def set_filter_range(self, tab: str, area: Area) -> None:
+        """Keep the hidden name of a tab's filter (`_xlnm._FilterDatabase`) on its grown range:
+        LibreOffice rebuilds the filter from that name when it opens the file."""
+        scope = str(list(self.parts).index(tab))
+        for name in self.root.iter(q("definedName")):
+            if name.get("name") == "_xlnm._FilterDatabase" and name.get("localSheetId") == scope:
+                reference = f"{quote_sheet(tab)}!{area.absolute()}"
+                if name.text != reference:
+                    name.text, self._changed = reference, True
 
     def recalculate_on_open(self) -> None:
         calc = self.root.find(q("calcPr"))
@@ -105,30 +121,32 @@ class Book:
 
     def mark_dashboard(self, tab: str) -> None:
         reference = f"{quote_sheet(tab)}!$A$1"
+        scope = str(list(self.parts).index(tab))
         names = self.root.find(q("definedNames"))
         if names is None:
             names = self._insert(etree.Element(q("definedNames")), _BEFORE_DEFINED_NAMES)
-        for name in names.iter(q("definedName")):
-            if name.get("name") == DASHBOARD_MARK:
-                if name.text != reference:
-                    name.text, self._changed = reference, True
+        wanted = {"name": DASHBOARD_MARK, "localSheetId": scope, "hidden": "1"}
+        for name in list(names.iter(q("definedName"))):
+            if name.get("name") != DASHBOARD_MARK:
+                continue
+            if dict(name.attrib) == wanted and name.text == reference:
                 return
+            names.remove(name)  # made again below: on this tab, hidden (LibreOffice unhides it)
         mark = etree.SubElement(names, q("definedName"))
         mark.set("name", DASHBOARD_MARK)
+        mark.set("localSheetId", scope)
         mark.set("hidden", "1")
         mark.text = reference
         self._changed = True
 
     def _insert(self, element: etree._Element, after: tuple[str, ...]) -> etree._Element:
-        """Insert where the schema's order puts it: after the last of the elements that precede it."""
+        """Insert where the schema's order puts it: right after the last element that precedes it
+        (elements of other namespaces, e.g. Excel's `xr:revisionPtr`, may sit anywhere before)."""
         wanted = {q(tag) for tag in after}
         position = 0
         for i, child in enumerate(self.root):
-            if not isinstance(child.tag, str):  # a comment or processing instruction
-                continue
-            if child.tag not in wanted and not child.tag.endswith("}AlternateContent"):
-                break
-            position = i + 1
+            if child.tag in wanted:
+                position = i + 1
         self.root.insert(position, element)
         self._changed = True
         return element

@@ -2,7 +2,8 @@
 
 The tab is the worker's (book.py marks it), so its XML is made anew each time rather than patched;
 only its column widths are kept from the tab it replaces, in case someone widened a column.
-Later parts of the Dashboard (a drawing with charts) hang off this part's relationships.
+Charts, when they come, are the worker's too: a drawing part related to this sheet part
+(parts.add_relationship, add_content_type) and a `<drawing r:id>` element that this function adds.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from collections.abc import Callable, Sequence
 from sheets_sync.model import CellValue
 from sheets_sync.sources.xlsx.cell_values import Encoded, encode
 from sheets_sync.sources.xlsx.parts import MAIN, REL
-from sheets_sync.sources.xlsx.refs import Area, cell_ref
+from sheets_sync.sources.xlsx.refs import Area
+from sheets_sync.sources.xlsx.sheet_xml import cell_xml
 
 _COLS = re.compile(rb"<(?:[\w.-]+:)?cols\b.*?</(?:[\w.-]+:)?cols>", re.S)
 
@@ -45,23 +47,12 @@ def dashboard_xml(rows: Sequence[Sequence[CellValue]], *, date1904: bool, bold: 
     """A worksheet holding `rows` from A1, the first row in style `bold`."""
     out = []
     for r, values in enumerate(rows, start=1):
-        cells = []
-        for c, value in enumerate(values, start=1):
-            encoded = encode(value, date1904)
-            style = style_for(bold if r == 1 else 0, encoded)
-            s = b' s="%d"' % style if style else b""
-            ref = cell_ref(r, c).encode()
-            if encoded.kind == "empty":
-                if style:
-                    cells.append(b'<c r="' + ref + b'"' + s + b"/>")
-            elif encoded.kind == "text":
-                cells.append(b'<c r="' + ref + b'"' + s + b' t="inlineStr"><is><t xml:space="preserve">'
-                             + encoded.payload + b"</t></is></c>")  # fmt: skip
-            else:
-                t = b' t="b"' if encoded.kind == "bool" else b""
-                cells.append(b'<c r="' + ref + b'"' + s + t + b"><v>" + encoded.payload + b"</v></c>")
+        cells = b"".join(
+            cell_xml(b"", r, c, encoded, style_for(bold if r == 1 else 0, encoded))
+            for c, encoded in ((c, encode(v, date1904)) for c, v in enumerate(values, start=1))
+        )
         if cells:
-            out.append(b'<row r="%d">' % r + b"".join(cells) + b"</row>")
+            out.append(b'<row r="%d">' % r + cells + b"</row>")
     width = max((len(r) for r in rows), default=1) or 1
     dimension = str(Area(1, 1, max(len(rows), 1), width)).encode()
     return (

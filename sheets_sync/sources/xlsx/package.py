@@ -46,15 +46,11 @@ class Package:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, ValueError) as e:
             raise PackageError(f"it is not a valid zip package ({e})") from e
-        self._members = _members(data)
+        self._members, self._comment = _members(data)
         self._names = {m.name for m in self._members}
         self._new: dict[str, bytes] = {}  # replaced or added parts, by name
         self._read: dict[str, bytes] = {}  # original parts already decompressed
         self._added: list[str] = []
-
-    @property
-    def names(self) -> list[str]:
-        return [m.name for m in self._members] + self._added
 
     def has(self, name: str) -> bool:
         return name in self._names or name in self._new
@@ -62,15 +58,7 @@ class Package:
     def read(self, name: str) -> bytes:
         if name in self._new:
             return self._new[name]
-        if name in self._read:
-            return self._read[name]
-        try:
-            self._read[name] = self._zip.read(name)
-            return self._read[name]
-        except KeyError:
-            raise PackageError(f"the part {name} is missing") from None
-        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as e:
-            raise PackageError(f"the part {name} cannot be read ({e})") from e
+        return self._original(name)
 
     def write(self, name: str, data: bytes) -> None:
         """Replace a part, or add it at the end of the package."""
@@ -82,8 +70,14 @@ class Package:
         return any(name not in self._names or self._original(name) != data for name, data in self._new.items())
 
     def _original(self, name: str) -> bytes:
+        """The part as the file holds it, decompressed once."""
         if name not in self._read:
-            self._read[name] = self._zip.read(name)
+            try:
+                self._read[name] = self._zip.read(name)
+            except KeyError:
+                raise PackageError(f"the part {name} is missing") from None
+            except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as e:
+                raise PackageError(f"the part {name} cannot be read ({e})") from e
         return self._read[name]
 
     def to_bytes(self) -> bytes:
@@ -108,16 +102,19 @@ class Package:
         size = out.tell() - start
         if len(records) > 0xFFFF or start > _MAX_32:
             raise PackageError("the workbook would need a Zip64 archive")
-        out.write(_END.pack(_END_SIG, 0, 0, len(records), len(records), size, start, 0))
+        out.write(_END.pack(_END_SIG, 0, 0, len(records), len(records), size, start, len(self._comment)))
+        out.write(self._comment)
         return out.getvalue()
 
 
-def _members(data: bytes) -> list[_Member]:
-    """Every member's central record and where its local entry lies, in central-directory order."""
+def _members(data: bytes) -> tuple[list[_Member], bytes]:
+    """Every member's central record and where its local entry lies, in central-directory order;
+    and the archive's comment."""
     end = data.rfind(_END_SIG, max(0, len(data) - 65_557))
     if end < 0 or len(data) < end + _END.size:
         raise PackageError("its zip directory is missing")
-    _, disk, _, _, count, size, offset, _ = _END.unpack_from(data, end)
+    _, disk, _, _, count, size, offset, comment_length = _END.unpack_from(data, end)
+    comment = data[end + _END.size : end + _END.size + comment_length]
     if disk or count == 0xFFFF or offset == _MAX_32 or size == _MAX_32:
         raise PackageError("it is a multi-part or Zip64 archive")
     records, position = [], offset
@@ -140,7 +137,7 @@ def _members(data: bytes) -> list[_Member]:
         if data[local : local + 4] != _LOCAL_SIG:
             raise PackageError(f"the entry of {name} is damaged")
         members.append(_Member(name, central, local, ends[local]))
-    return members
+    return members, comment
 
 
 def _new_central(name: str) -> bytes:

@@ -25,11 +25,9 @@ from sheets_sync.sources.xlsx.tables import grow_filter, grow_tables
 
 @dataclass
 class Outcome:
-    data: bytes  # the new file; the very bytes given when nothing changed
+    data: bytes  # the new file; the bytes given when nothing changed
+    changed: bool = False
     skipped: list[str] = field(default_factory=list)  # 'Partners!B5': cells holding formulas, left alone
-
-    def is_changed(self, original: bytes) -> bool:
-        return self.data is not original
 
 
 def patch(data: bytes, changes: Changes) -> Outcome:
@@ -56,7 +54,9 @@ def patch(data: bytes, changes: Changes) -> Outcome:
             for column, value in enumerate(values, start=1):
                 if value is not None:  # the team's pre-filled cells in other columns stay
                     edits[tab][last + offset][column] = encode(value, book.date1904)
-        sheet.tail = grow_filter(sheet.tail, sheet.p, list(headers.get(tab, ())), last, last + len(rows))
+        sheet.tail, filtered = grow_filter(sheet.tail, sheet.p, list(headers.get(tab, ())), last, last + len(rows))
+        if filtered is not None:
+            book.set_filter_range(tab, filtered)
         for column in sorted(headers.get(tab, ())):
             sheet.copy_width(column)
         new_headers = headers.get(tab, {})
@@ -80,7 +80,7 @@ def patch(data: bytes, changes: Changes) -> Outcome:
         book.recalculate_on_open()  # the team's formulas may read the cells just written
         styles.save()
         book.save()
-        outcome.data = package.to_bytes()
+        outcome.data, outcome.changed = package.to_bytes(), True
     return outcome
 
 

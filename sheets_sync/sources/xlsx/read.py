@@ -17,6 +17,7 @@ from sheets_sync.model import CellValue
 from sheets_sync.sources import Table
 from sheets_sync.sources.xlsx.book import Book
 from sheets_sync.sources.xlsx.package import Package
+from sheets_sync.sources.xlsx.parts import relationships
 
 
 def read_tables(data: bytes, tab_names: list[str]) -> dict[str, Table]:
@@ -34,13 +35,21 @@ def read_tables(data: bytes, tab_names: list[str]) -> dict[str, Table]:
     return tables
 
 
-def worker_tabs(data: bytes) -> frozenset[str]:
-    """The tabs the worker marked as its own (its Dashboard); none when the marks cannot be read."""
+def tab_marks(data: bytes) -> tuple[frozenset[str], frozenset[str]]:
+    """The tabs the worker marked as its own (its Dashboard), and the tabs holding objects (chart
+    sheets; worksheets with drawings, comments, tables or controls); none when they cannot be read."""
     try:
-        tab = Book(Package(data)).marked_dashboard()
+        book = Book(Package(data))
+        tab = book.marked_dashboard()
+        objects = frozenset(name for name, part in book.parts.items() if not part or _has_objects(book, part))
     except SourceError:  # the read itself succeeded: a package the patcher refuses is its own story
-        return frozenset()
-    return frozenset([tab]) if tab else frozenset()
+        return frozenset(), frozenset()
+    return (frozenset([tab]) if tab else frozenset()), objects
+
+
+def _has_objects(book: Book, part: str) -> bool:
+    """Anything hanging off the sheet beyond printer settings: a drawing (charts, images), comments, ..."""
+    return any(not r.get("Type", "").endswith("/printerSettings") for r in relationships(book.package, part))
 
 
 def _find_name(names: list[str], wanted: str) -> str | None:

@@ -52,6 +52,12 @@ class Area:
     def contains(self, row: int, column: int) -> bool:
         return self.min_row <= row <= self.max_row and self.min_col <= column <= self.max_col
 
+    def absolute(self) -> str:
+        """`$A$1:$C$3`, as defined names write ranges."""
+        start = f"${column_letters(self.min_col)}${self.min_row}"
+        end = f"${column_letters(self.max_col)}${self.max_row}"
+        return start if start == end else f"{start}:{end}"
+
     def __str__(self) -> str:
         start, end = cell_ref(self.min_row, self.min_col), cell_ref(self.max_row, self.max_col)
         return start if start == end else f"{start}:{end}"

@@ -25,7 +25,7 @@ from lxml import etree
 from sheets_sync.errors import SourceError
 from sheets_sync.sources.xlsx.cell_values import Encoded
 from sheets_sync.sources.xlsx.parts import MAIN
-from sheets_sync.sources.xlsx.refs import Area, cell_ref, column_index, parse_area, parse_cell
+from sheets_sync.sources.xlsx.refs import Area, cell_ref, column_index, parse_area
 
 _NAME = rb"[A-Za-z_][\w.-]*"
 _ROOT = re.compile(rb"<(?:(" + _NAME + rb"):)?worksheet\b[^>]*>")
@@ -35,6 +35,20 @@ _CELL_REF = re.compile(rb"\sr\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?\d+")
 _DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml\b[^>]*?encoding\s*=\s*[\"']([^\"']+)", re.S)
 
 StyleFor = Callable[[int, Encoded], int]  # (the cell's current style index, the value) -> its style
+
+
+def cell_xml(p: bytes, row: int, column: int, value: Encoded, style: int, keep_empty: bool = False) -> bytes:
+    """One `<c>` holding `value` in style `style` (prefix `p`); b"" for an empty, unstyled cell."""
+    ref = cell_ref(row, column).encode()
+    s = b' s="%d"' % style if style else b""
+    if value.kind == "empty":
+        return b"<" + p + b'c r="' + ref + b'"' + s + b"/>" if (style or keep_empty) else b""
+    if value.kind == "text":
+        # xml:space="preserve" always: some readers drop a text of only spaces or line breaks.
+        return (b"<" + p + b'c r="' + ref + b'"' + s + b' t="inlineStr"><' + p + b"is><" + p
+                + b't xml:space="preserve">' + value.payload + b"</" + p + b"t></" + p + b"is></" + p + b"c>")  # fmt: skip
+    t = b' t="b"' if value.kind == "bool" else b""
+    return b"<" + p + b'c r="' + ref + b'"' + s + t + b"><" + p + b"v>" + value.payload + b"</" + p + b"v></" + p + b"c>"
 
 
 class PatchError(SourceError):
@@ -49,6 +63,24 @@ class Patched:
 
 def _attrs(tag: bytes) -> dict[bytes, bytes]:
     return {m.group(1): m.group(3) for m in _ATTR.finditer(tag)}
+
+
+def attribute_span(xml: bytes, tag: bytes, name: bytes) -> tuple[bytes, int, int] | None:
+    """The value of attribute `name` of the first `<tag ...>` in `xml`, and where that value lies
+    (either quote, spaces around `=`): (value, start, end)."""
+    element = re.search(rb"<" + re.escape(tag) + rb"\b[^>]*>", xml)
+    if element is None:
+        return None
+    for match in _ATTR.finditer(element.group(0)):
+        if match.group(1) == name:
+            return match.group(3), element.start() + match.start(3), element.start() + match.end(3)
+    return None
+
+
+def _number(value: bytes, what: str, error: Callable[[str], Exception]) -> int:
+    if not value.strip().isdigit():
+        raise error(f"{what} is {value.decode(errors='replace')!r}, not a number")
+    return int(value)
 
 
 class Worksheet:
@@ -104,7 +136,13 @@ class Worksheet:
                 raise self._error(f"its rows are out of order (row {b} after row {a})")
         if self.numbers and body[: self._offset(0)].strip():
             raise self._error("its sheetData holds something other than rows")
-        self.merged = [parse_area(m.group(1).decode()) for m in re.finditer(rb"<" + p + rb"mergeCell\b[^>]*\bref=\"([^\"]+)\"", self.tail)]  # fmt: skip
+        self.merged: list[Area] = []
+        for tag in re.findall(rb"<" + p + rb"mergeCell\b[^>]*>", self.tail):
+            ref = _attrs(tag).get(b"ref", b"")
+            try:
+                self.merged.append(parse_area(ref.decode()))
+            except ValueError:
+                raise self._error(f"it has merged cells over the range {ref.decode(errors='replace')!r}") from None
 
     def _error(self, why: str) -> PatchError:
         return PatchError(f'Cannot edit the tab "{self.tab}": {why}. Nothing was written.')
@@ -144,15 +182,6 @@ class Worksheet:
             end = start
         return 0
 
-    def max_column(self) -> int:
-        dimension = re.search(rb"<" + re.escape(self.p) + rb"dimension\b[^>]*\bref=\"([^\"]+)\"", self.head)
-        if dimension is None:
-            return 0
-        try:
-            return parse_area(dimension.group(1).decode()).max_col
-        except ValueError:
-            return 0
-
     def _row_cells(self, row: int) -> list[tuple[int, bytes]]:
         """The cells of `row` as (column, start tag); none when the row does not exist."""
         numbers = self.numbers
@@ -162,8 +191,8 @@ class Worksheet:
         cells, column = [], 0
         for match in self._cell.finditer(self._segment(i)):
             tag = match.group(0)[: match.group(0).find(b">") + 1]
-            ref = _attrs(tag).get(b"r")
-            column = parse_cell(ref.decode())[1] if ref else column + 1
+            ref = _CELL_REF.search(tag)
+            column = column_index(ref.group(1).decode()) if ref else column + 1
             cells.append((column, tag))
         return cells
 
@@ -264,7 +293,9 @@ class Worksheet:
                 pieces.append(self._new_row(row, cells, style_for, default_style))
                 position = at
         pieces.append(body[position:])
-        head = self._grow_dimension(max(edits), max(c for cells in edits.values() for c in cells))
+        written = [(row, c) for row, cells in edits.items() for c, v in cells.items()
+                   if v.kind != "empty" and cell_ref(row, c) not in result.skipped]  # fmt: skip
+        head = self._grow_dimension(written) if written else self.head
         result.xml = head + b"".join(pieces) + self.tail
         return result
 
@@ -282,7 +313,7 @@ class Worksheet:
         assert start is not None  # the segment begins where the row's start tag was found
         tag = start.group(0)
         if tag.endswith(b"/>"):
-            inner, close = b"", b""
+            inner = b""
             trailer = segment[start.end() :]
             tag = tag[:-2].rstrip() + b">"
             close = b"</" + self.p + b"row>"
@@ -296,7 +327,8 @@ class Worksheet:
         if trailer.strip():
             raise self._error(f"something other than a row follows row {row}")
         attrs = _attrs(tag)
-        row_style = int(attrs.get(b"s", b"0")) if attrs.get(b"customFormat") in (b"1", b"true") else 0
+        custom = attrs.get(b"customFormat") in (b"1", b"true")
+        row_style = _number(attrs.get(b"s", b"0"), f"the style of row {row}", self._error) if custom else 0
 
         # Cut the row into its cells, each with its column; what lies between them must be blank.
         tokens: list[tuple[int, bytes, bool]] = []  # column, XML, whether it says its `r`
@@ -330,8 +362,9 @@ class Worksheet:
                 out.append(xml if has_ref else self._with_ref(xml, row, col))
         for c, value in pending:
             out.append(self._cell_xml(row, c, value, style_for(row_style or default_style(row, c), value)))
-        last = max([t[0] for t in tokens] + list(cells))
-        tag = self._grow_spans(tag, last)
+        present = [t[0] for t in tokens] + [c for c, v in cells.items() if v.kind != "empty"]
+        if present:
+            tag = self._grow_spans(tag, min(present), max(present))
         return tag + b"".join(out) + extension + close + trailer
 
     def _with_ref(self, xml: bytes, row: int, column: int) -> bytes:
@@ -347,7 +380,7 @@ class Worksheet:
             return xml
         if element.get("vm") is not None or element.find(f"{{{MAIN}}}extLst") is not None:
             raise self._error(f"{cell_ref(row, column)} holds a picture or a linked data type")
-        style = int(element.get("s", "0") or 0)
+        style = _number((element.get("s") or "0").encode(), f"the style of {cell_ref(row, column)}", self._error)
         return self._cell_xml(row, column, value, style_for(style, value), keep_empty=style != 0)
 
     def _parse_cell(self, xml: bytes, row: int, column: int) -> etree._Element:
@@ -363,35 +396,31 @@ class Worksheet:
         return wrapper[0]
 
     def _cell_xml(self, row: int, column: int, value: Encoded, style: int, keep_empty: bool = False) -> bytes:
-        ref = cell_ref(row, column).encode()
-        s = b' s="%d"' % style if style else b""
-        p = self.p
-        if value.kind == "empty":
-            return b"<" + p + b'c r="' + ref + b'"' + s + b"/>" if (style or keep_empty) else b""
-        if value.kind == "text":
-            # xml:space="preserve" always: some readers drop a text of only spaces or line breaks.
-            return (b"<" + p + b'c r="' + ref + b'"' + s + b' t="inlineStr"><' + p + b'is><' + p
-                    + b't xml:space="preserve">' + value.payload + b"</" + p + b"t></" + p + b"is></" + p + b"c>")  # fmt: skip
-        t = b' t="b"' if value.kind == "bool" else b""
-        return b"<" + p + b'c r="' + ref + b'"' + s + t + b"><" + p + b"v>" + value.payload + b"</" + p + b"v></" + p + b"c>"
+        return cell_xml(self.p, row, column, value, style, keep_empty)
 
-    def _grow_spans(self, tag: bytes, last: int) -> bytes:
+    def _grow_spans(self, tag: bytes, first: int, last: int) -> bytes:
         """`spans` is an optimisation hint ("1:14"); it must not claim fewer columns than the row has."""
-        match = re.search(rb'\sspans="(\d+):(\d+)"', tag)
-        if match is None or int(match.group(2)) >= last:
+        found = attribute_span(tag, self.p + b"row", b"spans")
+        if found is None:
             return tag
-        return tag[: match.start()] + b' spans="%s:%d"' % (match.group(1), last) + tag[match.end() :]
+        low, _, high = found[0].partition(b":")
+        if not (low.isdigit() and high.isdigit()) or (int(low) <= first and int(high) >= last):
+            return tag
+        spans = b"%d:%d" % (min(int(low), first), max(int(high), last))
+        return tag[: found[1]] + spans + tag[found[2] :]
 
-    def _grow_dimension(self, row: int, column: int) -> bytes:
-        pattern = re.compile(rb"(<" + re.escape(self.p) + rb"dimension\b[^>]*\bref=\")([^\"]+)(\")")
-        match = pattern.search(self.head)
-        if match is None:
+    def _grow_dimension(self, cells: list[tuple[int, int]]) -> bytes:
+        """`<dimension ref=...>` grown to cover the cells written."""
+        found = attribute_span(self.head, self.p + b"dimension", b"ref")
+        if found is None:
             return self.head
         try:
-            area = parse_area(match.group(2).decode())
+            area = parse_area(found[0].decode())
         except ValueError:
             return self.head
-        grown = Area(min(area.min_row, 1), min(area.min_col, 1), max(area.max_row, row), max(area.max_col, column))
+        rows, columns = [r for r, _ in cells], [c for _, c in cells]
+        grown = Area(min(area.min_row, *rows), min(area.min_col, *columns),
+                     max(area.max_row, *rows), max(area.max_col, *columns))  # fmt: skip
         if grown == area:
             return self.head
-        return self.head[: match.start(2)] + str(grown).encode() + self.head[match.end(2) :]
+        return self.head[: found[1]] + str(grown).encode() + self.head[found[2] :]

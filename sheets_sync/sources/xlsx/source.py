@@ -30,7 +30,7 @@ from sheets_sync.model import Changes
 from sheets_sync.sources import Snapshot
 from sheets_sync.sources.xlsx.locks import Lock, find_lock
 from sheets_sync.sources.xlsx.patch import patch
-from sheets_sync.sources.xlsx.read import read_tables, worker_tabs
+from sheets_sync.sources.xlsx.read import read_tables, tab_marks
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,8 @@ class XlsxSource:
                 tables = read_tables(data, tab_names)
         except python_calamine.CalamineError as e:
             raise self._unreadable_error(version, e) from e
-        return Snapshot(tables=tables, version=version, worker_tabs=worker_tabs(data))
+        marked, objects = tab_marks(data)
+        return Snapshot(tables=tables, version=version, worker_tabs=marked, object_tabs=objects)
 
     def _check_format(self, data: bytes, version: Fingerprint) -> None:
         if data[:4] == b"\xd0\xcf\x11\xe0":  # an OLE2 container: .xls, or an encrypted .xlsx
@@ -168,7 +169,7 @@ class XlsxSource:
             raise SourceError(f"Cannot edit {self.path} safely ({type(e).__name__}: {e}). Nothing was written.") from e
         for ref in outcome.skipped:
             logger.info("%s holds a formula; not written", ref)
-        if not outcome.is_changed(data):
+        if not outcome.changed:
             return version
         new = self._replace(outcome.data, target, snapshot.version)
         logger.debug("wrote %s in %.2f s", self.path, time.monotonic() - started)

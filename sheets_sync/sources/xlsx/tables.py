@@ -7,11 +7,10 @@ A Table with a totals row is not extended downwards (its totals row would have t
 
 from __future__ import annotations
 
-import re
-
 from sheets_sync.sources.xlsx.package import Package
 from sheets_sync.sources.xlsx.parts import TABLE_REL, parse, q, relationships, serialize, target
 from sheets_sync.sources.xlsx.refs import Area, parse_area
+from sheets_sync.sources.xlsx.sheet_xml import attribute_span
 
 
 def _grown(area: Area, new_columns: list[int], last: int, new_last: int) -> Area:
@@ -23,17 +22,20 @@ def _grown(area: Area, new_columns: list[int], last: int, new_last: int) -> Area
     return Area(area.min_row, area.min_col, max_row, max_col)
 
 
-def grow_filter(tail: bytes, p: bytes, new_columns: list[int], last: int, new_last: int) -> bytes:
-    """The sheet's own `<autoFilter ref=...>` (in the XML after sheetData), grown."""
-    match = re.search(rb"(<" + re.escape(p) + rb"autoFilter\b[^>]*\bref=\")([^\"]+)(\")", tail)
-    if match is None:
-        return tail
+def grow_filter(tail: bytes, p: bytes, new_columns: list[int], last: int, new_last: int) -> tuple[bytes, Area | None]:
+    """The sheet's own `<autoFilter ref=...>` (in the XML after sheetData), grown; and its new range
+    when it grew (the workbook's hidden `_xlnm._FilterDatabase` name must follow, see book.py)."""
+    found = attribute_span(tail, p + b"autoFilter", b"ref")
+    if found is None:
+        return tail, None
     try:
-        area = parse_area(match.group(2).decode())
+        area = parse_area(found[0].decode())
     except ValueError:
-        return tail
+        return tail, None
     grown = _grown(area, new_columns, last, new_last)
-    return tail if grown == area else tail[: match.start(2)] + str(grown).encode() + tail[match.end(2) :]
+    if grown == area:
+        return tail, None
+    return tail[: found[1]] + str(grown).encode() + tail[found[2] :], grown
 
 
 def grow_tables(package: Package, sheet_part: str, headers: dict[int, str], last: int, new_last: int) -> None:
