@@ -334,12 +334,12 @@ class Worksheet:
         tokens: list[tuple[int, bytes, bool]] = []  # column, XML, whether it says its `r`
         extension, position, column = b"", 0, 0
         for match in self._cell.finditer(inner):
-            gap = inner[position : match.start()]
-            if gap.strip():
+            start, xml = match.start(), match.group(0)
+            if start != position and inner[position:start].strip():
                 raise self._error(f"row {row} holds something other than cells")
-            ref = _CELL_REF.search(match.group(0), 0, match.group(0).find(b">"))
+            ref = _CELL_REF.search(xml, 0, xml.find(b">"))
             column = column_index(ref.group(1).decode()) if ref else column + 1
-            tokens.append((column, match.group(0), ref is not None))
+            tokens.append((column, xml, ref is not None))
             position = match.end()
         rest = inner[position:]
         if rest.strip():
