@@ -44,7 +44,8 @@ EMPTY = Encoded("empty")
 
 def clean_text(text: str) -> str:
     """What a cell can hold of `text`: no XML-forbidden characters, at most 32,767 UTF-16 units."""
-    text = _FORBIDDEN.sub("", text)
+    if not text.isprintable():  # every forbidden character is unprintable; most text is printable
+        text = _FORBIDDEN.sub("", text)
     if len(text) > MAX_TEXT // 2:  # astral characters count twice in Excel's limit
         units = 0
         for i, ch in enumerate(text):
@@ -60,7 +61,8 @@ _OOXML_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 def _escape(text: str) -> bytes:
     """XML-escaped; `_x000D_` and the like are OOXML's own escapes (ST_Xstring), so a text that
     happens to contain one gets its underscore escaped (`_x005F_`) to read back as typed."""
-    text = _OOXML_ESCAPE.sub(r"_x005F_\1", text)
+    if "_x" in text:
+        text = _OOXML_ESCAPE.sub(r"_x005F_\1", text)
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace("\r", "&#13;").encode("utf-8"))  # fmt: skip
 
