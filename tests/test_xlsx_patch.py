@@ -163,11 +163,18 @@ def test_cells_an_array_formula_spills_into_are_never_written():
     ('<row r="2"><c r="A2"/></row><row r="1"><c r="A1"/></row>', "", "out of order"),
     ('<row><c r="A1"/></row>', "", "without row numbers"),
     ('<row r="2"><c r="B2" vm="1"><v>0</v></c></row>', "", "picture"),
-    ('<row r="2"><c r="B2"><v>1</v></c><junk/></row>', "", "other than cells"),
+    ('<row r="2"><c r="A2"><v>1</v></c><junk/></row>', "", "other than cells"),  # B2 to insert: row cut up
 ])  # fmt: skip
 def test_what_the_patcher_does_not_understand_writes_nothing(rows, tail, why):
     with pytest.raises(PatchError, match=why):
         patch(package(sheet(rows, tail=tail)), write((2, 2, "x")))
+
+
+def test_cells_rewritten_in_place_leave_the_rest_of_the_row_as_it_was():
+    row = '<row r="2" spans="1:3"><c r="A2" t="s"><v>0</v></c>\n <c r="B2" s="1"><v>5</v></c><c r="C2"><v>7</v></c></row>'
+    new = part(patch(package(sheet(row)), write((2, 2, 6), (2, 3, "x"))).data, "xl/worksheets/sheet1.xml")
+    assert ('<row r="2" spans="1:3"><c r="A2" t="s"><v>0</v></c>\n <c r="B2" s="2"><v>6</v></c>'  # s=1 is a date
+            '<c r="C2" t="inlineStr"><is><t xml:space="preserve">x</t></is></c></row>').encode() in new  # fmt: skip
 
 
 def test_self_closing_rows_cells_without_refs_and_row_extensions():

@@ -2,9 +2,10 @@
 
 A sheet of 40,000 rows is 20-30 MB of XML, and the worker changes a few hundred cells in it. So
 the sheet is not parsed as a tree: `<row>` start tags are found with one regular-expression pass
-(rows cannot nest, and `<` cannot appear unescaped in cell text), and only the rows that change are
-cut into cells. Each cell that is rewritten is parsed by lxml first, so anything the patcher does
-not understand ends the write with a PatchError instead of a guess: a comment or CDATA section
+(rows cannot nest, and `<` cannot appear unescaped in cell text); a cell that changes is found by
+its reference, and a row is cut into all its cells only when a cell must be inserted. Each cell
+that is rewritten is parsed by lxml first, so anything the patcher does not understand where a
+cell must go ends the write with a PatchError instead of a guess: a comment or CDATA section
 inside the sheet data, rows out of order or without numbers, a cell holding a picture or a linked
 data type, a merged range. A cell holding a formula, or inside the range an array formula spills
 into, is never written (the team's; the read saw only its result): it is skipped and reported.
@@ -326,6 +327,9 @@ class Worksheet:
             trailer = segment[end + len(close) :]
         if trailer.strip():
             raise self._error(f"something other than a row follows row {row}")
+        in_place = self._rewrite_in_place(inner, row, cells, style_for, result)
+        if in_place is not None:
+            return tag + in_place + close + trailer
         attrs = _attrs(tag)
         custom = attrs.get(b"customFormat") in (b"1", b"true")
         row_style = _number(attrs.get(b"s", b"0"), f"the style of row {row}", self._error) if custom else 0
@@ -366,6 +370,29 @@ class Worksheet:
         if present:
             tag = self._grow_spans(tag, min(present), max(present))
         return tag + b"".join(out) + extension + close + trailer
+
+    def _rewrite_in_place(self, inner: bytes, row: int, cells: dict[int, Encoded], style_for: StyleFor,
+                          result: Patched) -> bytes | None:  # fmt: skip
+        """The row's cells with `cells` rewritten, when each of them is already there, once, under
+        its own `r` (the usual day: the worker's cells exist): no need to cut the whole row into
+        cells. None when a cell must be inserted, and the whole row is cut up instead."""
+        found = []
+        for column, value in cells.items():
+            needle = b"<" + self.p + b'c r="' + cell_ref(row, column).encode() + b'"'
+            at = inner.find(needle)
+            if at < 0 or inner.find(needle, at + 1) >= 0:
+                return None
+            match = self._cell.match(inner, at)
+            if match is None:
+                return None
+            found.append((at, match.end(), column, value))
+        found.sort()
+        out, position = [], 0
+        for start, end, column, value in found:
+            out += [inner[position:start], self._rewrite(row, column, inner[start:end], value, style_for, result)]
+            position = end
+        out.append(inner[position:])
+        return b"".join(out)
 
     def _with_ref(self, xml: bytes, row: int, column: int) -> bytes:
         """A cell written without `r` (allowed) gets one, so that cells inserted before it keep it in place."""
