@@ -132,8 +132,7 @@ def run_once(source: Source, config: Config, now: dt.datetime, *, mailer: Mailer
             report.not_written = str(exc)
             report.locked_by = exc.holder if isinstance(exc, LockedError) else ""
             if not exc.transient:
-                report.write_failed = str(exc)
-                log.error("workbook not written: %s", exc)
+                report.write_failed = str(exc)  # logged or printed once, by the caller, as the cycle's failure
             fingerprint = None  # try again next cycle
     if unlogged and not dry_run and (report.written or changes.is_empty()):
         # Each log row is in the sheet: just written, or found there (by its ID) from a write that
