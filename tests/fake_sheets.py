@@ -1,6 +1,6 @@
 """A stateful fake of the Google Sheets API v4, served through `responses` to real gspread and google-auth.
 
-It answers in the shapes the real service does (see ../shared/fixtures/google-sheets-api and
+It answers in the shapes the real service does (see tests/fixtures/google-sheets-api and
 tests/test_google_contract.py, which replays those recordings against it):
 - `values:batchGet` / `values.get`: `valueRanges` in request order, ranges clipped to the grid and
   named like `Sheet1!A1:B2` or `'🌵 test 1'!A1:C2` (quoted only when needed), trailing empty cells

@@ -1,6 +1,6 @@
 """The fake Sheets API answers like the real one: gspread's recorded traffic replayed against it.
 
-The recordings (../shared/fixtures/google-sheets-api, from gspread's test suite) are real HTTP
+The recordings (tests/fixtures/google-sheets-api, from gspread's test suite, MIT) are real HTTP
 exchanges with Sheets API v4. Every Sheets request in them is sent to the fake, in order, and the
 fake's answer must equal the recorded one (the spreadsheet's metadata: the parts the fake models).
 Drive requests (creating and deleting the test files) are played by creating and dropping the
@@ -16,9 +16,7 @@ import responses
 
 from tests.fake_sheets import BASE, FakeSheetsAPI, Formula
 
-CASSETTES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "google-sheets-api"
-if not CASSETTES.is_dir():
-    CASSETTES = Path("/work/shared/fixtures/google-sheets-api")
+CASSETTES = Path(__file__).resolve().parent / "fixtures" / "google-sheets-api"
 NAMES = sorted(p.name for p in CASSETTES.glob("*.json"))
 
 
