@@ -2,7 +2,8 @@
 
 `SmtpServer` runs aiosmtpd in a thread on a free port; its `RecordingHandler` records every
 accepted message by Message-ID and can misbehave on request: refuse a recipient, answer DATA with
-a 4xx, drop the connection, be slow. `make_tls` makes a throwaway CA and a certificate for
+a 4xx, drop the connection, be slow; `EchoingHandler` refuses every login and echoes back what the
+client sent (a hostile or broken server). `make_tls` makes a throwaway CA and a certificate for
 127.0.0.1, so STARTTLS and implicit TLS are tested with verification on. `make_message` builds the
 `Message` the mail package delivers (render's own, or a stand-in with the same shape).
 """
@@ -97,7 +98,8 @@ class Received:
 class RecordingHandler:
     """Accepts and records messages; the fields make it misbehave the way real servers do."""
 
-    refuse: frozenset[str] = frozenset()  # recipients answered REFUSAL at RCPT
+    refuse: frozenset[str] = frozenset()  # recipients answered `refusal` at RCPT
+    refusal: str = REFUSAL
     data_reply: str = ""  # e.g. "451 4.3.0 try later": every DATA answered with it, nothing recorded
     delay: float = 0.0  # seconds spent on each message before accepting it (a slow server)
     reply_delay: float = 0.0  # seconds between recording a message and answering 250 (the crash window)
@@ -121,7 +123,7 @@ class RecordingHandler:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
-            return REFUSAL
+            return self.refusal
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
         return "250 OK"
@@ -140,6 +142,39 @@ class RecordingHandler:
         if self.reply_delay:
             await asyncio.sleep(self.reply_delay)
         return "250 OK accepted"
+
+
+@dataclass
+class EchoingHandler(RecordingHandler):
+    """Answers every AUTH with 535 and, in it, what the client sent word for word: the AUTH PLAIN
+    string, or the AUTH LOGIN username and password lines (as some broken servers do in their
+    "invalid credentials: ..." replies). `wrap` cuts the echo over reply lines of that many
+    characters; `cut` drops the last `cut` characters of each line it echoes (an echo cut short)."""
+
+    wrap: int = 0
+    cut: int = 0
+    heard: list[str] = field(default_factory=list)  # every line of every AUTH exchange
+
+    async def handle_AUTH(self, server, session, envelope, args):
+        heard = list(args[1:])
+        if args[0].upper() == "LOGIN":
+            if not heard:  # no initial response: ask for the username first
+                heard.append(await _answer_to(server, "334 VXNlcm5hbWU6"))
+            heard.append(await _answer_to(server, "334 UGFzc3dvcmQ6"))  # "Password:"
+        self.heard.extend(heard)
+        echo = " ".join(line[: len(line) - self.cut] for line in heard)
+        if not self.wrap:
+            return f"535 5.7.8 Authentication credentials invalid: {echo}"
+        lines = ["Authentication credentials invalid, you sent:"]
+        lines += [echo[i : i + self.wrap] for i in range(0, len(echo), self.wrap)]
+        last = len(lines) - 1
+        return "\r\n".join(f"535{' ' if n == last else '-'}5.7.8 {line}" for n, line in enumerate(lines))
+
+
+async def _answer_to(server, challenge: str) -> str:
+    """The client's raw line after a 334 challenge (aiosmtpd's challenge_auth would decode it)."""
+    await server.push(challenge)
+    return (await server._reader.readline()).decode("ascii", "replace").strip()
 
 
 class Users:
@@ -191,7 +226,9 @@ class SmtpServer:
     """
 
     def __init__(self, handler: RecordingHandler | None = None, *, tls: Tls | None = None,
-                 implicit_tls: bool = False, users: dict[str, str] | None = None):  # fmt: skip
+                 implicit_tls: bool = False, users: dict[str, str] | None = None,
+                 auth: tuple[str, ...] = ("LOGIN", "PLAIN")):  # fmt: skip
+        """`auth`: the mechanisms offered (smtplib tries PLAIN, then LOGIN, and reports the last)."""
         self.handler = handler or RecordingHandler()
         kwargs: dict = {"ready_timeout": 10.0}
         if tls and implicit_tls:
@@ -201,6 +238,7 @@ class SmtpServer:
         if users is not None:
             # aiosmtpd only knows about TLS it negotiated itself (STARTTLS); implicit TLS is TLS too
             kwargs.update(authenticator=Users(users), auth_require_tls=not implicit_tls, auth_required=not implicit_tls)
+            kwargs["auth_exclude_mechanism"] = [m for m in ("LOGIN", "PLAIN") if m not in auth]
         self.controller = _Controller(self.handler, **kwargs)
         self.host = "127.0.0.1"
         self.port = self.controller.port
