@@ -60,6 +60,18 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--lang", choices=("en", "ru"), default="en", help="language of the sample's headers and data")
     init.set_defaults(command=cmd_init)
 
+    rebuild = sub.add_parser(
+        "rebuild-ledger", parents=[common], help="rebuild a lost or damaged send ledger from what the sheet records",
+        description="Rebuild the send ledger (state_dir/ledger.sqlite3, sheets-sync's memory of what it has "
+        "emailed) from what the sheet records: the rows it logged in Activities, the record cells (Follow-up, "
+        "Sales kit sent, Last newsletter, Last greeting) and the managers' latest digests on the Dashboard. Use "
+        "it when sheets-sync stops because the ledger is missing, damaged or new next to a sheet that records "
+        "its sends (a new state_dir, a lost volume), and no backup of the ledger can be restored. A damaged "
+        "ledger is moved aside, never deleted; an intact one is merged into. Stop the worker first.")
+    rebuild.add_argument("--today", type=_date_arg, metavar="DATE",
+                         help="rebuild as of noon local time on DATE (the date the last cycles ran as)")
+    rebuild.set_defaults(command=cmd_rebuild_ledger)
+
     check = sub.add_parser("check", parents=[common], help="validate the config, the connection, the headers and every cell",
                            description="Validate everything; list each problem with its cell. Exit 1 if any.")
     check.set_defaults(command=cmd_check)
@@ -104,11 +116,17 @@ def _add_common_options(parser: argparse.ArgumentParser, default) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", default=default, help="log debug details")
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # --today outside these is a typo, not a plan (SPEC 7)
+
+
 def _date_arg(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f'expected a date as YYYY-MM-DD, got "{text}"') from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(f'expected a date between {FIRST_YEAR} and {LAST_YEAR}, got "{text}"')
+    return day
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -145,16 +163,21 @@ def cmd_once(args) -> int:
         if not args.dry_run:
             record_health(config, local_now(config), ok=False, error=str(exc))
         raise
-    unreachable = report.delivery.unreachable if report.delivery else ""
     if not args.dry_run:
         record_health(config, local_now(config), ok=not report.failure, error=report.failure, report=report)
     print(summary.cycle_summary(report, config, dry_run=args.dry_run))
-    if unreachable:  # the sheet was written, the emails are deferred: yet the cycle did not do its job
-        _report_error(args, f"Error: {unreachable} The emails are deferred to the next cycle.")
+    if report.failure:  # the cycle ran, yet did not do its job: the mail server, the ledger, the workbook
+        _report_error(args, f"Error: {report.failure}")
         return EXIT_PROBLEMS
-    if report.write_failed:  # the emails went out; the sheet cannot be written until the file is fixed
-        _report_error(args, f"Error: {report.write_failed}")
-        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def cmd_rebuild_ledger(args) -> int:
+    from sheets_sync.rebuild import rebuild_ledger
+
+    config = _config(args)
+    rebuilt = rebuild_ledger(open_source(config), config, _now(config, args.today))
+    print(rebuilt.summary())
     return EXIT_OK
 
 

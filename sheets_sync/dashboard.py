@@ -1,14 +1,18 @@
 """The Dashboard tab: plain rows of values, computed from the book and its plan.
 
 Blocks, each with a header row and a blank row between them: counts by touch status, rank by
-status, manager by status, follow-up discipline, goals, and the most overdue partners.
+status, manager by status, follow-up discipline, goals, the most overdue partners, and each
+manager's latest digest (the sheet's record of the digests, which `rebuild-ledger` reads back).
 Every list is in a fixed order, so the tab is rewritten only when its content changes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from collections.abc import Iterable, Mapping
 
+from sheets_sync.cells import parse_date
 from sheets_sync.config import Config
 from sheets_sync.facts import FOLLOW_UP_TYPES, effective_rank
 from sheets_sync.model import (
@@ -26,6 +30,7 @@ TITLE, AS_OF = "Partners dashboard", "as of"  # its first row; how a Dashboard o
 NO_MANAGER = "(no manager)"
 NONE_ROW: tuple[CellValue, ...] = ("(none)",)
 MOST_OVERDUE = 10
+DIGESTS = ("Digests", "Last sent")  # the header of the block that records each manager's latest digest
 
 Row = tuple[CellValue, ...]
 
@@ -43,8 +48,10 @@ def is_worker_dashboard(header: tuple[str, ...]) -> bool:
     return len(header) >= 2 and header[0].strip().casefold() == TITLE.casefold() and header[1].strip() == AS_OF
 
 
-def dashboard_rows(book: Book, plan: Plan, config: Config) -> tuple[Row, ...]:
-    """The whole content of the Dashboard tab, as of `plan.today`."""
+def dashboard_rows(book: Book, plan: Plan, config: Config,
+                   digests: Mapping[str, dt.date] | None = None) -> tuple[Row, ...]:  # fmt: skip
+    """The whole content of the Dashboard tab, as of `plan.today`; `digests`: manager -> the
+    local date of their latest digest."""
     partners = {p.row: p for p in book.partners}
     states = [s for s in plan.partners if s.row in partners]
     statuses = list(TouchStatus)
@@ -89,7 +96,32 @@ def dashboard_rows(book: Book, plan: Plan, config: Config) -> tuple[Row, ...]:
     )
     if not late:
         rows.append(NONE_ROW)
+    if digests:
+        rows.append(())
+        rows.append(DIGESTS)
+        # as text (YYYY-MM-DD): a date cell would cost Google a format request at every rewrite
+        rows.extend((manager, digests[manager].isoformat()) for manager in sorted(digests))
     return tuple(rows)
+
+
+def digest_dates_shown(rows: Iterable[Iterable[object]]) -> dict[str, dt.date]:
+    """The Digests block of a Dashboard as read back: manager -> date of the latest digest."""
+    out: dict[str, dt.date] = {}
+    inside = False
+    for row in rows:
+        cells = [str(c).strip() if c is not None else "" for c in row]
+        if not inside:
+            inside = cells[:2] == list(DIGESTS)
+            continue
+        if not any(cells):
+            break
+        try:
+            day = parse_date(list(row)[1]) if len(cells) > 1 else None
+        except ValueError:
+            day = None
+        if cells[0] and day is not None:
+            out[cells[0].lower()] = max(day, out.get(cells[0].lower(), day))
+    return out
 
 
 def _table(title: str, keys: list[str], pairs: list[tuple[str, TouchStatus]], statuses: list[TouchStatus]):

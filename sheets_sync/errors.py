@@ -45,3 +45,15 @@ class DeliveryError(SheetsSyncError):
     def __init__(self, message: str, *, permanent: bool = False):
         super().__init__(message)
         self.permanent = permanent
+
+
+class LedgerError(SheetsSyncError):
+    """The send ledger (the memory of what was sent) cannot be used: nothing is sent until it is fixed.
+
+    `readable`: it can still be read (read-only, a full disk), so the cycle may plan and write the
+    sheet; otherwise (damaged, missing, replaced) the cycle sends and writes nothing.
+    """
+
+    def __init__(self, message: str, *, readable: bool = False):
+        super().__init__(message)
+        self.readable = readable

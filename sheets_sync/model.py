@@ -345,6 +345,11 @@ class MessageIntent:
         return key_target(self.key)
 
 
+def digest_key(manager: str, day: dt.date) -> str:
+    """The idempotency key of a manager's digest of `day` (one a day)."""
+    return f"digest:{manager}:{day.isoformat()}"
+
+
 def key_target(key: str) -> str:
     """The ID of the row a message is about (activity, partner or contact): "<kind>:<ID>:..."."""
     parts = key.split(":")

@@ -48,7 +48,9 @@ def test_the_file_is_in_wal_mode_and_survives_reopening(tmp_path):
 
 def test_open_ledger_lives_in_state_dir(tmp_path):
     with open_ledger(Config(state_dir=tmp_path / "state")) as ledger:
-        assert ledger.path == tmp_path / "state" / LEDGER_FILE and ledger.path.exists()
+        assert ledger.path == tmp_path / "state" / LEDGER_FILE and not ledger.path.exists()  # opened on first use
+        ledger.verify()
+        assert ledger.path.exists() and ledger.marker.exists()
 
 
 def test_begin_never_downgrades_a_sent_key_and_keeps_the_first_message_id(ledger):

@@ -27,6 +27,10 @@ greetings, newsletters, digests; stable within a kind):
    - A transient SessionError (the server cannot be reached) defers everything left; a permanent
      one (the login refused, TLS misconfigured) propagates: the cycle fails, what was sent so far
      is in the ledger and is logged into the sheet by a later cycle (`Ledger.unlogged`).
+5. The ledger fails closed. Before each message `Ledger.check_room` makes sure the ledger can take
+   its records (writable, free space on its disk); when it cannot, or any record fails, nothing
+   more is sent this cycle (`ledger_fault` says why). A message the server accepted whose `sent`
+   record then failed is kept in the ledger's memory, so it is never sent again by this process.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
 from sheets_sync.config import MailConfig
-from sheets_sync.errors import DeliveryError
+from sheets_sync.errors import DeliveryError, LedgerError
 from sheets_sync.mail import SessionError, Transport
 from sheets_sync.mail.ledger import Ledger, LedgerEntry, SendStatus
 from sheets_sync.model import MessageKind
@@ -69,6 +73,13 @@ class DeliveryReport:
     failed_recipients: dict[str, str] = field(default_factory=dict)  # of failed messages: address -> reply
     unreachable: str = ""  # why the mail server could not be reached (the rest was deferred)
     not_made: list[tuple[str, str]] = field(default_factory=list)  # (which, why): a template error stopped it
+    ledger_fault: str = ""  # why sending stopped: the ledger could not record it (read-only, disk full)
+    server_deferred: int = 0  # messages the mail server put off (4xx, out of reach), not the caps
+
+    @property
+    def is_stalled(self) -> bool:
+        """Messages were due, none went out, and the mail server (not a cap) put them off."""
+        return not self.sent and self.server_deferred > 0
 
     @property
     def refused(self) -> dict[str, str]:
@@ -87,6 +98,8 @@ class DeliveryReport:
         self.failed_recipients.update(later.failed_recipients)
         self.unreachable = self.unreachable or later.unreachable
         self.not_made += later.not_made
+        self.ledger_fault = self.ledger_fault or later.ledger_fault
+        self.server_deferred += later.server_deferred
 
     def summary(self) -> str:
         """E.g. "12 sent, 3 deferred (max_per_minute reached), 1 failed"."""
@@ -144,6 +157,8 @@ def deliver(messages: Sequence[Message], transport: Transport, ledger: Ledger, c
             hold = f"max_per_day reached ({config.max_per_day} sent today)"
         if not hold:
             hold = _wait_for_slot(window, config.max_per_minute, moment, sleep, stop)
+        if not hold:
+            hold = report.ledger_fault = _ledger_refusal(ledger)
         if hold:
             report.deferred.append((message, hold))
             continue
@@ -153,7 +168,12 @@ def deliver(messages: Sequence[Message], transport: Transport, ledger: Ledger, c
             log.info("sending %s again: an earlier attempt did not finish", message.key)
             if entry.message_id != message.message_id:
                 email = _with_message_id(email, entry.message_id)
-        ledger.begin(message, moment())
+        try:
+            ledger.begin(message, moment())
+        except LedgerError as exc:
+            hold = report.ledger_fault = str(exc)
+            report.deferred.append((message, hold))
+            continue
         try:
             refused = transport.send(email)
         except SessionError as exc:
@@ -162,30 +182,52 @@ def deliver(messages: Sequence[Message], transport: Transport, ledger: Ledger, c
             hold = report.unreachable = str(exc)
             log.warning("deferring the rest of the cycle: %s", exc)
             report.deferred.append((message, hold))
+            report.server_deferred += 1
             continue
         except DeliveryError as exc:
             if exc.permanent:
                 refused_all = getattr(exc, "refused", {})
-                ledger.fail(message, moment(), str(exc), refused_all)
-                log.warning("%s not sent: %s", message.key, exc)
                 report.failed.append((message, str(exc)))
                 report.failed_recipients.update(refused_all)
+                log.warning("%s not sent: %s", message.key, exc)
                 streak = 0
+                try:
+                    ledger.fail(message, moment(), str(exc), refused_all)
+                except LedgerError as fault:
+                    hold = report.ledger_fault = str(fault)
                 continue
             streak += 1
             report.deferred.append((message, str(exc)))
+            report.server_deferred += 1
             log.info("%s deferred to the next cycle: %s", message.key, exc)
             if streak >= TRANSIENT_STREAK:
                 hold = f"the mail server deferred {streak} messages in a row ({exc})"
             continue
         when = moment()
-        ledger.finish(message, when, refused)
+        report.sent.append((message, refused))
+        try:
+            ledger.finish(message, when, refused)
+        except LedgerError as exc:  # accepted, not recorded: kept in the ledger's memory; stop here
+            log.error("%s was accepted by the mail server but could not be recorded: %s", message.key, exc)
+            hold = report.ledger_fault = str(exc)
         streak = 0
         sent_today += 1
         window.append(when)
-        report.sent.append((message, refused))
-    ledger.defer(report.deferred, now)
+    try:
+        ledger.defer(report.deferred, now)
+    except LedgerError as exc:
+        report.ledger_fault = report.ledger_fault or str(exc)
     return report
+
+
+def _ledger_refusal(ledger: Ledger) -> str:
+    """'' when the ledger can record the next send, else why not (and nothing more is sent)."""
+    try:
+        ledger.check_room()
+    except LedgerError as exc:
+        log.error("%s", exc)
+        return str(exc)
+    return ""
 
 
 def _wait_for_slot(window: deque[dt.datetime], limit: int, moment: Callable[[], dt.datetime],

@@ -14,12 +14,24 @@ the same Message-IDs. synchronous=FULL would close that gap at the price of an f
 two per message: 0.4 ms per message on an idle disk but 3 ms and more on a busy one, where it made
 SQLite the bottleneck of bench/bench_smtp.py (the target is 100 messages/s).
 Times are stored as POSIX seconds and returned in UTC.
+
+It fails closed. A ledger that cannot be read (garbage, truncated, deleted, replaced while the
+worker runs) raises `LedgerError`: the cycle sends and writes nothing. One that can be read but not
+written (read-only, a full disk) is opened read-only: the cycle plans and writes the sheet, and
+`check_room` stops every send before it starts (a message whose `sent` record then fails is kept in
+memory, so this process never sends it again). A marker file next to the ledger says that a ledger
+has existed here, so a ledger that disappears is told from a fresh start; and a new ledger stays
+"unverified" until the worker has checked that the sheet records no earlier sends (see
+`sheets_sync.recall`), or `rebuild-ledger` has imported them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import os
+import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -28,6 +40,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sheets_sync.errors import LedgerError
 from sheets_sync.model import MessageKind
 
 if TYPE_CHECKING:
@@ -35,7 +48,15 @@ if TYPE_CHECKING:
     from sheets_sync.render import Message
 
 LEDGER_FILE = "ledger.sqlite3"
-SCHEMA_VERSION = 2  # 2: the deferrals table (a version-1 file gains it when opened)
+MARKER_FILE = "ledger.exists"  # next to the ledger: a ledger has lived here (its loss is a fault, not a fresh start)
+SCHEMA_VERSION = 3  # 2: the deferrals table; 3: the meta table (older files gain them when opened)
+MIN_FREE_BYTES = 4 * 1024 * 1024  # free space on the ledger's disk below which nothing is sent
+_MARKER_TEXT = (
+    "sheets-sync keeps its send ledger (what it has emailed) in {ledger}, next to this file.\n"
+    "This marker says that a ledger has existed here: if the ledger goes missing, sheets-sync stops\n"
+    "sending instead of starting afresh (which would send everything again). Do not delete it.\n"
+    "To recover a lost ledger, restore it from a backup or run `sheets-sync rebuild-ledger`.\n"
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sends (
@@ -61,6 +82,10 @@ CREATE TABLE IF NOT EXISTS deferrals (
     last_at    REAL NOT NULL,
     reason     TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+    name       TEXT PRIMARY KEY,              -- 'verified': when the sheet was found to record no older sends
+    value      TEXT NOT NULL
+) WITHOUT ROWID;
 """
 _COLUMNS = "key, kind, status, message_id, recipients, subject, refused, reason, sent_at, failed_at"
 
@@ -84,19 +109,39 @@ class LedgerEntry:
     reason: str = ""
 
 
+def _guarded(operation: str):
+    """Turn SQLite's errors in a ledger method into one LedgerError naming the file and the fix."""
+
+    def wrap(method):
+        @functools.wraps(method)
+        def guarded(self: Ledger, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except sqlite3.Error as exc:
+                raise self._fault(operation, exc) from None
+
+        return guarded
+
+    return wrap
+
+
 class Ledger:
+    """The ledger file at `path`, opened on first use (and again after a fault, at the next `verify`)."""
+
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit: every write below is one statement, hence one atomic, committed transaction.
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = NORMAL")
-        if self._db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-            self._db.executescript(_SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
+        self.marker = self.path.parent / MARKER_FILE
+        self._db: sqlite3.Connection | None = None
+        self._inode: tuple[int, int] | None = None
+        self.read_only = ""  # why the ledger can be read but not written ('' when it can be)
+        # Accepted by the server, but the `sent` record failed: this process never sends them again,
+        # and writes them down as soon as the ledger takes writes again.
+        self._unrecorded: dict[str, tuple[Message, dt.datetime, dict[str, str]]] = {}
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
+        self._db = None
 
     def __enter__(self) -> Ledger:
         return self
@@ -104,23 +149,181 @@ class Ledger:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    # --- opening and checking -------------------------------------------------------------
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._open()
+        assert self._db is not None
+        return self._db
+
+    def verify(self) -> None:
+        """At the start of a cycle: the ledger is there, is the file it was, and reads as a ledger.
+
+        Raises LedgerError otherwise (after which the next call opens and checks it afresh).
+        """
+        if self._db is None:
+            self._open()
+            return
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            st = None
+        if st is None or (st.st_dev, st.st_ino) != self._inode:
+            self.close()
+            raise LedgerError(
+                f"The send ledger {self.path} was deleted or replaced while sheets-sync was running. "
+                f"Nothing is sent until it is back: restore it from a backup (stop the worker first), or "
+                f"run `sheets-sync rebuild-ledger` to rebuild it from what the sheet records."
+            )
+        self._flush_unrecorded()
+
+    def _open(self) -> None:
+        exists = self.path.exists()
+        empty = exists and self.path.stat().st_size == 0
+        if (not exists or empty) and self.marker.exists():
+            what = "is empty (truncated)" if empty else "is missing"
+            raise LedgerError(
+                f"The send ledger {self.path} {what}, but a ledger has existed there ({self.marker} says "
+                f"so). Starting afresh would send again what was already sent, so nothing is sent. Restore "
+                f"the ledger from a backup, or run `sheets-sync rebuild-ledger` to rebuild it from what the "
+                f"sheet records."
+            )
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LedgerError(
+                f"Cannot create the state directory {self.path.parent}: {exc.strerror or exc}. Set "
+                f"`state_dir` in the config to a folder the user sheets-sync runs as can write."
+            ) from None
+        try:
+            self._db = self._connect()
+            self._check()
+        except sqlite3.Error as exc:
+            self.close()
+            raise self._fault("open", exc) from None
+        st = os.stat(self.path)
+        self._inode = (st.st_dev, st.st_ino)
+        if not self.read_only and not self.marker.exists():
+            try:
+                _write_atomic(self.marker, _MARKER_TEXT.format(ledger=self.path.name))
+            except OSError as exc:
+                self.read_only = f"cannot write {self.marker}: {exc.strerror or exc}"
+
+    def _connect(self) -> sqlite3.Connection:
+        # Autocommit: every write below is one statement, hence one atomic, committed transaction.
+        try:
+            db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                db.executescript(_SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
+            self.read_only = ""
+            return db
+        except sqlite3.OperationalError as exc:
+            if not self.path.exists() or not _is_unwritable(exc):
+                raise
+            self.read_only = str(exc)
+        # Readable but not writable (permissions, a read-only mount): read it, send nothing.
+        # `immutable` lets SQLite read a WAL database whose -shm file it may not create.
+        db = sqlite3.connect(f"{self.path.resolve().as_uri()}?immutable=1", uri=True, isolation_level=None)
+        return db
+
+    def _check(self) -> None:
+        """Reads every page once (quick_check): garbage or a truncated file fails here, not mid-cycle."""
+        result = self._conn.execute("PRAGMA quick_check").fetchone()
+        if result is None or result[0] != "ok":
+            raise sqlite3.DatabaseError(f"quick_check: {result[0] if result else 'no answer'}")
+        if not self.read_only:
+            return
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if version < SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(f"a ledger of schema version {version} that cannot be upgraded read-only")
+
+    def _fault(self, operation: str, exc: sqlite3.Error) -> LedgerError:
+        name = getattr(exc, "sqlite_errorname", "") or type(exc).__name__
+        if _is_unwritable(exc) or name == "SQLITE_FULL" or "disk" in str(exc) and "full" in str(exc):
+            return LedgerError(
+                f"The send ledger {self.path} cannot be written ({exc}; {name}). Nothing more is sent "
+                f"until it can: free space on its disk or make {self.path.parent} writable for the user "
+                f"sheets-sync runs as (uid {os.getuid()}).",
+                readable=True,
+            )
+        return LedgerError(
+            f"The send ledger {self.path} is damaged ({exc}; {name}; while trying to {operation}). Nothing is "
+            f"sent until it is fixed: restore it from a backup, or run `sheets-sync rebuild-ledger`, which "
+            f"moves the damaged file aside and rebuilds the ledger from what the sheet records."
+        )
+
+    def check_room(self) -> None:
+        """Before each send: the ledger can take its two records. Raises LedgerError(readable) when not."""
+        self._conn  # noqa: B018 - opens it
+        if self.read_only:
+            raise LedgerError(
+                f"The send ledger {self.path} is read-only ({self.read_only}). Nothing is sent until "
+                f"sheets-sync can record what it sends: make {self.path} and {self.path.parent} writable "
+                f"for the user sheets-sync runs as (uid {os.getuid()}).",
+                readable=True,
+            )
+        try:
+            free = shutil.disk_usage(self.path.parent).free
+        except OSError as exc:
+            raise LedgerError(f"Cannot check the free space of {self.path.parent}: {exc}.", readable=True) from None
+        if free < MIN_FREE_BYTES:
+            raise LedgerError(
+                f"The disk of the state directory {self.path.parent} is full ({free // 1024} KiB free; "
+                f"sheets-sync needs {MIN_FREE_BYTES // (1024 * 1024)} MiB to record what it sends). "
+                f"Nothing is sent until there is room: free space on that disk.",
+                readable=True,
+            )
+
+    @property
+    def is_verified(self) -> bool:
+        """Whether the sheet was checked to record no send this ledger does not know (or rebuilt from it)."""
+        row = self._read("SELECT value FROM meta WHERE name = 'verified'").fetchone()
+        return row is not None
+
+    @_guarded("record that the sheet was checked")
+    def mark_verified(self, now: dt.datetime, how: str) -> None:
+        self._conn.execute(
+            "INSERT OR REPLACE INTO meta (name, value) VALUES ('verified', ?)", (f"{now.isoformat()} {how}",)
+        )
+
+    def _read(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+        try:
+            return self._conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise self._fault("read", exc) from None
+
+    def _flush_unrecorded(self) -> None:
+        """Write down the sends the server accepted while the ledger refused writes, once it takes them."""
+        if not self._unrecorded or self.read_only:
+            return
+        for key, (message, when, refused) in list(self._unrecorded.items()):
+            self._finish(message, when, refused)
+            del self._unrecorded[key]
+
     # --- one key --------------------------------------------------------------------------
 
     def status(self, key: str) -> SendStatus | None:
         """None (never tried), "pending", "sent" or "failed" (a StrEnum: compares equal to the text)."""
-        row = self._db.execute("SELECT status FROM sends WHERE key = ?", (key,)).fetchone()
-        return SendStatus(row[0]) if row else None
+        entry = self.lookup(key)
+        return entry.status if entry else None
 
     def lookup(self, key: str) -> LedgerEntry | None:
-        row = self._db.execute(f"SELECT {_COLUMNS} FROM sends WHERE key = ?", (key,)).fetchone()
+        if key in self._unrecorded:
+            return _unrecorded_entry(*self._unrecorded[key])
+        row = self._read(f"SELECT {_COLUMNS} FROM sends WHERE key = ?", (key,)).fetchone()
         return _entry(row) if row else None
 
+    @_guarded("record a message as being sent")
     def begin(self, message: Message, now: dt.datetime) -> None:
         """Record the message as pending, before the SMTP transaction starts. A sent row stays sent.
 
         A pending row keeps the Message-ID it was first recorded with: a resend must carry it.
         """
-        self._db.execute(
+        self._conn.execute(
             "INSERT INTO sends (key, kind, status, message_id, recipients, subject, begun_at)"
             " VALUES (?, ?, 'pending', ?, ?, ?, ?)"
             " ON CONFLICT (key) DO UPDATE SET status = 'pending', recipients = excluded.recipients,"
@@ -132,8 +335,21 @@ class Ledger:
         )  # fmt: skip
 
     def finish(self, message: Message, now: dt.datetime, refused: dict[str, str]) -> None:
-        """Mark the message sent, right after the server accepted it (`refused`: recipients it did not)."""
-        self._db.execute(
+        """Mark the message sent, right after the server accepted it (`refused`: recipients it did not).
+
+        If the ledger refuses the write, the send is kept in memory (never sent again by this
+        process, written down at the next `verify` that finds the ledger writable) and LedgerError
+        is raised: the caller stops sending.
+        """
+        try:
+            self._finish(message, now, refused)
+        except LedgerError:
+            self._unrecorded[message.key] = (message, now, dict(refused or {}))
+            raise
+
+    @_guarded("record a message as sent")
+    def _finish(self, message: Message, now: dt.datetime, refused: dict[str, str]) -> None:
+        self._conn.execute(
             "INSERT INTO sends (key, kind, status, message_id, recipients, subject, refused, begun_at, sent_at)"
             " VALUES (?, ?, 'sent', ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (key) DO UPDATE SET status = 'sent', refused = excluded.refused,"
@@ -142,9 +358,10 @@ class Ledger:
              json.dumps(refused or {}), _seconds(now), _seconds(now)),
         )  # fmt: skip
 
+    @_guarded("record a message the server refused")
     def fail(self, message: Message, now: dt.datetime, reason: str, refused: dict[str, str] | None = None) -> None:
         """Record that the server refused the message for good (5xx). A sent row stays sent."""
-        self._db.execute(
+        self._conn.execute(
             "INSERT INTO sends (key, kind, status, message_id, recipients, subject, refused, reason, begun_at,"
             "   failed_at) VALUES (?, ?, 'failed', ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (key) DO UPDATE SET status = 'failed', refused = excluded.refused,"
@@ -158,43 +375,41 @@ class Ledger:
 
     def sent_since(self, since: dt.datetime) -> int:
         """How many messages the server accepted at or after `since` (for max_per_minute/day)."""
-        row = self._db.execute(
-            "SELECT count(*) FROM sends WHERE status = 'sent' AND sent_at >= ?", (_seconds(since),)
-        ).fetchone()
-        return row[0]
+        row = self._read("SELECT count(*) FROM sends WHERE status = 'sent' AND sent_at >= ?", (_seconds(since),))
+        return row.fetchone()[0] + sum(1 for _, at, _ in self._unrecorded.values() if at >= since)
 
     def send_times(self, since: dt.datetime) -> list[dt.datetime]:
         """When each message accepted at or after `since` went out, oldest first (UTC)."""
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT sent_at FROM sends WHERE status = 'sent' AND sent_at >= ? ORDER BY sent_at", (_seconds(since),)
         )
-        return [_utc(r[0]) for r in rows]
+        extra = [at.astimezone(dt.timezone.utc) for _, at, _ in self._unrecorded.values() if at >= since]
+        return sorted([_utc(r[0]) for r in rows] + extra)
 
     def last_sent(self, key_prefix: str) -> dt.datetime | None:
         """The latest send whose key starts with `key_prefix` (e.g. "newsletter:C-0007:"), UTC."""
         low, high = _prefix_range(key_prefix)
-        row = self._db.execute(
+        row = self._read(
             "SELECT max(sent_at) FROM sends WHERE status = 'sent' AND key >= ? AND key < ?", (low, high)
         ).fetchone()
         return _utc(row[0]) if row and row[0] is not None else None
 
     def entries(self) -> list[LedgerEntry]:
         """Every message sent so far, oldest first."""
-        rows = self._db.execute(f"SELECT {_COLUMNS} FROM sends WHERE status = 'sent' ORDER BY sent_at, key")
-        return [_entry(r) for r in rows]
+        rows = self._read(f"SELECT {_COLUMNS} FROM sends WHERE status = 'sent' ORDER BY sent_at, key")
+        return [_entry(r) for r in rows] + [_unrecorded_entry(*u) for u in self._unrecorded.values()]
 
     def failures(self) -> list[LedgerEntry]:
         """Messages the server refused for good and that were not sent since (oldest first)."""
-        rows = self._db.execute(f"SELECT {_COLUMNS} FROM sends WHERE status = 'failed' ORDER BY failed_at, key")
+        rows = self._read(f"SELECT {_COLUMNS} FROM sends WHERE status = 'failed' ORDER BY failed_at, key")
         return [_entry(r) for r in rows]
 
     def unlogged(self) -> list[LedgerEntry]:
         """Sent, but not yet recorded as an Activities row in the sheet (oldest first)."""
-        rows = self._db.execute(
-            f"SELECT {_COLUMNS} FROM sends WHERE status = 'sent' AND logged = 0 ORDER BY sent_at, key"
-        )
-        return [_entry(r) for r in rows]
+        rows = self._read(f"SELECT {_COLUMNS} FROM sends WHERE status = 'sent' AND logged = 0 ORDER BY sent_at, key")
+        return [_entry(r) for r in rows] + [_unrecorded_entry(*u) for u in self._unrecorded.values()]
 
+    @_guarded("record the messages put off")
     def defer(self, deferred: Iterable[tuple[Message, str]], now: dt.datetime) -> None:
         """Record messages put off to a later cycle, with why; `now` is the cycle's time, so a
         deferral's local date is the day the planner planned it. Rows of keys sent since are pruned."""
@@ -203,12 +418,12 @@ class Ledger:
         if not rows:
             return
         with self._transaction():
-            self._db.executemany(
+            self._conn.executemany(
                 "INSERT INTO deferrals (key, kind, first_at, last_at, reason) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (key) DO UPDATE SET last_at = excluded.last_at, reason = excluded.reason",
                 rows,
             )
-            self._db.execute(
+            self._conn.execute(
                 "DELETE FROM deferrals WHERE EXISTS"
                 " (SELECT 1 FROM sends WHERE sends.key = deferrals.key AND status = 'sent')"
             )
@@ -219,7 +434,7 @@ class Ledger:
         A `pending` key counts too (a crash or a 4xx interrupted its send); a sent or refused
         (`failed`) one does not.
         """
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT key, min(at) FROM ("
             "   SELECT key, first_at AS at FROM deferrals WHERE kind = ?1"
             "   UNION ALL SELECT key, begun_at FROM sends WHERE kind = ?1 AND status = 'pending') AS put_off"
@@ -229,24 +444,71 @@ class Ledger:
         )
         return {key: _utc(at) for key, at in rows}
 
+    @_guarded("record that sends were logged in the sheet")
     def mark_logged(self, keys: Iterable[str]) -> None:
+        keys = [k for k in keys if k not in self._unrecorded]
         with self._transaction():
-            self._db.executemany("UPDATE sends SET logged = 1 WHERE key = ?", ((k,) for k in keys))
+            self._conn.executemany("UPDATE sends SET logged = 1 WHERE key = ?", ((k,) for k in keys))
+
+    @_guarded("record a send the sheet shows")
+    def adopt(self, entries: Iterable[LedgerEntry]) -> int:
+        """Record sends the sheet shows but this ledger lacks (a lost ledger, see `recall`) as sent
+        and logged; returns how many were new. A key the ledger already has as sent is left alone."""
+        rows = [(e.key, MessageKind(e.kind).value, e.message_id, _json_list(e.recipients), e.subject,
+                 _seconds(e.sent_at), _seconds(e.sent_at)) for e in entries if e.sent_at is not None]  # fmt: skip
+        if not rows:
+            return 0
+        with self._transaction():
+            before = self._conn.total_changes
+            self._conn.executemany(
+                "INSERT INTO sends (key, kind, status, message_id, recipients, subject, begun_at, sent_at, logged)"
+                " VALUES (?, ?, 'sent', ?, ?, ?, ?, ?, 1)"
+                " ON CONFLICT (key) DO UPDATE SET status = 'sent', sent_at = excluded.sent_at, logged = 1,"
+                "   reason = '', failed_at = NULL WHERE status != 'sent'",
+                rows,
+            )
+            return self._conn.total_changes - before
+
+    def digest_dates(self) -> dict[str, dt.datetime]:
+        """Each manager's latest digest the server accepted: address -> when (UTC)."""
+        rows = self._read("SELECT key, sent_at FROM sends WHERE kind = 'digest' AND status = 'sent'")
+        out: dict[str, dt.datetime] = {}
+        for key, at in rows:
+            manager = key.split(":", 1)[1].rpartition(":")[0] if ":" in key else ""
+            if manager and (manager not in out or _utc(at) > out[manager]):
+                out[manager] = _utc(at)
+        return out
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN IMMEDIATE")
+        self._conn.execute("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._conn.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+        self._conn.execute("COMMIT")
 
 
 def open_ledger(config: Config) -> Ledger:
-    """The ledger in `state_dir` (created if missing)."""
+    """The ledger in `state_dir` (created on first use if missing and never seen there before)."""
     return Ledger(config.state_dir / LEDGER_FILE)
+
+
+def _is_unwritable(exc: sqlite3.Error) -> bool:
+    name = getattr(exc, "sqlite_errorname", "")
+    return name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")) or "readonly" in str(exc)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _unrecorded_entry(message: Message, when: dt.datetime, refused: dict[str, str]) -> LedgerEntry:
+    return LedgerEntry(message.key, MessageKind(message.kind), message.message_id, tuple(message.recipients),
+                       refused, when.astimezone(dt.timezone.utc), message.subject)  # fmt: skip
 
 
 def _kind(message: Message) -> str:

@@ -1,0 +1,82 @@
+"""What the sheet itself records of the worker's sends: a second memory behind the ledger.
+
+The ledger is the memory of what was sent; the sheet keeps a readable copy: the Activities rows
+that log each send (their IDs derive from the ledger key, `workbook.log_row_id`), the cells that
+record a send (Follow-up, Sales kit sent, Last newsletter, Last greeting) and the Dashboard's list
+of each manager's latest digest. This module reads that copy back, for three uses:
+
+- a new ledger next to a sheet that records sends is a lost ledger, not a fresh start
+  (`SheetRecords.count` > 0: the worker refuses to send until `rebuild-ledger` has run);
+- `rebuild-ledger` imports into the ledger every send the sheet can key;
+- every cycle, a planned message whose log row or digest date the sheet already shows counts as
+  sent (`recalled`), so a ledger restored from an old backup cannot send it twice.
+The cells need no import: the planner already reads them (a filled Sales kit sent plans no kit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sheets_sync.dashboard import digest_dates_shown
+from sheets_sync.mail.ledger import LedgerEntry
+from sheets_sync.message import message_id_for
+from sheets_sync.model import MessageKind, Plan, digest_key
+from sheets_sync.workbook import ReadBook, log_row_id
+
+LOG_ID_PREFIX = log_row_id("")[:-10]  # "A-log-": every ID the worker gives a log row starts so
+
+
+@dataclass(frozen=True)
+class SheetRecords:
+    log_rows: dict[str, dt.date | None] = field(default_factory=dict)  # log row ID -> its Date
+    digests: dict[str, dt.date] = field(default_factory=dict)  # manager -> latest digest shown
+    cells: Counter = field(default_factory=Counter)  # record cells filled, by column
+
+    @property
+    def count(self) -> int:
+        """How many sends the sheet shows by a log row or a digest date (cells alone prove less:
+        the team may have typed them)."""
+        return len(self.log_rows) + len(self.digests)
+
+    def describe(self) -> str:
+        """E.g. "12 log rows in Activities, the digests of 3 managers on the Dashboard"."""
+        parts = []
+        if self.log_rows:
+            parts.append(f"{len(self.log_rows)} rows in Activities that log its emails")
+        if self.digests:
+            parts.append(f"the latest digests of {len(self.digests)} managers on the Dashboard")
+        parts += [f"{n} filled {column} cells" for column, n in sorted(self.cells.items())]
+        return ", ".join(parts) or "nothing"
+
+
+def sheet_records(rb: ReadBook) -> SheetRecords:
+    book = rb.book
+    log_rows = {a.id: a.date for a in book.activities if a.id.startswith(LOG_ID_PREFIX)}
+    cells: Counter = Counter()
+    cells["Follow-up"] = sum(1 for a in book.activities if a.follow_up.strip())
+    cells["Sales kit sent"] = sum(1 for p in book.partners if p.sales_kit_sent is not None)
+    cells["Last newsletter"] = sum(1 for p in book.partners if p.last_newsletter is not None)
+    cells["Last greeting"] = sum(1 for c in book.contacts if c.last_greeting is not None)
+    digests = digest_dates_shown(rb.dashboard.rows if rb.dashboard is not None else ())
+    return SheetRecords(log_rows, digests, +cells)
+
+
+def recalled(records: SheetRecords, plan: Plan, sender: str, zone: dt.tzinfo) -> list[LedgerEntry]:
+    """The messages of `plan` (and today's digests) that the sheet shows as sent already."""
+    out = []
+    for intent in plan.messages:
+        logged = log_row_id(intent.key)
+        if logged in records.log_rows:
+            day = records.log_rows[logged] or plan.today
+            out.append(_entry(intent.key, intent.kind, (*intent.to, *intent.cc), sender, day, zone))
+    for manager, day in records.digests.items():
+        out.append(_entry(digest_key(manager, day), MessageKind.DIGEST, (manager,), sender, day, zone))
+    return out
+
+
+def _entry(key: str, kind: MessageKind, recipients: tuple[str, ...], sender: str, day: dt.date,
+           zone: dt.tzinfo) -> LedgerEntry:  # fmt: skip
+    at = dt.datetime.combine(day, dt.time(12), tzinfo=zone)  # the sheet keeps the day, not the time
+    return LedgerEntry(key, kind, message_id_for(key, sender), tuple(a.lower() for a in recipients), sent_at=at)
