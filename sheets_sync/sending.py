@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import functools
 import logging
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -143,18 +144,30 @@ def _as_sent(entry: LedgerEntry, zone) -> Sent:
     return Sent(entry.key, entry.kind, entry.recipients, entry.sent_at.astimezone(zone), entry.subject, entry.refused)
 
 
+@dataclass(frozen=True)
+class Failed(Sent):
+    """A message the server refused for good and that was not sent since, as the ledger has it."""
+
+    reason: str = ""  # the transport's words, e.g. "The SMTP server refused the message: 552 ..."
+
+
 def failed_sends(ledger: Ledger, zone) -> list[Sent]:
-    """Messages the server refused outright, with the recipients it refused."""
-    return [_as_sent(e, zone) for e in ledger.failures()]
+    """Messages the server refused outright, with the recipients it refused and why."""
+    return [Failed(**vars(_as_sent(e, zone)), reason=e.reason) for e in ledger.failures()]
 
 
 def refusal_notes(book: Book, outcomes: list[Sent]) -> Notes:
-    """A recipient the server refused (5xx at RCPT) is marked on its contact's row, until a later send succeeds.
+    """What the server refused, on the rows the team can act on (SPEC 4).
 
-    `outcomes`: what was sent and what was refused, as the ledger has them.
+    A recipient refused at RCPT (5xx) is marked on its contact's row, until a later send to it
+    succeeds. A message refused as a whole (after DATA: 552 too large, 554 rejected) is marked on
+    the row it was for, until a later message of its kind for that row goes out.
+    `outcomes`: what was sent and what was refused (`Failed`), as the ledger has them.
     """
     latest: dict[str, tuple[dt.datetime, str]] = {}
     for s in outcomes:
+        if isinstance(s, Failed) and not s.refused:
+            continue  # refused after DATA: says nothing about the addresses
         for address in s.recipients:
             reason = s.refused.get(address, "")
             if address not in latest or s.sent_at >= latest[address][0]:
@@ -166,4 +179,43 @@ def refusal_notes(book: Book, outcomes: list[Sent]) -> Notes:
             notes.setdefault((Tab.CONTACTS, contact.row), []).append(
                 f"email refused by the mail server on {when:%Y-%m-%d}: {reason}"
             )
+    for where, note in _message_refusals(book, outcomes):
+        notes.setdefault(where, []).append(note)
     return notes
+
+
+# "The SMTP server refused the message: 552 ..." (mail/smtp.py): the server's own reply, for the note
+_REFUSED = re.compile(r"refused the (?P<what>message|sender): (?P<reply>[45]\d\d\b.*)", re.DOTALL)
+_TAB_OF_KIND = {MessageKind.FOLLOW_UP: Tab.ACTIVITIES, MessageKind.SALES_KIT: Tab.PARTNERS,
+                MessageKind.GREETING: Tab.CONTACTS, MessageKind.NEWSLETTER: Tab.CONTACTS}  # fmt: skip
+
+
+def _message_refusals(book: Book, outcomes: list[Sent]) -> list[tuple[tuple[Tab, int], str]]:
+    """(row, note) of each message refused as a whole, on the row its key names (a digest has none)."""
+    since: dict[tuple[MessageKind, str], dt.datetime] = {}  # the last send of a kind for a row
+    for s in outcomes:
+        if not isinstance(s, Failed):
+            since[(s.kind, s.target_id)] = max(s.sent_at, since.get((s.kind, s.target_id), s.sent_at))
+    rows: dict[Tab, dict[str, int]] = {}  # tab -> ID -> sheet row, made for the tabs that need it
+    out = []
+    for s in outcomes:
+        tab = _TAB_OF_KIND.get(s.kind)
+        if not isinstance(s, Failed) or s.refused or tab is None or s.target_id in book.duplicate_ids:
+            continue  # every recipient refused is on the contacts; a copied row's ID names no one row
+        if tab not in rows:
+            of_tab = {Tab.ACTIVITIES: book.activities, Tab.PARTNERS: book.partners, Tab.CONTACTS: book.contacts}
+            rows[tab] = {r.id: r.row for r in reversed(of_tab[tab])}  # reversed: the first row of an ID wins
+        later = since.get((s.kind, s.target_id))
+        row = rows[tab].get(s.target_id)
+        if row is None or (later is not None and later > s.sent_at):
+            continue  # the row is gone, or a later greeting/newsletter/kit for it went out
+        out.append(((tab, row), f"{s.kind.value} not sent: {_refusal_text(s)}"))
+    return out
+
+
+def _refusal_text(failed: Failed) -> str:
+    found = _REFUSED.search(failed.reason)
+    if found is None:  # not a server's reply (e.g. "cannot take this message"): the transport's words
+        return failed.reason
+    what = "it" if found["what"] == "message" else "the sender address (mail.from)"
+    return f"the mail server refused {what} on {failed.sent_at:%Y-%m-%d}: {found['reply']}"

@@ -101,6 +101,7 @@ class RecordingHandler:
     refuse: frozenset[str] = frozenset()  # recipients answered `refusal` at RCPT
     refusal: str = REFUSAL
     data_reply: str = ""  # e.g. "451 4.3.0 try later": every DATA answered with it, nothing recorded
+    kind_replies: dict[str, str] = field(default_factory=dict)  # X-Sheets-Sync-Kind -> its DATA reply, as data_reply
     delay: float = 0.0  # seconds spent on each message before accepting it (a slow server)
     reply_delay: float = 0.0  # seconds between recording a message and answering 250 (the crash window)
     drop_after: int | None = None  # per connection: after this many messages, drop it at the next MAIL
@@ -134,6 +135,8 @@ class RecordingHandler:
         if self.data_reply:
             return self.data_reply
         headers = BytesHeaderParser().parsebytes(envelope.content)
+        if str(headers["X-Sheets-Sync-Kind"] or "") in self.kind_replies:
+            return self.kind_replies[str(headers["X-Sheets-Sync-Kind"])]
         with self.lock:
             self.received.append(Received(str(headers["Message-ID"]), str(headers["X-Test-Key"] or ""),
                                           envelope.mail_from, list(envelope.rcpt_tos), envelope.content,
