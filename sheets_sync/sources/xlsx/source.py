@@ -6,6 +6,8 @@ tables, macros, comments, formulas and their cached results, other tabs) comes b
 The new file is written to a temporary file next to the original and renamed over it.
 Nothing is written while Excel or LibreOffice holds the file open (its lock file) or when the file
 changed after it was read: the cycle is retried, and the worker recomputes everything from a fresh read.
+A file that does not read as a workbook while another program rewrites it in place is "being saved",
+retried next cycle too; one that stays broken is "not a valid .xlsx".
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 TEMP_PREFIX = ".~sheets-sync."
 STALE_TEMP_SECONDS = 3600
+SETTLE_SECONDS = 0.3  # how long a broken-looking file is watched for a save still writing it
 
 
 class Fingerprint(NamedTuple):
@@ -127,16 +130,30 @@ class XlsxSource:
             raise self._unreadable_error(version, e) from e
 
     def _unreadable_error(self, version: Fingerprint, error: Exception) -> SourceError:
-        try:
-            changed = not version.same_file(self._fingerprint(os.stat(self.path)))
-        except OSError:
-            changed = True
-        if changed:  # caught it half-written: read again next cycle
-            return self._changed_error()
+        if self._is_being_saved(version):  # caught it half-written: read again next cycle
+            return SourceError(f"{self.path} is being saved by another program; trying again next cycle.",
+                               transient=True)  # fmt: skip
         return SourceError(
             f"The workbook {self.path} is not a valid .xlsx file ({error}). Open it in Excel and save it "
             f"as an Excel Workbook (.xlsx), or point `source.path` at the right file."
         )
+
+    def _is_being_saved(self, version: Fingerprint) -> bool:
+        """Whether a file that did not read as a workbook is being rewritten in place right now.
+
+        The evidence: its size or mtime changed since `version` (the fstat of the bytes read), or a
+        lock file appeared. A writer may pause between its writes, so a file that looks unchanged is
+        looked at once more after SETTLE_SECONDS; one that is still unchanged is truly broken.
+        """
+        for pause in (0.0, SETTLE_SECONDS):
+            time.sleep(pause)
+            try:
+                now = self._fingerprint(os.stat(self.path))
+            except OSError:  # gone for a moment: replaced by a save that renames
+                return True
+            if not version.same_file(now) or (now.locked and not version.locked):
+                return True
+        return False
 
     # --- writing ----------------------------------------------------------------------------
 
