@@ -172,9 +172,7 @@ class XlsxSource:
         if not version.same_file(snapshot.version):
             raise self._changed_error()
         target = Path(os.path.realpath(self.path))
-        if not self._stat().st_mode & stat.S_IWUSR:
-            raise SourceError(f"The workbook {self.path} is read-only; make it writable so that "
-                              "sheets-sync can write its columns back. Nothing was written.")
+        self._check_writable(target)
         self._remove_stale_temps(target)
         started = time.monotonic()
         try:
@@ -191,6 +189,31 @@ class XlsxSource:
         new = self._replace(outcome.data, target, snapshot.version)
         logger.debug("wrote %s in %.2f s", self.path, time.monotonic() - started)
         return new
+
+    def _check_writable(self, target: Path) -> None:
+        """Refuse, having written nothing, a workbook its permissions keep from this process's user.
+
+        The replace itself needs only the folder: renamed over a file the team (or an admin) made
+        read-only, the new file would quietly take its place. Root passes `os.access` for any file,
+        so a file without its owner's write bit counts as read-only too. Transient: the next cycle
+        tries again, so a fixed permission needs no restart.
+        """
+        uid = os.geteuid() if hasattr(os, "geteuid") else None
+        who = "the user sheets-sync runs as" + (f" (uid {uid})" if uid is not None else "")
+        st = self._stat()
+        if not st.st_mode & stat.S_IWUSR or not _may(target, os.W_OK):
+            owner = st.st_uid
+            instead = ""
+            if uid is not None and owner not in (0, uid):  # running as root is no advice to give
+                instead = f" (or run sheets-sync as its owner, uid {owner})"
+            raise SourceError(
+                f"The workbook {self.path} is read-only for {who}: nothing was written. Give that user "
+                f"write permission to the file{instead}, and the next cycle writes it.", transient=True)  # fmt: skip
+        if not _may(target.parent, os.W_OK | os.X_OK):
+            raise SourceError(
+                f"The folder {target.parent} of the workbook {self.path} is not writable for {who}: nothing "
+                "was written. sheets-sync saves the workbook as a new file beside it, renamed over the old "
+                "one, so give that user write permission to the folder.", transient=True)  # fmt: skip
 
     def _check_unchanged(self, version: object) -> None:
         lock = self.lock()
@@ -274,6 +297,11 @@ def _gc_paused() -> Iterator[None]:
 def _io_error(action: str, path: Path, error: OSError) -> SourceError:
     """File-system trouble (a share offline, a full disk, a file in use) is worth retrying."""
     return SourceError(f"Cannot {action} the workbook {path}: {error.strerror or error}.", transient=True)
+
+
+def _may(path: Path, mode: int) -> bool:
+    """os.access for this process's effective user where the platform can (setuid, setpriv)."""
+    return os.access(path, mode, effective_ids=os.access in os.supports_effective_ids)
 
 
 def _remove(path: Path) -> None:
