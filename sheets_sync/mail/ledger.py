@@ -51,6 +51,8 @@ LEDGER_FILE = "ledger.sqlite3"
 MARKER_FILE = "ledger.exists"  # next to the ledger: a ledger has lived here (its loss is a fault, not a fresh start)
 SCHEMA_VERSION = 3  # 2: the deferrals table; 3: the meta table (older files gain them when opened)
 MIN_FREE_BYTES = 4 * 1024 * 1024  # free space on the ledger's disk below which nothing is sent
+RESERVE_FILE = "ledger.reserve"  # space held back, released when the disk fills mid-send (see _guarded)
+RESERVE_BYTES = 1024 * 1024
 _MARKER_TEXT = (
     "sheets-sync keeps its send ledger (what it has emailed) in {ledger}, next to this file.\n"
     "This marker says that a ledger has existed here: if the ledger goes missing, sheets-sync stops\n"
@@ -115,6 +117,14 @@ def _guarded(operation: str):
     def wrap(method):
         @functools.wraps(method)
         def guarded(self: Ledger, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except sqlite3.Error as exc:
+                # The disk filled between check_room and this write (another program, or the
+                # message itself): free the reserve and try once more, so that the record of a
+                # message the server has just accepted is not lost.
+                if not _is_full(exc) or not self._release_reserve():
+                    raise self._fault(operation, exc) from None
             try:
                 return method(self, *args, **kwargs)
             except sqlite3.Error as exc:
@@ -224,11 +234,16 @@ class Ledger:
         except sqlite3.OperationalError as exc:
             if not self.path.exists() or not _is_unwritable(exc):
                 raise
-            self.read_only = str(exc)
-        # Readable but not writable (permissions, a read-only mount): read it, send nothing.
-        # `immutable` lets SQLite read a WAL database whose -shm file it may not create.
-        db = sqlite3.connect(f"{self.path.resolve().as_uri()}?immutable=1", uri=True, isolation_level=None)
-        return db
+            self.read_only = f"{exc}; {getattr(exc, 'sqlite_errorname', '')}"
+        # Readable but not writable (permissions, a read-only mount, a full disk): read it, send
+        # nothing. `immutable` lets SQLite read a WAL database whose -shm file it cannot create.
+        uri = self.path.resolve().as_uri()
+        try:
+            db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
+            db.execute("PRAGMA user_version").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
 
     def _check(self) -> None:
         """Reads every page once (quick_check): garbage or a truncated file fails here, not mid-cycle."""
@@ -243,11 +258,11 @@ class Ledger:
 
     def _fault(self, operation: str, exc: sqlite3.Error) -> LedgerError:
         name = getattr(exc, "sqlite_errorname", "") or type(exc).__name__
-        if _is_unwritable(exc) or name == "SQLITE_FULL" or "disk" in str(exc) and "full" in str(exc):
+        if _is_unwritable(exc):
             return LedgerError(
                 f"The send ledger {self.path} cannot be written ({exc}; {name}). Nothing more is sent "
-                f"until it can: free space on its disk or make {self.path.parent} writable for the user "
-                f"sheets-sync runs as (uid {os.getuid()}).",
+                f"until it can: free space on its disk (it may be full) or make {self.path.parent} writable "
+                f"for the user sheets-sync runs as (uid {os.getuid()}).",
                 readable=True,
             )
         return LedgerError(
@@ -261,22 +276,46 @@ class Ledger:
         self._conn  # noqa: B018 - opens it
         if self.read_only:
             raise LedgerError(
-                f"The send ledger {self.path} is read-only ({self.read_only}). Nothing is sent until "
-                f"sheets-sync can record what it sends: make {self.path} and {self.path.parent} writable "
-                f"for the user sheets-sync runs as (uid {os.getuid()}).",
+                f"The send ledger {self.path} cannot be written, only read ({self.read_only}). Nothing is "
+                f"sent until sheets-sync can record what it sends: if its disk is full, free space on it; "
+                f"if it is read-only, make {self.path} and {self.path.parent} writable for the user "
+                f"sheets-sync runs as (uid {os.getuid()}).",
                 readable=True,
             )
         try:
             free = shutil.disk_usage(self.path.parent).free
         except OSError as exc:
             raise LedgerError(f"Cannot check the free space of {self.path.parent}: {exc}.", readable=True) from None
-        if free < MIN_FREE_BYTES:
+        if free < MIN_FREE_BYTES or not self._hold_reserve():
             raise LedgerError(
                 f"The disk of the state directory {self.path.parent} is full ({free // 1024} KiB free; "
                 f"sheets-sync needs {MIN_FREE_BYTES // (1024 * 1024)} MiB to record what it sends). "
                 f"Nothing is sent until there is room: free space on that disk.",
                 readable=True,
             )
+
+    def _hold_reserve(self) -> bool:
+        """Make sure RESERVE_BYTES are held in RESERVE_FILE (really written: a sparse file holds nothing)."""
+        reserve = self.path.parent / RESERVE_FILE
+        try:
+            if reserve.exists() and reserve.stat().st_size >= RESERVE_BYTES:
+                return True
+            with reserve.open("wb") as f:
+                f.write(bytes(RESERVE_BYTES))
+                f.flush()
+                os.fsync(f.fileno())
+            return True
+        except OSError:
+            reserve.unlink(missing_ok=True)
+            return False
+
+    def _release_reserve(self) -> bool:
+        reserve = self.path.parent / RESERVE_FILE
+        try:
+            reserve.unlink()
+        except OSError:
+            return False
+        return True
 
     @property
     def is_verified(self) -> bool:
@@ -495,9 +534,17 @@ def open_ledger(config: Config) -> Ledger:
     return Ledger(config.state_dir / LEDGER_FILE)
 
 
+def _is_full(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(exc)
+
+
 def _is_unwritable(exc: sqlite3.Error) -> bool:
+    """Permissions, a read-only mount, a full disk: the file itself may well be fine.
+
+    A full disk often shows as an I/O error (SQLITE_IOERR_SHMSIZE: the -shm file cannot grow)."""
     name = getattr(exc, "sqlite_errorname", "")
-    return name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")) or "readonly" in str(exc)
+    prefixes = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_FULL", "SQLITE_IOERR")
+    return name.startswith(prefixes) or "readonly" in str(exc) or _is_full(exc)
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -18,6 +18,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from sheets_sync.errors import DeliveryError
+from sheets_sync.mail import SessionError
 
 SUFFIX = ".eml"
 _HASH_CHARS = 16
@@ -42,8 +43,11 @@ class OutboxTransport:
             names = self._index()
             name = names.get(digest) or file_name(email, digest)
             _write_atomic(self.folder / name, email.as_bytes())
-        except OSError as exc:
-            raise DeliveryError(f"Cannot write to the outbox folder {self.folder}: {exc.strerror or exc}") from None
+        except OSError as exc:  # no message can go (permissions, a full disk): the cycle fails, the rest waits
+            raise SessionError(
+                f"Cannot write to the outbox folder {self.folder}: {exc.strerror or exc}. Make it writable for the "
+                f"user sheets-sync runs as, or free space on its disk."
+            ) from None
         names[digest] = name
         return {}
 

@@ -1,0 +1,408 @@
+"""The ledger fails closed: every state and output fault, through the CLI, against a real SMTP server.
+
+Each test runs `sheets-sync` in a subprocess on the sample workbook with mail going to aiosmtpd
+on 127.0.0.1, breaks the state the way real hosts do (a full disk: a small tmpfs; read-only: a
+read-only bind mount; a deleted, emptied, truncated or overwritten ledger; a deleted state_dir;
+an outbox that cannot be written), runs more cycles, and counts what the server received by
+Message-ID: nothing may arrive twice. The mounts need root (CI runs as root); without it those
+tests are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sheets_sync.mail.ledger import LEDGER_FILE, MARKER_FILE
+from tests.smtp_server import RecordingHandler, SmtpServer
+
+TODAY = "2026-12-02"  # a Wednesday: the digests are due at noon, when `--today` runs
+TRACEBACK = "Traceback (most recent call last)"
+
+
+def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sheets_sync", *args], capture_output=True, text=True,
+                          timeout=timeout)  # fmt: skip
+
+
+class Team:
+    def __init__(self, folder: Path, server: SmtpServer, state: Path | None = None):
+        self.folder = folder
+        self.server = server
+        assert cli("init", str(folder)).returncode == 0
+        self.config = folder / "config.yaml"
+        settings = yaml.safe_load(self.config.read_text())
+        settings["mail"].update(transport="smtp", smtp={"host": server.host, "port": server.port, "security": "none"})
+        self.state = state or folder / "state"
+        settings["state_dir"] = str(self.state)
+        self.settings = settings
+        self.save()
+
+    def save(self) -> None:
+        self.config.write_text(yaml.safe_dump(self.settings))
+
+    @property
+    def ledger(self) -> Path:
+        return self.state / LEDGER_FILE
+
+    def run(self, *args: str, today: str | None = TODAY) -> subprocess.CompletedProcess:
+        extra = ("--today", today) if today and args and args[0] in ("once", "rebuild-ledger") else ()
+        return cli("-c", str(self.config), *args, *extra)
+
+    def received(self) -> int:
+        return len(self.server.handler.received)
+
+    def assert_no_duplicate(self) -> None:
+        twice = {mid: n for mid, n in self.server.handler.message_ids().items() if n > 1}
+        assert not twice, f"delivered more than once: {twice}"
+
+
+@pytest.fixture
+def server() -> Iterator[SmtpServer]:
+    with SmtpServer(RecordingHandler()) as running:
+        yield running
+
+
+@pytest.fixture
+def team(tmp_path, server) -> Team:
+    return Team(tmp_path / "team", server)
+
+
+def assert_one_paragraph(result: subprocess.CompletedProcess, *words: str) -> None:
+    assert TRACEBACK not in result.stderr and TRACEBACK not in result.stdout
+    for word in words:
+        assert word in result.stderr, result.stderr
+
+
+def assert_unhealthy(team: Team, *words: str) -> str:
+    health = team.run("health")
+    assert health.returncode == 1, health.stdout
+    for word in words:
+        assert word in health.stdout, health.stdout
+    return health.stdout
+
+
+# --- the ledger lost or damaged ------------------------------------------------------------
+
+
+def _delete(team: Team) -> None:
+    team.ledger.unlink()
+    for extra in ("-wal", "-shm"):
+        Path(f"{team.ledger}{extra}").unlink(missing_ok=True)
+
+
+def _empty(team: Team) -> None:
+    _checkpoint(team)
+    team.ledger.write_bytes(b"")
+
+
+def _truncate(team: Team) -> None:
+    _checkpoint(team)
+    data = team.ledger.read_bytes()
+    team.ledger.write_bytes(data[: len(data) // 2])
+
+
+def _garbage(team: Team) -> None:
+    _checkpoint(team)
+    team.ledger.write_bytes(os.urandom(64 * 1024))
+
+
+def _state_dir(team: Team) -> None:
+    shutil.rmtree(team.state)
+
+
+def _checkpoint(team: Team) -> None:
+    """Fold the WAL into the file and drop it, so the fault hits the data itself."""
+    import sqlite3
+
+    with sqlite3.connect(team.ledger) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for extra in ("-wal", "-shm"):
+        Path(f"{team.ledger}{extra}").unlink(missing_ok=True)
+
+
+FAULTS = {"deleted": _delete, "emptied": _empty, "truncated": _truncate, "garbage": _garbage,
+          "state_dir deleted": _state_dir}  # fmt: skip
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_lost_or_damaged_ledger_sends_nothing_until_rebuilt_and_then_nothing_twice(team, fault):
+    first = team.run("once")
+    assert first.returncode == 0, first.stderr
+    sent = team.received()
+    assert sent >= 10  # follow-ups, sales kits, newsletters and the day's digests
+    book = next(team.folder.glob("*.xlsx"))
+
+    FAULTS[fault](team)
+    before = book.read_bytes()
+    again = team.run("once")
+    assert again.returncode == 1
+    assert_one_paragraph(again, str(team.ledger), "rebuild-ledger")
+    assert team.received() == sent, "nothing goes out while the ledger is lost"
+    assert book.read_bytes() == before, "nor is the sheet written from an empty memory"
+    assert_unhealthy(team, "ledger")
+
+    rebuilt = team.run("rebuild-ledger")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "Rebuilt the send ledger" in rebuilt.stdout and "digest" in rebuilt.stdout
+    if fault in ("truncated", "garbage"):
+        assert "moved aside" in rebuilt.stdout and list(team.state.glob(f"{LEDGER_FILE}.damaged-*"))
+
+    after = team.run("once")
+    assert after.returncode == 0, after.stderr
+    assert team.received() == sent, "nothing already sent goes out again"
+    team.assert_no_duplicate()
+    assert team.run("health").returncode == 0
+
+    next_day = team.run("once", today="2026-12-03")  # and the worker goes on as before
+    assert next_day.returncode == 0, next_day.stderr
+    assert team.received() > sent
+    team.assert_no_duplicate()
+
+
+def test_a_fresh_state_dir_next_to_a_fresh_sheet_is_a_fresh_start(team):
+    assert not team.state.exists()
+    first = team.run("once")
+    assert first.returncode == 0, first.stderr
+    assert team.received() > 0 and (team.state / MARKER_FILE).exists()
+
+
+def test_a_ledger_deleted_while_run_is_polling_is_noticed_and_run_keeps_polling(team):
+    team.settings["poll_every"] = 1
+    team.save()
+    assert team.run("once").returncode == 0
+    sent = team.received()
+    proc = subprocess.Popen([sys.executable, "-m", "sheets_sync", "-c", str(team.config), "--log-format", "json", "run"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        _wait_for(lambda: (team.state / "health.json").exists() and "last_attempt" in _health(team))
+        first_attempt = _health(team)["last_attempt"]
+        _wait_for(lambda: _health(team)["last_attempt"] != first_attempt)  # a cycle ran with the ledger open
+        _delete(team)
+        _wait_for(lambda: "deleted or replaced" in _health(team).get("last_error", "")
+                  or "is missing" in _health(team).get("last_error", ""))  # fmt: skip
+        failed_at = _health(team)["last_attempt"]
+        _wait_for(lambda: _health(team)["last_attempt"] != failed_at)  # it polls on
+        assert proc.poll() is None, "run must not die"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert team.received() == sent
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines and all(json.loads(line) for line in lines), "with --log-format json every line is JSON"
+    assert TRACEBACK not in err
+
+
+def test_run_with_a_garbage_ledger_keeps_polling_and_says_why(team):
+    team.settings["poll_every"] = 1
+    team.save()
+    team.state.mkdir(parents=True)
+    team.ledger.write_bytes(b"not a database " * 1000)
+    proc = subprocess.Popen([sys.executable, "-m", "sheets_sync", "-c", str(team.config), "--log-format", "json", "run"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        _wait_for(lambda: "damaged" in _health(team).get("last_error", ""))
+        failed_at = _health(team)["last_attempt"]
+        _wait_for(lambda: _health(team)["last_attempt"] != failed_at)
+        assert proc.poll() is None
+        assert_unhealthy(team, "damaged")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and team.received() == 0
+    assert all(json.loads(line) for line in err.splitlines() if line.strip())
+    assert TRACEBACK not in err
+
+
+def _health(team: Team) -> dict:
+    try:
+        return json.loads((team.state / "health.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _wait_for(condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+# --- a full disk and a read-only state (mounts: root only) ---------------------------------
+
+
+def _can_mount() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("mount") is not None
+
+
+needs_mount = pytest.mark.skipif(not _can_mount(), reason="mounting a tmpfs or a read-only bind needs root")
+
+
+@contextmanager
+def mounted(*args: str) -> Iterator[None]:
+    target = args[-1]
+    result = subprocess.run(["mount", *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount here: {result.stderr.strip()}")
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", "-l", target], check=False)
+
+
+def _fill(folder: Path) -> Path:
+    """Fill the disk of `folder` to the last byte."""
+    filler = folder / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    try:
+        for size in (1 << 16, 512, 1):
+            try:
+                while os.write(fd, b"\0" * size):
+                    pass
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
+    return filler
+
+
+@needs_mount
+def test_a_full_disk_stops_sending_writes_the_sheet_and_sends_nothing_twice_once_freed(tmp_path, server):
+    state = tmp_path / "state"
+    state.mkdir()
+    with mounted("-t", "tmpfs", "-o", "size=16m", "tmpfs", str(state)):
+        team = Team(tmp_path / "team", server, state=state)
+        book = next(team.folder.glob("*.xlsx"))
+        filler = _fill(state)
+        before = book.read_bytes()
+        full = team.run("once")
+        assert full.returncode == 1
+        assert_one_paragraph(full, str(state))
+        assert team.received() == 0
+        assert book.read_bytes() == before  # a ledger that cannot even be created: nothing read from it
+        assert_unhealthy(team)
+
+        filler.unlink()
+        first = team.run("once")
+        assert first.returncode == 0, first.stderr
+        sent = team.received()
+
+        filler = _fill(state)
+        before = book.read_bytes()
+        full = team.run("once", today="2026-12-03")
+        assert full.returncode == 1
+        assert_one_paragraph(full, "full")
+        assert team.received() == sent, "nothing is sent while the ledger has no room"
+        assert book.read_bytes() != before, "the ledger reads fine: the sheet is still brought up to date"
+        assert_unhealthy(team, "full")
+
+        filler.unlink()
+        freed = team.run("once", today="2026-12-03")
+        assert freed.returncode == 0, freed.stderr
+        assert team.received() > sent
+        team.assert_no_duplicate()
+
+
+@needs_mount
+def test_the_disk_filling_while_a_message_is_on_the_wire_never_loses_its_record(tmp_path):
+    """The server accepts a message while the disk fills: its `sent` record still lands (the
+    ledger's reserve), sending stops, and the next cycles send it never again."""
+    state = tmp_path / "state"
+    state.mkdir()
+    filled: list[Path] = []
+
+    class FillingHandler(RecordingHandler):
+        async def handle_DATA(self, server, session, envelope):
+            reply = await super().handle_DATA(server, session, envelope)
+            if len(self.received) == 3 and not filled:
+                filled.append(_fill(state))
+            return reply
+
+    with SmtpServer(FillingHandler()) as server, mounted("-t", "tmpfs", "-o", "size=16m", "tmpfs", str(state)):
+        team = Team(tmp_path / "team", server, state=state)
+        result = team.run("once")
+        assert result.returncode == 1
+        assert_one_paragraph(result, "full")
+        assert team.received() == 3, "sending stops once the disk is full"
+        filled[0].unlink()
+        for _ in range(2):
+            again = team.run("once")
+            assert again.returncode == 0, again.stderr
+        team.assert_no_duplicate()
+        assert team.received() > 3
+
+
+@needs_mount
+def test_a_read_only_state_dir_sends_nothing_and_says_so(tmp_path, server):
+    state = tmp_path / "state"
+    team = Team(tmp_path / "team", server, state=state)
+    assert team.run("once").returncode == 0
+    sent = team.received()
+    with mounted("--bind", str(state), str(state)):
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(state)], check=True)
+        ro = team.run("once", today="2026-12-03")
+        assert ro.returncode == 1
+        assert_one_paragraph(ro, str(team.ledger), "read-only")
+        assert team.received() == sent
+        assert "Sent" in ro.stdout  # the summary is still printed
+        assert_unhealthy(team, "not writable")
+    after = team.run("once", today="2026-12-03")
+    assert after.returncode == 0, after.stderr
+    assert team.received() > sent
+    team.assert_no_duplicate()
+
+
+@needs_mount
+def test_an_outbox_that_cannot_be_written_fails_the_cycle_and_health(tmp_path, server):
+    team = Team(tmp_path / "team", server)
+    team.settings["mail"]["transport"] = "outbox"
+    team.save()
+    outbox = team.folder / team.settings["mail"]["outbox_dir"]
+    outbox.mkdir(parents=True, exist_ok=True)
+    with mounted("--bind", str(outbox), str(outbox)):
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(outbox)], check=True)
+        result = team.run("once")
+        assert result.returncode == 1
+        assert_one_paragraph(result, "outbox folder", "deferred")
+        assert_unhealthy(team, "outbox")
+    again = team.run("once")
+    assert again.returncode == 0, again.stderr
+    assert len(list(outbox.glob("*.eml"))) >= 10
+
+
+# --- health tells the truth about the mail server ------------------------------------------
+
+
+def test_a_server_that_puts_off_every_message_turns_health_unhealthy_after_three_polls(tmp_path):
+    with SmtpServer(RecordingHandler(data_reply="451 4.3.0 try again later")) as server:
+        team = Team(tmp_path / "team", server)
+        for poll in range(3):
+            result = team.run("once")
+            assert result.returncode == 0, result.stderr  # a 4xx is a deferral, not a failed cycle
+            health = team.run("health")
+            assert (health.returncode == 0) == (poll < 2), health.stdout
+        assert "451" in health.stdout and "3 cycles" in health.stdout
+        server.handler.data_reply = ""
+        assert team.run("once").returncode == 0
+        assert team.run("health").returncode == 0
+        team.assert_no_duplicate()
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "2201-01-01", "9999-12-31"])
+def test_today_outside_1900_2200_is_a_usage_error(tmp_path, server, day):
+    team = Team(tmp_path / "team", server)
+    result = team.run("once", today=day)
+    assert result.returncode == 2
+    assert "between 1900 and 2200" in result.stderr and TRACEBACK not in result.stderr
