@@ -19,7 +19,7 @@ import yaml
 from sheets_sync.mail.ledger import LEDGER_FILE
 from tests.smtp_server import RecordingHandler, SmtpServer
 
-COMMANDS = ["init", "check", "once", "run", "health", "demo"]
+COMMANDS = ["init", "check", "once", "run", "preview", "health", "demo", "rebuild-ledger"]
 
 
 def cli(*args, cwd=None, env=None, timeout=120):
