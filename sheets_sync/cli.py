@@ -36,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     except SheetsSyncError as exc:
         _report_error(args, f"Error: {exc}")
         return EXIT_PROBLEMS
+    except OSError as exc:  # a file the command itself writes (preview's folder, init's): name it
+        where = f" {exc.filename}" if exc.filename else ""
+        _report_error(args, f"Error: cannot write or read{where}: {exc.strerror or exc}. Check that the folder "
+                            f"exists, is writable for the user sheets-sync runs as and that its disk is not full.")
+        return EXIT_PROBLEMS
     except KeyboardInterrupt:
         return EXIT_PROBLEMS
 

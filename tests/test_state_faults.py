@@ -171,6 +171,20 @@ def test_a_lost_or_damaged_ledger_sends_nothing_until_rebuilt_and_then_nothing_t
     team.assert_no_duplicate()
 
 
+def test_a_ledger_restored_from_an_older_backup_sends_nothing_twice(team):
+    assert team.run("once", today="2026-12-01").returncode == 0
+    backup = team.folder / "backup"
+    shutil.copytree(team.state, backup)
+    assert team.run("once").returncode == 0  # the next day: more follow-ups, newsletters, the digests
+    sent = team.received()
+    shutil.rmtree(team.state)
+    shutil.copytree(backup, team.state)  # the backup knows nothing of the second day
+    again = team.run("once")
+    assert again.returncode == 0, again.stderr
+    assert team.received() == sent, "what the sheet shows as sent is not sent again"
+    team.assert_no_duplicate()
+
+
 def test_a_fresh_state_dir_next_to_a_fresh_sheet_is_a_fresh_start(team):
     assert not team.state.exists()
     first = team.run("once")
