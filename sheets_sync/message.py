@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
+from email.charset import Charset
 from email.header import Header
 from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
@@ -105,6 +106,30 @@ def flatten(text: Any) -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
+
+# The longest Subject or display name made from sheet text (SPEC 7: headers are cut to a sane
+# length). Mail clients show far less; RFC 5322 recommends lines under 78 characters, and the
+# email package's header encoder and parser cost more than linear time in a header's length.
+HEADER_TEXT_MAX = 200
+_ELLIPSIS = "\u2026"
+_TRAILING = " ,;:-\u2013\u2014"  # not left dangling before the ellipsis
+
+
+def shorten(text: Any, limit: int = HEADER_TEXT_MAX) -> str:
+    """`text` flattened to one line of at most `limit` characters. Longer text is cut after the
+    last whole word that fits, and ends in an ellipsis; where that would keep less than half the
+    limit (one very long word), it is cut inside the word."""
+    line = flatten(text)
+    if len(line) <= limit:
+        return line
+    head = line[: limit - 1]
+    if line[limit - 1] != " ":  # the cut falls inside a word: drop that word
+        space = head.rfind(" ")
+        if space >= limit // 2:
+            head = head[:space]
+    return head.rstrip(_TRAILING) + _ELLIPSIS
+
+
 _ROLE_WORDS = frozenset(
     "admin bd biz contact digest hello info mail marketing noreply office partners partnerships "
     "sales support team".split()
@@ -115,14 +140,22 @@ _ADDRESS = re.compile(r'(?:"?(?P<name>[^"<>]*?)"?\s*<(?P<inner>[^<>\s]+)>|(?P<ba
 _ADDR_SPEC = re.compile(r'[^@\s<>()\[\],;:"\\]+@[^@\s<>()\[\],;:"\\]+\.[^@\s<>()\[\],;:"\\.]+')
 
 
+_MAX_ADDRESS = 254  # RFC 5321's limit on a path (256) less its angle brackets
+
+
 def parse_address(text: str, name: str = "") -> Address:
     """An Address from "anna@x.example" or "Anna <anna@x.example>", nothing else (a cell holding
-    two addresses, or text after one, is refused); `name` overrides the display name."""
+    two addresses, or text after one, is refused); `name` overrides the display name, which is
+    shortened to HEADER_TEXT_MAX characters."""
     flat = flatten(text)
     m = _ADDRESS.fullmatch(flat)
     spec = (m["inner"] or m["bare"]) if m else ""
+    if len(spec) > _MAX_ADDRESS:
+        raise TemplateError(f'"{shorten(flat, 80)}" is not an email address '
+                            f"(longer than {_MAX_ADDRESS} characters)")
     if not _ADDR_SPEC.fullmatch(spec):
-        raise TemplateError(f'"{flat}" is not an email address')
+        raise TemplateError(f'"{shorten(flat, 80)}" is not an email address')
+    flat = shorten(flat, 80)  # as errors below quote it
     user, _, domain = spec.rpartition("@")
     if not user.isascii():
         raise TemplateError(f'"{flat}": an address with non-ASCII letters before the @ cannot be sent')
@@ -132,7 +165,7 @@ def parse_address(text: str, name: str = "") -> Address:
         except UnicodeError:
             raise TemplateError(f'"{flat}" is not an email address (bad domain)') from None
     try:
-        return Address(flatten(name or m["name"] or ""), user, domain)
+        return Address(shorten(name or m["name"] or ""), user, domain)
     except (ValueError, IndexError) as exc:  # the email package's parse errors are ValueErrors
         raise TemplateError(f'"{flat}" is not an email address ({exc})') from None
 
@@ -158,8 +191,9 @@ def person_name(text: str) -> str:
 def build_message(key: str, kind: MessageKind, *, sender: Address, to: list[Address], cc: list[Address],
                   reply_to: Address | None, now: dt.datetime, subject: str, text: str, html: str,
                   unsubscribe: tuple[str, str] | None) -> Message:  # fmt: skip
-    """The email: From/To/Cc/Reply-To, Date, the Subject (RFC 2047), a Message-ID made from `key`,
-    List-Unsubscribe when `unsubscribe` is (header value, link), and the text and HTML bodies."""
+    """The email: From/To/Cc/Reply-To, Date, the Subject (RFC 2047, shortened as `shorten` does),
+    a Message-ID made from `key`, List-Unsubscribe when `unsubscribe` is (header value, link), and
+    the text and HTML bodies."""
     msg = EmailMessage(policy=POLICY)
     msg["From"] = _address_header([sender])
     msg["To"] = _address_header(to)
@@ -180,15 +214,62 @@ def build_message(key: str, kind: MessageKind, *, sender: Address, to: list[Addr
 
 
 def _address_header(addresses: list[Address]) -> _Raw:
-    """"Name <user@domain>" items, a non-ASCII name as an RFC 2047 word, one item per line."""
-    items = [formataddr((a.display_name, a.addr_spec), charset="utf-8") for a in addresses]
-    return _Raw(",\n ".join(items))  # addr_specs are ASCII (parse_address), names are encoded
+    """"Name <user@domain>" items, one item per line, each line short enough that the email
+    package never refolds it: refolding a long encoded name left a comma in it bare, which made
+    one recipient two (and put spaces inside words)."""
+    items = []
+    for a in addresses:
+        name = shorten(a.display_name)
+        one = formataddr((name, a.addr_spec), charset="utf-8")
+        if len(one) <= _LINE - _NAME_ROOM or not name:
+            items.append(one)  # addr_specs are ASCII (parse_address), a name fits as it is
+        else:
+            items.append(f"{_encoded_phrase(name)}\n <{a.addr_spec}>")
+    return _Raw(",\n ".join(items))
+
+
+_LINE = 78  # RFC 5322's recommended line length, the email package's max_line_length
+_NAME_ROOM = len("Reply-To: ")  # the longest header name this module writes addresses under
+_WORD_ROOM = _LINE - _NAME_ROOM - 2  # an encoded word on a line, after the fold's space and before a comma
+_UTF8 = Charset("utf-8")  # B or Q words, whichever is shorter: either encodes commas, quotes, brackets
+
+
+def _encoded_phrase(name: str) -> str:
+    """A display name as RFC 2047 encoded words of whole words where possible, one per line.
+
+    Each space stays inside the word before it: a reader ignores the folding whitespace between
+    two encoded words (RFC 2047 6.2), so the name reads back as it is.
+    """
+    words = re.findall(r"\S+\s*|\s+", name)
+    out: list[str] = []
+    chunk = ""
+    for word in words:
+        if chunk and _b_length(chunk + word) > _WORD_ROOM:
+            out.append(_UTF8.header_encode(chunk))
+            chunk = ""
+        while _b_length(word) > _WORD_ROOM:  # a word longer than a line: cut it by characters
+            cut = len(word)
+            while _b_length(word[:cut]) > _WORD_ROOM:
+                cut = cut * 3 // 4
+            out.append(_UTF8.header_encode(word[:cut]))
+            word = word[cut:]
+        chunk += word
+    if chunk:
+        out.append(_UTF8.header_encode(chunk))
+    return "\n ".join(out)
+
+
+def _b_length(text: str) -> int:
+    """The length of `text` as one B-encoded UTF-8 word: =?utf-8?b?...?=."""
+    return len("=?utf-8?b??=") + 4 * -(-len(text.encode("utf-8")) // 3)
 
 
 def _text_header(text: str, name: str) -> _Raw:
-    """Flattened text as an RFC 2047-encoded, folded header value (ASCII text stays readable)."""
-    charset = "us-ascii" if text.isascii() and "=?" not in text else "utf-8"
-    return _Raw(Header(flatten(text), charset, header_name=name).encode(linesep="\n"))
+    """Text shortened to one line of HEADER_TEXT_MAX characters, as an RFC 2047-encoded, folded
+    header value (ASCII text stays readable)."""
+    line = shorten(text)
+    charset = "us-ascii" if line.isascii() and "=?" not in line else "utf-8"
+    return _Raw(Header(line, charset, header_name=name).encode(linesep="\n"))
 
 
 _BOUNDARY = "==sheets-sync-alternative=="

@@ -18,7 +18,15 @@ from urllib.parse import quote, urlsplit
 
 from sheets_sync.config import Config
 from sheets_sync.errors import TemplateError
-from sheets_sync.message import Message, build_message, flatten, parse_address, person_name
+from sheets_sync.message import (
+    HEADER_TEXT_MAX,
+    Message,
+    build_message,
+    flatten,
+    parse_address,
+    person_name,
+    shorten,
+)
 from sheets_sync.model import Digest, DigestSection, MessageIntent, MessageKind
 from sheets_sync.templating import environment, languages_to_try, load_templates, run_template, safe_url
 
@@ -58,7 +66,7 @@ class Renderer:
         unsubscribe = self._unsubscribe(to[0].addr_spec) if _has_unsubscribe(intent.kind) else None
         values = {
             **self._common,
-            **intent.context,
+            **_short_labels(intent.context),
             "kind": intent.kind.value,
             "now": now,
             "today": now.date(),
@@ -79,9 +87,9 @@ class Renderer:
         by_section: dict[DigestSection, list[dict[str, Any]]] = {}
         for item in digest.items:
             by_section.setdefault(item.section, []).append({
-                "partner": item.partner,
-                "rank": item.rank,
-                "text": item.text,
+                "partner": _label(item.partner),
+                "rank": _label(item.rank),
+                "text": _label(item.text, _DIGEST_LINE_MAX),
                 "when": item.when,
                 "url": self._row_url(item.partner_row),
             })  # fmt: skip
@@ -130,7 +138,9 @@ class Renderer:
                  now: dt.datetime, unsubscribe: tuple[str, str] | None) -> Message:  # fmt: skip
         lang, (subject_t, text_t, html_t) = load_templates(self.env, name, languages)
         values["lang"] = lang
-        subject = flatten(run_template(subject_t, values, name, "subject", lang))
+        # Cut here, not only in the header, so that the page title, the summary and the log row's
+        # Summary show the Subject the email has.
+        subject = shorten(run_template(subject_t, values, name, "subject", lang))
         if not subject:
             raise TemplateError(f"template {name}.subject ({lang}) rendered an empty subject")
         values["subject"] = subject
@@ -140,6 +150,38 @@ class Renderer:
             key, kind, sender=self.sender, to=to, cc=cc, reply_to=reply_to, now=now, subject=subject,
             text=text, html=html, unsubscribe=unsubscribe,
         )  # fmt: skip
+
+
+def _short_labels(context: dict[str, Any]) -> dict[str, Any]:
+    """The context with its one-line labels (partner and contact names, news titles and categories)
+    shortened as a Subject is when longer than one. Greetings, headings and preview text show them
+    whole, in the text and the HTML part of every message about that partner or item: a page pasted
+    into a name cell would be copied into each of them (SPEC 7: a cell of any length costs no more
+    than a normal one). Summaries, agreements, next steps and news bodies are the message itself
+    and stay whole."""
+    out = dict(context)
+    for key in ("partner", "contact"):
+        if key in out:
+            out[key] = _label(out[key])
+    if isinstance(out.get("contacts"), tuple):
+        out["contacts"] = tuple(_label(c) for c in out["contacts"])
+    if isinstance(out.get("news"), tuple):
+        out["news"] = tuple(_news_labels(n) for n in out["news"])
+    return out
+
+
+def _news_labels(item: Any) -> Any:
+    if not isinstance(item, dict):
+        return item
+    return {**item, **{k: _label(item[k]) for k in ("title", "category") if k in item}}
+
+
+_DIGEST_LINE_MAX = 2 * HEADER_TEXT_MAX  # a digest line may quote a Subject
+
+
+def _label(value: Any, limit: int = HEADER_TEXT_MAX) -> Any:
+    """A label longer than `limit`, shortened as a Subject is; anything else as it is."""
+    return shorten(value, limit) if isinstance(value, str) and len(value) > limit else value
 
 
 def template_name(intent: MessageIntent) -> str:
