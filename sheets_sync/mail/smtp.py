@@ -134,6 +134,7 @@ class SmtpTransport:
             if exc.smtp_code == 421:
                 raise _Dropped(self._reply(exc.smtp_code, exc.smtp_error)) from None
             stage = "the message" if isinstance(exc, smtplib.SMTPDataError) else "the sender"
+            # sending.py notes the reply after "refused the message: " on the row the message was for
             why = f"The SMTP server refused {stage}: {self._reply(exc.smtp_code, exc.smtp_error)}"
             raise DeliveryError(why, permanent=500 <= exc.smtp_code < 600) from None
         except smtplib.SMTPNotSupportedError as exc:  # e.g. an internationalized address without SMTPUTF8
