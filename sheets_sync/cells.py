@@ -24,12 +24,14 @@ __all__ = [
     "as_text",
     "from_serial",
     "is_blank",
+    "one_line",
     "parse_birthday",
     "parse_bool",
     "parse_date",
     "parse_direction",
     "parse_number",
     "parse_period",
+    "shown",
     "to_serial",
 ]
 
@@ -66,12 +68,12 @@ def to_serial(value: dt.date | dt.datetime) -> int | float:
 def from_serial(number: int | float) -> dt.date:
     """The date of a serial number; the fraction (time of day) is dropped."""
     if isinstance(number, bool) or not isinstance(number, (int, float)):
-        raise BadCell(f"not a date: {_shown(number)}")
+        raise BadCell(f"not a date: {shown(number)}")
     # Written so that NaN fails too.
     if not _MIN_SERIAL <= number < _MAX_SERIAL + 1:
         if 0 <= number < _MIN_SERIAL:
-            raise BadCell(f"a time, not a date: {_shown(number)}")
-        raise BadCell(f"not a date: {_shown(number)}")
+            raise BadCell(f"a time, not a date: {shown(number)}")
+        raise BadCell(f"not a date: {shown(number)}")
     return dt.date.fromordinal(_EPOCH_ORDINAL + int(number))
 
 
@@ -110,32 +112,51 @@ def as_text(value: object) -> str:
 
 
 _SHOWN_MAX = 40
+# Characters that would break a line or rearrange what a terminal shows: C0 and C1 controls, DEL,
+# Unicode's line and paragraph separators, and the bidirectional marks, embeddings and isolates.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def _shown(value: object) -> str:
-    """The value quoted for a Sync note: one line, and short enough to read in a cell."""
-    if isinstance(value, bool):
-        text = "TRUE" if value else "FALSE"  # how a checkbox or boolean cell shows in the sheet
-    else:
-        text = " ".join(as_text(value).split())
-    if len(text) > _SHOWN_MAX:
-        text = text[: _SHOWN_MAX - 1] + "…"
-    return f'"{text}"'
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _ESCAPES.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks, tabs and other control characters written as escapes (\\n, \\r,
+    \\t, \\x1b, \\u2028): one line in a report or a cell, and a CR or LF in a cell still visible."""
+    return _UNPRINTABLE.sub(_escape, text) if _UNPRINTABLE.search(text) else text
+
+
+def shown(value: object, limit: int = _SHOWN_MAX, *, quoted: bool = True) -> str:
+    """A cell's value as a problem quotes it: one line (runs of whitespace, line breaks included,
+    as one space; other control characters escaped, see `one_line`), at most `limit` characters
+    (cut with an ellipsis), in double quotes unless `quoted` is false."""
+    # A checkbox or boolean cell as the sheet shows it.
+    raw = ("TRUE" if value else "FALSE") if isinstance(value, bool) else as_text(value)
+    head = raw[: 4 * limit]  # only the head is looked at: a huge cell costs no more than a short one
+    text = " ".join(head.split())
+    if len(text) > limit or len(raw) > len(head):
+        text = text[: limit - 1] + "…"
+    text = one_line(text)
+    return f'"{text}"' if quoted else text
 
 
 def _reject_non_text(value: object, wanted: str) -> BadCell:
     """The error for a cell whose type already shows it is not `wanted`."""
     if isinstance(value, bool):
-        return BadCell(f"a yes/no value, not {wanted}: {_shown(value)}")
+        return BadCell(f"a yes/no value, not {wanted}: {shown(value)}")
     if isinstance(value, (dt.date, dt.datetime)):
-        return BadCell(f"a date, not {wanted}: {_shown(value)}")
+        return BadCell(f"a date, not {wanted}: {shown(value)}")
     if isinstance(value, dt.time):
-        return BadCell(f"a time, not {wanted}: {_shown(value)}")
+        return BadCell(f"a time, not {wanted}: {shown(value)}")
     if isinstance(value, dt.timedelta):
-        return BadCell(f"a duration, not {wanted}: {_shown(value)}")
+        return BadCell(f"a duration, not {wanted}: {shown(value)}")
     if isinstance(value, (int, float)):
-        return BadCell(f"a number, not {wanted}: {_shown(value)}")
-    return BadCell(f"not {wanted}: {_shown(value)}")
+        return BadCell(f"a number, not {wanted}: {shown(value)}")
+    return BadCell(f"not {wanted}: {shown(value)}")
 
 
 # --- Dates --------------------------------------------------------------------------------
@@ -206,10 +227,10 @@ def _parse_date_text(value: str, date_order: str) -> dt.date | None:
     if not text:
         return None
     if text[0] == "=":
-        raise BadCell(f"a formula, not a date: {_shown(text)}")
+        raise BadCell(f"a formula, not a date: {shown(text)}")
     if text.isascii() and text.isdigit():
         if len(text) > _SERIAL_DIGITS:
-            raise BadCell(f"not a date: {_shown(text)}")
+            raise BadCell(f"not a date: {shown(text)}")
         return from_serial(int(text))
     if match := _ISO_RE.fullmatch(text):
         year, month, day = match.group(1, 2, 3)
@@ -222,7 +243,7 @@ def _parse_date_text(value: str, date_order: str) -> dt.date | None:
         if date_order == "MDY":
             day, month = month, day
     else:
-        raise BadCell(f"not a date: {_shown(text)}")
+        raise BadCell(f"not a date: {shown(text)}")
     _check_time(match.group(4, 5, 6), text)
     return _make_date(int(year), int(month), int(day), text)
 
@@ -230,14 +251,14 @@ def _parse_date_text(value: str, date_order: str) -> dt.date | None:
 def _check_time(parts: tuple[str | None, ...], text: str) -> None:
     hour, minute, second = (int(part) if part else 0 for part in parts)
     if hour > 23 or minute > 59 or second > 59:
-        raise BadCell(f"not a date: {_shown(text)}")
+        raise BadCell(f"not a date: {shown(text)}")
 
 
 def _make_date(year: int, month: int, day: int, text: str) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise BadCell(f"not a date: {_shown(text)}") from None
+        raise BadCell(f"not a date: {shown(text)}") from None
 
 
 def parse_birthday(value: object, date_order: str = "DMY") -> Birthday | None:
@@ -249,7 +270,7 @@ def parse_birthday(value: object, date_order: str = "DMY") -> Birthday | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 367:
         # A serial in 1900 is no one's birthday: it is "29.02" that the sheet turned into the
         # number 29.02. Guessing back the day and month is unsafe (15.10 arrives as 15.1).
-        raise BadCell(f"a number, not a birthday: {_shown(value)}")
+        raise BadCell(f"a number, not a birthday: {shown(value)}")
     if isinstance(value, str):
         text = value.strip()
         if match := _DOTTED_NO_YEAR_RE.fullmatch(text):
@@ -305,7 +326,7 @@ def parse_bool(value: object, default: bool | None = None) -> bool | None:
             return True
         if value == 0:
             return False
-        raise BadCell(f"not a yes/no value: {_shown(value)}")
+        raise BadCell(f"not a yes/no value: {shown(value)}")
     if isinstance(value, str):
         word = value.strip().casefold()
         if not word:
@@ -314,7 +335,7 @@ def parse_bool(value: object, default: bool | None = None) -> bool | None:
             return True
         if word in _NO:
             return False
-        raise BadCell(f"not a yes/no value: {_shown(value)}")
+        raise BadCell(f"not a yes/no value: {shown(value)}")
     raise _reject_non_text(value, "a yes/no value")
 
 
@@ -341,7 +362,7 @@ def parse_direction(value: object) -> Direction | None:
         return None
     found = _DIRECTIONS.get(word.removesuffix("."))
     if found is None:
-        raise BadCell(f"unknown direction {_shown(value)} (in or out)")
+        raise BadCell(f"unknown direction {shown(value)} (in or out)")
     return found
 
 
@@ -370,7 +391,7 @@ def parse_number(value: object) -> float | None:
         except OverflowError:
             number = math.inf
         if not math.isfinite(number):
-            raise BadCell(f"not a number: {_shown(value)}")
+            raise BadCell(f"not a number: {shown(value)}")
         return number
     if not isinstance(value, str):
         raise _reject_non_text(value, "a number")
@@ -378,10 +399,10 @@ def parse_number(value: object) -> float | None:
     if not text:
         return None
     if text[0] == "=":
-        raise BadCell(f"a formula, not a number: {_shown(text)}")
+        raise BadCell(f"a formula, not a number: {shown(text)}")
     number = _read_number_text(text)
     if number is None:
-        raise BadCell(f"not a number: {_shown(text)}")
+        raise BadCell(f"not a number: {shown(text)}")
     return number
 
 
@@ -474,7 +495,7 @@ def parse_period(value: object) -> tuple[dt.date, dt.date] | None:
                 return _months(year, month, 1)
     except (ValueError, OverflowError):  # year 0, month 13
         pass
-    raise BadCell(f"not {_PERIOD_FORMS}: {_shown(value)}")
+    raise BadCell(f"not {_PERIOD_FORMS}: {shown(value)}")
 
 
 def _months(year: int, month: int, count: int) -> tuple[dt.date, dt.date]:

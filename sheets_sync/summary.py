@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from sheets_sync.cells import one_line
 from sheets_sync.config import Config
 from sheets_sync.model import MessageKind, Tab, TouchStatus
 from sheets_sync.worker import CycleReport
@@ -22,7 +23,9 @@ def check_report(rb: ReadBook) -> str:
               f"{len(book.activities)} activities, {len(book.news)} news items")  # fmt: skip
     if not rb.problems:
         return f"OK: {counts}; every header and cell reads cleanly."
-    rows = [[rb.cell_ref(p), p.column, p.message] for p in rb.problems]
+    # One problem, one line: a header or a quoted cell may hold a line break, a tab or a
+    # terminal escape; they are shown as \n, \t, \x1b.
+    rows = [[one_line(rb.cell_ref(p)), one_line(p.column), one_line(p.message)] for p in rb.problems]
     return f"{len(rb.problems)} problem(s) in {counts}:\n\n" + table(["Cell", "Column", "Problem"], rows)
 
 

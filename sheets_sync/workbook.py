@@ -42,6 +42,7 @@ from sheets_sync.model import (
 from sheets_sync.sources import Snapshot, Table
 
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
+_MAX_EMAIL = 254  # RFC 5321: no server takes a longer address
 
 
 def normalize_header(text: str) -> str:
@@ -56,6 +57,7 @@ class Sheet:
     table: Table
     columns: dict[StrEnum, int]
     added: dict[StrEnum, int] = field(default_factory=dict)
+    _titles: dict[int, str] = field(default_factory=dict, repr=False)  # header_text's, by column
 
     def index(self, column: StrEnum) -> int | None:
         found = self.columns.get(column)
@@ -66,8 +68,15 @@ class Sheet:
         return row[i] if i is not None and i < len(row) else None
 
     def header_text(self, column: StrEnum) -> str:
+        """The column's header as problems name it: one line, short (a header matches with any
+        whitespace around it, so a matching one may still be a huge cell)."""
         i = self.columns.get(column)
-        return self.table.header[i] if i is not None else str(column)
+        if i is None:
+            return str(column)
+        title = self._titles.get(i)
+        if title is None:
+            title = self._titles[i] = cells.shown(self.table.header[i], 60, quoted=False)
+        return title
 
 
 @dataclass
@@ -88,7 +97,7 @@ class ReadBook:
         name = sheet.table.name if sheet else problem.tab.value
         quoted = f"'{name}'" if re.search(r"\W", name) else name
         for column, i in (sheet.columns.items() if sheet else ()):
-            if sheet.table.header[i] == problem.column or column.value == problem.column:
+            if sheet.header_text(column) == problem.column or column.value == problem.column:
                 return f"{quoted}!{get_column_letter(i + 1)}{problem.row}"
         return f"{quoted}!{problem.row}:{problem.row}"
 
@@ -207,7 +216,8 @@ def _assign_ids(sheets: dict[Tab, Sheet], problems: list[Problem]):
             if value in seen:
                 duplicates.add(value)
                 problems.append(Problem(tab, number, sheet.header_text(id_column),
-                                        f"duplicate ID {value} (also on row {seen[value]}): nothing is sent "
+                                        f"duplicate ID {cells.shown(value, 60, quoted=False)} (also on row "
+                                        f"{seen[value]}): nothing is sent "
                                         "for either row until the copy's ID is cleared (a new one is then "
                                         "filled in)"))  # fmt: skip
             else:
@@ -302,8 +312,8 @@ class _Row:
 
     def email(self, column: StrEnum) -> str:
         text = self.text(column)
-        if text and not _EMAIL.match(text):
-            self.problem(column, f'not an email address: "{text[:60]}"')
+        if text and (len(text) > _MAX_EMAIL or not _EMAIL.match(text)):
+            self.problem(column, f"not an email address: {cells.shown(text, 60)}")
             return ""
         return text.lower()
 
@@ -327,7 +337,8 @@ def _parse_partners(sheet: Sheet, ids, problems, config: Config) -> tuple[Partne
         try:
             stage = Stage(stage_text) if stage_text else Stage.ACTIVE
         except ValueError:
-            r.problem(c.STAGE, f'unknown stage "{stage_text[:40]}" (onboarding, active, paused, churned): treated as active')
+            r.problem(c.STAGE, f"unknown stage {cells.shown(stage_text)} (onboarding, active, paused, churned): "
+                               "treated as active")  # fmt: skip
             stage = Stage.ACTIVE
         partners.append(Partner(
             row=r.number, id=row_id, name=name, rank=_rank(r, config), stage=stage,
@@ -345,7 +356,7 @@ def _rank(r: _Row, config: Config) -> str:
     (many teams leave new partners unranked): the planner notes that it uses default_rank."""
     typed = r.text(PartnerColumn.RANK)
     if typed and typed.upper() not in config.ranks:
-        r.problem(PartnerColumn.RANK, f'unknown rank "{typed[:40]}" ({", ".join(config.ranks)}): '
+        r.problem(PartnerColumn.RANK, f'unknown rank {cells.shown(typed)} ({", ".join(config.ranks)}): '
                                       f"treated as {config.default_rank}")  # fmt: skip
     return typed.upper()
 
@@ -367,7 +378,8 @@ def _partner_ref(r: _Row, column: StrEnum, lookup: dict[str, int]) -> int | None
         return None
     found = lookup.get(ref.casefold())
     if found is None:
-        r.problem(column, f'unknown partner "{ref[:60]}" (not a Partner name or ID on the Partners tab)')
+        r.problem(column, f"unknown partner {cells.shown(ref, 60)} "
+                          "(not a Partner name or ID on the Partners tab)")
     return found
 
 

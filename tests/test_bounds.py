@@ -1,5 +1,5 @@
-"""Bounded inputs (issue 9, SPEC 7): headers made from sheet text are cut on a word. How long a
-huge cell takes is bench/bench_bounds.py's to measure, not a test's."""
+"""Bounded inputs (issue 9, SPEC 7): headers made from sheet text are cut on a word, a problem is
+one line of `check`. How long a huge cell takes is bench/bench_bounds.py's to measure, not a test's."""
 
 from __future__ import annotations
 
@@ -14,15 +14,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sheets_sync.config import Config, MailConfig
+from sheets_sync.cells import one_line, shown
+from sheets_sync.config import Config, MailConfig, parse_config
 from sheets_sync.errors import TemplateError
+from sheets_sync.facts import email_in
 from sheets_sync.message import HEADER_TEXT_MAX, parse_address, shorten
 from sheets_sync.model import MessageIntent, MessageKind
 from sheets_sync.render import Renderer
+from sheets_sync.sources import Snapshot, Table
+from sheets_sync.summary import check_report
+from sheets_sync.workbook import read_book
 
 NOW = dt.datetime(2026, 11, 26, 12, tzinfo=ZoneInfo("Europe/Berlin"))
 TODAY = NOW.date()
 MANAGER = "anna.schmidt@northwind.example"
+CONFIG = parse_config({"source": {"kind": "xlsx", "path": "p.xlsx"}}, Path("/t"))
 # Words of several lengths, a comma and a line break: a page pasted into a cell.
 PAGE = "Quarterly pipeline review with the reseller's sales team,\nagreed discounts and training " * 12_000
 
@@ -173,3 +179,57 @@ def test_an_address_longer_than_smtp_allows_is_refused_with_a_short_message():
     with pytest.raises(TemplateError) as caught:
         parse_address("a" * 1_000_000 + "@example.com")
     assert len(str(caught.value)) < 200 and "254" in str(caught.value)
+
+
+def test_email_search_in_a_long_run_still_finds_the_leftmost_address():
+    assert email_in("Anna <anna@x.example>, ben@y.example") == "anna@x.example"
+    assert email_in("mailto:anna@x.example") == "mailto:anna@x.example"
+    assert email_in("x" * 5_000 + "@") == "x" * 5_000 + "@"  # no address: the cell as it is
+
+
+# --- check: one problem, one line ---------------------------------------------------------------
+
+
+def snapshot(partners=None, activities=None) -> Snapshot:
+    tables = {
+        "Partners": partners or (["ID", "Partner", "Rank"], [["P-0001", "Acme", "A"]]),
+        "Contacts": (["Partner", "Email"], []),
+        "Activities": activities or (["Date", "Partner", "Type"], []),
+        "News": (["Date", "Title"], []),
+    }
+    return Snapshot({k: Table(k, tuple(h), [list(r) for r in rows]) for k, (h, rows) in tables.items()}, version=1)
+
+
+def test_one_line_escapes_line_breaks_tabs_and_terminal_controls():
+    assert one_line("a\r\nb\tc\x1b[31md\u2028e\u202ef") == "a\\r\\nb\\tc\\x1b[31md\\u2028e\\u202ef"
+    assert one_line("plain text, C:\\temp") == "plain text, C:\\temp"
+
+
+def test_a_quoted_cell_is_one_short_line():
+    assert shown("Gold\r\n\r\nPlatinum") == '"Gold Platinum"'
+    assert shown("\x1b[2J" + "x" * 1_000_000) == '"\\x1b[2J' + "x" * 35 + '\u2026"'
+
+
+def test_check_prints_each_problem_on_one_line_whatever_the_cells_hold():
+    partners = (["ID", "Partner", "Rank", "Stage", "Manager\n(email)"],
+                [["P-0001", "Acme", "Gold\r\nPlatinum", "sleepy\x1b[31m", "anna at\nacme"],
+                 ["P-0002", "Beta", "A", None, "x" * 1_000_000 + "@acme.example"]])  # fmt: skip
+    activities = (["Date", "Partner", "Type"], [[TODAY, "Acme\r\nCorp", "meeting"]])
+    config = parse_config({"source": {"kind": "xlsx", "path": "p.xlsx"},
+                           "columns": {"Partners": {"Manager": "Manager\n(email)"}}}, Path("/t"))  # fmt: skip
+    rb = read_book(snapshot(partners, activities), config)
+    text = check_report(rb)
+    lines = text.split("\n")
+    assert len(lines) == 2 + 2 + len(rb.problems)  # the count, a blank line, the table's head and rule
+    assert len(rb.problems) == 5
+    assert "\x1b" not in text and "\r" not in text
+    assert all(len(line) < 300 for line in lines)
+    assert 'unknown rank "Gold Platinum"' in text and '"sleepy\\x1b[31m"' in text
+    assert 'unknown partner "Acme Corp"' in text
+
+
+def test_the_column_named_in_a_problem_is_one_short_line():
+    huge_header = "Rank" + " " * 1_000_000  # matches Rank: whitespace around a header is ignored
+    rb = read_book(snapshot((["ID", "Partner", huge_header], [["P-0001", "Acme", "Z"]])), CONFIG)
+    (problem,) = rb.problems
+    assert problem.column == "Rank" and rb.cell_ref(problem) == "Partners!C2"
