@@ -91,11 +91,15 @@ class ReadBook:
     dashboard: Table | None
     next_ids: dict[Tab, Callable[[], str]] = field(default_factory=dict)  # IDs for appended rows
     dashboard_taken: bool = False  # a tab of the team's has the Dashboard's name: no Dashboard is written
+    # A problem of a header cell whose text another column has too -> that cell's 0-based column.
+    header_cells: dict[Problem, int] = field(default_factory=dict)
 
     def cell_ref(self, problem: Problem) -> str:
         sheet = self.sheets.get(problem.tab)
         name = sheet.table.name if sheet else problem.tab.value
         quoted = f"'{name}'" if re.search(r"\W", name) else name
+        if problem in self.header_cells:
+            return f"{quoted}!{get_column_letter(self.header_cells[problem] + 1)}{problem.row}"
         for column, i in (sheet.columns.items() if sheet else ()):
             if sheet.header_text(column) == problem.column or column.value == problem.column:
                 return f"{quoted}!{get_column_letter(i + 1)}{problem.row}"
@@ -113,6 +117,8 @@ def read_book(snapshot: Snapshot, config: Config) -> ReadBook:
     """Map every tab's headers and parse its rows. Raises ConfigError for a missing tab or header."""
     by_name = {normalize_header(name): table for name, table in snapshot.tables.items()}
     sheets = {}
+    problems: list[Problem] = []
+    header_cells: dict[Problem, int] = {}
     for tab, spec in TAB_SPECS.items():
         name = config.tab_name(tab)
         table = by_name.get(normalize_header(name))
@@ -122,7 +128,8 @@ def read_book(snapshot: Snapshot, config: Config) -> ReadBook:
                 f"Add the tab, or map its name under `tabs:` in the config (tabs: {{{tab.value}: Your name}})."
             )
         sheets[tab] = _map_headers(tab, table, config)
-    problems: list[Problem] = []
+        header_cells.update(_duplicate_headers(sheets[tab], config))
+    problems.extend(header_cells)
     ids, new_ids, next_ids, duplicates = _assign_ids(sheets, problems)
     partners = _parse_partners(sheets[Tab.PARTNERS], ids[Tab.PARTNERS], problems, config)
     lookup = _partner_lookup(partners)
@@ -142,8 +149,9 @@ def read_book(snapshot: Snapshot, config: Config) -> ReadBook:
             f"alone and the Dashboard is not written. Rename that tab, or give the Dashboard another name "
             f"in the config (tabs: {{Dashboard: Partners dashboard}})."
         )))  # fmt: skip
-        return ReadBook(sheets, book, problems, new_ids, ids, None, next_ids, dashboard_taken=True)
-    return ReadBook(sheets, book, problems, new_ids, ids, dashboard, next_ids)
+        return ReadBook(sheets, book, problems, new_ids, ids, None, next_ids, dashboard_taken=True,
+                        header_cells=header_cells)  # fmt: skip
+    return ReadBook(sheets, book, problems, new_ids, ids, dashboard, next_ids, header_cells=header_cells)
 
 
 def _is_workers(dashboard: Table, snapshot: Snapshot) -> bool:
@@ -177,6 +185,29 @@ def _map_headers(tab: Tab, table: Table, config: Config) -> Sheet:
         if column not in columns:
             added[column] = width + len(added)
     return Sheet(tab, table, columns, added)
+
+
+def _duplicate_headers(sheet: Sheet, config: Config) -> dict[Problem, int]:
+    """A problem for each column headed like an earlier column the worker reads or writes, with
+    that column's index: the first is the one read, and the team should know the other is not.
+    Columns the worker ignores may share a header; no one is misled by it."""
+    names = {normalize_header(config.column_name(sheet.tab, c.value)) for c in sheet.columns}
+    first: dict[str, int] = {}
+    found = {}
+    for i, text in enumerate(sheet.table.header):
+        if _is_blank(text):
+            continue
+        key = normalize_header(text)
+        if key not in names:
+            continue
+        if key not in first:
+            first[key] = i
+            continue
+        a, b = get_column_letter(first[key] + 1), get_column_letter(i + 1)
+        shown = cells.shown(sheet.table.header[first[key]], 60)
+        message = f"two columns are headed {shown} ({a} and {b}): the first one ({a}) is read"
+        found[Problem(sheet.tab, 1, cells.shown(text, 60, quoted=False), message)] = i
+    return found
 
 
 def _is_blank(value: CellValue) -> bool:

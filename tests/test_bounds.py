@@ -1,5 +1,6 @@
-"""Bounded inputs (issue 9, SPEC 7): headers made from sheet text are cut on a word, a problem is
-one line of `check`. How long a huge cell takes is bench/bench_bounds.py's to measure, not a test's."""
+"""Bounded inputs and named bad input (issue 9, SPEC 7): headers made from sheet text are cut on a
+word, a problem is one line of `check`, two columns with one header are a problem. How long a huge
+cell takes is bench/bench_bounds.py's to measure, not a test's."""
 
 from __future__ import annotations
 
@@ -233,3 +234,38 @@ def test_the_column_named_in_a_problem_is_one_short_line():
     rb = read_book(snapshot((["ID", "Partner", huge_header], [["P-0001", "Acme", "Z"]])), CONFIG)
     (problem,) = rb.problems
     assert problem.column == "Rank" and rb.cell_ref(problem) == "Partners!C2"
+
+
+# --- two columns with one header ------------------------------------------------------------------
+
+
+def test_two_columns_with_the_same_header_are_a_problem_and_the_first_is_read():
+    partners = (["ID", "Partner", "Rank", "Stage", "Notes", " rank "], [["P-0001", "Acme", "A", None, None, "C"]])
+    rb = read_book(snapshot(partners), CONFIG)
+    assert rb.book.partners[0].rank == "A"
+    (problem,) = rb.problems
+    assert rb.cell_ref(problem) == "Partners!F1"
+    assert problem.message == 'two columns are headed "Rank" (C and F): the first one (C) is read'
+    assert 'Partners!F1  rank    two columns are headed "Rank" (C and F)' in check_report(rb)
+
+
+def test_three_columns_with_one_header_are_two_problems():
+    partners = (["Partner", "Stage", "STAGE", "Stage"], [["Acme", "paused", "active", "churned"]])
+    rb = read_book(snapshot(partners), CONFIG)
+    assert [(rb.cell_ref(p), p.message) for p in rb.problems] == [
+        ("Partners!C1", 'two columns are headed "Stage" (B and C): the first one (B) is read'),
+        ("Partners!D1", 'two columns are headed "Stage" (B and D): the first one (B) is read'),
+    ]
+
+
+def test_columns_the_worker_ignores_may_share_a_header():
+    partners = (["Partner", "Comment", "comment", "", ""], [["Acme", "a", "b", None, None]])
+    assert read_book(snapshot(partners), CONFIG).problems == []
+
+
+def test_a_renamed_column_is_compared_by_its_name_in_the_config():
+    config = parse_config({"source": {"kind": "xlsx", "path": "p.xlsx"},
+                           "columns": {"Partners": {"Rank": "Tier"}}}, Path("/t"))  # fmt: skip
+    rb = read_book(snapshot((["Partner", "Tier", "Rank", "tier"], [["Acme", "A", "B", "C"]])), config)
+    assert [(rb.cell_ref(p), p.message) for p in rb.problems] == [
+        ("Partners!D1", 'two columns are headed "Tier" (B and D): the first one (B) is read')]
