@@ -297,7 +297,7 @@ def _make_birthday(month: int, day: int, text: str) -> Birthday:
 
 # A Russian-speaking team types its activities in Russian: these words mean the types the rules
 # know (touch_types, two-way types, follow-ups, deals). Any other type is kept as typed.
-_TYPE_WORDS = {
+TYPE_WORDS = {
     "встреча": "meeting", "звонок": "call", "визит": "visit", "письмо": "email",
     "сообщение": "message", "мероприятие": "event", "сделка": "deal",
 }  # fmt: skip
@@ -306,7 +306,7 @@ _TYPE_WORDS = {
 def activity_type(text: str) -> str:
     """An Activities `Type` as the rules name it: lower case, the Russian words above in English."""
     word = " ".join(text.split()).casefold()
-    return _TYPE_WORDS.get(word, word)
+    return TYPE_WORDS.get(word, word)
 
 
 # --- Yes/no -------------------------------------------------------------------------------

@@ -10,8 +10,9 @@ import datetime as dt
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from difflib import get_close_matches
 from typing import Any
 
 from sheets_sync.calendar import WorkCalendar
@@ -38,6 +39,32 @@ DEAL_TYPE = "deal"
 # The lookbehind starts a match only where a run of address characters starts (where the leftmost
 # match starts anyway): tried from every character of a long run, the search took quadratic time.
 EMAIL = re.compile(r"(?<![^@\s<>,;()\"'])[^@\s<>,;()\"']+@[^@\s<>,;()\"']+\.[^@\s<>,;()\"']+")
+
+
+# The touch types sheets-sync ships with: a team that takes email out of touch_types still logs
+# its emails, and those rows are no typo.
+_DEFAULT_TOUCH_TYPES = next(f.default for f in fields(Config) if f.name == "touch_types")
+
+
+def known_types(config: Config) -> frozenset[str]:
+    """Every Activities Type sheets-sync knows: touch_types (and the default ones), the two-way
+    (follow-up) types, deal, and the types of the rows the worker logs for its own sends."""
+    return config.touch_types | _DEFAULT_TOUCH_TYPES | TWO_WAY_TYPES | FOLLOW_UP_TYPES | {DEAL_TYPE} | LOGGED
+
+
+_TYPE_MAX = 30  # longer than any type and a typo of one: no use asking difflib
+
+
+def nearest_type(word: str, known: Iterable[str]) -> str:
+    """The known type `word` (lower-cased) is most likely a typo of, else ''.
+
+    0.7 rather than difflib's 0.6: a guess should look like a typo of the type, not merely share
+    three letters with it ("deal" for "emails").
+    """
+    if len(word) > _TYPE_MAX:
+        return ""
+    found = get_close_matches(word, sorted(known), n=1, cutoff=0.7)
+    return found[0] if found else ""
 
 
 def effective_rank(partner: Partner, config: Config) -> tuple[str, str]:

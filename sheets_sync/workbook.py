@@ -22,6 +22,7 @@ from sheets_sync import cells
 from sheets_sync.config import Config
 from sheets_sync.dashboard import is_worker_dashboard
 from sheets_sync.errors import ConfigError
+from sheets_sync.facts import known_types, nearest_type
 from sheets_sync.model import (
     TAB_SPECS,
     Activity,
@@ -431,20 +432,35 @@ def _parse_contacts(sheet: Sheet, ids, lookup, problems, config: Config) -> tupl
 def _parse_activities(sheet: Sheet, ids, lookup, problems, config: Config) -> tuple[Activity, ...]:
     c = ActivityColumn
     activities = []
+    known = known_types(config)
     for r, row_id in _rows(sheet, ids, problems, config):
         date = r.date(c.DATE)
         if date is None and r.value(c.DATE) is None:
             r.problem(c.DATE, "no date: the row is not counted")
-        if not r.text(c.TYPE):
+        typed = r.text(c.TYPE)
+        kind = cells.activity_type(typed)
+        if not typed:
             r.problem(c.TYPE, "no type (meeting, call, email, deal, ...): not counted as a touch")
+        elif kind not in known:
+            r.problem(c.TYPE, _unknown_type(typed, kind, known, config))
         activities.append(Activity(
             row=r.number, id=row_id, date=date, partner_row=_partner_ref(r, c.PARTNER, lookup),
-            type=cells.activity_type(r.text(c.TYPE)), direction=r.direction(c.DIRECTION), contact=r.text(c.CONTACT),
+            type=kind, direction=r.direction(c.DIRECTION), contact=r.text(c.CONTACT),
             summary=r.text(c.SUMMARY), agreements=r.text(c.AGREEMENTS), next_steps=r.text(c.NEXT_STEPS),
             owner=r.text(c.OWNER), due=r.date(c.DUE), done=r.boolean(c.DONE, False),
             amount=r.numeric(c.AMOUNT), follow_up=r.text(c.FOLLOW_UP),
         ))  # fmt: skip
     return tuple(activities)
+
+
+def _unknown_type(typed: str, kind: str, known: frozenset[str], config: Config) -> str:
+    """A typo such as "meting" would silently not count as a touch and get no follow-up: say so,
+    with the type it most likely means (Russian words as the team types them, see cells)."""
+    nearest = nearest_type(kind, known | set(cells.TYPE_WORDS))
+    if nearest:
+        return f"unknown Type {cells.shown(typed)}: did you mean {nearest}? (not counted as a touch)"
+    return (f"unknown Type {cells.shown(typed)} ({', '.join(sorted(config.touch_types))}, deal): "
+            "not counted as a touch")  # fmt: skip
 
 
 def _parse_news(sheet: Sheet, ids, problems, config: Config) -> tuple[NewsItem, ...]:

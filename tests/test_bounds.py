@@ -1,6 +1,6 @@
-"""Bounded inputs and named bad input (issue 9, SPEC 7): headers made from sheet text are cut on a
-word, a problem is one line of `check`, two columns with one header are a problem. How long a huge
-cell takes is bench/bench_bounds.py's to measure, not a test's."""
+"""Bounded inputs and named bad input (issue 9, SPEC 3 and 7): headers made from sheet text are cut
+on a word, a problem is one line of `check`, two columns with one header and an unknown Type are
+problems of their cells. How long a huge cell takes is bench/bench_bounds.py's to measure, not a test's."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from email.header import decode_header, make_header
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 
 from sheets_sync.cells import one_line, shown
@@ -20,11 +21,14 @@ from sheets_sync.config import Config, MailConfig, parse_config
 from sheets_sync.errors import TemplateError
 from sheets_sync.facts import email_in
 from sheets_sync.message import HEADER_TEXT_MAX, parse_address, shorten
-from sheets_sync.model import MessageIntent, MessageKind
+from sheets_sync.model import Activity, MessageIntent, MessageKind, Tab
+from sheets_sync.planner import plan
 from sheets_sync.render import Renderer
 from sheets_sync.sources import Snapshot, Table
+from sheets_sync.sources.xlsx import XlsxSource
 from sheets_sync.summary import check_report
-from sheets_sync.workbook import read_book
+from sheets_sync.worker import run_once
+from sheets_sync.workbook import read_book, tab_names
 
 NOW = dt.datetime(2026, 11, 26, 12, tzinfo=ZoneInfo("Europe/Berlin"))
 TODAY = NOW.date()
@@ -269,3 +273,81 @@ def test_a_renamed_column_is_compared_by_its_name_in_the_config():
     rb = read_book(snapshot((["Partner", "Tier", "Rank", "tier"], [["Acme", "A", "B", "C"]])), config)
     assert [(rb.cell_ref(p), p.message) for p in rb.problems] == [
         ("Partners!D1", 'two columns are headed "Tier" (B and D): the first one (B) is read')]
+
+
+# --- an unknown Type ----------------------------------------------------------------------------------
+
+
+def activities(*types: str) -> tuple[list[str], list[list]]:
+    return ["Date", "Partner", "Type"], [[dt.date(2026, 11, 20), "Acme", t] for t in types]
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("meting", 'unknown Type "meting": did you mean meeting? (not counted as a touch)'),
+    ("Cal", 'unknown Type "Cal": did you mean call? (not counted as a touch)'),
+    ("newsleter", 'unknown Type "newsleter": did you mean newsletter? (not counted as a touch)'),
+    ("встерча", 'unknown Type "встерча": did you mean встреча? (not counted as a touch)'),
+    ("lunch", 'unknown Type "lunch" (call, email, event, meeting, message, visit, deal): not counted as a touch'),
+])  # fmt: skip
+def test_an_unknown_type_is_a_problem_of_its_cell_naming_the_nearest_known_type(typed, message):
+    rb = read_book(snapshot(activities=activities(typed)), CONFIG)
+    (problem,) = rb.problems
+    assert (rb.cell_ref(problem), problem.message) == ("Activities!C2", message)
+
+
+def test_every_known_type_reads_without_a_problem():
+    config = parse_config({"source": {"kind": "xlsx", "path": "p.xlsx"},
+                           "touch_types": ["meeting", "call", "demo"]}, Path("/t"))  # fmt: skip
+    known = ["Meeting", " CALL ", "visit", "demo", "deal", "newsletter", "follow-up", "greeting", "sales kit",
+             "встреча", "Сделка", "email", "event"]  # fmt: skip
+    # email and event are no touches for this team, but no typos either: they are left alone
+    assert read_book(snapshot(activities=activities(*known)), config).problems == []
+    (problem,) = read_book(snapshot(activities=activities("demoo")), config).problems
+    assert problem.message == 'unknown Type "demoo": did you mean demo? (not counted as a touch)'
+
+
+def test_a_huge_type_cell_is_quoted_short_and_given_no_guess():
+    (problem,) = read_book(snapshot(activities=activities("meeting " * 100_000)), CONFIG).problems
+    assert problem.message.startswith('unknown Type "meeting meeting') and len(problem.message) < 200
+    assert "did you mean" not in problem.message
+
+
+def test_an_unknown_type_is_still_no_touch():
+    book = read_book(snapshot(activities=activities("meting")), CONFIG).book
+    assert isinstance(book.activities[0], Activity) and book.activities[0].type == "meting"
+    (state,) = plan(book, CONFIG, TODAY).partners
+    assert state.last_touch is None
+
+
+def test_an_unknown_type_is_in_the_rows_sync_note_and_in_check(tmp_path):
+    path = tmp_path / "partners.xlsx"
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in {
+        "Partners": [["ID", "Partner", "Rank", "Rank"], ["P-0001", "Acme", "A", "B"]],
+        "Contacts": [["Partner", "Email"]],
+        "Activities": [["Date", "Partner", "Type", "Follow-up"], [dt.date(2026, 11, 25), "Acme", "meting", None],
+                       [dt.date(2026, 11, 24), "Acme", "call", "sent"]],
+        "News": [["Date", "Title"]],
+    }.items():  # fmt: skip
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    config = parse_config({"source": {"kind": "xlsx", "path": str(path)}}, tmp_path)
+    report = run_once(XlsxSource(path), config, NOW)
+    assert report.written
+    ws = openpyxl.load_workbook(path)["Activities"]
+    header = [c.value for c in ws[1]]
+    notes = [ws.cell(r, header.index("Sync note") + 1).value for r in (2, 3)]
+    assert notes == ['Type: unknown Type "meting": did you mean meeting? (not counted as a touch)', None]
+    partners = openpyxl.load_workbook(path)["Partners"]
+    p_header = [c.value for c in partners[1]]
+    assert partners.cell(2, p_header.index("Last touch") + 1).value.date() == dt.date(2026, 11, 24)
+    assert partners[1][3].value == "Rank"  # the second Rank column is left as the team wrote it
+    assert "two columns" not in str(partners.cell(2, p_header.index("Sync note") + 1).value)
+
+    text = check_report(read_book(XlsxSource(path).read(tab_names(config)), config))
+    assert 'Activities!C2  Type    unknown Type "meting": did you mean meeting?' in text
+    assert 'Partners!D1    Rank    two columns are headed "Rank" (C and D): the first one (C) is read' in text
+    assert [p.tab for p in report.problems].count(Tab.PARTNERS) == 1
