@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sheets_sync.cells import one_line
+from sheets_sync.cells import one_line, shown
 from sheets_sync.config import Config
 from sheets_sync.model import MessageKind, Tab, TouchStatus
 from sheets_sync.worker import CycleReport
@@ -29,17 +29,23 @@ def check_report(rb: ReadBook) -> str:
     return f"{len(rb.problems)} problem(s) in {counts}:\n\n" + table(["Cell", "Column", "Problem"], rows)
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """A table cell of sheet text: one line of at most `limit` characters (a page pasted into a
+    Partner cell made every row of the table a megabyte wide)."""
+    return shown(text, limit, quoted=False)
+
+
 def _sent_part(report: CycleReport, config: Config) -> list[str]:
     delivery = report.delivery
     where = f"to {config.mail.outbox_dir}" if config.mail.transport == "outbox" else f"via {config.mail.smtp.host}"
     lines = [f"Sent {where}: {delivery.summary()}."]
-    shown = [[m.kind.value, ", ".join(m.recipients), m.subject] for m, _ in delivery.sent[:15]]
+    shown = [[m.kind.value, _short(", ".join(m.recipients), 100), m.subject] for m, _ in delivery.sent[:15]]
     if shown:
         lines += ["", table(["kind", "to", "subject"], shown)]
         if len(delivery.sent) > 15:
             lines.append(f"... and {len(delivery.sent) - 15} more")
     for message, why in [*delivery.deferred[:5], *delivery.failed[:5]]:
-        lines.append(f"Not sent: {message.kind.value} to {', '.join(message.recipients)}: {why}")
+        lines.append(f"Not sent: {message.kind.value} to {_short(', '.join(message.recipients), 100)}: {why}")
     for which, why in delivery.not_made[:5]:
         lines.append(f"Not made: {which}: {why}")
     return lines
@@ -53,7 +59,7 @@ def _planned_part(report: CycleReport, config: Config) -> list[str]:
              + f"; digests for {len(plan.digests)} manager(s) at {config.digest.at:%H:%M} on working days."]  # fmt: skip
     if plan.messages:
         names = {p.row: p.name for p in report.book.partners}
-        shown = [[m.kind.value, names.get(m.partner_row, ""), ", ".join(m.to), m.occasion]
+        shown = [[m.kind.value, _short(names.get(m.partner_row, "")), _short(", ".join(m.to), 100), _short(m.occasion)]
                  for m in plan.messages[:15]]  # fmt: skip
         lines += ["", table(["kind", "partner", "to", "occasion"], shown)]
         if len(plan.messages) > 15:

@@ -26,7 +26,7 @@ from sheets_sync.planner import plan
 from sheets_sync.render import Renderer
 from sheets_sync.sources import Snapshot, Table
 from sheets_sync.sources.xlsx import XlsxSource
-from sheets_sync.summary import check_report
+from sheets_sync.summary import check_report, cycle_summary
 from sheets_sync.worker import run_once
 from sheets_sync.workbook import read_book, tab_names
 
@@ -351,3 +351,25 @@ def test_an_unknown_type_is_in_the_rows_sync_note_and_in_check(tmp_path):
     assert 'Activities!C2  Type    unknown Type "meting": did you mean meeting?' in text
     assert 'Partners!D1    Rank    two columns are headed "Rank" (C and D): the first one (C) is read' in text
     assert [p.tab for p in report.problems].count(Tab.PARTNERS) == 1
+
+
+def test_the_cycle_summary_shows_a_huge_partner_name_in_one_short_cell(tmp_path):
+    path = tmp_path / "partners.xlsx"
+    name = "Westgate " + "Digital " * 4_000  # openpyxl keeps at most Excel's 32,767 characters
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for tab, rows in {
+        "Partners": [["ID", "Partner", "Rank", "Manager"], ["P-0001", name, "A", MANAGER]],
+        "Contacts": [["Partner", "Email"]],
+        "Activities": [["Date", "Partner", "Type", "Agreements", "Follow-up"], [TODAY, "P-0001", "call", "Pilot", None]],
+        "News": [["Date", "Title"]],
+    }.items():  # fmt: skip
+        ws = wb.create_sheet(tab)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    config = parse_config({"source": {"kind": "xlsx", "path": str(path)}}, tmp_path)
+    report = run_once(XlsxSource(path), config, NOW, dry_run=True)
+    assert [m.kind for m in report.plan.messages] == [MessageKind.FOLLOW_UP]
+    text = cycle_summary(report, config, dry_run=True)
+    assert "Westgate Digital Digital" in text and max(len(line) for line in text.splitlines()) < 250
