@@ -130,14 +130,16 @@ def one_line(text: str) -> str:
     return _UNPRINTABLE.sub(_escape, text) if _UNPRINTABLE.search(text) else text
 
 
-def shown(value: object, limit: int = _SHOWN_MAX, *, quoted: bool = True) -> str:
-    """A cell's value as a problem quotes it: one line (runs of whitespace, line breaks included,
-    as one space; other control characters escaped, see `one_line`), at most `limit` characters
-    (cut with an ellipsis), in double quotes unless `quoted` is false."""
+def shown(value: object, limit: int = _SHOWN_MAX, *, quoted: bool = True, breaks: bool = False) -> str:
+    """A cell's value as a problem quotes it: one line, at most `limit` characters (cut with an
+    ellipsis), in double quotes unless `quoted` is false. Runs of whitespace, line breaks included,
+    become one space; with `breaks`, line breaks and tabs are shown as \\n, \\r, \\t instead (a
+    reference that matches nothing because of a stray line break says so). Other control
+    characters are escaped either way (see `one_line`)."""
     # A checkbox or boolean cell as the sheet shows it.
     raw = ("TRUE" if value else "FALSE") if isinstance(value, bool) else as_text(value)
     head = raw[: 4 * limit]  # only the head is looked at: a huge cell costs no more than a short one
-    text = " ".join(head.split())
+    text = head if breaks else " ".join(head.split())
     if len(text) > limit or len(raw) > len(head):
         text = text[: limit - 1] + "…"
     text = one_line(text)

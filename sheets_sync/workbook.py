@@ -248,8 +248,8 @@ def _assign_ids(sheets: dict[Tab, Sheet], problems: list[Problem]):
             if value in seen:
                 duplicates.add(value)
                 problems.append(Problem(tab, number, sheet.header_text(id_column),
-                                        f"duplicate ID {cells.shown(value, 60, quoted=False)} (also on row "
-                                        f"{seen[value]}): nothing is sent "
+                                        f"duplicate ID {cells.shown(value, 60, quoted=False, breaks=True)} "
+                                        f"(also on row {seen[value]}): nothing is sent "
                                         "for either row until the copy's ID is cleared (a new one is then "
                                         "filled in)"))  # fmt: skip
             else:
@@ -345,7 +345,7 @@ class _Row:
     def email(self, column: StrEnum) -> str:
         text = self.text(column)
         if text and (len(text) > _MAX_EMAIL or not _EMAIL.match(text)):
-            self.problem(column, f"not an email address: {cells.shown(text, 60)}")
+            self.problem(column, f"not an email address: {cells.shown(text, 60, breaks=True)}")
             return ""
         return text.lower()
 
@@ -369,8 +369,8 @@ def _parse_partners(sheet: Sheet, ids, problems, config: Config) -> tuple[Partne
         try:
             stage = Stage(stage_text) if stage_text else Stage.ACTIVE
         except ValueError:
-            r.problem(c.STAGE, f"unknown stage {cells.shown(stage_text)} (onboarding, active, paused, churned): "
-                               "treated as active")  # fmt: skip
+            r.problem(c.STAGE, f"unknown stage {cells.shown(stage_text, breaks=True)} "
+                               "(onboarding, active, paused, churned): treated as active")  # fmt: skip
             stage = Stage.ACTIVE
         partners.append(Partner(
             row=r.number, id=row_id, name=name, rank=_rank(r, config), stage=stage,
@@ -388,7 +388,7 @@ def _rank(r: _Row, config: Config) -> str:
     (many teams leave new partners unranked): the planner notes that it uses default_rank."""
     typed = r.text(PartnerColumn.RANK)
     if typed and typed.upper() not in config.ranks:
-        r.problem(PartnerColumn.RANK, f'unknown rank {cells.shown(typed)} ({", ".join(config.ranks)}): '
+        r.problem(PartnerColumn.RANK, f'unknown rank {cells.shown(typed, breaks=True)} ({", ".join(config.ranks)}): '
                                       f"treated as {config.default_rank}")  # fmt: skip
     return typed.upper()
 
@@ -410,7 +410,7 @@ def _partner_ref(r: _Row, column: StrEnum, lookup: dict[str, int]) -> int | None
         return None
     found = lookup.get(ref.casefold())
     if found is None:
-        r.problem(column, f"unknown partner {cells.shown(ref, 60)} "
+        r.problem(column, f"unknown partner {cells.shown(ref, 60, breaks=True)} "
                           "(not a Partner name or ID on the Partners tab)")
     return found
 
@@ -458,8 +458,8 @@ def _unknown_type(typed: str, kind: str, known: frozenset[str], config: Config) 
     with the type it most likely means (Russian words as the team types them, see cells)."""
     nearest = nearest_type(kind, known | set(cells.TYPE_WORDS))
     if nearest:
-        return f"unknown Type {cells.shown(typed)}: did you mean {nearest}? (not counted as a touch)"
-    return (f"unknown Type {cells.shown(typed)} ({', '.join(sorted(config.touch_types))}, deal): "
+        return f"unknown Type {cells.shown(typed, breaks=True)}: did you mean {nearest}? (not counted as a touch)"
+    return (f"unknown Type {cells.shown(typed, breaks=True)} ({', '.join(sorted(config.touch_types))}, deal): "
             "not counted as a touch")  # fmt: skip
 
 

@@ -117,3 +117,33 @@ def test_malformed_cells_never_stop_a_cycle_and_every_problem_is_reported(tmp_pa
     text = check_report(rb)
     assert "Partners!F2" in text and "Activities!B4" in text and "Contacts!C4" in text
     assert len(rb.problems) == len(report.problems)
+
+
+def test_check_through_the_cli_names_a_second_header_and_a_typo_one_line_each(tmp_path):
+    """The team's view of issue 9's bad input: `sheets-sync check` exits 1 and prints one line per
+    problem, with the cell, even when a cell holds line breaks (a terminal escape, which no .xlsx
+    can hold, is in test_bounds)."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "partners.xlsx"
+    write_tabs(path, {
+        "Partners": [["ID", "Partner", "Rank", "Stage", "Manager", "Notes", "Rank"],
+                     ["P-0001", "Acme", "A", "sleepy\r\n\tgone", "anna@startup.example", None, "B"]],
+        "Contacts": [["Partner", "Email"]],
+        "Activities": [["Date", "Partner", "Type", "Follow-up"], [dt.date(2026, 11, 25), "Acme\nCorp", "meting", None]],
+        "News": [["Date", "Title"]],
+    })  # fmt: skip
+    (tmp_path / "config.yaml").write_text("source: {kind: xlsx, path: partners.xlsx}\ntimezone: UTC\n")
+    out = subprocess.run([sys.executable, "-m", "sheets_sync", "-c", str(tmp_path / "config.yaml"), "check"],
+                         capture_output=True, text=True, timeout=120, env=dict(os.environ))  # fmt: skip
+    assert out.returncode == 1, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("4 problem(s) in 1 partners")
+    rows = {line.split()[0]: line for line in lines[4:]}
+    assert len(rows) == len(lines[4:]) == 4  # one line each, each naming its cell
+    assert 'two columns are headed "Rank" (C and G): the first one (C) is read' in rows["Partners!G1"]
+    assert 'unknown stage "sleepy\\r\\n\\tgone"' in rows["Partners!D2"]
+    assert 'unknown partner "Acme\\nCorp"' in rows["Activities!B2"]
+    assert 'unknown Type "meting": did you mean meeting?' in rows["Activities!C2"]

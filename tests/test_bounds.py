@@ -212,6 +212,8 @@ def test_one_line_escapes_line_breaks_tabs_and_terminal_controls():
 
 def test_a_quoted_cell_is_one_short_line():
     assert shown("Gold\r\n\r\nPlatinum") == '"Gold Platinum"'
+    assert shown("Gold\r\n\r\nPlatinum", breaks=True) == '"Gold\\r\\n\\r\\nPlatinum"'
+    assert shown("\n" * 1_000_000 + "x", breaks=True) == '"x"'  # a cell's own ends are trimmed
     assert shown("\x1b[2J" + "x" * 1_000_000) == '"\\x1b[2J' + "x" * 35 + '\u2026"'
 
 
@@ -229,8 +231,8 @@ def test_check_prints_each_problem_on_one_line_whatever_the_cells_hold():
     assert len(rb.problems) == 5
     assert "\x1b" not in text and "\r" not in text
     assert all(len(line) < 300 for line in lines)
-    assert 'unknown rank "Gold Platinum"' in text and '"sleepy\\x1b[31m"' in text
-    assert 'unknown partner "Acme Corp"' in text
+    assert 'unknown rank "Gold\\r\\nPlatinum"' in text and '"sleepy\\x1b[31m"' in text
+    assert 'unknown partner "Acme\\r\\nCorp"' in text and 'not an email address: "anna at\\nacme"' in text
 
 
 def test_the_column_named_in_a_problem_is_one_short_line():
