@@ -211,7 +211,7 @@ def test_a_ledger_deleted_while_run_is_polling_is_noticed_and_run_keeps_polling(
         assert proc.poll() is None, "run must not die"
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert team.received() == sent
     lines = [line for line in err.splitlines() if line.strip()]
@@ -234,7 +234,7 @@ def test_run_with_a_garbage_ledger_keeps_polling_and_says_why(team):
         assert_unhealthy(team, "damaged")
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0 and team.received() == 0
     assert all(json.loads(line) for line in err.splitlines() if line.strip())
     assert TRACEBACK not in err

@@ -15,14 +15,13 @@ two per message: 0.4 ms per message on an idle disk but 3 ms and more on a busy 
 SQLite the bottleneck of bench/bench_smtp.py (the target is 100 messages/s).
 Times are stored as POSIX seconds and returned in UTC.
 
-It fails closed. A ledger that cannot be read (garbage, truncated, deleted, replaced while the
-worker runs) raises `LedgerError`: the cycle sends and writes nothing. One that can be read but not
-written (read-only, a full disk) is opened read-only: the cycle plans and writes the sheet, and
-`check_room` stops every send before it starts (a message whose `sent` record then fails is kept in
-memory, so this process never sends it again). A marker file next to the ledger says that a ledger
-has existed here, so a ledger that disappears is told from a fresh start; and a new ledger stays
-"unverified" until the worker has checked that the sheet records no earlier sends (see
-`sheets_sync.recall`), or `rebuild-ledger` has imported them.
+It fails closed (ledger_file.py tells the faults apart). A ledger that cannot be read (damaged,
+lost, replaced while the worker runs) raises `LedgerError`: the cycle sends and writes nothing. One
+that can be read but not written (read-only, a full disk) is opened read-only: the cycle plans and
+writes the sheet, and `check_room` stops every send before it starts. A message whose `sent` record
+fails is kept in memory, so this process never sends it again. A new ledger stays "unverified"
+until the worker has checked that the sheet records no earlier send (see `sheets_sync.recall`), or
+`rebuild-ledger` has imported them.
 """
 
 from __future__ import annotations
@@ -30,8 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import os
-import shutil
+import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -41,25 +39,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sheets_sync.errors import LedgerError
+from sheets_sync.mail.ledger_file import MARKER_FILE, MIN_FREE_BYTES, RESERVE_FILE, LedgerFile, is_full
 from sheets_sync.model import MessageKind
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from sheets_sync.config import Config
     from sheets_sync.render import Message
 
 LEDGER_FILE = "ledger.sqlite3"
-MARKER_FILE = "ledger.exists"  # next to the ledger: a ledger has lived here (its loss is a fault, not a fresh start)
 SCHEMA_VERSION = 3  # 2: the deferrals table; 3: the meta table (older files gain them when opened)
-MIN_FREE_BYTES = 4 * 1024 * 1024  # free space on the ledger's disk below which nothing is sent
-RESERVE_FILE = "ledger.reserve"  # space held back, released when the disk fills mid-send (see _guarded)
-RESERVE_BYTES = 1024 * 1024
-_MARKER_TEXT = (
-    "sheets-sync keeps its send ledger (what it has emailed) in {ledger}, next to this file.\n"
-    "This marker says that a ledger has existed here: if the ledger goes missing, sheets-sync stops\n"
-    "sending instead of starting afresh (which would send everything again). Do not delete it.\n"
-    "To recover a lost ledger, restore it from a backup or run `sheets-sync rebuild-ledger`.\n"
-)
-
+__all__ = ["LEDGER_FILE", "MARKER_FILE", "MIN_FREE_BYTES", "RESERVE_FILE", "Ledger", "LedgerEntry", "SendStatus"]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sends (
     key        TEXT PRIMARY KEY,
@@ -123,12 +114,12 @@ def _guarded(operation: str):
                 # The disk filled between check_room and this write (another program, or the
                 # message itself): free the reserve and try once more, so that the record of a
                 # message the server has just accepted is not lost.
-                if not _is_full(exc) or not self._release_reserve():
-                    raise self._fault(operation, exc) from None
+                if not is_full(exc) or not self._file.release_reserve():
+                    raise self._file.fault(operation, exc) from None
             try:
                 return method(self, *args, **kwargs)
             except sqlite3.Error as exc:
-                raise self._fault(operation, exc) from None
+                raise self._file.fault(operation, exc) from None
 
         return guarded
 
@@ -140,10 +131,9 @@ class Ledger:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.marker = self.path.parent / MARKER_FILE
+        self._file = LedgerFile(self.path)
+        self.marker = self._file.marker
         self._db: sqlite3.Connection | None = None
-        self._inode: tuple[int, int] | None = None
-        self.read_only = ""  # why the ledger can be read but not written ('' when it can be)
         # Accepted by the server, but the `sent` record failed: this process never sends them again,
         # and writes them down as soon as the ledger takes writes again.
         self._unrecorded: dict[str, tuple[Message, dt.datetime, dict[str, str]]] = {}
@@ -162,160 +152,37 @@ class Ledger:
     # --- opening and checking -------------------------------------------------------------
 
     @property
+    def read_only(self) -> str:
+        """Why the ledger can be read but not written ('' when it can be written)."""
+        return self._file.read_only
+
+    @property
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
-            self._open()
-        assert self._db is not None
+            self._db = self._file.open(_prepare, SCHEMA_VERSION)
         return self._db
 
     def verify(self) -> None:
         """At the start of a cycle: the ledger is there, is the file it was, and reads as a ledger.
 
-        Raises LedgerError otherwise (after which the next call opens and checks it afresh).
+        Raises LedgerError otherwise (after which the next call opens and checks it afresh). A
+        ledger opened read-only is opened again, so a freed disk or a fixed permission lets it write.
         """
-        if self._db is None:
-            self._open()
-            return
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            st = None
-        if st is None or (st.st_dev, st.st_ino) != self._inode:
+        if self._db is not None and not self._file.is_same_file():
             self.close()
-            raise LedgerError(
-                f"The send ledger {self.path} was deleted or replaced while sheets-sync was running. "
-                f"Nothing is sent until it is back: restore it from a backup (stop the worker first), or "
-                f"run `sheets-sync rebuild-ledger` to rebuild it from what the sheet records."
-            )
-        self._flush_unrecorded()
-
-    def _open(self) -> None:
-        exists = self.path.exists()
-        empty = exists and self.path.stat().st_size == 0
-        if (not exists or empty) and self.marker.exists():
-            what = "is empty (truncated)" if empty else "is missing"
-            raise LedgerError(
-                f"The send ledger {self.path} {what}, but a ledger has existed there ({self.marker} says "
-                f"so). Starting afresh would send again what was already sent, so nothing is sent. Restore "
-                f"the ledger from a backup, or run `sheets-sync rebuild-ledger` to rebuild it from what the "
-                f"sheet records."
-            )
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise LedgerError(
-                f"Cannot create the state directory {self.path.parent}: {exc.strerror or exc}. Set "
-                f"`state_dir` in the config to a folder the user sheets-sync runs as can write."
-            ) from None
-        try:
-            self._db = self._connect()
-            self._check()
-        except sqlite3.Error as exc:
+            raise self._file.replaced()
+        if self.read_only:
             self.close()
-            raise self._fault("open", exc) from None
-        st = os.stat(self.path)
-        self._inode = (st.st_dev, st.st_ino)
-        if not self.read_only and not self.marker.exists():
-            try:
-                _write_atomic(self.marker, _MARKER_TEXT.format(ledger=self.path.name))
-            except OSError as exc:
-                self.read_only = f"cannot write {self.marker}: {exc.strerror or exc}"
-
-    def _connect(self) -> sqlite3.Connection:
-        # Autocommit: every write below is one statement, hence one atomic, committed transaction.
+        self._conn  # noqa: B018 - opens and checks it
         try:
-            db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-            if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-                db.executescript(_SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
-            self.read_only = ""
-            return db
-        except sqlite3.OperationalError as exc:
-            if not self.path.exists() or not _is_unwritable(exc):
-                raise
-            self.read_only = f"{exc}; {getattr(exc, 'sqlite_errorname', '')}"
-        # Readable but not writable (permissions, a read-only mount, a full disk): read it, send
-        # nothing. `immutable` lets SQLite read a WAL database whose -shm file it cannot create.
-        uri = self.path.resolve().as_uri()
-        try:
-            db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
-            db.execute("PRAGMA user_version").fetchone()
-            return db
-        except sqlite3.OperationalError:
-            return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
-
-    def _check(self) -> None:
-        """Reads every page once (quick_check): garbage or a truncated file fails here, not mid-cycle."""
-        result = self._conn.execute("PRAGMA quick_check").fetchone()
-        if result is None or result[0] != "ok":
-            raise sqlite3.DatabaseError(f"quick_check: {result[0] if result else 'no answer'}")
-        if not self.read_only:
-            return
-        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-        if version < SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(f"a ledger of schema version {version} that cannot be upgraded read-only")
-
-    def _fault(self, operation: str, exc: sqlite3.Error) -> LedgerError:
-        name = getattr(exc, "sqlite_errorname", "") or type(exc).__name__
-        if _is_unwritable(exc):
-            return LedgerError(
-                f"The send ledger {self.path} cannot be written ({exc}; {name}). Nothing more is sent "
-                f"until it can: free space on its disk (it may be full) or make {self.path.parent} writable "
-                f"for the user sheets-sync runs as (uid {os.getuid()}).",
-                readable=True,
-            )
-        return LedgerError(
-            f"The send ledger {self.path} is damaged ({exc}; {name}; while trying to {operation}). Nothing is "
-            f"sent until it is fixed: restore it from a backup, or run `sheets-sync rebuild-ledger`, which "
-            f"moves the damaged file aside and rebuilds the ledger from what the sheet records."
-        )
+            self._flush_unrecorded()
+        except LedgerError as exc:  # still refused: kept in memory, and check_room stops sending
+            log.warning("%s", exc)
 
     def check_room(self) -> None:
         """Before each send: the ledger can take its two records. Raises LedgerError(readable) when not."""
         self._conn  # noqa: B018 - opens it
-        if self.read_only:
-            raise LedgerError(
-                f"The send ledger {self.path} cannot be written, only read ({self.read_only}). Nothing is "
-                f"sent until sheets-sync can record what it sends: if its disk is full, free space on it; "
-                f"if it is read-only, make {self.path} and {self.path.parent} writable for the user "
-                f"sheets-sync runs as (uid {os.getuid()}).",
-                readable=True,
-            )
-        try:
-            free = shutil.disk_usage(self.path.parent).free
-        except OSError as exc:
-            raise LedgerError(f"Cannot check the free space of {self.path.parent}: {exc}.", readable=True) from None
-        if free < MIN_FREE_BYTES or not self._hold_reserve():
-            raise LedgerError(
-                f"The disk of the state directory {self.path.parent} is full ({free // 1024} KiB free; "
-                f"sheets-sync needs {MIN_FREE_BYTES // (1024 * 1024)} MiB to record what it sends). "
-                f"Nothing is sent until there is room: free space on that disk.",
-                readable=True,
-            )
-
-    def _hold_reserve(self) -> bool:
-        """Make sure RESERVE_BYTES are held in RESERVE_FILE (really written: a sparse file holds nothing)."""
-        reserve = self.path.parent / RESERVE_FILE
-        try:
-            if reserve.exists() and reserve.stat().st_size >= RESERVE_BYTES:
-                return True
-            with reserve.open("wb") as f:
-                f.write(bytes(RESERVE_BYTES))
-                f.flush()
-                os.fsync(f.fileno())
-            return True
-        except OSError:
-            reserve.unlink(missing_ok=True)
-            return False
-
-    def _release_reserve(self) -> bool:
-        reserve = self.path.parent / RESERVE_FILE
-        try:
-            reserve.unlink()
-        except OSError:
-            return False
-        return True
+        self._file.check_room()
 
     @property
     def is_verified(self) -> bool:
@@ -333,7 +200,7 @@ class Ledger:
         try:
             return self._conn.execute(sql, params)
         except sqlite3.Error as exc:
-            raise self._fault("read", exc) from None
+            raise self._file.fault("read", exc) from None
 
     def _flush_unrecorded(self) -> None:
         """Write down the sends the server accepted while the ledger refused writes, once it takes them."""
@@ -534,23 +401,11 @@ def open_ledger(config: Config) -> Ledger:
     return Ledger(config.state_dir / LEDGER_FILE)
 
 
-def _is_full(exc: sqlite3.Error) -> bool:
-    return getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(exc)
-
-
-def _is_unwritable(exc: sqlite3.Error) -> bool:
-    """Permissions, a read-only mount, a full disk: the file itself may well be fine.
-
-    A full disk often shows as an I/O error (SQLITE_IOERR_SHMSIZE: the -shm file cannot grow)."""
-    name = getattr(exc, "sqlite_errorname", "")
-    prefixes = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_FULL", "SQLITE_IOERR")
-    return name.startswith(prefixes) or "readonly" in str(exc) or _is_full(exc)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+def _prepare(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+        db.executescript(_SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
 
 
 def _unrecorded_entry(message: Message, when: dt.datetime, refused: dict[str, str]) -> LedgerEntry:
