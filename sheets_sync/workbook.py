@@ -182,7 +182,9 @@ def _map_headers(tab: Tab, table: Table, config: Config) -> Sheet:
         )
     width = len(table.header)
     added = {}
-    for column in (spec.columns.ID, *spec.worker):  # type: ignore[attr-defined]
+    # ID and Follow-up are the team's columns, but the worker fills their empty cells: added if missing
+    filled = (spec.columns.ID, ActivityColumn.FOLLOW_UP) if tab is Tab.ACTIVITIES else (spec.columns.ID,)  # type: ignore[attr-defined]
+    for column in (*filled, *spec.worker):
         if column not in columns:
             added[column] = width + len(added)
     return Sheet(tab, table, columns, added)

@@ -147,3 +147,23 @@ def test_check_through_the_cli_names_a_second_header_and_a_typo_one_line_each(tm
     assert 'unknown stage "sleepy\\r\\n\\tgone"' in rows["Partners!D2"]
     assert 'unknown partner "Acme\\nCorp"' in rows["Activities!B2"]
     assert 'unknown Type "meting": did you mean meeting?' in rows["Activities!C2"]
+
+
+def test_activities_without_a_follow_up_column_gain_it_when_a_follow_up_goes_out(tmp_path):
+    """The Follow-up column is the team's, but the worker fills it: missing, it is added (like ID)."""
+    from sheets_sync.sample import write_sample
+
+    config_path = write_sample(tmp_path, "en")
+    path = next(tmp_path.glob("*.xlsx"))
+    wb = openpyxl.load_workbook(path)
+    sheet = wb["Activities"]
+    header = [c.value for c in sheet[1]]
+    sheet.delete_cols(header.index("Follow-up") + 1)
+    wb.save(path)
+    from sheets_sync.config import load_config
+
+    config = load_config(config_path)
+    report = run_once(XlsxSource(path), config, dt.datetime(2026, 11, 26, 12, tzinfo=config.zone))
+    assert report.written
+    header = [c.value for c in openpyxl.load_workbook(path)["Activities"][1]]
+    assert header.count("Follow-up") == 1
