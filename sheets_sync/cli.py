@@ -14,10 +14,11 @@ from pathlib import Path
 from sheets_sync import __version__, summary, workbook
 from sheets_sync.config import Config, find_config_path, load_config
 from sheets_sync.errors import ConfigError, SheetsSyncError
+from sheets_sync.health import is_healthy, record_health
 from sheets_sync.model import Tab
 from sheets_sync.sending import Mailer
 from sheets_sync.sources import Source
-from sheets_sync.worker import Stopper, is_healthy, local_now, record_health, run_forever, run_once
+from sheets_sync.worker import Stopper, local_now, run_forever, run_once
 
 log = logging.getLogger("sheets_sync")
 

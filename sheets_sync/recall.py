@@ -16,14 +16,19 @@ The cells need no import: the planner already reads them (a filled Sales kit sen
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
+from sheets_sync.config import Config
 from sheets_sync.dashboard import digest_dates_shown
-from sheets_sync.mail.ledger import LedgerEntry
+from sheets_sync.errors import LedgerError
+from sheets_sync.mail.ledger import Ledger, LedgerEntry, SendStatus
 from sheets_sync.message import message_id_for
 from sheets_sync.model import MessageKind, Plan, digest_key
 from sheets_sync.workbook import ReadBook, log_row_id
+
+log = logging.getLogger(__name__)
 
 LOG_ID_PREFIX = log_row_id("")[:-10]  # "A-log-": every ID the worker gives a log row starts so
 
@@ -80,3 +85,44 @@ def _entry(key: str, kind: MessageKind, recipients: tuple[str, ...], sender: str
            zone: dt.tzinfo) -> LedgerEntry:  # fmt: skip
     at = dt.datetime.combine(day, dt.time(12), tzinfo=zone)  # the sheet keeps the day, not the time
     return LedgerEntry(key, kind, message_id_for(key, sender), tuple(a.lower() for a in recipients), sent_at=at)
+
+
+
+def confirm_fresh_start(ledger: Ledger, records: SheetRecords, now: dt.datetime) -> None:
+    """A new ledger next to a sheet that records the worker's sends is a lost ledger: fail closed.
+
+    A ledger stays unverified until a cycle finds that the sheet records no send (a fresh start),
+    or `rebuild-ledger` imports what it records.
+    """
+    if ledger.is_verified:
+        return
+    if records.count:
+        raise LedgerError(
+            f"The send ledger {ledger.path} is new, but the sheet records emails that sheets-sync sent "
+            f"({records.describe()}): the ledger that knew them is lost (a new state_dir, a deleted "
+            f"file). Starting afresh would send some of them again, so nothing is sent. Restore the old "
+            f"ledger from a backup, or run `sheets-sync rebuild-ledger` to rebuild it from the sheet."
+        )
+    if not ledger.read_only:
+        ledger.mark_verified(now, "the sheet records no earlier send")
+
+
+def adopt_recalled(ledger: Ledger, records: SheetRecords, plan: Plan, config: Config) -> int:
+    """Planned messages (and digests) the sheet shows as sent but the ledger lacks (an old backup
+    restored, say) are recorded as sent, so they are not sent again. Returns how many."""
+    fresh = [e for e in recalled(records, plan, config.mail.sender, config.zone)
+             if ledger.status(e.key) is not SendStatus.SENT]  # fmt: skip
+    if not fresh or ledger.read_only:
+        return 0
+    log.warning("%d messages the sheet shows as sent were missing from the ledger: recorded now", len(fresh))
+    return ledger.adopt(fresh)
+
+
+def digest_days(ledger: Ledger, records: SheetRecords, config: Config) -> dict[str, dt.date]:
+    """Each manager's latest digest (local date), from the ledger and the Dashboard as read: the
+    Dashboard keeps the record even if the ledger is lost."""
+    days = dict(records.digests)
+    for manager, at in ledger.digest_dates().items():
+        day = at.astimezone(config.zone).date()
+        days[manager] = max(day, days.get(manager, day))
+    return days

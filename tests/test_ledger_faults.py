@@ -14,8 +14,9 @@ from smtp_server import make_message
 from sheets_sync.config import Config
 from sheets_sync.dashboard import DIGESTS, digest_dates_shown
 from sheets_sync.errors import LedgerError
+from sheets_sync.health import HEALTH_FILE, is_healthy, read_health, record_health
 from sheets_sync.mail.ledger import LEDGER_FILE, MARKER_FILE, RESERVE_FILE, Ledger, SendStatus
-from sheets_sync.worker import HEALTH_FILE, CycleReport, is_healthy, read_health, record_health
+from sheets_sync.worker import CycleReport
 
 T0 = dt.datetime(2026, 12, 2, 11, 0, tzinfo=dt.timezone.utc)
 

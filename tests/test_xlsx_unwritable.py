@@ -16,11 +16,12 @@ import pytest
 
 from sheets_sync import summary
 from sheets_sync.config import XlsxConfig, load_config
+from sheets_sync.health import is_healthy, record_health
 from sheets_sync.model import Tab
 from sheets_sync.sample import write_sample
 from sheets_sync.sending import Mailer
 from sheets_sync.sources.xlsx import XlsxSource
-from sheets_sync.worker import is_healthy, record_health, run_once
+from sheets_sync.worker import run_once
 from tests.test_cli import cli
 
 TODAY = dt.date(2026, 11, 26)  # a Thursday: digests go out at 09:00

@@ -158,7 +158,7 @@ def deliver(messages: Sequence[Message], transport: Transport, ledger: Ledger, c
         if not hold:
             hold = _wait_for_slot(window, config.max_per_minute, moment, sleep, stop)
         if not hold:
-            hold = report.ledger_fault = _ledger_refusal(ledger)
+            hold = report.ledger_fault = ledger_refusal(ledger)
         if hold:
             report.deferred.append((message, hold))
             continue
@@ -220,12 +220,12 @@ def deliver(messages: Sequence[Message], transport: Transport, ledger: Ledger, c
     return report
 
 
-def _ledger_refusal(ledger: Ledger) -> str:
-    """'' when the ledger can record the next send, else why not (and nothing more is sent)."""
+def ledger_refusal(ledger: Ledger) -> str:
+    """'' when the ledger can record the next send, else why not (and nothing more is sent; the
+    cycle's caller reports it as the cycle's failure)."""
     try:
         ledger.check_room()
     except LedgerError as exc:
-        log.error("%s", exc)
         return str(exc)
     return ""
 
