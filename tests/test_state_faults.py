@@ -420,3 +420,47 @@ def test_today_outside_1900_2200_is_a_usage_error(tmp_path, server, day):
     result = team.run("once", today=day)
     assert result.returncode == 2
     assert "between 1900 and 2200" in result.stderr and TRACEBACK not in result.stderr
+
+
+# --- a ledger read-only by its permissions (the worker as an unprivileged user) -------------
+
+
+def test_a_ledger_the_worker_may_read_but_not_write_sends_nothing_until_its_permissions_are_fixed(server):
+    """chmod, not a mount: root ignores permissions, so the worker runs as `nobody` (setpriv)."""
+    from tests.test_xlsx_readonly import NOBODY, as_nobody
+
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run the worker as an unprivileged user")
+    if as_nobody("-c", "import aiosmtpd, python_calamine, sheets_sync.cli").returncode != 0:
+        pytest.skip("the unprivileged user cannot run this Python")
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="sheets-sync-ledger-perm-"))
+    try:
+        os.chmod(folder, 0o755)
+        team = Team(folder / "team", server)
+        for path in [team.folder, *team.folder.rglob("*")]:
+            os.chown(path, NOBODY, NOBODY)
+
+        def once(today: str) -> subprocess.CompletedProcess:
+            return as_nobody("-m", "sheets_sync", "-c", str(team.config), "once", "--today", today)
+
+        first = once("2026-12-01")
+        assert first.returncode == 0, first.stderr
+        sent = team.received()
+        for path in [team.state, *team.state.iterdir()]:  # the admin takes the state directory over
+            os.chown(path, 0, 0)
+        ro = once(TODAY)
+        assert ro.returncode == 1
+        assert TRACEBACK not in ro.stderr and "cannot be written" in ro.stderr and str(team.ledger) in ro.stderr
+        assert team.received() == sent
+        health = as_nobody("-m", "sheets_sync", "-c", str(team.config), "health")
+        assert health.returncode == 1 and "not writable" in health.stdout
+        for path in [team.state, *team.state.iterdir()]:
+            os.chown(path, NOBODY, NOBODY)
+        fixed = once(TODAY)
+        assert fixed.returncode == 0, fixed.stderr
+        assert team.received() > sent
+        team.assert_no_duplicate()
+    finally:
+        shutil.rmtree(folder)
