@@ -193,3 +193,22 @@ def test_health_names_a_lost_or_damaged_ledger_and_an_unwritable_outbox(tmp_path
     (config.state_dir / LEDGER_FILE).unlink()
     ok, why = is_healthy(config, T0)
     assert not ok and "lost" in why and "rebuild-ledger" in why
+
+
+def test_a_ledger_from_before_the_verified_mark_counts_as_verified(tmp_path):
+    """Upgrading must not turn every existing install's ledger into a 'new ledger next to an old sheet'."""
+    import sqlite3
+
+    path = tmp_path / LEDGER_FILE
+    with sqlite3.connect(path) as db:  # a schema-2 ledger, as the previous release left it
+        db.executescript(
+            "CREATE TABLE sends (key TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, message_id TEXT NOT NULL,"
+            " recipients TEXT NOT NULL, subject TEXT NOT NULL DEFAULT '', refused TEXT NOT NULL DEFAULT '{}',"
+            " reason TEXT NOT NULL DEFAULT '', begun_at REAL NOT NULL, sent_at REAL, failed_at REAL,"
+            " logged INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+            "CREATE TABLE deferrals (key TEXT PRIMARY KEY, kind TEXT NOT NULL, first_at REAL NOT NULL,"
+            " last_at REAL NOT NULL, reason TEXT NOT NULL DEFAULT '') WITHOUT ROWID; PRAGMA user_version = 2;"
+        )
+    with Ledger(path) as ledger:
+        ledger.verify()
+        assert ledger.is_verified and (tmp_path / MARKER_FILE).exists()

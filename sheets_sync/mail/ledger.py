@@ -404,8 +404,12 @@ def open_ledger(config: Config) -> Ledger:
 def _prepare(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
-    if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-        db.executescript(_SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version < SCHEMA_VERSION:
+        # A ledger made before the `verified` mark existed has been this sheet's memory all along
+        # (it is no new ledger next to an old sheet): it counts as verified.
+        inherited = f"INSERT OR IGNORE INTO meta VALUES ('verified', 'schema {version} ledger upgraded');"
+        db.executescript(_SCHEMA + (inherited if version else "") + f"PRAGMA user_version = {SCHEMA_VERSION};")
 
 
 def _unrecorded_entry(message: Message, when: dt.datetime, refused: dict[str, str]) -> LedgerEntry:
