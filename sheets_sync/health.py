@@ -59,7 +59,7 @@ def record_health(config: Config, now: dt.datetime, ok: bool, error: str = "",
             data["unwritten_since"], data["held_by"], data["unwritten_why"] = None, "", ""
         delivery = report.delivery
         if delivery is not None and delivery.is_stalled:
-            data["stalled_cycles"] = int(previous.get("stalled_cycles") or 0) + 1
+            data["stalled_cycles"] = _count(previous.get("stalled_cycles")) + 1
             data["stalled_why"] = delivery.unreachable or (delivery.deferred[-1][1] if delivery.deferred else "")
         elif delivery is not None:
             data["stalled_cycles"], data["stalled_why"] = 0, ""
@@ -71,6 +71,14 @@ def record_health(config: Config, now: dt.datetime, ok: bool, error: str = "",
         tmp.replace(path)
     except OSError as exc:
         log.warning("cannot write %s (%s): the health record is kept in memory", path, exc.strerror or exc)
+
+
+def _count(value: object) -> int:
+    """A count as health.json holds it; anything else (a hand-edited file) counts as 0."""
+    try:
+        return max(int(value), 0)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return 0
 
 
 def read_health(config: Config) -> dict:
@@ -113,27 +121,39 @@ def sheet_notice(config: Config, now: dt.datetime) -> tuple[str, str] | None:
 
 def state_problems(config: Config) -> list[str]:
     """What keeps the worker from recording its sends or writing its emails, checked on disk now:
-    the state directory (writable, free space, the ledger there or lost) and the outbox folder."""
+    the state directory (writable, free space, the ledger there or lost) and the outbox folder.
+    (A ledger damaged inside is found by the cycle that opens it, and reported as its failure.)"""
     problems = []
     state = config.state_dir
     ledger = state / LEDGER_FILE
-    if state.exists():
-        if not os.access(state, os.W_OK | os.X_OK):
-            problems.append(f"the state directory {state} is not writable")
-        elif shutil.disk_usage(state).free < MIN_FREE_BYTES:
-            problems.append(f"the disk of the state directory {state} is full")
-        if (state / MARKER_FILE).exists() and (not ledger.exists() or ledger.stat().st_size == 0):
-            problems.append(f"the send ledger {ledger} is lost (run `sheets-sync rebuild-ledger`)")
-        elif ledger.exists() and not _looks_like_sqlite(ledger):
-            problems.append(f"the send ledger {ledger} is damaged (run `sheets-sync rebuild-ledger`)")
-        elif ledger.exists() and not os.access(ledger, os.W_OK):
-            problems.append(f"the send ledger {ledger} is read-only")
-    if config.mail.transport == "outbox":
-        outbox = config.mail.outbox_dir
-        folder = outbox if outbox.exists() else outbox.parent
-        if not os.access(folder, os.W_OK | os.X_OK):
-            problems.append(f"the outbox folder {outbox} is not writable")
+    try:
+        if state.exists():
+            if not os.access(state, os.W_OK | os.X_OK):
+                problems.append(f"the state directory {state} is not writable")
+            elif shutil.disk_usage(state).free < MIN_FREE_BYTES:
+                problems.append(f"the disk of the state directory {state} is full")
+            if (state / MARKER_FILE).exists() and not _holds_data(ledger):
+                problems.append(f"the send ledger {ledger} is lost (run `sheets-sync rebuild-ledger`)")
+            elif ledger.exists() and not _looks_like_sqlite(ledger):
+                problems.append(f"the send ledger {ledger} is damaged (run `sheets-sync rebuild-ledger`)")
+            elif ledger.exists() and not os.access(ledger, os.W_OK):
+                problems.append(f"the send ledger {ledger} is read-only")
+        if config.mail.transport == "outbox":
+            outbox = config.mail.outbox_dir
+            folder = next(p for p in (outbox, *outbox.parents) if p.exists())  # the folder sending would create
+            if not os.access(folder, os.W_OK | os.X_OK):
+                problems.append(f"the outbox folder {outbox} is not writable")
+            elif shutil.disk_usage(folder).free < MIN_FREE_BYTES:
+                problems.append(f"the disk of the outbox folder {outbox} is full")
+    except OSError as exc:  # a folder on the way this user may not enter
+        problems.append(f"cannot look at {exc.filename or state}: {exc.strerror or exc}")
     return problems
+
+
+def _holds_data(ledger: Path) -> bool:
+    """The ledger file has content, or (a running worker's) WAL holds it for now."""
+    wal = Path(f"{ledger}-wal")
+    return (ledger.exists() and ledger.stat().st_size > 0) or (wal.exists() and wal.stat().st_size > 0)
 
 
 def _looks_like_sqlite(path: Path) -> bool:
@@ -162,7 +182,7 @@ def is_healthy(config: Config, now: dt.datetime) -> tuple[bool, str]:
         return False, f"the last cycle ({health.get('last_attempt')}) failed: {health['last_error']}"
     if not last:
         return False, "no successful cycle recorded yet"
-    stalled = int(health.get("stalled_cycles") or 0)
+    stalled = _count(health.get("stalled_cycles"))
     if stalled >= STALLED_POLLS:
         return False, f"the mail server has put off every email due for {stalled} cycles in a row: {health.get('stalled_why')}"
     stuck = unwritten_for(config, now)

@@ -3,8 +3,9 @@
 What the sheet records (see `recall`): the Activities rows that log each send, by an ID derived
 from its ledger key; the Dashboard's latest digest per manager; and the record cells (Follow-up,
 Sales kit sent, Last newsletter, Last greeting), which the planner reads by itself. The rebuild
-plans the cycle as of `now`, and records as sent every planned message whose log row the sheet
-shows and every digest the Dashboard shows, so the next cycle sends none of them again.
+plans the cycle as of `now` and records as sent what `recall.adopt_recalled` finds (every planned
+message whose log row the sheet shows, every digest the Dashboard shows), as every cycle does,
+so the next cycle sends none of them again.
 A damaged ledger is moved aside first (kept, for a person to look at); a readable one is merged
 into, never emptied.
 """
@@ -20,9 +21,9 @@ from pathlib import Path
 from sheets_sync import workbook
 from sheets_sync.config import Config
 from sheets_sync.errors import LedgerError
-from sheets_sync.mail.ledger import LEDGER_FILE, Ledger, SendStatus
+from sheets_sync.mail.ledger import LEDGER_FILE, Ledger
 from sheets_sync.planner import plan as make_plan
-from sheets_sync.recall import SheetRecords, recalled, sheet_records
+from sheets_sync.recall import SheetRecords, adopt_recalled, sheet_records
 from sheets_sync.records import remember
 from sheets_sync.sending import deferred_greetings, sent_so_far
 from sheets_sync.sources import Source
@@ -37,7 +38,10 @@ class Rebuilt:
     known: int = 0  # sends the ledger already had
 
     def summary(self) -> str:
-        lines = [f"Rebuilt the send ledger {self.path} from the sheet."]
+        if self.known and not self.moved_to:
+            lines = [f"The send ledger {self.path} was intact ({self.known} sends); checked it against the sheet."]
+        else:
+            lines = [f"Rebuilt the send ledger {self.path} from the sheet."]
         if self.moved_to:
             lines.append(f"The damaged ledger was moved aside to {self.moved_to}.")
         lines.append(f"The sheet records: {self.records.describe()}.")
@@ -46,8 +50,6 @@ class Rebuilt:
             lines.append(f"Recorded as sent: {sum(self.added.values())} ({what}).")
         else:
             lines.append("Recorded as sent: none (nothing the next cycle plans is shown as sent).")
-        if self.known:
-            lines.append(f"The ledger already knew {self.known} sends; they are kept.")
         lines.append("The cells that record sends keep the planner from sending those again; the next cycle "
                      "sends only what the sheet does not show as sent.")  # fmt: skip
         return "\n".join(lines)
@@ -65,9 +67,7 @@ def rebuild_ledger(source: Source, config: Config, now: dt.datetime) -> Rebuilt:
         known = sent_so_far(ledger, config.zone)
         book = remember(rb.book, known)
         plan = make_plan(book, config, now.date(), deferred=deferred_greetings(ledger, config.zone))
-        fresh = [e for e in recalled(records, plan, config.mail.sender, config.zone)
-                 if ledger.status(e.key) is not SendStatus.SENT]  # fmt: skip
-        ledger.adopt(fresh)
+        fresh = adopt_recalled(ledger, records, plan, config)
         ledger.mark_verified(now, "rebuilt from the sheet")
     added = Counter(e.kind.value for e in fresh)
     return Rebuilt(path, records, added, moved_to, len(known))

@@ -107,15 +107,16 @@ def confirm_fresh_start(ledger: Ledger, records: SheetRecords, now: dt.datetime)
         ledger.mark_verified(now, "the sheet records no earlier send")
 
 
-def adopt_recalled(ledger: Ledger, records: SheetRecords, plan: Plan, config: Config) -> int:
-    """Planned messages (and digests) the sheet shows as sent but the ledger lacks (an old backup
-    restored, say) are recorded as sent, so they are not sent again. Returns how many."""
+def adopt_recalled(ledger: Ledger, records: SheetRecords, plan: Plan, config: Config) -> list[LedgerEntry]:
+    """Planned messages (and digests) the sheet shows as sent but the ledger lacks (a lost ledger,
+    an old backup restored) are recorded as sent, so they are not sent again. Returns them."""
     fresh = [e for e in recalled(records, plan, config.mail.sender, config.zone)
              if ledger.status(e.key) is not SendStatus.SENT]  # fmt: skip
     if not fresh or ledger.read_only:
-        return 0
+        return []
     log.warning("%d messages the sheet shows as sent were missing from the ledger: recorded now", len(fresh))
-    return ledger.adopt(fresh)
+    ledger.adopt(fresh)
+    return fresh
 
 
 def digest_days(ledger: Ledger, records: SheetRecords, config: Config) -> dict[str, dt.date]:

@@ -93,7 +93,8 @@ def run_once(source: Source, config: Config, now: dt.datetime, *, mailer: Mailer
     if mailer is not None:
         mailer.ledger.verify()  # damaged, missing or replaced: LedgerError, nothing sent or written
     moment = (source.fingerprint(), today, mailer is not None and is_digest_due(config, now))
-    if state is not None and state.seen == moment:
+    # A new ledger is checked against the sheet before anything is skipped (a deleted state_dir)
+    if state is not None and state.seen == moment and (mailer is None or mailer.ledger.is_verified):
         report.skipped = True
         return report
 
@@ -155,7 +156,8 @@ def run_once(source: Source, config: Config, now: dt.datetime, *, mailer: Mailer
         except LedgerError as exc:  # harmless: the rows' IDs keep them from being appended twice
             log.warning("%s", exc)
     if state is not None and not dry_run:
-        settled = fingerprint is not None and not (report.delivery and report.delivery.deferred)
+        # A cycle that failed or put emails off is run again at the next poll, workbook unchanged or not
+        settled = fingerprint is not None and not report.failure and not (report.delivery and report.delivery.deferred)
         state.seen = (fingerprint, today, moment[2]) if settled else None
     report.seconds = time.perf_counter() - started
     return report
@@ -211,10 +213,12 @@ def run_forever(source: Source, config: Config, on_cycle: Callable[[CycleReport]
         try:
             report = run_once(source, config, now, mailer=mailer, state=state)
         except SheetsSyncError as exc:
+            state.seen = None  # the next poll runs a whole cycle again
             log.error("cycle failed: %s", exc)
             record_health(config, now, ok=False, error=str(exc))
             return
         except Exception:  # a bug or an unforeseen library error must not kill the worker
+            state.seen = None
             log.exception("cycle failed")
             record_health(config, now, ok=False, error="unexpected error (see the log)")
             return

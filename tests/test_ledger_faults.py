@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from disk import fill
 from smtp_server import make_message
 
 from sheets_sync.config import Config
@@ -79,7 +80,7 @@ def test_a_sent_record_refused_by_a_full_disk_is_kept_in_memory_and_written_once
         ledger.verify()
         m = make_message("follow-up:A-7")
         ledger.begin(m, T0)
-        filler = _fill(state)  # and no reserve left to release: the record cannot land
+        filler = fill(state)  # and no reserve left to release: the record cannot land
         with pytest.raises(LedgerError) as raised:
             ledger.finish(m, T0, {})  # the server accepted it; the disk refuses the record
         assert raised.value.readable and "full" in str(raised.value)
@@ -107,7 +108,7 @@ def test_the_reserve_lets_the_sent_record_land_on_a_disk_that_filled_while_the_m
             ledger.check_room()  # before the send: holds the reserve
             m = make_message("follow-up:A-8")
             ledger.begin(m, T0)
-            _fill(state)
+            fill(state)
             ledger.finish(m, T0, {})  # lands: the reserve was released for it
             assert not (state / RESERVE_FILE).exists()
             with pytest.raises(LedgerError, match="full"):
@@ -116,21 +117,6 @@ def test_the_reserve_lets_the_sent_record_land_on_a_disk_that_filled_while_the_m
             assert again.status(m.key) is SendStatus.SENT
     finally:
         subprocess.run(["umount", "-l", str(state)], check=False)
-
-
-def _fill(folder: Path) -> Path:
-    filler = folder / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
-    try:
-        for size in (1 << 16, 512, 1):
-            try:
-                while os.write(fd, b"\0" * size):
-                    pass
-            except OSError:
-                pass
-    finally:
-        os.close(fd)
-    return filler
 
 
 def test_adopt_records_what_the_sheet_shows_without_touching_what_the_ledger_knows(tmp_path):

@@ -25,6 +25,7 @@ import pytest
 import yaml
 
 from sheets_sync.mail.ledger import LEDGER_FILE, MARKER_FILE
+from tests.disk import fill
 from tests.smtp_server import RecordingHandler, SmtpServer
 
 TODAY = "2026-12-02"  # a Wednesday: the digests are due at noon, when `--today` runs
@@ -192,71 +193,6 @@ def test_a_fresh_state_dir_next_to_a_fresh_sheet_is_a_fresh_start(team):
     assert team.received() > 0 and (team.state / MARKER_FILE).exists()
 
 
-def test_a_ledger_deleted_while_run_is_polling_is_noticed_and_run_keeps_polling(team):
-    team.settings["poll_every"] = 1
-    team.save()
-    assert team.run("once").returncode == 0
-    sent = team.received()
-    proc = subprocess.Popen([sys.executable, "-m", "sheets_sync", "-c", str(team.config), "--log-format", "json", "run"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
-    try:
-        _wait_for(lambda: (team.state / "health.json").exists() and "last_attempt" in _health(team))
-        first_attempt = _health(team)["last_attempt"]
-        _wait_for(lambda: _health(team)["last_attempt"] != first_attempt)  # a cycle ran with the ledger open
-        _delete(team)
-        _wait_for(lambda: "deleted or replaced" in _health(team).get("last_error", "")
-                  or "is missing" in _health(team).get("last_error", ""))  # fmt: skip
-        failed_at = _health(team)["last_attempt"]
-        _wait_for(lambda: _health(team)["last_attempt"] != failed_at)  # it polls on
-        assert proc.poll() is None, "run must not die"
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, err
-    assert team.received() == sent
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert lines and all(json.loads(line) for line in lines), "with --log-format json every line is JSON"
-    assert TRACEBACK not in err
-
-
-def test_run_with_a_garbage_ledger_keeps_polling_and_says_why(team):
-    team.settings["poll_every"] = 1
-    team.save()
-    team.state.mkdir(parents=True)
-    team.ledger.write_bytes(b"not a database " * 1000)
-    proc = subprocess.Popen([sys.executable, "-m", "sheets_sync", "-c", str(team.config), "--log-format", "json", "run"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
-    try:
-        _wait_for(lambda: "damaged" in _health(team).get("last_error", ""))
-        failed_at = _health(team)["last_attempt"]
-        _wait_for(lambda: _health(team)["last_attempt"] != failed_at)
-        assert proc.poll() is None
-        assert_unhealthy(team, "damaged")
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0 and team.received() == 0
-    assert all(json.loads(line) for line in err.splitlines() if line.strip())
-    assert TRACEBACK not in err
-
-
-def _health(team: Team) -> dict:
-    try:
-        return json.loads((team.state / "health.json").read_text())
-    except (OSError, ValueError):
-        return {}
-
-
-def _wait_for(condition, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
-
-
-# --- a full disk and a read-only state (mounts: root only) ---------------------------------
-
-
 def _can_mount() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("mount") is not None
 
@@ -276,20 +212,101 @@ def mounted(*args: str) -> Iterator[None]:
         subprocess.run(["umount", "-l", target], check=False)
 
 
-def _fill(folder: Path) -> Path:
-    """Fill the disk of `folder` to the last byte."""
-    filler = folder / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+def start_run(team: Team) -> subprocess.Popen:
+    team.settings["poll_every"] = 1
+    team.save()
+    return subprocess.Popen([sys.executable, "-m", "sheets_sync", "-c", str(team.config), "--log-format", "json", "run"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+
+
+def stop_run(proc: subprocess.Popen) -> str:
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines and all(json.loads(line) for line in lines), "with --log-format json every line is JSON"
+    assert TRACEBACK not in err
+    return err
+
+
+LOST = ("deleted or replaced", "is missing", "is new")
+
+
+@pytest.mark.parametrize("fault", ["ledger", "state_dir"])
+def test_a_ledger_deleted_while_run_is_polling_stops_sending_and_run_keeps_polling(team, fault):
+    """`run` plans for the real date: whatever its first cycle sends is counted, then the fault."""
+    proc = start_run(team)
     try:
-        for size in (1 << 16, 512, 1):
-            try:
-                while os.write(fd, b"\0" * size):
-                    pass
-            except OSError:
-                pass
+        _wait_for(lambda: "last_attempt" in _health(team))  # the first cycle is over: its sends are in
+        sent = team.received()
+        first = _health(team)["last_attempt"]
+        _wait_for(lambda: _health(team)["last_attempt"] != first)  # a cycle with the ledger open
+        _delete(team) if fault == "ledger" else shutil.rmtree(team.state)
+        book = next(team.folder.glob("*.xlsx"))
+        os.utime(book)  # the workbook "changed": a cycle reads it all
+        _wait_for(lambda: any(w in _health(team).get("last_error", "") for w in LOST))
+        failed_at = _health(team)["last_attempt"]
+        _wait_for(lambda: _health(team)["last_attempt"] != failed_at)  # it polls on, and still refuses
+        assert any(w in _health(team)["last_error"] for w in LOST)
+        assert proc.poll() is None, "run must not die"
+        assert_unhealthy(team)
     finally:
-        os.close(fd)
-    return filler
+        stop_run(proc)
+    assert team.received() == sent
+
+
+@needs_mount
+def test_run_on_a_full_disk_sends_nothing_and_sends_it_all_once_the_disk_is_freed(tmp_path, server):
+    state = tmp_path / "state"
+    state.mkdir()
+    with mounted("-t", "tmpfs", "-o", "size=16m", "tmpfs", str(state)):
+        team = Team(tmp_path / "team", server, state=state)
+        filler = fill(state, leave=256 * 1024)  # room for a small ledger and health.json, not for sending
+        proc = start_run(team)
+        try:
+            _wait_for(lambda: "full" in _health(team).get("last_error", ""))
+            failed_at = _health(team)["last_attempt"]
+            _wait_for(lambda: _health(team)["last_attempt"] != failed_at)
+            assert team.received() == 0
+            assert_unhealthy(team, "full")
+            filler.unlink()  # no edit of the workbook: run must try again by itself
+            _wait_for(lambda: team.received() > 0 and not _health(team).get("last_error"))
+            assert team.run("health").returncode == 0
+        finally:
+            stop_run(proc)
+        team.assert_no_duplicate()
+
+
+def test_run_with_a_garbage_ledger_keeps_polling_and_says_why(team):
+    team.state.mkdir(parents=True)
+    team.ledger.write_bytes(b"not a database " * 1000)
+    proc = start_run(team)
+    try:
+        _wait_for(lambda: "damaged" in _health(team).get("last_error", ""))
+        failed_at = _health(team)["last_attempt"]
+        _wait_for(lambda: _health(team)["last_attempt"] != failed_at)
+        assert proc.poll() is None
+        assert_unhealthy(team, "damaged")
+    finally:
+        stop_run(proc)
+    assert team.received() == 0
+
+
+def _health(team: Team) -> dict:
+    try:
+        return json.loads((team.state / "health.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _wait_for(condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+# --- a full disk and a read-only state (mounts: root only) ---------------------------------
 
 
 @needs_mount
@@ -299,7 +316,7 @@ def test_a_full_disk_stops_sending_writes_the_sheet_and_sends_nothing_twice_once
     with mounted("-t", "tmpfs", "-o", "size=16m", "tmpfs", str(state)):
         team = Team(tmp_path / "team", server, state=state)
         book = next(team.folder.glob("*.xlsx"))
-        filler = _fill(state)
+        filler = fill(state)
         before = book.read_bytes()
         full = team.run("once")
         assert full.returncode == 1
@@ -313,7 +330,7 @@ def test_a_full_disk_stops_sending_writes_the_sheet_and_sends_nothing_twice_once
         assert first.returncode == 0, first.stderr
         sent = team.received()
 
-        filler = _fill(state)
+        filler = fill(state)
         before = book.read_bytes()
         full = team.run("once", today="2026-12-03")
         assert full.returncode == 1
@@ -341,7 +358,7 @@ def test_the_disk_filling_while_a_message_is_on_the_wire_never_loses_its_record(
         async def handle_DATA(self, server, session, envelope):
             reply = await super().handle_DATA(server, session, envelope)
             if len(self.received) == 3 and not filled:
-                filled.append(_fill(state))
+                filled.append(fill(state))
             return reply
 
     with SmtpServer(FillingHandler()) as server, mounted("-t", "tmpfs", "-o", "size=16m", "tmpfs", str(state)):

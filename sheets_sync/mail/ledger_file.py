@@ -47,8 +47,14 @@ class LedgerFile:
 
     def open(self, prepare: Callable[[sqlite3.Connection], None], schema_version: int) -> sqlite3.Connection:
         """A connection to the ledger, `prepare`d (its schema) when writable; raises LedgerError."""
-        exists = self.path.exists()
-        empty = exists and self.path.stat().st_size == 0
+        try:
+            exists = self.path.exists()
+            empty = exists and self.path.stat().st_size == 0
+        except OSError as exc:  # a folder on the way that this user may not enter
+            raise LedgerError(
+                f"Cannot reach the send ledger {self.path}: {exc.strerror or exc}. Make {self.path.parent} (and "
+                f"the folders above it) readable and writable for the user sheets-sync runs as (uid {os.getuid()})."
+            ) from None
         if (not exists or empty) and self.marker.exists():
             what = "is empty (truncated)" if empty else "is missing"
             raise LedgerError(
@@ -66,11 +72,20 @@ class LedgerFile:
         db = None
         try:
             db = self._connect(prepare)
-            _check(db, schema_version if self.read_only else 0)
+            _check(db)
+            version = db.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.Error as exc:
             if db is not None:
                 db.close()
             raise self.fault("open", exc) from None
+        if version < schema_version:  # read-only, so an older schema cannot be upgraded: not damage
+            db.close()
+            raise LedgerError(
+                f"The send ledger {self.path} must be upgraded (schema {version} to {schema_version}) but cannot "
+                f"be written ({self.read_only}). Nothing is sent until it can: free space on its disk or make "
+                f"{self.path.parent} writable for the user sheets-sync runs as (uid {os.getuid()}).",
+                readable=True,
+            )
         st = os.stat(self.path)
         self._identity = (st.st_dev, st.st_ino)
         if not self.read_only and not self.marker.exists():
@@ -175,14 +190,11 @@ class LedgerFile:
         return True
 
 
-def _check(db: sqlite3.Connection, version_needed: int) -> None:
+def _check(db: sqlite3.Connection) -> None:
     """Reads every page once (quick_check): garbage or a truncated file fails here, not mid-cycle."""
     result = db.execute("PRAGMA quick_check").fetchone()
     if result is None or result[0] != "ok":
         raise sqlite3.DatabaseError(f"quick_check: {result[0] if result else 'no answer'}")
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version < version_needed:  # read-only: an older schema cannot be upgraded
-        raise sqlite3.DatabaseError(f"a ledger of schema version {version} that cannot be upgraded read-only")
 
 
 def is_full(exc: sqlite3.Error) -> bool:
