@@ -198,3 +198,14 @@ def test_a_ledger_from_before_the_verified_mark_counts_as_verified(tmp_path):
     with Ledger(path) as ledger:
         ledger.verify()
         assert ledger.is_verified and (tmp_path / MARKER_FILE).exists()
+
+
+def test_a_hand_edited_health_file_neither_breaks_health_nor_the_next_record(tmp_path):
+    config = Config(state_dir=tmp_path / "state")
+    config.state_dir.mkdir()
+    (config.state_dir / HEALTH_FILE).write_text(json.dumps({"stalled_cycles": "x", "last_success": 5, "last_error": ""}))
+    ok, why = is_healthy(config, T0)
+    assert not ok and "damaged" in why
+    report = CycleReport(T0.date(), plan=object())  # type: ignore[arg-type]
+    record_health(config, T0, ok=True, report=report)
+    assert is_healthy(config, T0)[0]
