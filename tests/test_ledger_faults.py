@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -66,57 +67,54 @@ def test_check_room_holds_a_reserve_of_real_bytes(tmp_path):
         assert reserve.stat().st_blocks * 512 >= 1024 * 1024, "a sparse file would hold no space"
 
 
-needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="a read-only remount needs root")
-
-
-@needs_root
-def test_a_sent_record_refused_by_a_full_disk_is_kept_in_memory_and_written_once_it_can_be(tmp_path):
+@pytest.fixture
+def small_disk(tmp_path) -> Iterator[Path]:
+    """A folder on an 8 MiB tmpfs of its own (mounting needs root)."""
     state = tmp_path / "state"
     state.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(state)], capture_output=True).returncode:
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(state)],
+                                           capture_output=True).returncode:  # fmt: skip
         pytest.skip("cannot mount a tmpfs here")
     try:
-        ledger = Ledger(state / LEDGER_FILE)
-        ledger.verify()
-        m = make_message("follow-up:A-7")
+        yield state
+    finally:
+        subprocess.run(["umount", "-l", str(state)], check=False)
+
+
+def test_a_sent_record_refused_by_a_full_disk_is_kept_in_memory_and_written_once_it_can_be(small_disk):
+    state = small_disk
+    ledger = Ledger(state / LEDGER_FILE)
+    ledger.verify()
+    m = make_message("follow-up:A-7")
+    ledger.begin(m, T0)
+    filler = fill(state)  # and no reserve left to release: the record cannot land
+    with pytest.raises(LedgerError) as raised:
+        ledger.finish(m, T0, {})  # the server accepted it; the disk refuses the record
+    assert raised.value.readable and "full" in str(raised.value)
+    assert ledger.status(m.key) is SendStatus.SENT, "this process never sends it again"
+    assert [e.key for e in ledger.entries()] == [m.key] and ledger.sent_since(T0) == 1
+    with pytest.raises(LedgerError, match="full"):
+        ledger.check_room()
+    filler.unlink()
+    ledger.verify()  # the next cycle: writes it down
+    ledger.close()
+    with Ledger(state / LEDGER_FILE) as again:
+        assert again.status(m.key) is SendStatus.SENT
+
+
+def test_the_reserve_lets_the_sent_record_land_on_a_disk_that_filled_while_the_message_was_on_the_wire(small_disk):
+    state = small_disk
+    with Ledger(state / LEDGER_FILE) as ledger:
+        ledger.check_room()  # before the send: holds the reserve
+        m = make_message("follow-up:A-8")
         ledger.begin(m, T0)
-        filler = fill(state)  # and no reserve left to release: the record cannot land
-        with pytest.raises(LedgerError) as raised:
-            ledger.finish(m, T0, {})  # the server accepted it; the disk refuses the record
-        assert raised.value.readable and "full" in str(raised.value)
-        assert ledger.status(m.key) is SendStatus.SENT, "this process never sends it again"
-        assert [e.key for e in ledger.entries()] == [m.key] and ledger.sent_since(T0) == 1
+        fill(state)
+        ledger.finish(m, T0, {})  # lands: the reserve was released for it
+        assert not (state / RESERVE_FILE).exists()
         with pytest.raises(LedgerError, match="full"):
-            ledger.check_room()
-        filler.unlink()
-        ledger.verify()  # the next cycle: writes it down
-        ledger.close()
-        with Ledger(state / LEDGER_FILE) as again:
-            assert again.status(m.key) is SendStatus.SENT
-    finally:
-        subprocess.run(["umount", "-l", str(state)], check=False)
-
-
-@needs_root
-def test_the_reserve_lets_the_sent_record_land_on_a_disk_that_filled_while_the_message_was_on_the_wire(tmp_path):
-    state = tmp_path / "state"
-    state.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(state)], capture_output=True).returncode:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
-        with Ledger(state / LEDGER_FILE) as ledger:
-            ledger.check_room()  # before the send: holds the reserve
-            m = make_message("follow-up:A-8")
-            ledger.begin(m, T0)
-            fill(state)
-            ledger.finish(m, T0, {})  # lands: the reserve was released for it
-            assert not (state / RESERVE_FILE).exists()
-            with pytest.raises(LedgerError, match="full"):
-                ledger.check_room()  # and nothing more is sent
-        with Ledger(state / LEDGER_FILE) as again:
-            assert again.status(m.key) is SendStatus.SENT
-    finally:
-        subprocess.run(["umount", "-l", str(state)], check=False)
+            ledger.check_room()  # and nothing more is sent
+    with Ledger(state / LEDGER_FILE) as again:
+        assert again.status(m.key) is SendStatus.SENT
 
 
 def test_adopt_records_what_the_sheet_shows_without_touching_what_the_ledger_knows(tmp_path):
