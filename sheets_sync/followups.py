@@ -18,6 +18,7 @@ from sheets_sync.model import (
     FollowUpState,
     FollowUpTask,
     MessageIntent,
+    MessageKey,
     MessageKind,
     TouchStatus,
 )
@@ -141,7 +142,7 @@ def _draft(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
         return f"Send follow-up for {meeting}"
     people, names, addresses = _partner_side(a, view, reachable=False)
     # The key marks it a draft: it went to the team, not the partner (see records.Sent.is_draft).
-    key = f"follow-up:{a.id}:{DRAFT}"
+    key = str(MessageKey(MessageKind.FOLLOW_UP, a.id, (DRAFT,)))
     draft.messages.append(_intent(view, a, ctx, people, names, addresses, key, to=(manager,), reply_to=manager))
     return f"Forward the follow-up draft for {meeting}"
 
@@ -156,7 +157,7 @@ def _send(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
     manager = view.manager
     reply_to = manager or ctx.config.digest.fallback.strip()
     cc = (manager,) if manager else ()
-    draft.messages.append(_intent(view, a, ctx, people, names, to, f"follow-up:{a.id}", to=to, cc=cc, reply_to=reply_to))
+    draft.messages.append(_intent(view, a, ctx, people, names, to, str(MessageKey(MessageKind.FOLLOW_UP, a.id)), to=to, cc=cc, reply_to=reply_to))
     return f"Follow-up for {meeting} goes to {', '.join(to)}"
 
 

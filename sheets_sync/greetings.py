@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from sheets_sync.config import Config
 from sheets_sync.facts import Context, Draft, PartnerView, days, has_email
-from sheets_sync.model import Contact, DigestSection, MessageIntent, MessageKind, TouchStatus
+from sheets_sync.model import Contact, DigestSection, MessageIntent, MessageKey, MessageKind, TouchStatus
 
 BIRTHDAY = "birthday"
 # How long after its day a put-off greeting may still go out: long enough for a capped day to
@@ -62,7 +62,7 @@ def _occasions(contact: Contact, config: Config) -> Iterator[tuple[str, str, int
 
 
 def greeting_key(contact: Contact, occasion: str, year: int) -> str:
-    return f"greeting:{contact.id}:{occasion}:{year}"
+    return str(MessageKey(MessageKind.GREETING, contact.id, (occasion, str(year))))
 
 
 def _put_off(ctx: Context, contact: Contact, key: str, month: int, day: int) -> dt.date | None:

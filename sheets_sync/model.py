@@ -345,15 +345,57 @@ class MessageIntent:
         return key_target(self.key)
 
 
+@dataclass(frozen=True)
+class MessageKey:
+    """A message's idempotency key: its kind, the row it is about and the occasion.
+
+    Written as "<kind>:<target>[:<occasion>...]" (the form the ledger stores and each Message-ID is
+    hashed from) and read back with `parse`, which knows how many occasion parts each kind has, so
+    a row ID may hold colons ("ACME:01"). `target` is the ID of the activity (follow-up), partner
+    (sales kit) or contact (greeting, newsletter), or the manager's address (digest).
+    """
+
+    kind: MessageKind
+    target: str
+    occasion: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return ":".join((self.kind.value, self.target, *self.occasion))
+
+    @classmethod
+    def parse(cls, text: str) -> MessageKey:
+        kind_text, _, rest = text.partition(":")
+        kind = MessageKind(kind_text)
+        parts = _OCCASION_PARTS[kind]
+        if kind is MessageKind.FOLLOW_UP:
+            parts = 1 if rest.endswith(f":{DRAFT}") else 0
+        if parts == 0:
+            return cls(kind, rest)
+        target, *occasion = rest.rsplit(":", parts)
+        return cls(kind, target, tuple(occasion))
+
+    @property
+    def is_draft(self) -> bool:
+        """A follow-up draft (followup.mode draft): it went to the manager, not to the partner."""
+        return self.kind is MessageKind.FOLLOW_UP and self.occasion == (DRAFT,)
+
+
+# occasion parts after the target: a newsletter's and a digest's date, a greeting's occasion and year
+_OCCASION_PARTS = {MessageKind.FOLLOW_UP: 0, MessageKind.SALES_KIT: 0, MessageKind.GREETING: 2,
+                   MessageKind.NEWSLETTER: 1, MessageKind.DIGEST: 1}  # fmt: skip
+
+
 def digest_key(manager: str, day: dt.date) -> str:
     """The idempotency key of a manager's digest of `day` (one a day)."""
-    return f"digest:{manager}:{day.isoformat()}"
+    return str(MessageKey(MessageKind.DIGEST, manager, (day.isoformat(),)))
 
 
 def key_target(key: str) -> str:
-    """The ID of the row a message is about (activity, partner or contact): "<kind>:<ID>:..."."""
-    parts = key.split(":")
-    return parts[1] if len(parts) > 1 else ""
+    """The ID of the row a message is about (activity, partner or contact), or a digest's manager."""
+    try:
+        return MessageKey.parse(key).target
+    except ValueError:  # not a kind this release knows
+        return ""
 
 
 class DigestSection(StrEnum):

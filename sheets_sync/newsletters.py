@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sheets_sync.facts import Context, Draft, PartnerView, has_email
-from sheets_sync.model import Contact, MessageIntent, MessageKind, TouchStatus
+from sheets_sync.model import Contact, MessageIntent, MessageKey, MessageKind, TouchStatus
 
 # SPEC: `audience: all` is "every partner that is not paused or churned"; a snooze only holds
 # back touch reminders, so snoozed partners still get the news.
@@ -56,7 +56,7 @@ def plan_newsletter(view: PartnerView, ctx: Context, draft: Draft) -> Newsletter
         draft.messages.append(
             MessageIntent(
                 kind=MessageKind.NEWSLETTER,
-                key=f"newsletter:{c.id}:{today.isoformat()}",
+                key=str(MessageKey(MessageKind.NEWSLETTER, c.id, (today.isoformat(),))),
                 to=(c.email.strip(),),
                 reply_to=reply_to,
                 language=c.language or config.language,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sheets_sync.facts import Context, Draft, PartnerView, champions, has_email, unique
-from sheets_sync.model import Contact, DigestSection, MessageIntent, MessageKind, TouchStatus
+from sheets_sync.model import Contact, DigestSection, MessageIntent, MessageKey, MessageKind, TouchStatus
 
 NO_KIT_RECIPIENT = "no contact to send the sales kit to"
 
@@ -30,7 +30,7 @@ def plan_onboarding(view: PartnerView, ctx: Context, draft: Draft) -> tuple[bool
         draft.messages.append(
             MessageIntent(
                 kind=MessageKind.SALES_KIT,
-                key=f"sales-kit:{partner.id}",
+                key=str(MessageKey(MessageKind.SALES_KIT, partner.id)),
                 to=unique([c.email for c in people]),
                 reply_to=view.manager or config.digest.fallback.strip(),
                 language=next((c.language for c in people if c.language), "") or config.language,

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sheets_sync.model import (
-    DRAFT,
     LOGGED_TYPES,
     MISSING_NEXT_STEPS,
     REMINDED,
@@ -22,6 +21,7 @@ from sheets_sync.model import (
     CellValue,
     DigestSection,
     FollowUpState,
+    MessageKey,
     MessageKind,
     Plan,
     key_target,
@@ -43,7 +43,7 @@ class Sent:
     @property
     def is_draft(self) -> bool:
         """A follow-up draft (followup.mode draft): it went to the manager, not to the partner."""
-        return self.kind is MessageKind.FOLLOW_UP and self.key.endswith(f":{DRAFT}")
+        return MessageKey.parse(self.key).is_draft
 
     @property
     def target_id(self) -> str:

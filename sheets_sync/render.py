@@ -27,7 +27,7 @@ from sheets_sync.message import (
     person_name,
     shorten,
 )
-from sheets_sync.model import Digest, DigestSection, MessageIntent, MessageKind
+from sheets_sync.model import Digest, DigestSection, MessageIntent, MessageKind, digest_key
 from sheets_sync.templating import environment, languages_to_try, load_templates, run_template, safe_url
 
 # Message and TemplateError live in `message` and `errors`; callers take them from here, with Renderer.
@@ -108,7 +108,7 @@ class Renderer:
             "sections": sections,
             "to_do": sum(len(s["entries"]) for s in sections if s["key"] != DigestSection.GOALS.name),
         }
-        key = f"digest:{digest.manager}:{today.isoformat()}"
+        key = digest_key(digest.manager, today)
         manager = parse_address(digest.manager)
         # Reply-To the manager, as on every message (SPEC 4): here the manager is the reader, so a
         # reply (a note to self, a forward) stays with them rather than going to the worker's From.

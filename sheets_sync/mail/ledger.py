@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 from sheets_sync.errors import LedgerError
 from sheets_sync.mail.ledger_file import MARKER_FILE, MIN_FREE_BYTES, RESERVE_FILE, LedgerFile, is_full
-from sheets_sync.model import MessageKind
+from sheets_sync.model import MessageKey, MessageKind
 
 log = logging.getLogger(__name__)
 
@@ -380,7 +380,7 @@ class Ledger:
         rows = self._read("SELECT key, sent_at FROM sends WHERE kind = 'digest' AND status = 'sent'")
         out: dict[str, dt.datetime] = {}
         for key, at in rows:
-            manager = key.split(":", 1)[1].rpartition(":")[0] if ":" in key else ""
+            manager = MessageKey.parse(key).target
             if manager and (manager not in out or _utc(at) > out[manager]):
                 out[manager] = _utc(at)
         return out
