@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 WORKSPACE ?= workspace
 
-.PHONY: run test bench clean
+.PHONY: run test lint bench clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
+
+# The gates: ruff's rule selection (pyproject.toml) and the import contract that keeps the rules pure
+lint: $(BIN)/.installed
+	$(BIN)/ruff check sheets_sync tests bench
+	$(BIN)/lint-imports --no-cache
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/bench_plan.py

@@ -59,7 +59,7 @@ def run(count: int, port: int, tls_dir: str | None) -> tuple[float, int]:
         with Ledger(Path(state) / LEDGER_FILE) as ledger:
             started = time.perf_counter()
             with transport:
-                report = deliver(messages, transport, ledger, config, dt.datetime.now(dt.timezone.utc))
+                report = deliver(messages, transport, ledger, config, dt.datetime.now(dt.UTC))
             seconds = time.perf_counter() - started
             assert len(report.sent) == count and not report.deferred, report.summary()
             assert len(ledger.entries()) == count

@@ -27,14 +27,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sheets_sync import workbook  # noqa: E402
-from sheets_sync.changes import build_changes  # noqa: E402
-from sheets_sync.config import parse_config  # noqa: E402
-from sheets_sync.dashboard import dashboard_rows  # noqa: E402
-from sheets_sync.model import CellWrite, Changes  # noqa: E402
-from sheets_sync.planner import plan as make_plan  # noqa: E402
-from sheets_sync.sources.xlsx import XlsxSource  # noqa: E402
-from sheets_sync.worker import run_once  # noqa: E402
+from sheets_sync import workbook
+from sheets_sync.changes import build_changes
+from sheets_sync.config import parse_config
+from sheets_sync.dashboard import dashboard_rows
+from sheets_sync.model import CellWrite, Changes
+from sheets_sync.planner import plan as make_plan
+from sheets_sync.sources.xlsx import XlsxSource
+from sheets_sync.worker import run_once
 
 DATA = Path(__file__).resolve().parent / ".data"
 SIZES = {  # name: (partners, contacts, activities, news)
@@ -56,8 +56,7 @@ ACTIVITY_HEADERS = [
     "Owner", "Due", "Done", "Amount", "Follow-up", "Sync note",
 ]
 NEWS_HEADERS = ["ID", "Date", "Title", "Body", "Link", "Category", "Publish"]
-WORDS = ("integration pilot pricing roadmap training webinar renewal discount marketing budget "
-         "onboarding demo contract reseller region launch feedback support case study").split()
+WORDS = ["integration", "pilot", "pricing", "roadmap", "training", "webinar", "renewal", "discount", "marketing", "budget", "onboarding", "demo", "contract", "reseller", "region", "launch", "feedback", "support", "case", "study"]
 TODAY = dt.date(2026, 11, 20)
 
 

@@ -6,8 +6,25 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sheets_sync.facts import Context, Draft, PartnerFacts, PartnerView, cut, days, effective_rank, gather_facts
-from sheets_sync.model import Activity, DigestSection, FollowUpState, FollowUpTask, Partner, Stage, TouchStatus
+from sheets_sync.facts import (
+    Context,
+    Draft,
+    PartnerFacts,
+    PartnerView,
+    cut,
+    days,
+    effective_rank,
+    gather_facts,
+)
+from sheets_sync.model import (
+    Activity,
+    DigestSection,
+    FollowUpState,
+    FollowUpTask,
+    Partner,
+    Stage,
+    TouchStatus,
+)
 
 _AWAKE = frozenset({TouchStatus.OK, TouchStatus.SOON, TouchStatus.DUE, TouchStatus.OVERDUE, TouchStatus.ONBOARDING})
 _LATE_STATUSES = frozenset({TouchStatus.ONBOARDING, TouchStatus.OVERDUE, TouchStatus.DUE})

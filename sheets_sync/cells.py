@@ -14,6 +14,7 @@ fraction is the time of day. Times are wall-clock: no time zone is ever applied 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 
@@ -505,3 +506,13 @@ def _months(year: int, month: int, count: int) -> tuple[dt.date, dt.date]:
     end_year, end_month = year + (month + count - 1) // 12, (month + count - 1) % 12 + 1
     last = dt.date(9999, 12, 31) if end_year > 9999 else dt.date(end_year, end_month, 1) - dt.timedelta(days=1)
     return dt.date(year, month, 1), last
+
+
+@functools.cache
+def column_letters(column: int) -> str:
+    """A column's letters in A1 references, 1-based: 1 -> A, 27 -> AA."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

@@ -117,7 +117,7 @@ def _write_followups(writer: _Writer, rb: ReadBook, book: Book, plan: Plan) -> N
     """
     sheet = rb.sheets[Tab.ACTIVITIES]
     missing = {t.activity_row for t in plan.followups if t.state is FollowUpState.MISSING_NEXT_STEPS}
-    for as_read, now in zip(rb.book.activities, book.activities):
+    for as_read, now in zip(rb.book.activities, book.activities, strict=False):
         if as_read.follow_up not in ("", MISSING_NEXT_STEPS):
             continue
         if now.follow_up not in ("", MISSING_NEXT_STEPS):
@@ -219,5 +219,5 @@ def _same_rows(old: list, new) -> bool:
     while new and not new[-1]:
         new.pop()
     return len(old) == len(new) and all(
-        len(a) == len(b) and all(is_same(x, y) for x, y in zip(a, b)) for a, b in zip(old, new)
+        len(a) == len(b) and all(is_same(x, y) for x, y in zip(a, b, strict=False)) for a, b in zip(old, new, strict=False)
     )

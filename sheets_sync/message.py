@@ -19,7 +19,7 @@ from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime, formataddr, parseaddr
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sheets_sync.errors import TemplateError
@@ -30,7 +30,7 @@ class _Registry(HeaderRegistry):
     """HeaderRegistry builds a new class on every lookup (even to check how many of a header a
     message may have); one per header name is enough."""
 
-    @lru_cache(maxsize=None)  # noqa: B019 - module-level registry, lives as long as the process
+    @cache  # noqa: B019 - module-level registry, lives as long as the process
     def __getitem__(self, name: str) -> type:
         return super().__getitem__(name)
 
@@ -131,8 +131,7 @@ def shorten(text: Any, limit: int = HEADER_TEXT_MAX) -> str:
 
 
 _ROLE_WORDS = frozenset(
-    "admin bd biz contact digest hello info mail marketing noreply office partners partnerships "
-    "sales support team".split()
+    ["admin", "bd", "biz", "contact", "digest", "hello", "info", "mail", "marketing", "noreply", "office", "partners", "partnerships", "sales", "support", "team"]
 )
 
 

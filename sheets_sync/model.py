@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Union
+from typing import Any
 
 # A value as it sits in a cell: what the sources read and write.
-CellValue = Union[None, str, int, float, bool, dt.date, dt.datetime, dt.time]
+CellValue = None | str | int | float | bool | dt.date | dt.datetime | dt.time
 
 
 class Tab(StrEnum):

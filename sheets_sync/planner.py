@@ -51,7 +51,7 @@ def plan(book: Book, config: Config, today: dt.date, *,
         partners=tuple(states),
         followups=tuple(sorted(draft.followups, key=lambda t: t.activity_row)),
         messages=tuple(sorted((m for m in draft.messages if m.target_id not in book.duplicate_ids),
-                              key=lambda m: (_KIND_ORDER[m.kind], m.key))),  # fmt: skip
+                              key=lambda m: (_KIND_ORDER[m.kind], m.key))),
         digests=_digests(draft),
         contact_notes={row: tuple(notes) for row, notes in sorted(draft.contact_notes.items())},
         activity_notes={row: tuple(notes) for row, notes in sorted(draft.activity_notes.items())},

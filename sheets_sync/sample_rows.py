@@ -142,9 +142,9 @@ def _activities(partners: list[Row], n: int, today: dt.date, rng: random.Random,
     if len(partners) > 1:
         weights[-1] = 0  # one partner with no activity at all
     picks = rng.choices(range(len(partners)), cum_weights=list(accumulate(weights)), k=n) if n else []
-    types, type_weights = zip(*_TYPES)
+    types, type_weights = zip(*_TYPES, strict=False)
     kinds = rng.choices(types, type_weights, k=len(picks))
-    rows = [_activity(partners[pi], kind, today, rng, w) for pi, kind in zip(picks, kinds)]
+    rows = [_activity(partners[pi], kind, today, rng, w) for pi, kind in zip(picks, kinds, strict=False)]
     rows.sort(key=lambda row: row["Date"])  # the team appends as things happen
     return rows
 
@@ -170,7 +170,7 @@ def _activity(p: Row, kind: str, today: dt.date, rng: random.Random, w: dict) ->
     elif kind in _TWO_WAY and not planned:
         if rng.random() < 0.75:
             row["Agreements"] = rng.choice(w["agreements"])
-        if row.get("Agreements") and rng.random() < 0.85 or rng.random() < 0.3:
+        if (row.get("Agreements") and rng.random() < 0.85) or rng.random() < 0.3:
             due = date + _DAY * rng.randint(2, 21)
             # teams tick off most steps; an open one from months ago would keep a partner overdue
             stale = (today - due).days > 10
@@ -260,7 +260,7 @@ def _words(lang: str) -> dict:
 
 
 def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
-    values, weights = zip(*weighted)
+    values, weights = zip(*weighted, strict=False)
     return rng.choices(values, weights)[0]
 
 

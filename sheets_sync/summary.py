@@ -7,14 +7,14 @@ from collections import Counter
 from sheets_sync.cells import one_line, shown
 from sheets_sync.config import Config
 from sheets_sync.model import MessageKind, Tab, TouchStatus
-from sheets_sync.worker import CycleReport
 from sheets_sync.workbook import ReadBook
+from sheets_sync.worker import CycleReport
 
 
 def table(header: list[str], rows: list[list[object]]) -> str:
-    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=False)]
     lines = [header, ["-" * w for w in widths], *rows]
-    return "\n".join("  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip() for line in lines)
+    return "\n".join("  ".join(str(x).ljust(w) for x, w in zip(line, widths, strict=False)).rstrip() for line in lines)
 
 
 def check_report(rb: ReadBook) -> str:

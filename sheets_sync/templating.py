@@ -30,16 +30,16 @@ PARTS = ("subject", "txt", "html")
 # --- template helpers: filters and globals ------------------------------------------------------
 
 _MONTHS = {
-    "en": ("January February March April May June July August September October November December").split(),
-    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split(),
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+    "ru": ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"],
 }
 _MONTHS_SHORT = {
-    "en": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(),
-    "ru": "янв. фев. мар. апр. мая июн. июл. авг. сен. окт. нояб. дек.".split(),
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+    "ru": ["янв.", "фев.", "мар.", "апр.", "мая", "июн.", "июл.", "авг.", "сен.", "окт.", "нояб.", "дек."],
 }
 _WEEKDAYS = {
-    "en": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split(),
-    "ru": "понедельник вторник среда четверг пятница суббота воскресенье".split(),
+    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+    "ru": ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"],
 }
 _SPACE = re.compile(r"\s")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013\u2014>]+|\d{1,2}[.)])\s+")
@@ -199,7 +199,7 @@ def run_template(template: jinja2.Template, values: dict[str, Any], name: str, p
         raise TemplateError(f"{where}: includes {exc.name}, which does not exist") from None
     except jinja2.TemplateSyntaxError as exc:  # in a template this one extends or imports
         raise _broken(exc) from None
-    except Exception as exc:  # noqa: BLE001 - any failure inside a template stops only this message
+    except Exception as exc:
         raise TemplateError(f"{where} failed: {type(exc).__name__}: {exc}") from None
 
 

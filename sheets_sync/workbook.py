@@ -16,8 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from openpyxl.utils import get_column_letter
-
 from sheets_sync import cells
 from sheets_sync.config import Config
 from sheets_sync.dashboard import is_worker_dashboard
@@ -100,10 +98,10 @@ class ReadBook:
         name = sheet.table.name if sheet else problem.tab.value
         quoted = f"'{name}'" if re.search(r"\W", name) else name
         if problem in self.header_cells:
-            return f"{quoted}!{get_column_letter(self.header_cells[problem] + 1)}{problem.row}"
+            return f"{quoted}!{cells.column_letters(self.header_cells[problem] + 1)}{problem.row}"
         for column, i in (sheet.columns.items() if sheet else ()):
             if sheet.header_text(column) == problem.column or column.value == problem.column:
-                return f"{quoted}!{get_column_letter(i + 1)}{problem.row}"
+                return f"{quoted}!{cells.column_letters(i + 1)}{problem.row}"
         return f"{quoted}!{problem.row}:{problem.row}"
 
 
@@ -120,7 +118,7 @@ def read_book(snapshot: Snapshot, config: Config) -> ReadBook:
     sheets = {}
     problems: list[Problem] = []
     header_cells: dict[Problem, int] = {}
-    for tab, spec in TAB_SPECS.items():
+    for tab in TAB_SPECS:
         name = config.tab_name(tab)
         table = by_name.get(normalize_header(name))
         if table is None:
@@ -206,7 +204,7 @@ def _duplicate_headers(sheet: Sheet, config: Config) -> dict[Problem, int]:
         if key not in first:
             first[key] = i
             continue
-        a, b = get_column_letter(first[key] + 1), get_column_letter(i + 1)
+        a, b = cells.column_letters(first[key] + 1), cells.column_letters(i + 1)
         shown = cells.shown(sheet.table.header[first[key]], 60)
         message = f"two columns are headed {shown} ({a} and {b}): the first one ({a}) is read"
         found[Problem(sheet.tab, 1, cells.shown(text, 60, quoted=False), message)] = i
@@ -286,7 +284,7 @@ class _Row:
     one index: a large workbook reads ~750,000 cells a cycle.
     """
 
-    __slots__ = ("sheet", "row", "number", "problems", "date_order", "columns")
+    __slots__ = ("columns", "date_order", "number", "problems", "row", "sheet")
 
     def __init__(self, sheet: Sheet, row, number: int, problems: list[Problem], date_order: str):
         width = len(sheet.table.header)
@@ -426,7 +424,7 @@ def _parse_contacts(sheet: Sheet, ids, lookup, problems, config: Config) -> tupl
             birthday=r.birthday(c.BIRTHDAY), language=r.text(c.LANGUAGE).lower(),
             newsletter=r.boolean(c.NEWSLETTER, True), unsubscribed=r.boolean(c.UNSUBSCRIBED, False),
             left_company=r.boolean(c.LEFT_COMPANY, False), last_greeting=r.date(c.LAST_GREETING),
-        )  # fmt: skip
+        )
         for r, row_id in _rows(sheet, ids, problems, config)
     )
 
@@ -473,6 +471,6 @@ def _parse_news(sheet: Sheet, ids, problems, config: Config) -> tuple[NewsItem, 
         NewsItem(
             row=r.number, id=row_id, date=r.date(c.DATE), title=r.text(c.TITLE), body=r.text(c.BODY),
             link=r.text(c.LINK), category=r.text(c.CATEGORY).lower(), publish=r.boolean(c.PUBLISH, True),
-        )  # fmt: skip
+        )
         for r, row_id in _rows(sheet, ids, problems, config)
     )

@@ -39,7 +39,7 @@ def main(argv: list[str]) -> int:
     config = MailConfig(transport="smtp", max_per_minute=100_000, max_per_day=100_000)
     transport = SmtpTransport(SmtpConfig(host="127.0.0.1", port=port, security="none"), "acme.example", timeout=10)
     with Ledger(state_dir / LEDGER_FILE) as ledger, transport:
-        report = deliver(batch(count), transport, ledger, config, dt.datetime.now(dt.timezone.utc))
+        report = deliver(batch(count), transport, ledger, config, dt.datetime.now(dt.UTC))
     print(report.summary(), flush=True)
     return 3 if report.deferred or report.failed else 0
 

@@ -9,8 +9,8 @@ import openpyxl
 from sheets_sync.config import parse_config
 from sheets_sync.sources.xlsx import XlsxSource
 from sheets_sync.summary import check_report
-from sheets_sync.worker import run_once
 from sheets_sync.workbook import read_book, tab_names
+from sheets_sync.worker import run_once
 
 NOW = dt.datetime(2026, 11, 26, 12, tzinfo=ZoneInfo("UTC"))
 LONG = "Очень длинная заметка 很长的笔记 ملاحظة طويلة 🚀 " * 300

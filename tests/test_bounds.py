@@ -27,8 +27,8 @@ from sheets_sync.render import Renderer
 from sheets_sync.sources import Snapshot, Table
 from sheets_sync.sources.xlsx import XlsxSource
 from sheets_sync.summary import check_report, cycle_summary
-from sheets_sync.worker import run_once
 from sheets_sync.workbook import read_book, tab_names
+from sheets_sync.worker import run_once
 
 NOW = dt.datetime(2026, 11, 26, 12, tzinfo=ZoneInfo("Europe/Berlin"))
 TODAY = NOW.date()

@@ -234,7 +234,7 @@ def test_run_polls_and_stops_cleanly_on_sigterm(tmp_path):
         while time.monotonic() < deadline and cli("-c", str(config), "health").returncode != 0:
             time.sleep(0.3)
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
+        _out, err = proc.communicate(timeout=30)
     finally:
         proc.kill()
     assert proc.returncode == 0, err

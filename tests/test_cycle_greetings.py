@@ -75,7 +75,7 @@ def outbox_greetings(config):
 def contact_row(config, email):
     ws = openpyxl.load_workbook(config.source.path)[config.tab_name(Tab.CONTACTS)]
     header = [c.value for c in ws[1]]
-    return next(dict(zip(header, row)) for row in ws.iter_rows(min_row=2, values_only=True) if row[3] == email)
+    return next(dict(zip(header, row, strict=False)) for row in ws.iter_rows(min_row=2, values_only=True) if row[3] == email)
 
 
 @pytest.mark.parametrize("days_later", [1, 3, CATCH_UP_DAYS])

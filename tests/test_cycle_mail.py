@@ -19,8 +19,8 @@ from sheets_sync.preview import write_preview
 from sheets_sync.sample import write_sample
 from sheets_sync.sending import Mailer
 from sheets_sync.sources.xlsx import XlsxSource
-from sheets_sync.worker import WorkerState, run_once
 from sheets_sync.workbook import read_book, tab_names
+from sheets_sync.worker import WorkerState, run_once
 from tests.sent import to_partners
 from tests.smtp_server import RecordingHandler, SmtpServer
 
@@ -43,7 +43,7 @@ def cycle(config, now, **kw):
 def sheet(config, tab):
     ws = openpyxl.load_workbook(config.source.path)[config.tab_name(tab)]
     header = [c.value for c in ws[1]]
-    return [dict(zip(header, row)) for row in ws.iter_rows(min_row=2, values_only=True)]
+    return [dict(zip(header, row, strict=False)) for row in ws.iter_rows(min_row=2, values_only=True)]
 
 
 def outbox(config):
@@ -237,7 +237,7 @@ def test_max_per_day_defers_the_rest_to_a_later_cycle(team):
     config = dataclasses.replace(team, mail=dataclasses.replace(team.mail, max_per_day=5))
     first = cycle(config, at(config))
     assert len(first.delivery.sent) == 5 and first.delivery.deferred
-    assert [m.kind for m, _ in first.delivery.sent][0] is MessageKind.FOLLOW_UP
+    assert next(m.kind for m, _ in first.delivery.sent) is MessageKind.FOLLOW_UP
     next_day = cycle(config, at(config, TODAY + dt.timedelta(days=1)))
     assert len(next_day.delivery.sent) == 5
 
@@ -303,7 +303,7 @@ def test_a_copied_row_keeping_its_id_gets_no_other_rows_record_until_its_id_is_c
     col = {name: i + 1 for i, name in enumerate(header)}
     source_row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, col["ID"]).value == original_id)
     copy_row = ws.max_row + 1  # the team copies the meeting's row for a new meeting, ID and all
-    for name, column in col.items():
+    for _name, column in col.items():
         ws.cell(copy_row, column).value = ws.cell(source_row, column).value
     ws.cell(copy_row, col["Date"]).value = dt.datetime.combine(TODAY + dt.timedelta(days=1), dt.time())
     ws.cell(copy_row, col["Agreements"]).value = "A second pilot"

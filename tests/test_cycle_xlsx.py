@@ -35,7 +35,7 @@ def team_cells(config) -> dict:
         header = [c.value for c in ws[1]]
         worker = {config.column_name(tab, c.value) for c in (*spec.worker, spec.columns.ID)}
         for number, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
-            for name, value in zip(header, row):
+            for name, value in zip(header, row, strict=False):
                 if name not in worker and name != config.column_name(tab, "Follow-up"):
                     out[(tab, number, name)] = value
     return out

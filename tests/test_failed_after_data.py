@@ -43,7 +43,7 @@ def at(config, day=TODAY, hour=12):
 def sheet(config, tab):
     ws = openpyxl.load_workbook(config.source.path)[config.tab_name(tab)]
     header = [c.value for c in ws[1]]
-    return [dict(zip(header, row)) for row in ws.iter_rows(min_row=2, values_only=True)]
+    return [dict(zip(header, row, strict=False)) for row in ws.iter_rows(min_row=2, values_only=True)]
 
 
 def note_of(config, tab, row_id):
@@ -100,7 +100,7 @@ def test_a_554_is_noted_once_with_the_servers_reply(team):
 
 # --- which row: a plain function over the ledger's records ----------------------------------------
 
-NOW = dt.datetime(2026, 11, 26, 12, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC)
 BOOK = Book(
     partners=(Partner(row=2, id="P-1", name="Northwind"),),
     contacts=(Contact(row=5, id="C-1", partner_row=2, email="anna@northwind.example"),),

@@ -49,7 +49,7 @@ def team_cells(api, config) -> dict:
         rows = sheet.table()
         worker = {config.column_name(tab, c.value) for c in (*spec.worker, spec.columns.ID)}
         for number, row in enumerate(rows[1:], start=2):
-            for name, value in zip(rows[0], row):
+            for name, value in zip(rows[0], row, strict=False):
                 if name not in worker and name != config.column_name(tab, "Follow-up"):
                     out[(tab, number, name)] = value
     return out
@@ -202,7 +202,7 @@ def logged_rows(api, config) -> list[dict]:
     header, *rows = sheet.table()
     logged = []
     for number, row in enumerate(rows, start=2):
-        cells = dict(zip(header, row))
+        cells = dict(zip(header, row, strict=False))
         if cells["Type"] in ("follow-up", "sales kit", "newsletter", "greeting"):
             logged.append(
                 {**cells, "row": number, "date format": sheet.number_format(number, header.index("Date") + 1)}

@@ -20,7 +20,7 @@ HAND = '=IF(L{row}="yes","sent by hand","")'
 @pytest.fixture
 def team(tmp_path):
     """The sample twice: `REF`, untouched, and `KEY`, where the team has formulas."""
-    with sample_sheets(tmp_path / "team", TODAY, REF, KEY) as (api, config, mock):
+    with sample_sheets(tmp_path / "team", TODAY, REF, KEY) as (api, config, _mock):
         sources = {key: google_source(api, key) for key in (REF, KEY)}
 
         def cycle(key):

@@ -22,7 +22,7 @@ REF, LIVE = "reference-sheet", "live-sheet"
 @pytest.fixture
 def team(tmp_path):
     """The sample twice in one fake API; `cycle(key, day)` runs one cycle on either copy."""
-    with sample_sheets(tmp_path / "team", TODAY, REF, LIVE) as (api, config, mock):
+    with sample_sheets(tmp_path / "team", TODAY, REF, LIVE) as (api, config, _mock):
         sources = {key: google_source(api, key) for key in (REF, LIVE)}
 
         def cycle(key, day=TODAY):
@@ -40,7 +40,7 @@ def by_partner(api, key, tab=Tab.PARTNERS, name="Partner") -> dict[str, dict]:
     out = {}
     for row in sheet.table()[1:]:
         if any(v is not None for v in row):
-            cells = dict(zip(header, row))
+            cells = dict(zip(header, row, strict=False))
             out[cells.get(name)] = {h: cells.get(h) for h in owned if h in header}
     return out
 

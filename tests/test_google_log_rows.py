@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from sheets_sync import workbook
 from sheets_sync.mail.ledger import open_ledger
 from sheets_sync.model import Tab
 from sheets_sync.sending import Mailer
 from sheets_sync.worker import run_once
-from sheets_sync import workbook
 from tests.fake_sheets import google_source, sample_sheets
 from tests.sent import to_partners
 
@@ -39,7 +39,7 @@ def activities(api, config):
 
 def logged_rows(api, config) -> list[tuple[int, dict]]:
     header, *rows = activities(api, config).table()
-    out = [(number, dict(zip(header, row))) for number, row in enumerate(rows, start=2)]
+    out = [(number, dict(zip(header, row, strict=False))) for number, row in enumerate(rows, start=2)]
     return [(number, cells) for number, cells in out if cells["Type"] in LOGGED_TYPES]
 
 

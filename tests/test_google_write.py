@@ -153,7 +153,7 @@ def test_a_tab_gone_since_start_up_writes_nothing(api):
 
 def test_date_columns_are_formatted_once_per_process(api):
     source = google_source(api, KEY)
-    for day, notes in ((DAY, "a"), (DAY + dt.timedelta(days=1), "b")):
+    for day, _notes in ((DAY, "a"), (DAY + dt.timedelta(days=1), "b")):
         snapshot = source.read(["Partners"])
         mark = len(api.log)
         source.write(

@@ -137,7 +137,7 @@ def test_a_row_the_team_appends_before_the_retry_is_kept_and_each_log_row_is_the
         sent = to_partners(report)
         assert sent
         header, *rows = sheet.table()
-        rows = [dict(zip(header, row)) for row in rows]
+        rows = [dict(zip(header, row, strict=False)) for row in rows]
         logged = [r["ID"] for r in rows if r["Type"] in LOGGED_TYPES]
         assert sorted(logged) == sorted(workbook.log_row_id(m.key) for m in sent)  # each once
         typed = [r for r in rows if r["Summary"] == TYPED["Summary"]]

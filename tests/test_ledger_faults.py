@@ -20,7 +20,7 @@ from sheets_sync.health import HEALTH_FILE, is_healthy, read_health, record_heal
 from sheets_sync.mail.ledger import LEDGER_FILE, MARKER_FILE, RESERVE_FILE, Ledger, SendStatus
 from sheets_sync.worker import CycleReport
 
-T0 = dt.datetime(2026, 12, 2, 11, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 12, 2, 11, 0, tzinfo=dt.UTC)
 
 
 def test_a_fresh_ledger_writes_its_marker_and_is_unverified_until_told(tmp_path):

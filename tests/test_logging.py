@@ -75,7 +75,7 @@ def json_records(text: str) -> list[dict]:
     for line in text.splitlines():
         if line.strip():
             record = json.loads(line)
-            assert isinstance(record, dict) and LOG_KEYS <= record.keys(), line
+            assert isinstance(record, dict) and record.keys() >= LOG_KEYS, line
             records.append(record)
     return records
 

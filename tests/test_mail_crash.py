@@ -49,7 +49,7 @@ def test_killed_at_random_moments_every_message_arrives_and_repeats_are_bounded_
                     kills += 1
                     killed_mid_cycle += before < len(handler.received) < COUNT
                     continue
-            out, err = process.communicate(timeout=30)
+            _out, err = process.communicate(timeout=30)
             assert process.returncode == 0, err.decode()
             break
         time.sleep(0.05)  # a killed sender's last message may still be in the server's hands

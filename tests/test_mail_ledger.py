@@ -12,7 +12,7 @@ from sheets_sync.config import Config
 from sheets_sync.mail.ledger import LEDGER_FILE, Ledger, SendStatus, open_ledger
 from sheets_sync.model import MessageKind
 
-T0 = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def test_a_key_goes_pending_then_sent(ledger):
     [entry] = ledger.entries()
     assert (entry.key, entry.kind, entry.message_id) == (m.key, MessageKind.FOLLOW_UP, m.message_id)
     assert entry.recipients == ("anna@p.example", "boss@acme.example")
-    assert entry.sent_at == T0 + dt.timedelta(seconds=1) and entry.sent_at.tzinfo == dt.timezone.utc
+    assert entry.sent_at == T0 + dt.timedelta(seconds=1) and entry.sent_at.tzinfo == dt.UTC
     assert entry.subject == m.subject
 
 

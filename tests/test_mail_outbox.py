@@ -39,7 +39,7 @@ def test_one_eml_file_per_message_named_by_date_kind_and_message_id(tmp_path):
 def test_the_same_message_id_again_overwrites_the_same_file_even_rendered_later(tmp_path):
     first = make_message("follow-up:A-1", body="first rendering\n")
     later = make_message("follow-up:A-1", body="second rendering\n",
-                         date=dt.datetime(2026, 11, 27, 8, 30, tzinfo=dt.timezone.utc))  # fmt: skip
+                         date=dt.datetime(2026, 11, 27, 8, 30, tzinfo=dt.UTC))  # fmt: skip
     with OutboxTransport(tmp_path) as outbox:
         outbox.send(first.email)
     with OutboxTransport(tmp_path) as outbox:  # a later cycle: the index is read from the folder

@@ -12,7 +12,7 @@ from planner_helpers import TODAY, book, contact, partner, run
 from sheets_sync.model import MessageKey, MessageKind
 from sheets_sync.records import Sent, remember
 
-AT = dt.datetime(2026, 12, 2, 12, tzinfo=dt.timezone.utc)
+AT = dt.datetime(2026, 12, 2, 12, tzinfo=dt.UTC)
 
 
 def test_a_partner_id_with_a_colon_gets_its_sales_kit_recorded():

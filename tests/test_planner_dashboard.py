@@ -36,7 +36,7 @@ def test_dashboard_of_a_tiny_book():
 
     def counts(**kw):
         values = {**zero, **kw}
-        return tuple(values[s] for s in STATUSES) + (sum(values.values()),)
+        return (*tuple(values[s] for s in STATUSES), sum(values.values()))
 
     assert rows == (
         ("Partners dashboard", "as of", TODAY),

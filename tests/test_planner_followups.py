@@ -18,7 +18,14 @@ from planner_helpers import (
     texts,
 )
 
-from sheets_sync.model import MISSING_NEXT_STEPS, DigestSection, FollowUpState, FollowUpTask, MessageKind, Stage
+from sheets_sync.model import (
+    MISSING_NEXT_STEPS,
+    DigestSection,
+    FollowUpState,
+    FollowUpTask,
+    MessageKind,
+    Stage,
+)
 from sheets_sync.planner import plan
 
 AGREED = dict(agreements="Pilot in Q1", next_steps="Send the contract", owner="Anna", due=d("2026-12-01"))

@@ -1,7 +1,20 @@
 """Onboarding (sales kit, training reminder) and rank duties (manager, training)."""
 
 import pytest
-from planner_helpers import MANAGER, TODAY, ago, book, config, contact, d, messages, one_partner, partner, state, texts
+from planner_helpers import (
+    MANAGER,
+    TODAY,
+    ago,
+    book,
+    config,
+    contact,
+    d,
+    messages,
+    one_partner,
+    partner,
+    state,
+    texts,
+)
 
 from sheets_sync.config import RankRule
 from sheets_sync.model import DigestSection, MessageKind, Stage, TouchStatus

@@ -10,9 +10,17 @@ import pytest
 from sheets_sync.changes import build_changes
 from sheets_sync.config import parse_config
 from sheets_sync.errors import ConfigError
-from sheets_sync.model import FollowUpState, FollowUpTask, PartnerState, Plan, Stage, Tab, TouchStatus
+from sheets_sync.model import (
+    ActivityColumn,
+    FollowUpState,
+    FollowUpTask,
+    PartnerState,
+    Plan,
+    Stage,
+    Tab,
+    TouchStatus,
+)
 from sheets_sync.sources import Snapshot, Table
-from sheets_sync.model import ActivityColumn
 from sheets_sync.workbook import log_row_id, read_book
 
 TODAY = dt.date(2026, 11, 26)
@@ -251,7 +259,7 @@ def test_dashboard_is_rewritten_only_when_its_content_changes():
     snap.tables["Dashboard"] = Table("Dashboard", ("Dashboard as of 2026-11-26",), [[], ["Status", "Partners"], ["ok", 3.0]])
     rb = read_book(snap, CONFIG)
     assert build_changes(rb, _plan(_state(2)), rows, CONFIG).dashboard is None
-    changed = rows[:3] + (("ok", 4),)
+    changed = (*rows[:3], ("ok", 4))
     assert build_changes(rb, _plan(_state(2)), changed, CONFIG).dashboard == ("Dashboard", changed)
 
 

@@ -6,6 +6,7 @@ files, the places find_lock looks in, and one lock file made by a real LibreOffi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import random
@@ -617,10 +618,8 @@ def test_a_real_libreoffice_lock(tmp_path):
         lo_data = lo_lock.read_bytes() if lo_lock.exists() else b""
         excel_data = excel_lock.read_bytes() if excel_lock.exists() else b""
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         process.wait(timeout=10)
         shutil.rmtree(profile, ignore_errors=True)
     detail = log.read_text(errors="replace")[-2000:]

@@ -30,13 +30,13 @@ def package(sheet_xml: bytes, *, workbook_pr: str = "", extra: dict[str, bytes] 
             compression=zipfile.ZIP_DEFLATED) -> bytes:  # fmt: skip
     parts = {
         "[Content_Types].xml": (
-            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            "</Types>"
-        ).encode(),
+            b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            b'<Default Extension="xml" ContentType="application/xml"/>'
+            b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            b"</Types>"
+        ),
         "_rels/.rels": (
             '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
@@ -173,8 +173,8 @@ def test_what_the_patcher_does_not_understand_writes_nothing(rows, tail, why):
 def test_cells_rewritten_in_place_leave_the_rest_of_the_row_as_it_was():
     row = '<row r="2" spans="1:3"><c r="A2" t="s"><v>0</v></c>\n <c r="B2" s="1"><v>5</v></c><c r="C2"><v>7</v></c></row>'
     new = part(patch(package(sheet(row)), write((2, 2, 6), (2, 3, "x"))).data, "xl/worksheets/sheet1.xml")
-    assert ('<row r="2" spans="1:3"><c r="A2" t="s"><v>0</v></c>\n <c r="B2" s="2"><v>6</v></c>'  # s=1 is a date
-            '<c r="C2" t="inlineStr"><is><t xml:space="preserve">x</t></is></c></row>').encode() in new  # fmt: skip
+    assert (b'<row r="2" spans="1:3"><c r="A2" t="s"><v>0</v></c>\n <c r="B2" s="2"><v>6</v></c>'  # s=1 is a date
+            b'<c r="C2" t="inlineStr"><is><t xml:space="preserve">x</t></is></c></row>') in new  # fmt: skip
 
 
 def test_self_closing_rows_cells_without_refs_and_row_extensions():

@@ -232,7 +232,7 @@ def test_write_cells_text_numbers_dates_and_clearing(tmp_path):
     snapshot = source.read(["Partners"])
     changes = Changes(cells=(
         CellWrite("Partners", 2, "P-1", 3, D),
-        CellWrite("Partners", 3, "P-2", 3, dt.datetime(2026, 11, 20, 9, 5, tzinfo=dt.timezone.utc)),
+        CellWrite("Partners", 3, "P-2", 3, dt.datetime(2026, 11, 20, 9, 5, tzinfo=dt.UTC)),
         CellWrite("Partners", 2, "P-1", 4, 7),
         CellWrite("Partners", 3, "P-2", 4, 2.5),
         CellWrite("Partners", 2, "P-1", 5, True),

@@ -289,7 +289,7 @@ class Ledger:
         rows = self._read(
             "SELECT sent_at FROM sends WHERE status = 'sent' AND sent_at >= ? ORDER BY sent_at", (_seconds(since),)
         )
-        extra = [at.astimezone(dt.timezone.utc) for _, at, _ in self._unrecorded.values() if at >= since]
+        extra = [at.astimezone(dt.UTC) for _, at, _ in self._unrecorded.values() if at >= since]
         return sorted([_utc(r[0]) for r in rows] + extra)
 
     def last_sent(self, key_prefix: str) -> dt.datetime | None:
@@ -414,7 +414,7 @@ def _prepare(db: sqlite3.Connection) -> None:
 
 def _unrecorded_entry(message: Message, when: dt.datetime, refused: dict[str, str]) -> LedgerEntry:
     return LedgerEntry(message.key, MessageKind(message.kind), message.message_id, tuple(message.recipients),
-                       refused, when.astimezone(dt.timezone.utc), message.subject)  # fmt: skip
+                       refused, when.astimezone(dt.UTC), message.subject)  # fmt: skip
 
 
 def _kind(message: Message) -> str:
@@ -432,7 +432,7 @@ def _seconds(moment: dt.datetime) -> float:
 
 
 def _utc(seconds: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+    return dt.datetime.fromtimestamp(seconds, dt.UTC)
 
 
 def _prefix_range(prefix: str) -> tuple[str, str]:

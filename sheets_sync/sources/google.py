@@ -133,7 +133,7 @@ class GoogleSource:
                 spreadsheet.get([quote_title(t) for t in titles], Dimension.rows, "read") if titles else {}
             )
         tables: dict[str, Table] = {}
-        for title, value_range in zip(titles, answer.get("valueRanges", [])):
+        for title, value_range in zip(titles, answer.get("valueRanges", []), strict=False):
             spreadsheet.note_grid(title, value_range.get("range", ""))
             tables[title] = make_table(title, value_range.get("values", []))
         return Snapshot(tables=tables, version=self.fingerprint())

@@ -173,7 +173,7 @@ class SheetWriter:
         answer = self._spreadsheet.get(ranges, Dimension.cols, "write", ValueRenderOption.formula)
         sheets = self._spreadsheet.sheets or {}
         current = {tab: Current([], {}, sheets[tab].rows, sheets[tab].cols) for tab in tabs}
-        for (tab, slot), value_range in zip(slots, answer.get("valueRanges", [])):
+        for (tab, slot), value_range in zip(slots, answer.get("valueRanges", []), strict=False):
             now, box = current[tab], parse_range(value_range["range"])
             columns = [[from_api(v) for v in column] for column in value_range.get("values", [])]
             if slot == -1:

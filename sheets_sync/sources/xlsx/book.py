@@ -11,7 +11,6 @@ from lxml import etree
 
 from sheets_sync.errors import SourceError
 from sheets_sync.sources.xlsx.package import Package, PackageError
-from sheets_sync.sources.xlsx.refs import Area
 from sheets_sync.sources.xlsx.parts import (
     MAIN,
     REL,
@@ -26,6 +25,7 @@ from sheets_sync.sources.xlsx.parts import (
     target,
     workbook_part,
 )
+from sheets_sync.sources.xlsx.refs import Area
 
 DASHBOARD_MARK = "SheetsSync.Dashboard"  # a hidden name pointing at the worker's Dashboard tab
 _BEFORE_DEFINED_NAMES = ("fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews",
@@ -156,4 +156,4 @@ class Book:
             self.package.write(self.part, serialize(self.root))
 
 
-__all__ = ["Book", "DASHBOARD_MARK", "MAIN"]
+__all__ = ["DASHBOARD_MARK", "MAIN", "Book"]

@@ -128,7 +128,7 @@ def find_lock(workbook: Path) -> Lock | None:
                     lock = _lock_at(folder / lock_name, program)
                     if lock is not None:
                         return lock
-    except Exception:  # noqa: BLE001 - a lock check must never take the worker down
+    except Exception:
         return None
     return None
 
@@ -142,7 +142,7 @@ def parse_excel_owner(data: bytes) -> str:
     try:
         data = bytes(data[:READ_LIMIT])
         return _clean(_excel_owner(data))
-    except Exception:  # noqa: BLE001 - untrusted bytes
+    except Exception:
         return ""
 
 
@@ -165,7 +165,7 @@ def parse_libreoffice_lock(text_or_bytes: str | bytes) -> tuple[str, dt.datetime
             user = _clean(_field_text(fields[1]))
         since = _libreoffice_time(_field_text(fields[3])) if len(fields) > 3 else None
         return user, since
-    except Exception:  # noqa: BLE001 - untrusted bytes
+    except Exception:
         return "", None
 
 

@@ -31,7 +31,7 @@ class PackageError(SourceError):
 
 
 class _Member:
-    __slots__ = ("name", "central", "start", "end")
+    __slots__ = ("central", "end", "name", "start")
 
     def __init__(self, name: str, central: bytes, start: int, end: int):
         self.name, self.central, self.start, self.end = name, central, start, end
@@ -131,7 +131,7 @@ def _members(data: bytes) -> tuple[list[_Member], bytes]:
         records.append((local, name, data[position : position + length]))
         position += length
     starts = sorted({local for local, _, _ in records})
-    ends = dict(zip(starts, [*starts[1:], offset]))
+    ends = dict(zip(starts, [*starts[1:], offset], strict=False))
     members = []
     for local, name, central in records:
         if data[local : local + 4] != _LOCAL_SIG:

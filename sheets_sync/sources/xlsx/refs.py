@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
+
+from sheets_sync.cells import column_letters
 
 _CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 MAX_ROW, MAX_COLUMN = 1_048_576, 16_384
 
 
-@lru_cache(maxsize=None)
-def column_letters(column: int) -> str:
-    letters = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-@lru_cache(maxsize=None)
+@cache
 def column_index(letters: str) -> int:
     index = 0
     for ch in letters.upper():

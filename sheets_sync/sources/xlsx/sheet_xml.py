@@ -17,6 +17,7 @@ and write it anew, dropping what they do not model), hence this module.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -132,7 +133,7 @@ class Worksheet:
                 raise self._error("it has rows without row numbers")
             numbers, self._offsets = [n for n, _ in found], [o for _, o in found]
         self.numbers = [int(n) for n in numbers]
-        for a, b in zip(self.numbers, self.numbers[1:]):
+        for a, b in zip(self.numbers, self.numbers[1:], strict=False):
             if b <= a:
                 raise self._error(f"its rows are out of order (row {b} after row {a})")
         if self.numbers and body[: self._offset(0)].strip():
@@ -350,7 +351,7 @@ class Worksheet:
             if not rest.lstrip().startswith(b"<" + self.p + b"extLst"):
                 raise self._error(f"row {row} holds something other than cells")
             extension = rest
-        if any(b[0] <= a[0] for a, b in zip(tokens, tokens[1:])):
+        if any(b[0] <= a[0] for a, b in itertools.pairwise(tokens)):
             raise self._error(f"the cells of row {row} are out of order")
 
         out: list[bytes] = []

@@ -21,7 +21,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import NamedTuple
 
@@ -305,19 +305,15 @@ def _may(path: Path, mode: int) -> bool:
 
 
 def _remove(path: Path) -> None:
-    try:
+    with suppress(OSError):
         path.unlink()
-    except OSError:
-        pass
 
 
 def _try_chown(path: Path, original: os.stat_result) -> None:
     """Keep the owner when we may (running as root in a container); otherwise it is ours."""
     if hasattr(os, "chown") and (original.st_uid, original.st_gid) != (os.getuid(), os.getgid()):
-        try:
+        with suppress(OSError):
             os.chown(path, original.st_uid, original.st_gid)
-        except OSError:
-            pass
 
 
 def _fsync_folder(folder: Path) -> None:
