@@ -25,19 +25,18 @@ from sheets_sync.dashboard import digest_dates_shown
 from sheets_sync.errors import LedgerError
 from sheets_sync.mail.ledger import Ledger, LedgerEntry, SendStatus
 from sheets_sync.message import message_id_for
-from sheets_sync.model import MessageKind, Plan, digest_key
-from sheets_sync.workbook import ReadBook, log_row_id
+from sheets_sync.model import Book, MessageKind, Plan, digest_key
+from sheets_sync.workbook import LOG_ID_PREFIX, ReadBook, log_row_id
 
 log = logging.getLogger(__name__)
 
-LOG_ID_PREFIX = log_row_id("")[:-10]  # "A-log-": every ID the worker gives a log row starts so
 
 
 @dataclass(frozen=True)
 class SheetRecords:
     log_rows: dict[str, dt.date | None] = field(default_factory=dict)  # log row ID -> its Date
     digests: dict[str, dt.date] = field(default_factory=dict)  # manager -> latest digest shown
-    cells: Counter = field(default_factory=Counter)  # record cells filled, by column
+    book: Book | None = None  # for the record cells, counted only when described
 
     @property
     def count(self) -> int:
@@ -46,26 +45,32 @@ class SheetRecords:
         return len(self.log_rows) + len(self.digests)
 
     def describe(self) -> str:
-        """E.g. "12 log rows in Activities, the digests of 3 managers on the Dashboard"."""
+        """E.g. "12 rows in Activities that log its emails, the latest digests of 3 managers on
+        the Dashboard, 4 filled Follow-up cells"."""
         parts = []
         if self.log_rows:
             parts.append(f"{len(self.log_rows)} rows in Activities that log its emails")
         if self.digests:
             parts.append(f"the latest digests of {len(self.digests)} managers on the Dashboard")
-        parts += [f"{n} filled {column} cells" for column, n in sorted(self.cells.items())]
+        cells = _record_cells(self.book) if self.book is not None else Counter()
+        parts += [f"{n} filled {column} cells" for column, n in sorted(cells.items())]
         return ", ".join(parts) or "nothing"
 
 
 def sheet_records(rb: ReadBook) -> SheetRecords:
-    book = rb.book
-    log_rows = {a.id: a.date for a in book.activities if a.id.startswith(LOG_ID_PREFIX)}
+    """Read every cycle: the log rows and the Dashboard's digest dates (the cells wait for `describe`)."""
+    log_rows = {a.id: a.date for a in rb.book.activities if a.id.startswith(LOG_ID_PREFIX)}
+    digests = digest_dates_shown(rb.dashboard.rows if rb.dashboard is not None else ())
+    return SheetRecords(log_rows, digests, rb.book)
+
+
+def _record_cells(book: Book) -> Counter:
     cells: Counter = Counter()
     cells["Follow-up"] = sum(1 for a in book.activities if a.follow_up.strip())
     cells["Sales kit sent"] = sum(1 for p in book.partners if p.sales_kit_sent is not None)
     cells["Last newsletter"] = sum(1 for p in book.partners if p.last_newsletter is not None)
     cells["Last greeting"] = sum(1 for c in book.contacts if c.last_greeting is not None)
-    digests = digest_dates_shown(rb.dashboard.rows if rb.dashboard is not None else ())
-    return SheetRecords(log_rows, digests, +cells)
+    return +cells
 
 
 def recalled(records: SheetRecords, plan: Plan, sender: str, zone: dt.tzinfo) -> list[LedgerEntry]:

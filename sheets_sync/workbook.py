@@ -265,6 +265,9 @@ def _assign_ids(sheets: dict[Tab, Sheet], problems: list[Problem]):
     return ids, new_ids, next_ids, duplicates
 
 
+LOG_ID_PREFIX = f"{TAB_SPECS[Tab.ACTIVITIES].id_prefix}-log-"  # how every ID of a log row starts
+
+
 def log_row_id(key: str) -> str:
     """The ID of the Activities row that logs the send whose ledger key is `key`, e.g. `A-log-k3q9m2x7ra`.
 
@@ -274,7 +277,7 @@ def log_row_id(key: str) -> str:
     the numbering of the IDs the worker fills in.
     """
     digest = base64.b32encode(hashlib.sha256(key.encode("utf-8")).digest()).decode("ascii").lower()
-    return f"{TAB_SPECS[Tab.ACTIVITIES].id_prefix}-log-{digest[:10]}"  # 50 bits: no collision in practice
+    return f"{LOG_ID_PREFIX}{digest[:10]}"  # 50 bits: no collision in practice
 
 
 class _Row:

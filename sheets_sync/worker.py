@@ -100,8 +100,8 @@ def run_once(source: Source, config: Config, now: dt.datetime, *, mailer: Mailer
 
     snapshot = source.read(workbook.tab_names(config))
     rb = workbook.read_book(snapshot, config)
-    records = sheet_records(rb) if mailer is not None else None
-    if mailer is not None and records is not None:
+    records = sheet_records(rb)
+    if mailer is not None:
         confirm_fresh_start(mailer.ledger, records, now)
     sent = sent_so_far(mailer.ledger, config.zone) if mailer else []
     late = deferred_greetings(mailer.ledger, config.zone) if mailer else {}
@@ -130,7 +130,7 @@ def run_once(source: Source, config: Config, now: dt.datetime, *, mailer: Mailer
             notes.setdefault(where, []).extend(extra)
     report.book, report.plan, report.problems = book, plan, rb.problems
 
-    digests = digest_days(mailer.ledger, records, config) if mailer and records else None
+    digests = digest_days(mailer.ledger, records, config) if mailer else None
     changes = build_changes(rb, plan, dashboard_rows(book, plan, config, digests), config, book=book,
                             appends=log_rows(book, unlogged), notes=notes)  # fmt: skip
     report.cells_written = len(changes.cells)

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sheets_sync.errors import LedgerError
+from sheets_sync.mail.outbox import write_atomic
 
 MARKER_FILE = "ledger.exists"
 RESERVE_FILE = "ledger.reserve"
@@ -90,7 +91,7 @@ class LedgerFile:
         self._identity = (st.st_dev, st.st_ino)
         if not self.read_only and not self.marker.exists():
             try:
-                _write_atomic(self.marker, _MARKER_TEXT.format(ledger=self.path.name))
+                write_atomic(self.marker, _MARKER_TEXT.format(ledger=self.path.name).encode("utf-8"))
             except OSError as exc:
                 self.read_only = f"cannot write {self.marker}: {exc.strerror or exc}"
         return db
@@ -208,9 +209,3 @@ def is_unwritable(exc: sqlite3.Error) -> bool:
     name = getattr(exc, "sqlite_errorname", "")
     prefixes = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_FULL", "SQLITE_IOERR")
     return name.startswith(prefixes) or "readonly" in str(exc) or is_full(exc)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

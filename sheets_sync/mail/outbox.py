@@ -42,7 +42,7 @@ class OutboxTransport:
         try:
             names = self._index()
             name = names.get(digest) or file_name(email, digest)
-            _write_atomic(self.folder / name, email.as_bytes())
+            write_atomic(self.folder / name, email.as_bytes())
         except OSError as exc:  # no message can go (permissions, a full disk): the cycle fails, the rest waits
             raise SessionError(
                 f"Cannot write to the outbox folder {self.folder}: {exc.strerror or exc}. Make it writable for the "
@@ -88,8 +88,9 @@ def _stamp(email: EmailMessage) -> str:
     return when.strftime("%Y-%m-%dT%H-%M-%S")
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=SUFFIX + ".part")
+def write_atomic(path: Path, data: bytes) -> None:
+    """`data` into `path` through a synced temporary file beside it: a reader never sees half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix + ".part")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
