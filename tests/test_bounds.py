@@ -321,21 +321,26 @@ def test_an_unknown_type_is_still_no_touch():
     assert state.last_touch is None
 
 
-def test_an_unknown_type_is_in_the_rows_sync_note_and_in_check(tmp_path):
-    path = tmp_path / "partners.xlsx"
+def write_tabs(path, tabs: dict[str, list[list]]) -> None:
+    """A workbook of these tabs, each a list of rows (the header first)."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    for name, rows in {
+    for name, rows in tabs.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+
+
+def test_an_unknown_type_is_in_the_rows_sync_note_and_in_check(tmp_path):
+    path = tmp_path / "partners.xlsx"
+    write_tabs(path, {
         "Partners": [["ID", "Partner", "Rank", "Rank"], ["P-0001", "Acme", "A", "B"]],
         "Contacts": [["Partner", "Email"]],
         "Activities": [["Date", "Partner", "Type", "Follow-up"], [dt.date(2026, 11, 25), "Acme", "meting", None],
                        [dt.date(2026, 11, 24), "Acme", "call", "sent"]],
         "News": [["Date", "Title"]],
-    }.items():  # fmt: skip
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
+    })  # fmt: skip
     config = parse_config({"source": {"kind": "xlsx", "path": str(path)}}, tmp_path)
     report = run_once(XlsxSource(path), config, NOW)
     assert report.written
@@ -358,18 +363,12 @@ def test_an_unknown_type_is_in_the_rows_sync_note_and_in_check(tmp_path):
 def test_the_cycle_summary_shows_a_huge_partner_name_in_one_short_cell(tmp_path):
     path = tmp_path / "partners.xlsx"
     name = "Westgate " + "Digital " * 4_000  # openpyxl keeps at most Excel's 32,767 characters
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for tab, rows in {
+    write_tabs(path, {
         "Partners": [["ID", "Partner", "Rank", "Manager"], ["P-0001", name, "A", MANAGER]],
         "Contacts": [["Partner", "Email"]],
         "Activities": [["Date", "Partner", "Type", "Agreements", "Follow-up"], [TODAY, "P-0001", "call", "Pilot", None]],
         "News": [["Date", "Title"]],
-    }.items():  # fmt: skip
-        ws = wb.create_sheet(tab)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
+    })  # fmt: skip
     config = parse_config({"source": {"kind": "xlsx", "path": str(path)}}, tmp_path)
     report = run_once(XlsxSource(path), config, NOW, dry_run=True)
     assert [m.kind for m in report.plan.messages] == [MessageKind.FOLLOW_UP]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import disk
 import pytest
 from disk import fill
 from smtp_server import make_message
@@ -70,15 +70,10 @@ def test_check_room_holds_a_reserve_of_real_bytes(tmp_path):
 @pytest.fixture
 def small_disk(tmp_path) -> Iterator[Path]:
     """A folder on an 8 MiB tmpfs of its own (mounting needs root)."""
-    state = tmp_path / "state"
-    state.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(state)],
-                                           capture_output=True).returncode:  # fmt: skip
-        pytest.skip("cannot mount a tmpfs here")
-    try:
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    with disk.small_disk(tmp_path / "state", "8m") as state:
         yield state
-    finally:
-        subprocess.run(["umount", "-l", str(state)], check=False)
 
 
 def test_a_sent_record_refused_by_a_full_disk_is_kept_in_memory_and_written_once_it_can_be(small_disk):

@@ -18,14 +18,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import yaml
 
 from sheets_sync.mail.ledger import LEDGER_FILE, MARKER_FILE
-from tests.disk import fill
+from tests.disk import fill, mounted, small_disk
 from tests.smtp_server import RecordingHandler, SmtpServer
 
 TODAY = "2026-12-02"  # a Wednesday: the digests are due at noon, when `--today` runs
@@ -200,16 +199,11 @@ def _can_mount() -> bool:
 needs_mount = pytest.mark.skipif(not _can_mount(), reason="mounting a tmpfs or a read-only bind needs root")
 
 
-@contextmanager
-def mounted(*args: str) -> Iterator[None]:
-    target = args[-1]
-    result = subprocess.run(["mount", *args], capture_output=True, text=True)
-    if result.returncode != 0:
-        pytest.skip(f"cannot mount here: {result.stderr.strip()}")
-    try:
-        yield
-    finally:
-        subprocess.run(["umount", "-l", target], check=False)
+@pytest.fixture
+def small_state(tmp_path) -> Iterator[Path]:
+    """A state_dir on a 16 MiB tmpfs of its own."""
+    with small_disk(tmp_path / "state") as state:
+        yield state
 
 
 def start_run(team: Team) -> subprocess.Popen:
@@ -256,25 +250,22 @@ def test_a_ledger_deleted_while_run_is_polling_stops_sending_and_run_keeps_polli
 
 
 @needs_mount
-def test_run_on_a_full_disk_sends_nothing_and_sends_it_all_once_the_disk_is_freed(tmp_path, server):
-    state = tmp_path / "state"
-    state.mkdir()
-    with mounted("-t", "tmpfs", "-o", "size=16m", "tmpfs", str(state)):
-        team = Team(tmp_path / "team", server, state=state)
-        filler = fill(state, leave=256 * 1024)  # room for a small ledger and health.json, not for sending
-        proc = start_run(team)
-        try:
-            _wait_for(lambda: "full" in _health(team).get("last_error", ""))
-            failed_at = _health(team)["last_attempt"]
-            _wait_for(lambda: _health(team)["last_attempt"] != failed_at)
-            assert team.received() == 0
-            assert_unhealthy(team, "full")
-            filler.unlink()  # no edit of the workbook: run must try again by itself
-            _wait_for(lambda: team.received() > 0 and not _health(team).get("last_error"))
-            assert team.run("health").returncode == 0
-        finally:
-            stop_run(proc)
-        team.assert_no_duplicate()
+def test_run_on_a_full_disk_sends_nothing_and_sends_it_all_once_the_disk_is_freed(tmp_path, server, small_state):
+    team = Team(tmp_path / "team", server, state=small_state)
+    filler = fill(small_state, leave=256 * 1024)  # room for a small ledger and health.json, not for sending
+    proc = start_run(team)
+    try:
+        _wait_for(lambda: "full" in _health(team).get("last_error", ""))
+        failed_at = _health(team)["last_attempt"]
+        _wait_for(lambda: _health(team)["last_attempt"] != failed_at)
+        assert team.received() == 0
+        assert_unhealthy(team, "full")
+        filler.unlink()  # no edit of the workbook: run must try again by itself
+        _wait_for(lambda: team.received() > 0 and not _health(team).get("last_error"))
+        assert team.run("health").returncode == 0
+    finally:
+        stop_run(proc)
+    team.assert_no_duplicate()
 
 
 def test_run_with_a_garbage_ledger_keeps_polling_and_says_why(team):
@@ -310,48 +301,44 @@ def _wait_for(condition, timeout: float = 60) -> None:
 
 
 @needs_mount
-def test_a_full_disk_stops_sending_writes_the_sheet_and_sends_nothing_twice_once_freed(tmp_path, server):
-    state = tmp_path / "state"
-    state.mkdir()
-    with mounted("-t", "tmpfs", "-o", "size=16m", "tmpfs", str(state)):
-        team = Team(tmp_path / "team", server, state=state)
-        book = next(team.folder.glob("*.xlsx"))
-        filler = fill(state)
-        before = book.read_bytes()
-        full = team.run("once")
-        assert full.returncode == 1
-        assert_one_paragraph(full, str(state))
-        assert team.received() == 0
-        assert book.read_bytes() == before  # a ledger that cannot even be created: nothing read from it
-        assert_unhealthy(team)
+def test_a_full_disk_stops_sending_writes_the_sheet_and_sends_nothing_twice_once_freed(tmp_path, server, small_state):
+    team = Team(tmp_path / "team", server, state=small_state)
+    book = next(team.folder.glob("*.xlsx"))
+    filler = fill(small_state)
+    before = book.read_bytes()
+    full = team.run("once")
+    assert full.returncode == 1
+    assert_one_paragraph(full, str(small_state))
+    assert team.received() == 0
+    assert book.read_bytes() == before  # a ledger that cannot even be created: nothing read from it
+    assert_unhealthy(team)
 
-        filler.unlink()
-        first = team.run("once")
-        assert first.returncode == 0, first.stderr
-        sent = team.received()
+    filler.unlink()
+    first = team.run("once")
+    assert first.returncode == 0, first.stderr
+    sent = team.received()
 
-        filler = fill(state)
-        before = book.read_bytes()
-        full = team.run("once", today="2026-12-03")
-        assert full.returncode == 1
-        assert_one_paragraph(full, "full")
-        assert team.received() == sent, "nothing is sent while the ledger has no room"
-        assert book.read_bytes() != before, "the ledger reads fine: the sheet is still brought up to date"
-        assert_unhealthy(team, "full")
+    filler = fill(small_state)
+    before = book.read_bytes()
+    full = team.run("once", today="2026-12-03")
+    assert full.returncode == 1
+    assert_one_paragraph(full, "full")
+    assert team.received() == sent, "nothing is sent while the ledger has no room"
+    assert book.read_bytes() != before, "the ledger reads fine: the sheet is still brought up to date"
+    assert_unhealthy(team, "full")
 
-        filler.unlink()
-        freed = team.run("once", today="2026-12-03")
-        assert freed.returncode == 0, freed.stderr
-        assert team.received() > sent
-        team.assert_no_duplicate()
+    filler.unlink()
+    freed = team.run("once", today="2026-12-03")
+    assert freed.returncode == 0, freed.stderr
+    assert team.received() > sent
+    team.assert_no_duplicate()
 
 
 @needs_mount
-def test_the_disk_filling_while_a_message_is_on_the_wire_never_loses_its_record(tmp_path):
+def test_the_disk_filling_while_a_message_is_on_the_wire_never_loses_its_record(tmp_path, small_state):
     """The server accepts a message while the disk fills: its `sent` record still lands (the
     ledger's reserve), sending stops, and the next cycles send it never again."""
-    state = tmp_path / "state"
-    state.mkdir()
+    state = small_state
     filled: list[Path] = []
 
     class FillingHandler(RecordingHandler):
@@ -361,7 +348,7 @@ def test_the_disk_filling_while_a_message_is_on_the_wire_never_loses_its_record(
                 filled.append(fill(state))
             return reply
 
-    with SmtpServer(FillingHandler()) as server, mounted("-t", "tmpfs", "-o", "size=16m", "tmpfs", str(state)):
+    with SmtpServer(FillingHandler()) as server:
         team = Team(tmp_path / "team", server, state=state)
         result = team.run("once")
         assert result.returncode == 1
