@@ -35,7 +35,7 @@ import openpyxl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sheets_sync.sample import WORKBOOK_NAME, write_sample
+from sheets_sync.sample.workspace import WORKBOOK_NAME, write_sample
 
 DATA = Path(__file__).parent / ".data" / "bounds"
 TODAY = dt.date(2026, 11, 26)  # a Thursday: a working day, so the digests are composed too

@@ -26,12 +26,12 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sheets_sync import workbook as tabs
 from sheets_sync.config import parse_config
-from sheets_sync.sample import generate_tables
-from sheets_sync.sample_xlsx import write_workbook
+from sheets_sync.runtime.cycle import WorkerState, run_once
+from sheets_sync.sample.workspace import generate_tables
+from sheets_sync.sample.xlsx import write_workbook
+from sheets_sync.sheet import workbook as tabs
 from sheets_sync.sources.xlsx import XlsxSource
-from sheets_sync.worker import WorkerState, run_once
 
 DATA = Path(__file__).parent / ".data"
 TODAY = dt.date(2026, 11, 26)

@@ -26,14 +26,14 @@ from google.oauth2.credentials import Credentials
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sheets_sync import workbook
-from sheets_sync.cells import to_serial
-from sheets_sync.changes import build_changes
 from sheets_sync.config import parse_config
-from sheets_sync.dashboard import dashboard_rows
-from sheets_sync.planner import plan as make_plan
-from sheets_sync.sample import generate_tables
-from sheets_sync.worker import run_once
+from sheets_sync.rules.dashboard import dashboard_rows
+from sheets_sync.rules.planner import plan as make_plan
+from sheets_sync.runtime.cycle import run_once
+from sheets_sync.sample.workspace import generate_tables
+from sheets_sync.sheet import workbook
+from sheets_sync.sheet.cells import to_serial
+from sheets_sync.sheet.changes import build_changes
 from tests.fake_sheets import FakeSheetsAPI, google_source
 
 TODAY = dt.date(2026, 11, 26)

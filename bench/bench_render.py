@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sheets_sync.config import Config, MailConfig
+from sheets_sync.mail.compose.render import Renderer
 from sheets_sync.model import MessageIntent, MessageKind
-from sheets_sync.render import Renderer
 
 N = 5_000
 LIMIT = 5.0

@@ -27,14 +27,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sheets_sync import workbook
-from sheets_sync.changes import build_changes
 from sheets_sync.config import parse_config
-from sheets_sync.dashboard import dashboard_rows
 from sheets_sync.model import CellWrite, Changes
-from sheets_sync.planner import plan as make_plan
+from sheets_sync.rules.dashboard import dashboard_rows
+from sheets_sync.rules.planner import plan as make_plan
+from sheets_sync.runtime.cycle import run_once
+from sheets_sync.sheet import workbook
+from sheets_sync.sheet.changes import build_changes
 from sheets_sync.sources.xlsx import XlsxSource
-from sheets_sync.worker import run_once
 
 DATA = Path(__file__).resolve().parent / ".data"
 SIZES = {  # name: (partners, contacts, activities, news)

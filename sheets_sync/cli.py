@@ -11,14 +11,16 @@ import tempfile
 import threading
 from pathlib import Path
 
-from sheets_sync import __version__, summary, workbook
+from sheets_sync import __version__
 from sheets_sync.config import Config, find_config_path, load_config
 from sheets_sync.errors import ConfigError, SheetsSyncError
-from sheets_sync.health import is_healthy, record_health
 from sheets_sync.model import Tab
-from sheets_sync.sending import Mailer
+from sheets_sync.runtime import summary
+from sheets_sync.runtime.cycle import read, run_once
+from sheets_sync.runtime.health import is_healthy, record_health
+from sheets_sync.runtime.loop import Stopper, local_now, run_forever
+from sheets_sync.runtime.sending import Mailer
 from sheets_sync.sources import Source
-from sheets_sync.worker import Stopper, local_now, run_forever, run_once
 
 log = logging.getLogger("sheets_sync")
 
@@ -139,7 +141,7 @@ def _date_arg(text: str) -> dt.date:
 
 
 def cmd_init(args) -> int:
-    from sheets_sync.sample import write_sample
+    from sheets_sync.sample.workspace import write_sample
 
     config_path = write_sample(Path(args.dir), args.lang)
     print(f"Wrote {config_path} and the sample workbook next to it.")
@@ -153,9 +155,9 @@ def cmd_check(args) -> int:
     describe = getattr(source, "describe", None)
     if describe is not None:  # a Google Sheet: say which one, as whom (the connection is confirmed)
         print(describe())
-    rb = workbook.read_book(source.read(workbook.tab_names(config)), config)
-    print(summary.check_report(rb))
-    return EXIT_PROBLEMS if rb.problems else EXIT_OK
+    reading = read(source, config)  # the cycle's first phase, nothing after it
+    print(summary.check_report(reading.sheet))
+    return EXIT_PROBLEMS if reading.sheet.problems else EXIT_OK
 
 
 def cmd_once(args) -> int:
@@ -179,7 +181,7 @@ def cmd_once(args) -> int:
 
 
 def cmd_rebuild_ledger(args) -> int:
-    from sheets_sync.rebuild import rebuild_ledger
+    from sheets_sync.runtime.rebuild import rebuild_ledger
 
     config = _config(args)
     rebuilt = rebuild_ledger(open_source(config), config, _now(config, args.today))
@@ -208,12 +210,11 @@ def cmd_run(args) -> int:
 
 
 def cmd_preview(args) -> int:
-    from sheets_sync.preview import write_preview
+    from sheets_sync.runtime.preview import write_preview
 
     config = _config(args)
     now = _now(config, args.today)
-    rb = workbook.read_book(open_source(config).read(workbook.tab_names(config)), config)
-    index = write_preview(rb.book, config, now, Path(args.out))
+    index = write_preview(open_source(config), config, now, Path(args.out))
     print(f"Wrote the preview to {index}")
     return EXIT_OK
 
@@ -226,7 +227,7 @@ def cmd_health(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from sheets_sync.sample import write_sample
+    from sheets_sync.sample.workspace import write_sample
 
     folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="sheets-sync-demo-"))
     config_path = write_sample(folder, args.lang)
@@ -255,7 +256,7 @@ def open_source(config: Config, *, stop: threading.Event | None = None) -> Sourc
         from sheets_sync.sources.xlsx import XlsxSource
 
         return XlsxSource(config.source.path)
-    from sheets_sync.sources.google import GoogleSource
+    from sheets_sync.sources.google.source import GoogleSource
 
     source = GoogleSource.from_config(config.source, stop=stop)
     source.connect()  # the spreadsheet's metadata, once at start-up: a bad key or an unshared sheet fails now

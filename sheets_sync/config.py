@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from sheets_sync.calendar import WorkCalendar
-from sheets_sync.cells import activity_type
 from sheets_sync.config_keys import DEFAULT_PASSWORD_ENV, Reader, check_keys
 from sheets_sync.errors import ConfigError
 from sheets_sync.model import TAB_SPECS, Tab
+from sheets_sync.rules.calendar import WorkCalendar
+from sheets_sync.sheet.cells import activity_type
 
 CONFIG_ENV = "SHEETS_SYNC_CONFIG"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

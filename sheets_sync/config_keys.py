@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sheets_sync.errors import ConfigError, TemplateError
-from sheets_sync.message import parse_address
+from sheets_sync.mail.compose.message import parse_address
 
 DEFAULT_PASSWORD_ENV = "SHEETS_SYNC_SMTP_PASSWORD"
 

@@ -732,7 +732,7 @@ def sample_sheets(folder, today: dt.date, *keys: str) -> Iterator[tuple[FakeShee
     """The English sample workbook as of `today`, written into `folder` and seeded into a fake API
     under each key: (api, its config, the active `responses` mock)."""
     from sheets_sync.config import load_config
-    from sheets_sync.sample import write_sample
+    from sheets_sync.sample.workspace import write_sample
 
     api = FakeSheetsAPI()
     config = load_config(write_sample(folder, "en", today))
@@ -758,8 +758,8 @@ def google_source(api: FakeSheetsAPI, key: str, sleeps: list[float] | None = Non
     """A GoogleSource on the fake, opened (the metadata request), with sleeps recorded instead of slept."""
     from google.oauth2.credentials import Credentials
 
-    from sheets_sync.sources.google import GoogleSource
-    from sheets_sync.sources.google_api import RetryPolicy
+    from sheets_sync.sources.google.api import RetryPolicy
+    from sheets_sync.sources.google.source import GoogleSource
 
     recorded = sleeps if sleeps is not None else []
     source = GoogleSource(key, Credentials(token=api.token), policy=RetryPolicy(sleep=recorded.append))

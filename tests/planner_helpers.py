@@ -19,7 +19,7 @@ from sheets_sync.model import (
     PartnerState,
     Plan,
 )
-from sheets_sync.planner import plan
+from sheets_sync.rules.planner import plan
 
 TODAY = dt.date(2026, 11, 26)  # a Thursday
 MANAGER = "anna@team.example"

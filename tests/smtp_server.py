@@ -30,7 +30,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 from sheets_sync.model import MessageKind
 
 try:
-    from sheets_sync.render import Message
+    from sheets_sync.mail.compose.render import Message
 except ImportError:  # render.py not written yet: the same shape
 
     @dataclass(frozen=True)

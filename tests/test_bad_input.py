@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 import openpyxl
 
 from sheets_sync.config import parse_config
+from sheets_sync.runtime.cycle import run_once
+from sheets_sync.runtime.summary import check_report
+from sheets_sync.sheet.workbook import read_book, tab_names
 from sheets_sync.sources.xlsx import XlsxSource
-from sheets_sync.summary import check_report
-from sheets_sync.workbook import read_book, tab_names
-from sheets_sync.worker import run_once
 
 NOW = dt.datetime(2026, 11, 26, 12, tzinfo=ZoneInfo("UTC"))
 LONG = "Очень длинная заметка 很长的笔记 ملاحظة طويلة 🚀 " * 300
@@ -151,7 +151,7 @@ def test_check_through_the_cli_names_a_second_header_and_a_typo_one_line_each(tm
 
 def test_activities_without_a_follow_up_column_gain_it_when_a_follow_up_goes_out(tmp_path):
     """The Follow-up column is the team's, but the worker fills it: missing, it is added (like ID)."""
-    from sheets_sync.sample import write_sample
+    from sheets_sync.sample.workspace import write_sample
 
     config_path = write_sample(tmp_path, "en")
     path = next(tmp_path.glob("*.xlsx"))

@@ -16,19 +16,19 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from sheets_sync.cells import one_line, shown
 from sheets_sync.config import Config, MailConfig, parse_config
 from sheets_sync.errors import TemplateError
-from sheets_sync.facts import email_in
-from sheets_sync.message import HEADER_TEXT_MAX, parse_address, shorten
+from sheets_sync.mail.compose.message import HEADER_TEXT_MAX, parse_address, shorten
+from sheets_sync.mail.compose.render import Renderer
 from sheets_sync.model import Activity, MessageIntent, MessageKind, Tab
-from sheets_sync.planner import plan
-from sheets_sync.render import Renderer
+from sheets_sync.rules.context import email_in
+from sheets_sync.rules.planner import plan
+from sheets_sync.runtime.cycle import run_once
+from sheets_sync.runtime.summary import check_report, cycle_summary
+from sheets_sync.sheet.cells import one_line, shown
+from sheets_sync.sheet.workbook import read_book, tab_names
 from sheets_sync.sources import Snapshot, Table
 from sheets_sync.sources.xlsx import XlsxSource
-from sheets_sync.summary import check_report, cycle_summary
-from sheets_sync.workbook import read_book, tab_names
-from sheets_sync.worker import run_once
 
 NOW = dt.datetime(2026, 11, 26, 12, tzinfo=ZoneInfo("Europe/Berlin"))
 TODAY = NOW.date()
@@ -117,8 +117,8 @@ def test_shortening_needs_no_babel(tmp_path):
         "        if name.split('.')[0] in ('babel', 'icu'):\n"
         "            raise ImportError(name + ' is blocked')\n"
         "sys.meta_path.insert(0, Block())\n"
-        "from sheets_sync.message import shorten\n"
-        "import sheets_sync.render\n"
+        "from sheets_sync.mail.compose.message import shorten\n"
+        "import sheets_sync.mail.compose.render\n"
         "print(shorten('Добро пожаловать в программу партнёров ' * 20, 30))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path,

@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from sheets_sync.cells import (
+from sheets_sync.model import Birthday, Direction
+from sheets_sync.sheet.cells import (
     BadCell,
     activity_type,
     as_text,
@@ -22,7 +23,6 @@ from sheets_sync.cells import (
     parse_period,
     to_serial,
 )
-from sheets_sync.model import Birthday, Direction
 
 D = dt.date
 DT = dt.datetime

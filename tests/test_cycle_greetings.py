@@ -11,12 +11,12 @@ import openpyxl
 import pytest
 
 from sheets_sync.config import parse_config
-from sheets_sync.greetings import CATCH_UP_DAYS
 from sheets_sync.mail.smtp import SmtpTransport
 from sheets_sync.model import MessageKind, Tab
-from sheets_sync.sending import Mailer
+from sheets_sync.rules.greetings import CATCH_UP_DAYS
+from sheets_sync.runtime.cycle import run_once
+from sheets_sync.runtime.sending import Mailer
 from sheets_sync.sources.xlsx import XlsxSource
-from sheets_sync.worker import run_once
 from tests.smtp_server import RecordingHandler, SmtpServer
 from tests.test_bad_input import write_tabs
 

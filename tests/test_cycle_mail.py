@@ -9,18 +9,18 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from sheets_sync import summary
 from sheets_sync.config import load_config
 from sheets_sync.errors import SourceError
 from sheets_sync.mail.delivery import STOPPING
 from sheets_sync.mail.smtp import SmtpTransport
 from sheets_sync.model import MessageKind, Tab
-from sheets_sync.preview import write_preview
-from sheets_sync.sample import write_sample
-from sheets_sync.sending import Mailer
+from sheets_sync.runtime import summary
+from sheets_sync.runtime.cycle import WorkerState, run_once
+from sheets_sync.runtime.preview import write_preview
+from sheets_sync.runtime.sending import Mailer
+from sheets_sync.sample.workspace import write_sample
+from sheets_sync.sheet.workbook import read_book, tab_names
 from sheets_sync.sources.xlsx import XlsxSource
-from sheets_sync.workbook import read_book, tab_names
-from sheets_sync.worker import WorkerState, run_once
 from tests.sent import to_partners
 from tests.smtp_server import RecordingHandler, SmtpServer
 
@@ -214,8 +214,7 @@ def test_a_recipient_the_server_refuses_is_marked_on_its_contact(team):
 
 def test_preview_renders_everything_and_sends_and_writes_nothing(team, tmp_path):
     data = team.source.path.read_bytes()
-    book = read_book(XlsxSource(team.source.path).read(tab_names(team)), team).book
-    index = write_preview(book, team, at(team, hour=7), tmp_path / "preview")
+    index = write_preview(XlsxSource(team.source.path), team, at(team, hour=7), tmp_path / "preview")
     emls = sorted((tmp_path / "preview").glob("*.eml"))
     assert len(emls) == len(list((tmp_path / "preview").glob("*.html"))) - 1  # index.html
     kinds = {message_from_bytes(p.read_bytes())["X-Sheets-Sync-Kind"] for p in emls}
@@ -227,8 +226,7 @@ def test_preview_renders_everything_and_sends_and_writes_nothing(team, tmp_path)
 
 @pytest.mark.parametrize("day, has_digests", [(TODAY, True), (dt.date(2026, 11, 28), False)])  # Thu, Sat
 def test_preview_shows_digests_on_working_days_only(team, tmp_path, day, has_digests):
-    book = read_book(XlsxSource(team.source.path).read(tab_names(team)), team).book
-    write_preview(book, team, at(team, day, hour=7), tmp_path / "preview")
+    write_preview(XlsxSource(team.source.path), team, at(team, day, hour=7), tmp_path / "preview")
     kinds = {message_from_bytes(p.read_bytes())["X-Sheets-Sync-Kind"] for p in (tmp_path / "preview").glob("*.eml")}
     assert ("digest" in kinds) is has_digests and "newsletter" in kinds
 

@@ -9,10 +9,10 @@ import pytest
 
 from sheets_sync.config import load_config
 from sheets_sync.model import TAB_SPECS, Tab, TouchStatus
-from sheets_sync.sample import write_sample
-from sheets_sync.sending import Mailer
+from sheets_sync.runtime.cycle import WorkerState, run_once
+from sheets_sync.runtime.sending import Mailer
+from sheets_sync.sample.workspace import write_sample
 from sheets_sync.sources.xlsx import XlsxSource
-from sheets_sync.worker import WorkerState, run_once
 
 TODAY = dt.date(2026, 11, 26)  # a Thursday
 

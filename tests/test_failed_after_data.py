@@ -16,11 +16,11 @@ import pytest
 from sheets_sync.config import load_config
 from sheets_sync.mail.smtp import SmtpTransport
 from sheets_sync.model import Activity, Book, Contact, MessageKind, Partner, Tab, key_target
-from sheets_sync.records import Sent
-from sheets_sync.sample import write_sample
-from sheets_sync.sending import Failed, Mailer, refusal_notes
+from sheets_sync.runtime.cycle import run_once
+from sheets_sync.runtime.sending import Failed, Mailer, refusal_notes
+from sheets_sync.sample.workspace import write_sample
+from sheets_sync.sheet.records import Sent
 from sheets_sync.sources.xlsx import XlsxSource
-from sheets_sync.worker import run_once
 from tests.smtp_server import RecordingHandler, SmtpServer
 
 TODAY = dt.date(2026, 11, 26)  # a Thursday

@@ -17,8 +17,8 @@ from google.oauth2.credentials import Credentials
 from sheets_sync import cli
 from sheets_sync.config import load_config
 from sheets_sync.errors import ConfigError, SourceError
-from sheets_sync.sample import write_sample
-from sheets_sync.sources.google_api import SCOPES, load_credentials, spreadsheet_key
+from sheets_sync.sample.workspace import write_sample
+from sheets_sync.sources.google.api import SCOPES, load_credentials, spreadsheet_key
 from tests.fake_sheets import TOKEN_URL, FakeSheetsAPI, seed_from_workbook
 
 TODAY = dt.date(2026, 11, 26)

@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import responses
 
-from sheets_sync import cells
 from sheets_sync.config import load_config, parse_config
 from sheets_sync.model import TAB_SPECS, MessageKind, Tab, TouchStatus
-from sheets_sync.sample import write_sample
-from sheets_sync.sending import Mailer
-from sheets_sync.summary import check_report
-from sheets_sync.workbook import read_book, tab_names
-from sheets_sync.worker import WorkerState, run_once
+from sheets_sync.runtime.cycle import WorkerState, run_once
+from sheets_sync.runtime.sending import Mailer
+from sheets_sync.runtime.summary import check_report
+from sheets_sync.sample.workspace import write_sample
+from sheets_sync.sheet import cells
+from sheets_sync.sheet.workbook import read_book, tab_names
 from tests.fake_sheets import FakeSheetsAPI, Formula, google_source, seed_from_workbook
 from tests.sent import to_partners
 from tests.test_bad_input import BAD, LONG

@@ -12,8 +12,9 @@ import requests
 from sheets_sync.config import load_config
 from sheets_sync.errors import SourceError
 from sheets_sync.model import Tab
-from sheets_sync.sources.google_api import RetryPolicy
-from sheets_sync.worker import Stopper, run_forever, run_once
+from sheets_sync.runtime.cycle import run_once
+from sheets_sync.runtime.loop import Stopper, run_forever
+from sheets_sync.sources.google.api import RetryPolicy
 from tests.fake_sheets import google_source, sample_sheets
 
 TODAY = dt.date(2026, 11, 26)
@@ -139,7 +140,7 @@ def stoppable_source(api, stop: threading.Event):
     """A GoogleSource whose backoff really waits, on `stop`: 30 s after the first of two tries."""
     from google.oauth2.credentials import Credentials
 
-    from sheets_sync.sources.google import GoogleSource
+    from sheets_sync.sources.google.source import GoogleSource
 
     source = GoogleSource(KEY, Credentials(token=api.token),
                           policy=RetryPolicy(stop=stop, tries=2, base=30, random=lambda: 1.0))  # fmt: skip

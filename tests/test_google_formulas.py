@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sheets_sync.model import MISSING_NEXT_STEPS, Tab
-from sheets_sync.worker import run_once
+from sheets_sync.runtime.cycle import run_once
 from tests.fake_sheets import Formula, google_source, sample_sheets
 
 TODAY = dt.date(2026, 11, 26)

@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sheets_sync import workbook
 from sheets_sync.mail.ledger import open_ledger
 from sheets_sync.model import Tab
-from sheets_sync.sending import Mailer
-from sheets_sync.worker import run_once
+from sheets_sync.runtime.cycle import run_once
+from sheets_sync.runtime.sending import Mailer
+from sheets_sync.sheet import workbook
 from tests.fake_sheets import google_source, sample_sheets
 from tests.sent import to_partners
 

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sheets_sync import workbook
 from sheets_sync.mail.ledger import open_ledger
 from sheets_sync.model import Tab
-from sheets_sync.sending import Mailer
-from sheets_sync.sources.google_api import RetryPolicy
-from sheets_sync.worker import run_once
+from sheets_sync.runtime.cycle import run_once
+from sheets_sync.runtime.sending import Mailer
+from sheets_sync.sheet import workbook
+from sheets_sync.sources.google.api import RetryPolicy
 from tests.fake_sheets import sample_sheets
 from tests.sent import to_partners
 from tests.test_google_live_edits import LIVE, REF, TODAY, assert_lands_on_its_own_partner, partners
@@ -37,7 +37,7 @@ def source(api, key, edits: list):
     """A GoogleSource on the fake whose backoff, instead of sleeping, makes the teammate's `edits`."""
     from google.oauth2.credentials import Credentials
 
-    from sheets_sync.sources.google import GoogleSource
+    from sheets_sync.sources.google.source import GoogleSource
 
     def back_off(_seconds):
         while edits:

@@ -14,11 +14,11 @@ from disk import fill
 from smtp_server import make_message
 
 from sheets_sync.config import Config
-from sheets_sync.dashboard import DIGESTS, digest_dates_shown
 from sheets_sync.errors import LedgerError
-from sheets_sync.health import HEALTH_FILE, is_healthy, read_health, record_health
 from sheets_sync.mail.ledger import LEDGER_FILE, MARKER_FILE, RESERVE_FILE, Ledger, SendStatus
-from sheets_sync.worker import CycleReport
+from sheets_sync.rules.dashboard import DIGESTS, digest_dates_shown
+from sheets_sync.runtime.cycle import CycleReport
+from sheets_sync.runtime.health import HEALTH_FILE, is_healthy, read_health, record_health
 
 T0 = dt.datetime(2026, 12, 2, 11, 0, tzinfo=dt.UTC)
 

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from smtp_server import SmtpServer, make_tls
 
-from sheets_sync.sample import write_sample
+from sheets_sync.sample.workspace import write_sample
 
 USER = "partners@yourstartup.example"
 PASSWORD = "pw-" + secrets.token_urlsafe(18)  # new for every run: it cannot be in a log by chance

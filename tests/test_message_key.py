@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from planner_helpers import TODAY, book, contact, partner, run
 
 from sheets_sync.model import MessageKey, MessageKind
-from sheets_sync.records import Sent, remember
+from sheets_sync.sheet.records import Sent, remember
 
 AT = dt.datetime(2026, 12, 2, 12, tzinfo=dt.UTC)
 

@@ -1,8 +1,8 @@
 import pytest
 from planner_helpers import d
 
-from sheets_sync.calendar import WorkCalendar
 from sheets_sync.errors import ConfigError
+from sheets_sync.rules.calendar import WorkCalendar
 
 MON_FRI = range(5)
 

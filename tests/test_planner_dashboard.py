@@ -2,9 +2,9 @@
 
 from planner_helpers import MANAGER, TODAY, activity, ago, book, config, partner
 
-from sheets_sync.dashboard import dashboard_rows
 from sheets_sync.model import Stage
-from sheets_sync.planner import plan
+from sheets_sync.rules.dashboard import dashboard_rows
+from sheets_sync.rules.planner import plan
 
 BEN = "ben@team.example"
 STATUSES = ("churned", "paused", "snoozed", "onboarding", "sleeping", "overdue", "due", "soon", "ok")

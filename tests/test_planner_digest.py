@@ -19,7 +19,7 @@ from planner_helpers import (
 
 from sheets_sync.config import Holiday
 from sheets_sync.model import Birthday, DigestSection, MessageKind, Stage
-from sheets_sync.planner import plan
+from sheets_sync.rules.planner import plan
 
 AGREED = dict(agreements="Pilot in Q1")
 

@@ -26,7 +26,7 @@ from sheets_sync.model import (
     MessageKind,
     Stage,
 )
-from sheets_sync.planner import plan
+from sheets_sync.rules.planner import plan
 
 AGREED = dict(agreements="Pilot in Q1", next_steps="Send the contract", owner="Anna", due=d("2026-12-01"))
 

@@ -6,9 +6,9 @@ import pytest
 from planner_helpers import MANAGER, TODAY, book, config, contact, d, messages, partner, texts
 
 from sheets_sync.config import Holiday
-from sheets_sync.greetings import CATCH_UP_DAYS
 from sheets_sync.model import Birthday, DigestSection, MessageKind, Stage
-from sheets_sync.planner import plan
+from sheets_sync.rules.greetings import CATCH_UP_DAYS
+from sheets_sync.rules.planner import plan
 
 NEW_YEAR = Holiday("New Year", 1, 1)
 

@@ -20,7 +20,7 @@ from planner_helpers import (
 )
 
 from sheets_sync.model import MessageKind, Stage, TouchStatus
-from sheets_sync.planner import plan
+from sheets_sync.rules.planner import plan
 
 ASLEEP = activity(2, ago(100), "call")
 

@@ -4,7 +4,7 @@ import pytest
 from planner_helpers import TODAY, activity, ago, book, config, contact, d, news, one_partner, partner, state
 
 from sheets_sync.model import MISSING_NEXT_STEPS, Stage
-from sheets_sync.planner import plan
+from sheets_sync.rules.planner import plan
 
 MEETING = dict(agreements="Pilot in Q1")
 

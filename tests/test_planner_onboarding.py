@@ -18,7 +18,7 @@ from planner_helpers import (
 
 from sheets_sync.config import RankRule
 from sheets_sync.model import DigestSection, MessageKind, Stage, TouchStatus
-from sheets_sync.planner import plan
+from sheets_sync.rules.planner import plan
 
 
 def onboarding(*contacts, **fields):

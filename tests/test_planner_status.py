@@ -5,7 +5,7 @@ from planner_helpers import MANAGER, TODAY, activity, ago, book, config, d, one_
 
 from sheets_sync.config import RankRule
 from sheets_sync.model import DigestSection, Stage, TouchStatus
-from sheets_sync.planner import plan
+from sheets_sync.rules.planner import plan
 
 LONG_AGO = ago(200)  # asleep by default (60 days)
 

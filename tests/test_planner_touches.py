@@ -4,7 +4,7 @@ import pytest
 from planner_helpers import TODAY, activity, ago, book, config, d, one_partner, partner, state
 
 from sheets_sync.model import LOGGED_TYPES, Stage, TouchStatus
-from sheets_sync.planner import plan
+from sheets_sync.rules.planner import plan
 
 
 def test_last_touch_is_the_latest_touch_up_to_today():

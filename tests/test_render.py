@@ -16,14 +16,14 @@ import pytest
 
 from sheets_sync.config import Config, GreetingsConfig, MailConfig, OnboardingConfig, load_config
 from sheets_sync.errors import ConfigError, SheetsSyncError
-from sheets_sync.message import message_id_for
+from sheets_sync.mail.compose.message import message_id_for
+from sheets_sync.mail.compose.render import Message, Renderer, TemplateError, template_name
+from sheets_sync.mail.compose.templating import BUILTIN_DIR
 from sheets_sync.model import Digest, DigestItem, DigestSection, MessageIntent, MessageKind
-from sheets_sync.planner import plan
-from sheets_sync.render import Message, Renderer, TemplateError, template_name
-from sheets_sync.sample import write_sample
+from sheets_sync.rules.planner import plan
+from sheets_sync.sample.workspace import write_sample
+from sheets_sync.sheet.workbook import read_book, tab_names
 from sheets_sync.sources.xlsx import XlsxSource
-from sheets_sync.templating import BUILTIN_DIR
-from sheets_sync.workbook import read_book, tab_names
 
 NOW = dt.datetime(2026, 11, 26, 9, 30, tzinfo=ZoneInfo("Europe/Berlin"))
 TODAY = NOW.date()

@@ -12,13 +12,13 @@ import pytest
 import yaml
 
 from sheets_sync import config as config_module
-from sheets_sync.cells import parse_birthday, parse_bool, parse_date
 from sheets_sync.config import Config, SourceConfig, load_config
 from sheets_sync.config_keys import KEYS
 from sheets_sync.errors import ConfigError
 from sheets_sync.model import TAB_SPECS, Tab
-from sheets_sync.sample import TEAM_COLUMNS, generate_tables, write_sample
-from sheets_sync.sample_xlsx import write_workbook
+from sheets_sync.sample.workspace import TEAM_COLUMNS, generate_tables, write_sample
+from sheets_sync.sample.xlsx import write_workbook
+from sheets_sync.sheet.cells import parse_birthday, parse_bool, parse_date
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 26)  # a Thursday

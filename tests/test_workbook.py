@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from sheets_sync.changes import build_changes
 from sheets_sync.config import parse_config
 from sheets_sync.errors import ConfigError
 from sheets_sync.model import (
@@ -20,8 +19,9 @@ from sheets_sync.model import (
     Tab,
     TouchStatus,
 )
+from sheets_sync.sheet.changes import build_changes
+from sheets_sync.sheet.workbook import log_row_id, read_book
 from sheets_sync.sources import Snapshot, Table
-from sheets_sync.workbook import log_row_id, read_book
 
 TODAY = dt.date(2026, 11, 26)
 CONFIG = parse_config({"source": {"kind": "xlsx", "path": "p.xlsx"}}, Path("/t"))

@@ -9,14 +9,15 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from sheets_sync import summary, workbook
 from sheets_sync.config import load_config
 from sheets_sync.model import Tab
-from sheets_sync.sample import write_sample
+from sheets_sync.runtime import summary
+from sheets_sync.runtime.cycle import run_once
+from sheets_sync.sample.workspace import write_sample
+from sheets_sync.sheet import workbook
 from sheets_sync.sources.xlsx import XlsxSource
 from sheets_sync.sources.xlsx.book import DASHBOARD_MARK, Book
 from sheets_sync.sources.xlsx.package import Package
-from sheets_sync.worker import run_once
 
 TODAY = dt.date(2026, 11, 26)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from sheets_sync.sample import write_sample
+from sheets_sync.sample.workspace import write_sample
 
 NOBODY = 65534
 TEAM = 1000  # another user: the one who made the workbook

@@ -14,14 +14,14 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from sheets_sync import summary
 from sheets_sync.config import XlsxConfig, load_config
-from sheets_sync.health import is_healthy, record_health
 from sheets_sync.model import Tab
-from sheets_sync.sample import write_sample
-from sheets_sync.sending import Mailer
+from sheets_sync.runtime import summary
+from sheets_sync.runtime.cycle import run_once
+from sheets_sync.runtime.health import is_healthy, record_health
+from sheets_sync.runtime.sending import Mailer
+from sheets_sync.sample.workspace import write_sample
 from sheets_sync.sources.xlsx import XlsxSource
-from sheets_sync.worker import run_once
 from tests.test_cli import cli
 
 TODAY = dt.date(2026, 11, 26)  # a Thursday: digests go out at 09:00

@@ -53,7 +53,7 @@ from sheets_sync.mail.ledger import Ledger, LedgerEntry, SendStatus
 from sheets_sync.model import MessageKind
 
 if TYPE_CHECKING:
-    from sheets_sync.render import Message
+    from sheets_sync.mail.compose.render import Message
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ lost, replaced while the worker runs) raises `LedgerError`: the cycle sends and 
 that can be read but not written (read-only, a full disk) is opened read-only: the cycle plans and
 writes the sheet, and `check_room` stops every send before it starts. A message whose `sent` record
 fails is kept in memory, so this process never sends it again. A new ledger stays "unverified"
-until the worker has checked that the sheet records no earlier send (see `sheets_sync.recall`), or
+until the worker has checked that the sheet records no earlier send (see `sheets_sync.runtime.recall`), or
 `rebuild-ledger` has imported them.
 """
 
@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from sheets_sync.config import Config
-    from sheets_sync.render import Message
+    from sheets_sync.mail.compose.render import Message
 
 LEDGER_FILE = "ledger.sqlite3"
 SCHEMA_VERSION = 3  # 2: the deferrals table; 3: the meta table (older files gain them when opened)

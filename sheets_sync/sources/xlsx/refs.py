@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from sheets_sync.cells import column_letters
+from sheets_sync.sheet.cells import column_letters
 
 _CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 MAX_ROW, MAX_COLUMN = 1_048_576, 16_384

@@ -1,0 +1,208 @@
+"""The touch rhythm: Next touch, Touch status, Days late, Next action, and the digest lines
+about touches due, overdue, falling asleep or waking up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sheets_sync.model import (
+    Activity,
+    DigestSection,
+    FollowUpState,
+    FollowUpTask,
+    Partner,
+    Stage,
+    TouchStatus,
+)
+from sheets_sync.rules.context import (
+    Context,
+    Draft,
+    PartnerFacts,
+    PartnerView,
+    cut,
+    days,
+    effective_rank,
+    gather_facts,
+)
+
+_AWAKE = frozenset({TouchStatus.OK, TouchStatus.SOON, TouchStatus.DUE, TouchStatus.OVERDUE, TouchStatus.ONBOARDING})
+_LATE_STATUSES = frozenset({TouchStatus.ONBOARDING, TouchStatus.OVERDUE, TouchStatus.DUE})
+
+
+def assess(partner: Partner, ctx: Context, draft: Draft) -> PartnerView:
+    """Facts, rank and touch status of one partner (first matching status wins)."""
+    config, today = ctx.config, ctx.today
+    facts = gather_facts(ctx.activities_by_partner.get(partner.row, []), today, ctx.window_start, config)
+    rank, rank_note = effective_rank(partner, config)
+    rule = config.ranks[rank]
+
+    cadence_touch, pulled_by_step = _cadence_touch(partner, facts, rule.every, ctx)
+    late = (today - cadence_touch).days
+    if late > rule.grace:
+        cadence = TouchStatus.OVERDUE
+    elif late >= 0:
+        cadence = TouchStatus.DUE
+    elif -late <= config.soon_days:
+        cadence = TouchStatus.SOON
+    else:
+        cadence = TouchStatus.OK
+
+    sleep_since = facts.last_response or partner.since or facts.first_activity
+    next_touch: dt.date | None = cadence_touch
+    if partner.stage == Stage.CHURNED:
+        status, next_touch = TouchStatus.CHURNED, None
+    elif partner.stage == Stage.PAUSED:
+        status, next_touch = TouchStatus.PAUSED, None
+    elif partner.snooze_until is not None and partner.snooze_until >= today:
+        status, next_touch = TouchStatus.SNOOZED, partner.snooze_until
+    elif partner.stage == Stage.ONBOARDING:
+        status = TouchStatus.ONBOARDING
+    elif sleep_since is not None and (today - sleep_since).days >= config.sleeping_after_days:
+        status, next_touch = TouchStatus.SLEEPING, None
+    else:
+        status = cadence
+    days_late = late if late > 0 and status in _LATE_STATUSES else None
+
+    if rank_note and status not in (TouchStatus.CHURNED, TouchStatus.PAUSED):
+        draft.note_partner(partner.row, rank_note)
+    fell_asleep, woke_up = _sleep_changes(partner, facts, status, sleep_since, ctx)
+    return PartnerView(
+        partner=partner,
+        rank=rank,
+        rule=rule,
+        facts=facts,
+        contacts=ctx.contacts_by_partner.get(partner.row, []),
+        status=status,
+        next_touch=next_touch,
+        days_late=days_late,
+        cadence=cadence,
+        sleep_since=sleep_since,
+        pulled_by_step=pulled_by_step,
+        fell_asleep=fell_asleep,
+        woke_up=woke_up,
+    )
+
+
+def _sleep_changes(partner: Partner, facts: PartnerFacts, status: TouchStatus, sleep_since: dt.date | None,
+                   ctx: Context) -> tuple[bool, bool]:  # fmt: skip
+    """(fell asleep, woke up) since the last digest day, from the dates alone.
+
+    Touch status is rewritten every cycle, mostly before the digest hour (a partner falls asleep at
+    midnight) or after it (a response logged in the afternoon), so the cell alone would hide both.
+    A response dated on the last digest day itself counts too: it may have been logged after that digest.
+    """
+    after = ctx.config.sleeping_after_days
+    since_digest = ctx.last_digest_day
+    fell_asleep = (
+        status == TouchStatus.SLEEPING
+        and sleep_since is not None
+        and sleep_since + dt.timedelta(days=after) > since_digest
+    )
+    woke_up = False
+    response = facts.last_response
+    if status in _AWAKE and response is not None and response >= since_digest:
+        before = facts.prior_response or partner.since or facts.first_activity
+        woke_up = before is not None and before < response and (response - before).days >= after
+    return fell_asleep, woke_up
+
+
+def _cadence_touch(partner: Partner, facts: PartnerFacts, every: int, ctx: Context) -> tuple[dt.date, bool]:
+    """Next touch on the rank's rhythm, pulled earlier by an open next step; and whether it was."""
+    if facts.last_touch is not None:
+        base = facts.last_touch + dt.timedelta(days=every)
+    else:
+        base = partner.since or ctx.today
+    step = facts.earliest_step
+    pulled = step is not None and step.due < base
+    return ctx.calendar.next_working_day(step.due if pulled else base), pulled
+
+
+def touch_text(view: PartnerView) -> str:
+    """E.g. "Call (rank A, every 7 days) - 3 days late", or "Next step due 2026-11-20: ... - due today"."""
+    late_days = view.days_late
+    tail = f"{days(late_days)} late" if late_days else "due today"
+    step = view.facts.earliest_step
+    if view.pulled_by_step and step is not None:
+        what = cut(step.next_steps or step.summary)
+        return f"Next step due {step.due.isoformat()}" + (f": {what}" if what else "") + f" - {tail}"
+    return f"Call (rank {view.rank}, every {days(view.rule.every)}) - {tail}"
+
+
+def is_touch_due(view: PartnerView) -> bool:
+    """Touch reminders apply: overdue or due, also for onboarding partners with the same rhythm."""
+    return view.status in (TouchStatus.OVERDUE, TouchStatus.DUE) or (
+        view.status == TouchStatus.ONBOARDING and view.cadence in (TouchStatus.OVERDUE, TouchStatus.DUE)
+    )
+
+
+def plan_touch_items(view: PartnerView, draft: Draft) -> None:
+    """Digest lines for touches due or overdue, and for partners that fell asleep or woke up."""
+    if is_touch_due(view):
+        section = DigestSection.OVERDUE if view.cadence == TouchStatus.OVERDUE else DigestSection.DUE
+        text = touch_text(view)
+        planned = view.facts.planned
+        if planned is not None:
+            text += f" ({planned.type} booked for {planned.date.isoformat()})"
+        draft.item(view, section, text, view.next_touch)
+    previous = view.partner.previous_status.strip().lower()
+    if view.woke_up or (previous == TouchStatus.SLEEPING and view.status in _AWAKE):
+        draft.item(view, DigestSection.SLEEP, "woke up", view.facts.last_response)
+    elif view.fell_asleep or (previous in _AWAKE and view.status == TouchStatus.SLEEPING):
+        since = view.sleep_since.isoformat() if view.sleep_since else "ever"
+        draft.item(view, DigestSection.SLEEP, f"fell asleep (no response since {since})", view.sleep_since)
+
+
+def _earliest(tasks: list[FollowUpTask], states: set[FollowUpState],
+              rows: dict[int, Activity]) -> Activity | None:  # fmt: skip
+    found = [rows[t.activity_row] for t in tasks if t.state in states]
+    return min(found, key=lambda a: (a.date, a.row)) if found else None
+
+
+def next_action(
+    view: PartnerView,
+    tasks: list[FollowUpTask],
+    meetings: dict[int, Activity],
+    *,
+    newsletter_due: dt.date | None,
+    newsletter_has_news: bool,
+    kit_missing: bool,
+    training_due: bool,
+    today: dt.date,
+) -> str:
+    """One short line a person can act on; the first that applies wins."""
+    status, partner = view.status, view.partner
+    if status == TouchStatus.CHURNED:
+        return "Churned: no reminders"
+    # In remind mode the manager sends it by hand: until the digest has reminded them, say so here too.
+    send = _earliest(tasks, {FollowUpState.SEND, FollowUpState.REMIND}, meetings)
+    if send is not None:
+        return f"Send follow-up for the {send.date.isoformat()} {send.type}"
+    missing = _earliest(tasks, {FollowUpState.MISSING_NEXT_STEPS}, meetings)
+    if missing is not None:
+        return f"Add next steps for the {missing.date.isoformat()} {missing.type}"
+    if status == TouchStatus.PAUSED:
+        return "Paused"
+    if status == TouchStatus.SNOOZED:
+        return f"Snoozed until {partner.snooze_until.isoformat()}"
+    if kit_missing:
+        return "Send sales kit"
+    if training_due:
+        return f"Book training (sales kit sent {partner.sales_kit_sent.isoformat()})"
+    if status == TouchStatus.SLEEPING:
+        if newsletter_due is not None and newsletter_due <= today:
+            return f"Newsletter due {today.isoformat()}" if newsletter_has_news else "Newsletter waits for news"
+        if newsletter_due is not None:
+            return f"Newsletter due {newsletter_due.isoformat()}"
+    planned = view.facts.planned
+    if planned is not None:
+        return f"{planned.type.capitalize()} booked for {planned.date.isoformat()}"
+    if is_touch_due(view):
+        return touch_text(view)
+    step = view.facts.earliest_step
+    if step is not None and step.due <= today:
+        what = cut(step.next_steps or step.summary)
+        return f"Next step due {step.due.isoformat()}" + (f": {what}" if what else "")
+    if view.next_touch is not None:
+        return f"Next touch {view.next_touch.isoformat()}"
+    return ""

@@ -1,0 +1,316 @@
+"""What the planner's rules share: the book indexed by partner, each partner's facts from its
+Activities rows, and the plan being drafted.
+
+Everything is computed for `today`, the team's local date; nothing here reads a clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from difflib import get_close_matches
+from typing import Any
+
+from sheets_sync.config import Config, RankRule
+from sheets_sync.model import (
+    LOGGED_TYPES,
+    Activity,
+    Book,
+    Contact,
+    DigestItem,
+    DigestSection,
+    FollowUpTask,
+    MessageIntent,
+    NewsItem,
+    Partner,
+    TouchStatus,
+)
+from sheets_sync.rules.calendar import WorkCalendar
+
+TWO_WAY_TYPES = frozenset({"meeting", "call", "visit"})  # a touch of these types is a response
+FOLLOW_UP_TYPES = TWO_WAY_TYPES  # the rows that call for a follow-up email
+LOGGED = frozenset(LOGGED_TYPES.values())  # rows the worker appends: never touches
+DEAL_TYPE = "deal"
+
+# The lookbehind starts a match only where a run of address characters starts (where the leftmost
+# match starts anyway): tried from every character of a long run, the search took quadratic time.
+EMAIL = re.compile(r"(?<![^@\s<>,;()\"'])[^@\s<>,;()\"']+@[^@\s<>,;()\"']+\.[^@\s<>,;()\"']+")
+
+
+# The touch types sheets-sync ships with: a team that takes email out of touch_types still logs
+# its emails, and those rows are no typo.
+_DEFAULT_TOUCH_TYPES = next(f.default for f in fields(Config) if f.name == "touch_types")
+
+
+def known_types(config: Config) -> frozenset[str]:
+    """Every Activities Type sheets-sync knows: touch_types (and the default ones), the two-way
+    (follow-up) types, deal, and the types of the rows the worker logs for its own sends."""
+    return config.touch_types | _DEFAULT_TOUCH_TYPES | TWO_WAY_TYPES | FOLLOW_UP_TYPES | {DEAL_TYPE} | LOGGED
+
+
+_TYPE_MAX = 30  # longer than any type and a typo of one: no use asking difflib
+
+
+def nearest_type(word: str, known: Iterable[str]) -> str:
+    """The known type `word` (lower-cased) is most likely a typo of, else ''.
+
+    0.7 rather than difflib's 0.6: a guess should look like a typo of the type, not merely share
+    three letters with it ("deal" for "emails").
+    """
+    if len(word) > _TYPE_MAX:
+        return ""
+    found = get_close_matches(word, sorted(known), n=1, cutoff=0.7)
+    return found[0] if found else ""
+
+
+def effective_rank(partner: Partner, config: Config) -> tuple[str, str]:
+    """The rank the rules use, and a Sync note when the Rank is blank ('' otherwise).
+
+    An unknown Rank also uses default_rank; reading the sheet reported it already (a Problem: in
+    Sync note and in `check`), so it gets no second note here.
+    """
+    rank = partner.rank.strip().upper()
+    if rank in config.ranks:
+        return rank, ""
+    fallback = config.default_rank
+    return fallback, "" if rank else f"no Rank: treated as {fallback}"
+
+
+def email_in(text: str) -> str:
+    """The first email address in a cell such as "Anna <anna@example.com>", else ''."""
+    if "@" not in text:
+        return ""
+    found = EMAIL.search(text)
+    return found.group(0) if found else text.strip()
+
+
+def cut(text: str, limit: int = 60) -> str:
+    """One line of at most `limit` characters, ending in an ellipsis when shortened."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "\u2026"
+
+
+def days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def has_email(contact: Contact) -> bool:
+    return "@" in contact.email
+
+
+def champions(contacts: list[Contact]) -> list[Contact]:
+    """Champions that still work at the partner and can be emailed, in sheet order."""
+    return [c for c in contacts if c.champion and not c.left_company and has_email(c)]
+
+
+def unique(addresses: list[str]) -> tuple[str, ...]:
+    """Addresses without repeats (compared case-insensitively), in their first order."""
+    seen: set[str] = set()
+    out = []
+    for address in addresses:
+        key = address.strip().lower()
+        if key and key not in seen:
+            seen.add(key)
+            out.append(address.strip())
+    return tuple(out)
+
+
+_NONE: tuple = ()  # shared by every partner without such rows: no list allocated for them
+
+
+@dataclass(slots=True)
+class PartnerFacts:
+    """One pass over a partner's Activities rows."""
+
+    last_touch: dt.date | None = None
+    last_response: dt.date | None = None
+    prior_response: dt.date | None = None  # the latest response dated before last_response
+    first_activity: dt.date | None = None  # the earliest dated row up to today, logged rows aside
+    planned: Activity | None = None  # the earliest touch-type row dated after today
+    open_steps: list[Activity] | tuple = _NONE  # Due set, Done not yes
+    meetings: list[Activity] | tuple = _NONE  # meeting/call/visit in the look-back window
+    booked_today: list[Activity] | tuple = _NONE  # touch-type rows dated today
+    deals: list[Activity] | tuple = _NONE
+
+    @property
+    def earliest_step(self) -> Activity | None:
+        steps = self.open_steps
+        return min(steps, key=lambda a: (a.due, a.row)) if steps else None
+
+
+def gather_facts(activities: list[Activity], today: dt.date, window_start: dt.date, config: Config) -> PartnerFacts:
+    """The hot loop of the planner: attribute reads and comparisons, and few allocations (the
+    book's many objects make every garbage collection costly)."""
+    touch_types = config.touch_types
+    last_touch = last_response = prior = first = planned = None
+    steps = meetings = booked = deals = _NONE
+    for a in activities:
+        if a.due is not None and not a.done:
+            if steps is _NONE:
+                steps = []
+            steps.append(a)
+        day = a.date
+        if day is None:
+            continue
+        kind = a.type
+        if kind in LOGGED:
+            continue
+        if kind == DEAL_TYPE:
+            if deals is _NONE:
+                deals = []
+            deals.append(a)
+        if day > today:
+            if kind in touch_types and (
+                planned is None or day < planned.date or (day == planned.date and a.row < planned.row)
+            ):
+                planned = a
+            continue
+        if first is None or day < first:
+            first = day
+        if kind in touch_types:
+            if last_touch is None or day > last_touch:
+                last_touch = day
+            if kind in TWO_WAY_TYPES or a.direction == "in":
+                if last_response is None or day > last_response:
+                    prior, last_response = last_response, day
+                elif day < last_response and (prior is None or day > prior):
+                    prior = day
+            if day == today:
+                if booked is _NONE:
+                    booked = []
+                booked.append(a)
+        if kind in FOLLOW_UP_TYPES and day >= window_start:
+            if meetings is _NONE:
+                meetings = []
+            meetings.append(a)
+    return PartnerFacts(last_touch, last_response, prior, first, planned, steps, meetings, booked, deals)
+
+
+@dataclass(slots=True)
+class PartnerView:
+    """A partner as the rules see it once its touch status is known."""
+
+    partner: Partner
+    rank: str
+    rule: RankRule
+    facts: PartnerFacts
+    contacts: list[Contact]
+    status: TouchStatus
+    next_touch: dt.date | None
+    days_late: int | None
+    cadence: TouchStatus  # overdue, due, soon or ok: the touch rhythm alone, whatever the stage
+    sleep_since: dt.date | None  # last response, else Since, else the first activity
+    pulled_by_step: bool = False  # Next touch is an open next step's Due, earlier than the rhythm
+    fell_asleep: bool = False  # asleep since after the last digest day (whatever Touch status says now)
+    woke_up: bool = False  # a response, on or after the last digest day, ended a sleep
+
+    @property
+    def row(self) -> int:
+        return self.partner.row
+
+    @property
+    def manager(self) -> str:
+        return self.partner.manager.strip()
+
+
+class Context:
+    """The book indexed once by partner row, the calendar and the news, for one `today`."""
+
+    def __init__(self, book: Book, config: Config, today: dt.date, deferred: Mapping[str, dt.date] | None = None):
+        self.config = config
+        self.today = today
+        self.deferred = deferred or {}  # greeting key -> the local date a send of it was first put off
+        self.calendar = WorkCalendar.from_config(config)
+        self.window_start = today - dt.timedelta(days=config.followup.lookback_days)
+        self.last_digest_day = self.calendar.previous_working_day(today)  # the digest before today's
+        contacts: dict[int | None, list[Contact]] = defaultdict(list)
+        for c in book.contacts:
+            contacts[c.partner_row].append(c)
+        activities: dict[int | None, list[Activity]] = defaultdict(list)
+        for a in book.activities:
+            activities[a.partner_row].append(a)
+        self.contacts_by_partner = contacts
+        self.activities_by_partner = activities
+        published = sorted(
+            (n for n in book.news if n.publish and n.date is not None and n.date <= today),
+            key=lambda n: (n.date, -n.row),
+        )
+        self._news = published
+        self._news_dates = [n.date for n in published]
+        self._news_since: dict[dt.date, tuple[dict[str, Any], ...]] = {}
+
+    def news_since(self, since: dt.date) -> tuple[dict[str, Any], ...]:
+        """Published News items dated after `since` and up to today, newest first, as context."""
+        found = self._news_since.get(since)
+        if found is None:
+            start = bisect_right(self._news_dates, since)
+            found = tuple(news_context(n) for n in reversed(self._news[start:]))
+            self._news_since[since] = found
+        return found
+
+
+def news_context(item: NewsItem) -> dict[str, Any]:
+    return {
+        "title": item.title,
+        "body": item.body,
+        "link": item.link,
+        "category": item.category,
+        "date": item.date,
+    }
+
+
+DIGEST_DROPPED = "no Manager and no digest.fallback: digest items dropped"
+
+
+class Draft:
+    """The plan as the rules build it: notes, follow-up tasks, messages and digest items."""
+
+    def __init__(self, fallback: str = "") -> None:
+        self.fallback = fallback.strip()
+        self.partner_notes: dict[int, list[str]] = {}
+        self.contact_notes: dict[int, list[str]] = {}
+        self.activity_notes: dict[int, list[str]] = {}
+        self.followups: list[FollowUpTask] = []
+        self.messages: list[MessageIntent] = []
+        self.digest_items: dict[str, list[DigestItem]] = {}  # recipient (lower-cased) -> items
+
+    @staticmethod
+    def _note(notes: dict[int, list[str]], row: int, text: str) -> None:
+        existing = notes.setdefault(row, [])
+        if text not in existing:
+            existing.append(text)
+
+    def note_partner(self, row: int, text: str) -> None:
+        self._note(self.partner_notes, row, text)
+
+    def note_contact(self, row: int, text: str) -> None:
+        self._note(self.contact_notes, row, text)
+
+    def note_activity(self, row: int, text: str) -> None:
+        self._note(self.activity_notes, row, text)
+
+    def item(
+        self,
+        view: PartnerView,
+        section: DigestSection,
+        text: str,
+        when: dt.date | None = None,
+        to: str = "",
+    ) -> None:
+        """A digest line about `view`'s partner: to `to`, else its manager, else digest.fallback.
+
+        With none of them the line is dropped and the partner's Sync note says so (goal progress
+        is information only and goes silently).
+        """
+        partner = view.partner
+        recipient = to or view.manager or self.fallback
+        if not recipient:
+            if section != DigestSection.GOALS:
+                self.note_partner(partner.row, DIGEST_DROPPED)
+            return
+        item = DigestItem(section, partner.row, partner.name, view.rank, text, when)
+        self.digest_items.setdefault(recipient.lower(), []).append(item)

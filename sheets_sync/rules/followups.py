@@ -1,0 +1,196 @@
+"""Meeting discipline: follow-up emails, meetings without next steps, next steps due, and the
+touches booked for today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+from sheets_sync.model import (
+    DRAFT,
+    MISSING_NEXT_STEPS,
+    Activity,
+    Contact,
+    DigestSection,
+    FollowUpState,
+    FollowUpTask,
+    MessageIntent,
+    MessageKey,
+    MessageKind,
+    TouchStatus,
+)
+from sheets_sync.rules.context import (
+    Context,
+    Draft,
+    PartnerView,
+    champions,
+    cut,
+    days,
+    email_in,
+    has_email,
+    unique,
+)
+
+_SEPARATORS = re.compile(r"[,;\n]+")
+
+
+def plan_followups(view: PartnerView, ctx: Context, draft: Draft) -> list[FollowUpTask]:
+    """Every meeting, call or visit in the look-back window whose Follow-up cell is still open."""
+    if view.status == TouchStatus.CHURNED:
+        return []
+    config, today = ctx.config, ctx.today
+    allowance = dt.timedelta(days=math.ceil(config.followup.within_hours / 24))
+    tasks = []
+    for a in sorted(view.facts.meetings, key=lambda a: a.row):
+        cell = a.follow_up.strip().lower()
+        if cell and cell != MISSING_NEXT_STEPS:
+            continue  # done: the cell says what happened
+        late = today > a.date + allowance
+        meeting = f"the {a.date.isoformat()} {a.type}"
+        if not a.agreements.strip() and not a.next_steps.strip():
+            tasks.append(FollowUpTask(a.row, view.row, FollowUpState.MISSING_NEXT_STEPS, late))
+            draft.item(view, DigestSection.MISSING_NEXT_STEPS, f"Add next steps for {meeting}", a.date)
+            continue
+        mode = config.followup.mode
+        state = FollowUpState.REMIND if mode == "remind" else FollowUpState.SEND
+        tasks.append(FollowUpTask(a.row, view.row, state, late))
+        if mode == "draft":
+            text = _draft(view, a, ctx, draft)
+        elif mode == "send":
+            text = _send(view, a, ctx, draft)
+        else:
+            text = f"Send follow-up for {meeting}"
+        draft.item(view, DigestSection.FOLLOW_UPS, text + (" - late" if late else ""), a.date)
+    return tasks
+
+
+def _addressees(cell: str, contacts: list[Contact]) -> tuple[list[Contact], list[str], list[str]]:
+    """The Contact cell read against the partner's contacts by email or name (any case).
+
+    Returns the matched contacts, the email addresses not in Contacts, and every name as shown.
+    """
+    matched: list[Contact] = []
+    loose: list[str] = []
+    names: list[str] = []
+    for part in _SEPARATORS.split(cell):
+        part = part.strip()
+        if not part:
+            continue
+        key, address = part.lower(), email_in(part).lower()
+        found = None
+        for c in contacts:
+            email, name = c.email.strip().lower(), c.name.strip().lower()
+            if (email and email in (key, address)) or (name and name == key):
+                found = c
+                break
+        if found is not None:
+            if found not in matched:
+                matched.append(found)
+                names.append(found.name or found.email)
+        elif address:
+            loose.append(email_in(part))
+            names.append(part)
+        else:
+            names.append(part)
+    return matched, loose, names
+
+
+def _intent(view: PartnerView, a: Activity, ctx: Context, people: list[Contact], names: list[str],
+            addresses: list[str], key: str, **kw) -> MessageIntent:  # fmt: skip
+    language = next((c.language for c in people if c.language), "") or ctx.config.language
+    context = {
+        "partner": view.partner.name,
+        "type": a.type,
+        "date": a.date,
+        "summary": a.summary,
+        "agreements": a.agreements,
+        "next_steps": a.next_steps,
+        "owner": a.owner,
+        "due": a.due,
+        "contacts": tuple(names),
+        "addresses": tuple(addresses),  # the partner's side, for the draft note: whom to forward it to
+        "manager": view.manager,
+        "mode": ctx.config.followup.mode,
+    }
+    return MessageIntent(
+        kind=MessageKind.FOLLOW_UP,
+        key=key,
+        language=language,
+        partner_row=view.row,
+        contact_row=people[0].row if len(people) == 1 else None,
+        activity_row=a.row,
+        occasion=a.date.isoformat(),
+        context=context,
+        **kw,
+    )
+
+
+def _partner_side(a: Activity, view: PartnerView, *,
+                  reachable: bool) -> tuple[list[Contact], list[str], list[str]]:  # fmt: skip
+    """Whom a follow-up is for: the activity's Contact, else the partner's champions, as (the
+    contacts with an email, the names to greet, the addresses). Both modes use it: the draft names
+    whom to forward it to. `reachable`: the people named must have an address (to send to them);
+    a draft may greet a person the manager knows how to reach."""
+    matched, loose, names = _addressees(a.contact, view.contacts)
+    people = [c for c in matched if has_email(c)]
+    to = unique([c.email for c in people] + loose)
+    if not to and (reachable or not names):
+        people = champions(view.contacts)
+        names = [c.name or c.email for c in people]
+        to = unique([c.email for c in people])
+    return people, names, to
+
+
+def _draft(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
+    """followup.mode draft: the ready-to-forward follow-up goes to the manager."""
+    meeting = f"the {a.date.isoformat()} {a.type}"
+    manager = view.manager or ctx.config.digest.fallback.strip()
+    if not manager:
+        draft.note_partner(view.row, "no Manager and no digest.fallback: follow-up draft not sent")
+        return f"Send follow-up for {meeting}"
+    people, names, addresses = _partner_side(a, view, reachable=False)
+    # The key marks it a draft: it went to the team, not the partner (see records.Sent.is_draft).
+    key = str(MessageKey(MessageKind.FOLLOW_UP, a.id, (DRAFT,)))
+    draft.messages.append(_intent(view, a, ctx, people, names, addresses, key, to=(manager,), reply_to=manager))
+    return f"Forward the follow-up draft for {meeting}"
+
+
+def _send(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
+    """followup.mode send: to the activity's contact, else the champions; the manager in Cc."""
+    meeting = f"the {a.date.isoformat()} {a.type}"
+    people, names, to = _partner_side(a, view, reachable=True)
+    if not to:
+        draft.note_activity(a.row, "follow-up not sent: no Contact email and no champion with an email")
+        return f"Send follow-up for {meeting} (no contact email)"
+    manager = view.manager
+    reply_to = manager or ctx.config.digest.fallback.strip()
+    cc = (manager,) if manager else ()
+    draft.messages.append(_intent(view, a, ctx, people, names, to, str(MessageKey(MessageKind.FOLLOW_UP, a.id)), to=to, cc=cc, reply_to=reply_to))
+    return f"Follow-up for {meeting} goes to {', '.join(to)}"
+
+
+def plan_next_steps(view: PartnerView, ctx: Context, draft: Draft) -> None:
+    """Open next steps due today or earlier: to their owner (an email) else the manager."""
+    today = ctx.today
+    for a in sorted(view.facts.open_steps, key=lambda a: (a.due, a.row)):
+        if a.due > today:
+            break
+        late = (today - a.due).days
+        when = "due today" if late == 0 else f"{days(late)} overdue"
+        owner = email_in(a.owner)
+        if a.owner.strip() and not owner:
+            when += f", owner {a.owner.strip()}"
+        what = cut(a.next_steps or a.summary)
+        if not what:
+            what = f"Next step from the {a.date.isoformat()} {a.type}" if a.date else "Next step"
+        draft.item(view, DigestSection.NEXT_STEPS, f"{what} ({when})", a.due, to=owner)
+
+
+def plan_booked_today(view: PartnerView, ctx: Context, draft: Draft) -> None:
+    """Touches dated today (booked meetings and calls): in their owner's, else the manager's digest."""
+    for a in sorted(view.facts.booked_today, key=lambda a: a.row):
+        summary = cut(a.summary)
+        text = f"{a.type.capitalize()} today" + (f": {summary}" if summary else "")
+        draft.item(view, DigestSection.PLANNED, text, a.date, to=email_in(a.owner))

@@ -1,0 +1,127 @@
+"""Human output: the `check` report and the per-cycle summary, as readable tables."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sheets_sync.config import Config
+from sheets_sync.model import MessageKind, Tab, TouchStatus
+from sheets_sync.runtime.cycle import CycleReport
+from sheets_sync.sheet.cells import one_line, shown
+from sheets_sync.sheet.workbook import ReadBook
+
+
+def table(header: list[str], rows: list[list[object]]) -> str:
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=False)]
+    lines = [header, ["-" * w for w in widths], *rows]
+    return "\n".join("  ".join(str(x).ljust(w) for x, w in zip(line, widths, strict=False)).rstrip() for line in lines)
+
+
+def check_report(rb: ReadBook) -> str:
+    book = rb.book
+    counts = (f"{len(book.partners)} partners, {len(book.contacts)} contacts, "
+              f"{len(book.activities)} activities, {len(book.news)} news items")  # fmt: skip
+    if not rb.problems:
+        return f"OK: {counts}; every header and cell reads cleanly."
+    # One problem, one line: a header or a quoted cell may hold a line break, a tab or a
+    # terminal escape; they are shown as \n, \t, \x1b.
+    rows = [[one_line(rb.cell_ref(p)), one_line(p.column), one_line(p.message)] for p in rb.problems]
+    return f"{len(rb.problems)} problem(s) in {counts}:\n\n" + table(["Cell", "Column", "Problem"], rows)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """A table cell of sheet text: one line of at most `limit` characters (a page pasted into a
+    Partner cell made every row of the table a megabyte wide)."""
+    return shown(text, limit, quoted=False)
+
+
+def _sent_part(report: CycleReport, config: Config) -> list[str]:
+    delivery = report.delivery
+    where = f"to {config.mail.outbox_dir}" if config.mail.transport == "outbox" else f"via {config.mail.smtp.host}"
+    lines = [f"Sent {where}: {delivery.summary()}."]
+    shown = [[m.kind.value, _short(", ".join(m.recipients), 100), m.subject] for m, _ in delivery.sent[:15]]
+    if shown:
+        lines += ["", table(["kind", "to", "subject"], shown)]
+        if len(delivery.sent) > 15:
+            lines.append(f"... and {len(delivery.sent) - 15} more")
+    for message, why in [*delivery.deferred[:5], *delivery.failed[:5]]:
+        lines.append(f"Not sent: {message.kind.value} to {_short(', '.join(message.recipients), 100)}: {why}")
+    for which, why in delivery.not_made[:5]:
+        lines.append(f"Not made: {which}: {why}")
+    return lines
+
+
+def _planned_part(report: CycleReport, config: Config) -> list[str]:
+    plan = report.plan
+    kinds = Counter(m.kind for m in plan.messages)
+    lines = [f"To send: {len(plan.messages)} message(s): "
+             + (", ".join(f"{kinds[k]} {k.value}" for k in MessageKind if kinds[k]) or "none")
+             + f"; digests for {len(plan.digests)} manager(s) at {config.digest.at:%H:%M} on working days."]  # fmt: skip
+    if plan.messages:
+        names = {p.row: p.name for p in report.book.partners}
+        shown = [[m.kind.value, _short(names.get(m.partner_row, "")), _short(", ".join(m.to), 100), _short(m.occasion)]
+                 for m in plan.messages[:15]]  # fmt: skip
+        lines += ["", table(["kind", "partner", "to", "occasion"], shown)]
+        if len(plan.messages) > 15:
+            lines.append(f"... and {len(plan.messages) - 15} more")
+    return lines
+
+
+def cycle_counts(report: CycleReport) -> dict[str, object]:
+    plan = report.plan
+    return {
+        "partners": len(plan.partners) if plan else 0,
+        "statuses": dict(report.status_counts()),
+        "messages": dict(Counter(m.kind.value for m in plan.messages)) if plan else {},
+        "sent": dict(Counter(m.kind.value for m, _ in report.delivery.sent)) if report.delivery else {},
+        "deferred": len(report.delivery.deferred) if report.delivery else 0,
+        "digests": len(plan.digests) if plan else 0,
+        "problems": len(report.problems),
+        "cells_written": report.cells_written if report.written else 0,
+        "seconds": round(report.seconds, 3),
+    }
+
+
+def cycle_line(report: CycleReport) -> str:
+    c = cycle_counts(report)
+    statuses = ", ".join(f"{n} {s}" for s, n in sorted(c["statuses"].items()))
+    messages = ", ".join(f"{n} {k}" for k, n in c["sent"].items()) or "none"
+    if c["deferred"]:
+        messages += f" ({c['deferred']} deferred)"
+    written = f"{c['cells_written']} cells written" if report.written else (
+        f"not written ({report.not_written})" if report.not_written else "nothing to write")
+    return (f"cycle {report.today}: {c['partners']} partners ({statuses}); sent: {messages}; "
+            f"{c['problems']} problems; {written}; {c['seconds']:.2f} s")  # fmt: skip
+
+
+def cycle_summary(report: CycleReport, config: Config, *, dry_run: bool = False) -> str:
+    plan = report.plan
+    if plan is None:
+        return f"{report.today}: the workbook has not changed since the last cycle today."
+    ranks = sorted({s for s in config.ranks} | {config.default_rank})
+    rank_of = {p.row: (p.rank if p.rank in config.ranks else config.default_rank) for p in report.book.partners}
+    grid = Counter((s.status, rank_of.get(s.row, config.default_rank)) for s in plan.partners)
+    rows = [[status.value, *(grid[status, r] or "" for r in ranks), sum(grid[status, r] for r in ranks)]
+            for status in TouchStatus if any(grid[status, r] for r in ranks)]  # fmt: skip
+    parts = [f"sheets-sync cycle for {report.today} ({config.timezone})", "",
+             "Partners by touch status and rank:", table(["status", *ranks, "total"], rows), ""]  # fmt: skip
+
+    if report.delivery is not None:
+        parts += _sent_part(report, config)
+    else:
+        parts += _planned_part(report, config)
+    parts.append("")
+    in_rows = [p for p in report.problems if p.tab is not Tab.DASHBOARD]
+    if in_rows:
+        parts.append(f"{len(in_rows)} problem(s) in cells: see each row's Sync note, or run `sheets-sync check`.")
+    parts += [p.message for p in report.problems if p.tab is Tab.DASHBOARD]
+    if dry_run:
+        parts.append(f"Dry run: {report.cells_written} cell(s) would be written; nothing was written.")
+    elif report.written:
+        parts.append(f"Wrote {report.cells_written} cell(s) in {report.seconds:.2f} s.")
+    elif report.not_written:
+        parts.append(f"Nothing written: {report.not_written}")
+    else:
+        parts.append(f"The sheet was already up to date ({report.seconds:.2f} s).")
+    return "\n".join(parts)
+

@@ -1,0 +1,1 @@
+"""The sample workspace of `sheets-sync init`: its config, word lists and a realistic workbook."""
