@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sheets_sync.sheet.cells import parse_date, to_serial
+from sheets_sync.sheet.dates import parse_date, to_serial
 
 N_PER_KIND = 100_000
 REPEATS = 5

@@ -32,8 +32,8 @@ from sheets_sync.rules.planner import plan as make_plan
 from sheets_sync.runtime.cycle import run_once
 from sheets_sync.sample.workspace import generate_tables
 from sheets_sync.sheet import workbook
-from sheets_sync.sheet.cells import to_serial
 from sheets_sync.sheet.changes import build_changes
+from sheets_sync.sheet.dates import to_serial
 from tests.fake_sheets import FakeSheetsAPI, google_source
 
 TODAY = dt.date(2026, 11, 26)

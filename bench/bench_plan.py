@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sheets_sync.config import Config, GreetingsConfig, Holiday
 from sheets_sync.model import Activity, Birthday, Book, Contact, Direction, NewsItem, Partner, Stage
 from sheets_sync.rules.planner import plan
-from sheets_sync.sheet.cells import parse_period
+from sheets_sync.sheet.dates import parse_period
 
 TODAY = dt.date(2026, 11, 26)
 TYPES = ["meeting", "call", "visit", "email", "message", "event", "deal", "newsletter", "follow-up", "greeting"]

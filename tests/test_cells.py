@@ -13,16 +13,12 @@ from sheets_sync.sheet.cells import (
     BadCell,
     activity_type,
     as_text,
-    from_serial,
     is_blank,
-    parse_birthday,
     parse_bool,
-    parse_date,
     parse_direction,
     parse_number,
-    parse_period,
-    to_serial,
 )
+from sheets_sync.sheet.dates import from_serial, parse_birthday, parse_date, parse_period, to_serial
 
 D = dt.date
 DT = dt.datetime

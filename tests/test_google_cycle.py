@@ -13,7 +13,7 @@ from sheets_sync.runtime.cycle import WorkerState, run_once
 from sheets_sync.runtime.sending import Mailer
 from sheets_sync.runtime.summary import check_report
 from sheets_sync.sample.workspace import write_sample
-from sheets_sync.sheet import cells
+from sheets_sync.sheet import dates
 from sheets_sync.sheet.workbook import read_book, tab_names
 from tests.fake_sheets import FakeSheetsAPI, Formula, google_source, seed_from_workbook
 from tests.sent import to_partners
@@ -221,7 +221,7 @@ def test_a_cycle_that_sends_logs_each_email_below_the_last_row(api, tmp_path):
     assert api.log[mark:] == ["values:batchGet", "values:batchGet", "batchUpdate", "values:batchUpdate"]
     logged = logged_rows(api, config)
     assert [r["row"] for r in logged] == list(range(last_row + 1, last_row + 1 + len(partner_mail)))
-    assert all(r["ID"] and r["Date"] == cells.to_serial(TODAY) for r in logged)
+    assert all(r["ID"] and r["Date"] == dates.to_serial(TODAY) for r in logged)
     assert all(r["date format"] == {"type": "DATE", "pattern": "yyyy-mm-dd"} for r in logged)
 
     mark = len(api.log)

@@ -5,7 +5,7 @@ from planner_helpers import MANAGER, TODAY, activity, d, one_partner, state, tex
 
 from sheets_sync.model import DigestSection, Stage
 from sheets_sync.rules.goals import format_number
-from sheets_sync.sheet.cells import parse_period
+from sheets_sync.sheet.dates import parse_period
 
 
 def deals(*dates_amounts):

@@ -18,7 +18,8 @@ from sheets_sync.errors import ConfigError
 from sheets_sync.model import TAB_SPECS, Tab
 from sheets_sync.sample.workspace import TEAM_COLUMNS, generate_tables, write_sample
 from sheets_sync.sample.xlsx import write_workbook
-from sheets_sync.sheet.cells import parse_birthday, parse_bool, parse_date
+from sheets_sync.sheet.cells import parse_bool
+from sheets_sync.sheet.dates import parse_birthday, parse_date
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 26)  # a Thursday

@@ -24,7 +24,7 @@ from sheets_sync.model import (
     TouchStatus,
 )
 from sheets_sync.rules.context import FOLLOW_UP_TYPES, effective_rank
-from sheets_sync.sheet.cells import parse_date
+from sheets_sync.sheet.dates import parse_date
 
 TITLE, AS_OF = "Partners dashboard", "as of"  # its first row; how a Dashboard of the worker's is known
 NO_MANAGER = "(no manager)"

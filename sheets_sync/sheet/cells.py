@@ -1,5 +1,5 @@
 """Reading one cell value into a Python value: text, dates, birthdays, yes/no, directions,
-numbers, goal periods.
+numbers (dates, birthdays and goal periods: `dates`).
 
 Values arrive as python-calamine reads an .xlsx (None, str, int, float, bool, date, datetime, time,
 timedelta) or as the Google Sheets API returns them with UNFORMATTED_VALUE and SERIAL_NUMBER dates
@@ -7,8 +7,6 @@ timedelta) or as the Google Sheets API returns them with UNFORMATTED_VALUE and S
 cell and raises `BadCell` with a short sentence for anything it cannot read; the caller turns that
 sentence into the row's Sync note. No other exception escapes, whatever the cell holds.
 
-Serial numbers count days since 1899-12-30 (serial 1 is 1899-12-31, 43831 is 2020-01-01); the
-fraction is the time of day. Times are wall-clock: no time zone is ever applied here.
 """
 
 from __future__ import annotations
@@ -18,65 +16,22 @@ import functools
 import math
 import re
 
-from sheets_sync.model import Birthday, Direction
+from sheets_sync.model import Direction
 
 __all__ = [
     "BadCell",
     "as_text",
-    "from_serial",
     "is_blank",
     "one_line",
-    "parse_birthday",
     "parse_bool",
-    "parse_date",
     "parse_direction",
     "parse_number",
-    "parse_period",
     "shown",
-    "to_serial",
 ]
 
 
 class BadCell(ValueError):
     """A cell that cannot be read as what its column holds; the message is shown to the team."""
-
-
-# --- Serial numbers -----------------------------------------------------------------------
-
-# 1899-12-30 as a proleptic ordinal: serial = ordinal - _EPOCH_ORDINAL. Using this epoch makes
-# every serial from 61 on agree with Excel and Google; below that Excel's fictitious 1900-02-29
-# shifts Excel by a day, which matters to no partnership.
-_EPOCH_ORDINAL = dt.date(1899, 12, 30).toordinal()
-_MIN_SERIAL = 1
-_MAX_SERIAL = dt.date.max.toordinal() - _EPOCH_ORDINAL  # 2958465, 9999-12-31
-_SERIAL_DIGITS = len(str(_MAX_SERIAL))
-_SECONDS_PER_DAY = 86_400
-
-
-def to_serial(value: dt.date | dt.datetime) -> int | float:
-    """The spreadsheet serial number of a date (an int) or a datetime (a float, wall-clock time)."""
-    days = value.toordinal() - _EPOCH_ORDINAL
-    if not isinstance(value, dt.datetime):
-        return days
-    seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
-    serial = days + seconds / _SECONDS_PER_DAY
-    # Near the top of the range a float cannot hold 23:59:59.999999; never round into the next day.
-    if serial >= days + 1:
-        serial = math.nextafter(days + 1, 0)
-    return serial
-
-
-def from_serial(number: int | float) -> dt.date:
-    """The date of a serial number; the fraction (time of day) is dropped."""
-    if isinstance(number, bool) or not isinstance(number, (int, float)):
-        raise BadCell(f"not a date: {shown(number)}")
-    # Written so that NaN fails too.
-    if not _MIN_SERIAL <= number < _MAX_SERIAL + 1:
-        if 0 <= number < _MIN_SERIAL:
-            raise BadCell(f"a time, not a date: {shown(number)}")
-        raise BadCell(f"not a date: {shown(number)}")
-    return dt.date.fromordinal(_EPOCH_ORDINAL + int(number))
-
 
 # --- Text ---------------------------------------------------------------------------------
 
@@ -147,7 +102,7 @@ def shown(value: object, limit: int = _SHOWN_MAX, *, quoted: bool = True, breaks
     return f'"{text}"' if quoted else text
 
 
-def _reject_non_text(value: object, wanted: str) -> BadCell:
+def reject_non_text(value: object, wanted: str) -> BadCell:
     """The error for a cell whose type already shows it is not `wanted`."""
     if isinstance(value, bool):
         return BadCell(f"a yes/no value, not {wanted}: {shown(value)}")
@@ -160,140 +115,6 @@ def _reject_non_text(value: object, wanted: str) -> BadCell:
     if isinstance(value, (int, float)):
         return BadCell(f"a number, not {wanted}: {shown(value)}")
     return BadCell(f"not {wanted}: {shown(value)}")
-
-
-# --- Dates --------------------------------------------------------------------------------
-
-# re.ASCII: only 0-9 are digits, so lookalike digits from other scripts are rejected, not read.
-_TIME = r"(?:(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?)"
-_ISO_RE = re.compile(rf"(\d{{4}})-(\d{{1,2}})-(\d{{1,2}})(?:(?:T|\s+){_TIME})?", re.ASCII)
-_DOTTED_RE = re.compile(rf"(\d{{1,2}})\.(\d{{1,2}})\.(\d{{4}}|\d{{2}})(?:\s+{_TIME})?", re.ASCII)
-_SLASHED_RE = re.compile(rf"(\d{{1,2}})/(\d{{1,2}})/(\d{{4}})(?:\s+{_TIME})?", re.ASCII)
-# Birthdays may leave the year out.
-_DOTTED_NO_YEAR_RE = re.compile(r"(\d{1,2})\.(\d{1,2})", re.ASCII)
-_SLASHED_NO_YEAR_RE = re.compile(r"(\d{1,2})/(\d{1,2})", re.ASCII)
-_ISO_NO_YEAR_RE = re.compile(r"--(\d{2})-(\d{2})", re.ASCII)
-
-# A year any 29 February exists in, to check a day and month that come without a year.
-_LEAP_YEAR = 2000
-
-
-def parse_date(value: object, date_order: str = "DMY") -> dt.date | None:
-    """The date in a cell, or None when it is blank.
-
-    Accepts date cells, serial numbers (also as digit-only text), `YYYY-MM-DD`, `DD.MM.YYYY`,
-    `DD.MM.YY` (20YY) and `DD/MM/YYYY` (`MM/DD/YYYY` when `date_order` is "MDY"), each optionally
-    followed by `HH:MM[:SS]` after a space (or `T` for ISO). The time is checked, then dropped.
-    """
-    # Fast paths first: this runs for every date cell of every row, every cycle.
-    kind = type(value)
-    if kind is dt.date:
-        return value  # type: ignore[return-value]
-    if kind is str:
-        if len(value) == 10:  # type: ignore[arg-type]
-            date = _parse_ten_chars(value)  # type: ignore[arg-type]
-            if date is not None:
-                return date
-        return _parse_date_text(value, date_order)  # type: ignore[arg-type]
-    if kind is float or kind is int:
-        return from_serial(value)  # type: ignore[arg-type]
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return dt.date(value.year, value.month, value.day)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return from_serial(value)
-    if isinstance(value, str):
-        return _parse_date_text(value, date_order)
-    raise _reject_non_text(value, "a date")
-
-
-def _parse_ten_chars(text: str) -> dt.date | None:
-    """`YYYY-MM-DD` or `DD.MM.YYYY` without a regex, or None to leave it to the full parser."""
-    try:
-        if text[4] == "-" and text[7] == "-":
-            return dt.date.fromisoformat(text)
-        # isascii: isdigit() also says yes to digits of other scripts and to "²".
-        if text[2] == "." and text[5] == "." and text.isascii():
-            day, month, year = text[:2], text[3:5], text[6:]
-            if day.isdigit() and month.isdigit() and year.isdigit():
-                return dt.date(int(year), int(month), int(day))
-    except ValueError:
-        pass  # the full parser explains what is wrong with it
-    return None
-
-
-def _parse_date_text(value: str, date_order: str) -> dt.date | None:
-    text = value.strip()
-    if not text:
-        return None
-    if text[0] == "=":
-        raise BadCell(f"a formula, not a date: {shown(text)}")
-    if text.isascii() and text.isdigit():
-        if len(text) > _SERIAL_DIGITS:
-            raise BadCell(f"not a date: {shown(text)}")
-        return from_serial(int(text))
-    if match := _ISO_RE.fullmatch(text):
-        year, month, day = match.group(1, 2, 3)
-    elif match := _DOTTED_RE.fullmatch(text):
-        day, month, year = match.group(1, 2, 3)
-        if len(year) == 2:
-            year = "20" + year
-    elif match := _SLASHED_RE.fullmatch(text):
-        day, month, year = match.group(1, 2, 3)
-        if date_order == "MDY":
-            day, month = month, day
-    else:
-        raise BadCell(f"not a date: {shown(text)}")
-    _check_time(match.group(4, 5, 6), text)
-    return _make_date(int(year), int(month), int(day), text)
-
-
-def _check_time(parts: tuple[str | None, ...], text: str) -> None:
-    hour, minute, second = (int(part) if part else 0 for part in parts)
-    if hour > 23 or minute > 59 or second > 59:
-        raise BadCell(f"not a date: {shown(text)}")
-
-
-def _make_date(year: int, month: int, day: int, text: str) -> dt.date:
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        raise BadCell(f"not a date: {shown(text)}") from None
-
-
-def parse_birthday(value: object, date_order: str = "DMY") -> Birthday | None:
-    """A birthday, with its year when the cell has one, or None when the cell is blank.
-
-    Accepts everything `parse_date` does, plus `DD.MM`, `--MM-DD` and `DD/MM` (`MM/DD` when
-    `date_order` is "MDY"). 29 February is a valid birthday without a year.
-    """
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 367:
-        # A serial in 1900 is no one's birthday: it is "29.02" that the sheet turned into the
-        # number 29.02. Guessing back the day and month is unsafe (15.10 arrives as 15.1).
-        raise BadCell(f"a number, not a birthday: {shown(value)}")
-    if isinstance(value, str):
-        text = value.strip()
-        if match := _DOTTED_NO_YEAR_RE.fullmatch(text):
-            day, month = match.group(1, 2)
-            return _make_birthday(int(month), int(day), text)
-        if match := _ISO_NO_YEAR_RE.fullmatch(text):
-            month, day = match.group(1, 2)
-            return _make_birthday(int(month), int(day), text)
-        if match := _SLASHED_NO_YEAR_RE.fullmatch(text):
-            day, month = match.group(1, 2)
-            if date_order == "MDY":
-                day, month = month, day
-            return _make_birthday(int(month), int(day), text)
-    date = parse_date(value, date_order)
-    return None if date is None else Birthday(date.month, date.day, date.year)
-
-
-def _make_birthday(month: int, day: int, text: str) -> Birthday:
-    _make_date(_LEAP_YEAR, month, day, text)  # validates the day of the month
-    return Birthday(month, day)
 
 
 # --- Activity types -----------------------------------------------------------------------
@@ -339,7 +160,7 @@ def parse_bool(value: object, default: bool | None = None) -> bool | None:
         if word in _NO:
             return False
         raise BadCell(f"not a yes/no value: {shown(value)}")
-    raise _reject_non_text(value, "a yes/no value")
+    raise reject_non_text(value, "a yes/no value")
 
 
 # --- Direction ----------------------------------------------------------------------------
@@ -359,7 +180,7 @@ def parse_direction(value: object) -> Direction | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise _reject_non_text(value, "a direction (in or out)")
+        raise reject_non_text(value, "a direction (in or out)")
     word = value.strip().casefold()
     if not word:
         return None
@@ -397,7 +218,7 @@ def parse_number(value: object) -> float | None:
             raise BadCell(f"not a number: {shown(value)}")
         return number
     if not isinstance(value, str):
-        raise _reject_non_text(value, "a number")
+        raise reject_non_text(value, "a number")
     text = value.strip()
     if not text:
         return None
@@ -450,62 +271,6 @@ def _is_thousands_comma(body: str, comma: int) -> bool:
     """`1,200` is twelve hundred; `0,125` and `1234,567` are decimals."""
     before, after = body[:comma], body[comma + 1 :]
     return len(after) == 3 and after.isdigit() and _GROUPED_RE.fullmatch(f"{before},{after}") is not None
-
-
-# --- Goal periods -------------------------------------------------------------------------
-
-_YEAR_RE = re.compile(r"(\d{4})(?:\.0+)?", re.ASCII)
-_QUARTER_RES = (
-    re.compile(r"(\d{4})\s*[-/ ]?\s*q([1-4])", re.ASCII),  # 2026-Q4, 2026 Q4
-    re.compile(r"q([1-4])\s*[-/ ]?\s*(\d{4})", re.ASCII),  # Q4 2026, Q4/2026
-)
-_MONTH_RES = (
-    re.compile(r"(\d{4})\s*[-/.]\s*(\d{1,2})(?:-01(?:[ t]00:00(?::00)?)?)?", re.ASCII),  # 2026-11 (or 2026-11-01)
-    re.compile(r"(\d{1,2})\s*[/.]\s*(\d{4})", re.ASCII),  # 11.2026, 11/2026
-)
-_PERIOD_FORMS = "a year (2026), quarter (2026-Q4) or month (2026-11)"
-
-
-def parse_period(value: object) -> tuple[dt.date, dt.date] | None:
-    """The first and last day of a `Goal period`: a year ("2026"), a quarter ("2026-Q4", "Q4 2026")
-    or a month ("2026-11", "11.2026"); None when the cell is blank.
-
-    A date cell (or a serial number) is a month typed as "2026-11" that the spreadsheet turned
-    into a date.
-    """
-    if value is None:
-        return None
-    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if isinstance(value, dt.date) or (is_number and value > 9999):
-        day = parse_date(value)
-        return _months(day.year, day.month, 1)
-    text = as_text(value) if is_number else value
-    if not isinstance(text, str):
-        raise _reject_non_text(value, _PERIOD_FORMS)
-    text = text.strip().lower()
-    if not text:
-        return None
-    try:
-        if m := _YEAR_RE.fullmatch(text):
-            return _months(int(m[1]), 1, 12)
-        for i, pattern in enumerate(_QUARTER_RES):
-            if m := pattern.fullmatch(text):
-                year, quarter = (int(m[1]), int(m[2])) if i == 0 else (int(m[2]), int(m[1]))
-                return _months(year, 3 * quarter - 2, 3)
-        for i, pattern in enumerate(_MONTH_RES):
-            if m := pattern.fullmatch(text):
-                year, month = (int(m[1]), int(m[2])) if i == 0 else (int(m[2]), int(m[1]))
-                return _months(year, month, 1)
-    except (ValueError, OverflowError):  # year 0, month 13
-        pass
-    raise BadCell(f"not {_PERIOD_FORMS}: {shown(value)}")
-
-
-def _months(year: int, month: int, count: int) -> tuple[dt.date, dt.date]:
-    """The first day of `month` and the last day of the `count`-th month from it."""
-    end_year, end_month = year + (month + count - 1) // 12, (month + count - 1) % 12 + 1
-    last = dt.date(9999, 12, 31) if end_year > 9999 else dt.date(end_year, end_month, 1) - dt.timedelta(days=1)
-    return dt.date(year, month, 1), last
 
 
 @functools.cache

@@ -26,7 +26,7 @@ from sheets_sync.model import (
     Problem,
     Tab,
 )
-from sheets_sync.sheet import cells
+from sheets_sync.sheet import cells, dates
 from sheets_sync.sheet.workbook import ReadBook, Sheet
 
 
@@ -38,7 +38,7 @@ def is_same(old: CellValue, new: CellValue) -> bool:
         if isinstance(old, dt.datetime):
             return old.time() == dt.time() and old.date() == new
         if isinstance(old, (int, float)) and not isinstance(old, bool):
-            return cells.to_serial(new) == old
+            return dates.to_serial(new) == old
         return old == new
     if isinstance(new, (int, float)) and isinstance(old, (int, float)) and not isinstance(old, bool):
         return float(old) == float(new)

@@ -37,7 +37,7 @@ from sheets_sync.model import (
 )
 from sheets_sync.rules.context import known_types, nearest_type
 from sheets_sync.rules.dashboard import is_worker_dashboard
-from sheets_sync.sheet import cells
+from sheets_sync.sheet import cells, dates
 from sheets_sync.sources import Snapshot, Table
 
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
@@ -328,7 +328,7 @@ class _Row:
         value = None if i is None else self.row[i]
         if type(value) is dt.date:  # the common case, kept cheap for big workbooks
             return value
-        return self._parse(column, lambda v: cells.parse_date(v, self.date_order))
+        return self._parse(column, lambda v: dates.parse_date(v, self.date_order))
 
     def boolean(self, column: StrEnum, default: bool) -> bool:
         return self._parse(column, lambda v: cells.parse_bool(v, default), default)
@@ -337,13 +337,13 @@ class _Row:
         return self._parse(column, cells.parse_number)
 
     def birthday(self, column: StrEnum):
-        return self._parse(column, lambda v: cells.parse_birthday(v, self.date_order))
+        return self._parse(column, lambda v: dates.parse_birthday(v, self.date_order))
 
     def direction(self, column: StrEnum) -> Direction:
         return self._parse(column, cells.parse_direction, Direction.OUT, Direction.OUT.value)
 
     def period(self, column: StrEnum) -> tuple[dt.date, dt.date] | None:
-        return self._parse(column, cells.parse_period, None, "the current year")
+        return self._parse(column, dates.parse_period, None, "the current year")
 
     def email(self, column: StrEnum) -> str:
         text = self.text(column)

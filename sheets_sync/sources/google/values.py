@@ -13,7 +13,7 @@ from typing import Any
 
 from sheets_sync.errors import SourceError
 from sheets_sync.model import CellValue
-from sheets_sync.sheet import cells
+from sheets_sync.sheet import cells, dates
 from sheets_sync.sources import Table
 
 MAX_TEXT = 50_000  # Google Sheets' limit for one cell
@@ -45,9 +45,9 @@ def to_raw(value: CellValue) -> Any:
     if isinstance(value, bool):
         return value
     if isinstance(value, dt.datetime):
-        return cells.to_serial(value.replace(tzinfo=None))
+        return dates.to_serial(value.replace(tzinfo=None))
     if isinstance(value, dt.date):
-        return cells.to_serial(value)
+        return dates.to_serial(value)
     if isinstance(value, dt.time):
         return (value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86_400
     if isinstance(value, int):
