@@ -27,7 +27,8 @@ from sheets_sync.model import (
     Tab,
 )
 from sheets_sync.sheet import cells, dates
-from sheets_sync.sheet.workbook import ReadBook, Sheet
+from sheets_sync.sheet.headers import Sheet
+from sheets_sync.sheet.workbook import ReadBook
 
 
 def is_same(old: CellValue, new: CellValue) -> bool:

@@ -1,0 +1,230 @@
+"""Reading the rows of each tab into the Book's partners, contacts, activities and news: every
+malformed cell becomes a Problem for its row's Sync note, never an exception."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from enum import StrEnum
+
+from sheets_sync.config import Config
+from sheets_sync.model import (
+    Activity,
+    ActivityColumn,
+    CellValue,
+    Contact,
+    ContactColumn,
+    Direction,
+    NewsColumn,
+    NewsItem,
+    Partner,
+    PartnerColumn,
+    Problem,
+    Stage,
+)
+from sheets_sync.rules.context import known_types, nearest_type
+from sheets_sync.sheet import cells, dates
+from sheets_sync.sheet.headers import Sheet
+
+_EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
+_MAX_EMAIL = 254  # RFC 5321: no server takes a longer address
+
+
+class _Row:
+    """Reads one row's cells, collecting problems instead of raising.
+
+    The row is padded to the header's width once, so that reading a cell is one dict lookup and
+    one index: a large workbook reads ~750,000 cells a cycle.
+    """
+
+    __slots__ = ("columns", "date_order", "number", "problems", "row", "sheet")
+
+    def __init__(self, sheet: Sheet, row, number: int, problems: list[Problem], date_order: str):
+        width = len(sheet.table.header)
+        if len(row) < width:
+            row = row + [None] * (width - len(row))
+        self.sheet, self.row, self.number, self.problems, self.date_order = sheet, row, number, problems, date_order
+        self.columns = sheet.columns
+
+    def value(self, column: StrEnum) -> CellValue:
+        i = self.columns.get(column)
+        return None if i is None else self.row[i]
+
+    def _parse(self, column: StrEnum, parse: Callable, default=None, treated_as: str = ""):
+        """`parse(cell)`; a cell it cannot read is a problem, and `default` (said so with `treated_as`)."""
+        i = self.columns.get(column)
+        value = None if i is None else self.row[i]
+        if value is None:
+            return default
+        try:
+            result = parse(value)
+        except cells.BadCell as exc:
+            self.problem(column, f"{exc}: treated as {treated_as}" if treated_as else str(exc))
+            return default
+        return default if result is None else result
+
+    def problem(self, column: StrEnum, message: str) -> None:
+        self.problems.append(Problem(self.sheet.tab, self.number, self.sheet.header_text(column), message))
+
+    def text(self, column: StrEnum) -> str:
+        i = self.columns.get(column)
+        value = None if i is None else self.row[i]
+        if type(value) is str:
+            return value.strip()
+        return cells.as_text(value)
+
+    def date(self, column: StrEnum) -> dt.date | None:
+        i = self.columns.get(column)
+        value = None if i is None else self.row[i]
+        if type(value) is dt.date:  # the common case, kept cheap for big workbooks
+            return value
+        return self._parse(column, lambda v: dates.parse_date(v, self.date_order))
+
+    def boolean(self, column: StrEnum, default: bool) -> bool:
+        return self._parse(column, lambda v: cells.parse_bool(v, default), default)
+
+    def numeric(self, column: StrEnum) -> float | None:
+        return self._parse(column, cells.parse_number)
+
+    def birthday(self, column: StrEnum):
+        return self._parse(column, lambda v: dates.parse_birthday(v, self.date_order))
+
+    def direction(self, column: StrEnum) -> Direction:
+        return self._parse(column, cells.parse_direction, Direction.OUT, Direction.OUT.value)
+
+    def period(self, column: StrEnum) -> tuple[dt.date, dt.date] | None:
+        return self._parse(column, dates.parse_period, None, "the current year")
+
+    def email(self, column: StrEnum) -> str:
+        text = self.text(column)
+        if text and (len(text) > _MAX_EMAIL or not _EMAIL.match(text)):
+            self.problem(column, f"not an email address: {cells.shown(text, 60, breaks=True)}")
+            return ""
+        return text.lower()
+
+
+def _rows(sheet: Sheet, ids: dict[int, str], problems: list[Problem], config: Config):
+    for index, row in enumerate(sheet.table.rows):
+        number = sheet.table.row_number(index)
+        if number in ids:
+            yield _Row(sheet, row, number, problems, config.date_order), ids[number]
+
+
+def parse_partners(sheet: Sheet, ids, problems, config: Config) -> tuple[Partner, ...]:
+    c = PartnerColumn
+    partners = []
+    for r, row_id in _rows(sheet, ids, problems, config):
+        name = r.text(c.PARTNER)
+        if not name:
+            r.problem(c.PARTNER, "no partner name: row skipped")
+            continue
+        stage_text = r.text(c.STAGE).lower()
+        try:
+            stage = Stage(stage_text) if stage_text else Stage.ACTIVE
+        except ValueError:
+            r.problem(c.STAGE, f"unknown stage {cells.shown(stage_text, breaks=True)} "
+                               "(onboarding, active, paused, churned): treated as active")  # fmt: skip
+            stage = Stage.ACTIVE
+        partners.append(Partner(
+            row=r.number, id=row_id, name=name, rank=_rank(r, config), stage=stage,
+            manager=r.email(c.MANAGER), since=r.date(c.SINCE), snooze_until=r.date(c.SNOOZE_UNTIL),
+            goal=r.text(c.GOAL), goal_target=r.numeric(c.GOAL_TARGET), goal_amount=r.numeric(c.GOAL_AMOUNT),
+            goal_period=r.period(c.GOAL_PERIOD), trained=r.date(c.TRAINED),
+            sales_kit_sent=r.date(c.SALES_KIT_SENT), last_newsletter=r.date(c.LAST_NEWSLETTER),
+            previous_status=r.text(c.TOUCH_STATUS).lower(),
+        ))  # fmt: skip
+    return tuple(partners)
+
+
+def _rank(r: _Row, config: Config) -> str:
+    """The Rank as typed, upper-cased. One the config does not have is a problem; a blank one is not
+    (many teams leave new partners unranked): the planner notes that it uses default_rank."""
+    typed = r.text(PartnerColumn.RANK)
+    if typed and typed.upper() not in config.ranks:
+        r.problem(PartnerColumn.RANK, f'unknown rank {cells.shown(typed, breaks=True)} ({", ".join(config.ranks)}): '
+                                      f"treated as {config.default_rank}")  # fmt: skip
+    return typed.upper()
+
+
+def partner_lookup(partners: tuple[Partner, ...]) -> dict[str, int]:
+    """Partner references may be an ID or a name (any case); IDs win over names."""
+    lookup: dict[str, int] = {}
+    for p in partners:
+        lookup.setdefault(p.id.casefold(), p.row)
+    for p in partners:
+        lookup.setdefault(p.name.casefold(), p.row)
+    return lookup
+
+
+def _partner_ref(r: _Row, column: StrEnum, lookup: dict[str, int]) -> int | None:
+    ref = r.text(column)
+    if not ref:
+        r.problem(column, "no partner given")
+        return None
+    found = lookup.get(ref.casefold())
+    if found is None:
+        r.problem(column, f"unknown partner {cells.shown(ref, 60, breaks=True)} "
+                          "(not a Partner name or ID on the Partners tab)")
+    return found
+
+
+def parse_contacts(sheet: Sheet, ids, lookup, problems, config: Config) -> tuple[Contact, ...]:
+    c = ContactColumn
+    return tuple(
+        Contact(
+            row=r.number, id=row_id, partner_row=_partner_ref(r, c.PARTNER, lookup), name=r.text(c.NAME),
+            email=r.email(c.EMAIL), role=r.text(c.ROLE), champion=r.boolean(c.CHAMPION, False),
+            birthday=r.birthday(c.BIRTHDAY), language=r.text(c.LANGUAGE).lower(),
+            newsletter=r.boolean(c.NEWSLETTER, True), unsubscribed=r.boolean(c.UNSUBSCRIBED, False),
+            left_company=r.boolean(c.LEFT_COMPANY, False), last_greeting=r.date(c.LAST_GREETING),
+        )
+        for r, row_id in _rows(sheet, ids, problems, config)
+    )
+
+
+def parse_activities(sheet: Sheet, ids, lookup, problems, config: Config) -> tuple[Activity, ...]:
+    c = ActivityColumn
+    activities = []
+    known = known_types(config)
+    for r, row_id in _rows(sheet, ids, problems, config):
+        date = r.date(c.DATE)
+        if date is None and r.value(c.DATE) is None:
+            r.problem(c.DATE, "no date: the row is not counted")
+        typed = r.text(c.TYPE)
+        kind = cells.activity_type(typed)
+        if not typed:
+            r.problem(c.TYPE, "no type (meeting, call, email, deal, ...): not counted as a touch")
+        elif kind not in known:
+            r.problem(c.TYPE, _unknown_type(typed, kind, known, config))
+        activities.append(Activity(
+            row=r.number, id=row_id, date=date, partner_row=_partner_ref(r, c.PARTNER, lookup),
+            type=kind, direction=r.direction(c.DIRECTION), contact=r.text(c.CONTACT),
+            summary=r.text(c.SUMMARY), agreements=r.text(c.AGREEMENTS), next_steps=r.text(c.NEXT_STEPS),
+            owner=r.text(c.OWNER), due=r.date(c.DUE), done=r.boolean(c.DONE, False),
+            amount=r.numeric(c.AMOUNT), follow_up=r.text(c.FOLLOW_UP),
+        ))  # fmt: skip
+    return tuple(activities)
+
+
+def _unknown_type(typed: str, kind: str, known: frozenset[str], config: Config) -> str:
+    """A typo such as "meting" would silently not count as a touch and get no follow-up: say so,
+    with the type it most likely means (Russian words as the team types them, see cells)."""
+    nearest = nearest_type(kind, known | set(cells.TYPE_WORDS))
+    if nearest:
+        return f"unknown Type {cells.shown(typed, breaks=True)}: did you mean {nearest}? (not counted as a touch)"
+    return (f"unknown Type {cells.shown(typed, breaks=True)} ({', '.join(sorted(config.touch_types))}, deal): "
+            "not counted as a touch")  # fmt: skip
+
+
+def parse_news(sheet: Sheet, ids, problems, config: Config) -> tuple[NewsItem, ...]:
+    """Category is kept as typed: no rule reads it, and the newsletter template shows any label (the
+    four it knows in their colours), so a category of the team's own is no problem."""
+    c = NewsColumn
+    return tuple(
+        NewsItem(
+            row=r.number, id=row_id, date=r.date(c.DATE), title=r.text(c.TITLE), body=r.text(c.BODY),
+            link=r.text(c.LINK), category=r.text(c.CATEGORY).lower(), publish=r.boolean(c.PUBLISH, True),
+        )
+        for r, row_id in _rows(sheet, ids, problems, config)
+    )
