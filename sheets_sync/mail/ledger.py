@@ -33,13 +33,13 @@ import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sheets_sync.errors import LedgerError
+from sheets_sync.mail import ledger_rows as stored
 from sheets_sync.mail.ledger_file import MARKER_FILE, MIN_FREE_BYTES, RESERVE_FILE, LedgerFile, is_full
+from sheets_sync.mail.ledger_rows import LedgerEntry, SendStatus
 from sheets_sync.model import MessageKey, MessageKind
 
 log = logging.getLogger(__name__)
@@ -49,57 +49,8 @@ if TYPE_CHECKING:
     from sheets_sync.mail.compose.render import Message
 
 LEDGER_FILE = "ledger.sqlite3"
-SCHEMA_VERSION = 3  # 2: the deferrals table; 3: the meta table (older files gain them when opened)
 __all__ = ["LEDGER_FILE", "MARKER_FILE", "MIN_FREE_BYTES", "RESERVE_FILE", "Ledger", "LedgerEntry", "SendStatus"]
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sends (
-    key        TEXT PRIMARY KEY,
-    kind       TEXT NOT NULL,
-    status     TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
-    message_id TEXT NOT NULL,
-    recipients TEXT NOT NULL,                 -- JSON list of lower-case addresses (To + Cc)
-    subject    TEXT NOT NULL DEFAULT '',
-    refused    TEXT NOT NULL DEFAULT '{}',    -- JSON {address: server reply}
-    reason     TEXT NOT NULL DEFAULT '',      -- why a failed message was refused
-    begun_at   REAL NOT NULL,                 -- POSIX seconds
-    sent_at    REAL,                          -- when the server accepted it (sent only)
-    failed_at  REAL,                          -- when the server refused it (failed only)
-    logged     INTEGER NOT NULL DEFAULT 0     -- 1 once an Activities row records the send
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS sends_by_sent_at ON sends (sent_at) WHERE status = 'sent';
-CREATE INDEX IF NOT EXISTS sends_unlogged ON sends (sent_at) WHERE status = 'sent' AND logged = 0;
-CREATE TABLE IF NOT EXISTS deferrals (
-    key        TEXT PRIMARY KEY,
-    kind       TEXT NOT NULL,
-    first_at   REAL NOT NULL,                 -- POSIX seconds: the cycle that first deferred it
-    last_at    REAL NOT NULL,
-    reason     TEXT NOT NULL DEFAULT ''
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS meta (
-    name       TEXT PRIMARY KEY,              -- 'verified': when the sheet was found to record no older sends
-    value      TEXT NOT NULL
-) WITHOUT ROWID;
-"""
-_COLUMNS = "key, kind, status, message_id, recipients, subject, refused, reason, sent_at, failed_at"
 
-
-class SendStatus(StrEnum):
-    PENDING = "pending"  # recorded before sending; may or may not have reached the server
-    SENT = "sent"
-    FAILED = "failed"  # refused by the server (5xx); `reason` says why
-
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    key: str
-    kind: MessageKind
-    message_id: str
-    recipients: tuple[str, ...]
-    refused: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # address -> reply
-    sent_at: dt.datetime | None = None  # UTC; for a failed message, when it was refused
-    subject: str = ""
-    status: SendStatus = SendStatus.SENT
-    reason: str = ""
 
 
 def _guarded(operation: str):
@@ -159,7 +110,7 @@ class Ledger:
     @property
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
-            self._db = self._file.open(_prepare, SCHEMA_VERSION)
+            self._db = self._file.open(stored.prepare, stored.SCHEMA_VERSION)
         return self._db
 
     def verify(self) -> None:
@@ -219,9 +170,9 @@ class Ledger:
 
     def lookup(self, key: str) -> LedgerEntry | None:
         if key in self._unrecorded:
-            return _unrecorded_entry(*self._unrecorded[key])
-        row = self._read(f"SELECT {_COLUMNS} FROM sends WHERE key = ?", (key,)).fetchone()
-        return _entry(row) if row else None
+            return stored.unrecorded_entry(*self._unrecorded[key])
+        row = self._read(f"SELECT {stored.COLUMNS} FROM sends WHERE key = ?", (key,)).fetchone()
+        return stored.entry_of(row) if row else None
 
     @_guarded("record a message as being sent")
     def begin(self, message: Message, now: dt.datetime) -> None:
@@ -236,8 +187,8 @@ class Ledger:
             "   subject = excluded.subject, begun_at = excluded.begun_at, reason = '', failed_at = NULL,"
             "   message_id = CASE status WHEN 'pending' THEN message_id ELSE excluded.message_id END"
             " WHERE status != 'sent'",
-            (message.key, _kind(message), message.message_id, _json_list(message.recipients),
-             message.subject, _seconds(now)),
+            (message.key, stored.kind_of(message), message.message_id, stored.json_list(message.recipients),
+             message.subject, stored.seconds(now)),
         )  # fmt: skip
 
     def finish(self, message: Message, now: dt.datetime, refused: dict[str, str]) -> None:
@@ -260,8 +211,8 @@ class Ledger:
             " VALUES (?, ?, 'sent', ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (key) DO UPDATE SET status = 'sent', refused = excluded.refused,"
             "   sent_at = excluded.sent_at, reason = '', failed_at = NULL",
-            (message.key, _kind(message), message.message_id, _json_list(message.recipients), message.subject,
-             json.dumps(refused or {}), _seconds(now), _seconds(now)),
+            (message.key, stored.kind_of(message), message.message_id, stored.json_list(message.recipients), message.subject,
+             json.dumps(refused or {}), stored.seconds(now), stored.seconds(now)),
         )  # fmt: skip
 
     @_guarded("record a message the server refused")
@@ -273,54 +224,54 @@ class Ledger:
             " ON CONFLICT (key) DO UPDATE SET status = 'failed', refused = excluded.refused,"
             "   reason = excluded.reason, failed_at = excluded.failed_at, recipients = excluded.recipients"
             " WHERE status != 'sent'",
-            (message.key, _kind(message), message.message_id, _json_list(message.recipients), message.subject,
-             json.dumps(refused or {}), reason, _seconds(now), _seconds(now)),
+            (message.key, stored.kind_of(message), message.message_id, stored.json_list(message.recipients), message.subject,
+             json.dumps(refused or {}), reason, stored.seconds(now), stored.seconds(now)),
         )  # fmt: skip
 
     # --- many keys ------------------------------------------------------------------------
 
     def sent_since(self, since: dt.datetime) -> int:
         """How many messages the server accepted at or after `since` (for max_per_minute/day)."""
-        row = self._read("SELECT count(*) FROM sends WHERE status = 'sent' AND sent_at >= ?", (_seconds(since),))
+        row = self._read("SELECT count(*) FROM sends WHERE status = 'sent' AND sent_at >= ?", (stored.seconds(since),))
         return row.fetchone()[0] + sum(1 for _, at, _ in self._unrecorded.values() if at >= since)
 
     def send_times(self, since: dt.datetime) -> list[dt.datetime]:
         """When each message accepted at or after `since` went out, oldest first (UTC)."""
         rows = self._read(
-            "SELECT sent_at FROM sends WHERE status = 'sent' AND sent_at >= ? ORDER BY sent_at", (_seconds(since),)
+            "SELECT sent_at FROM sends WHERE status = 'sent' AND sent_at >= ? ORDER BY sent_at", (stored.seconds(since),)
         )
         extra = [at.astimezone(dt.UTC) for _, at, _ in self._unrecorded.values() if at >= since]
-        return sorted([_utc(r[0]) for r in rows] + extra)
+        return sorted([stored.utc(r[0]) for r in rows] + extra)
 
     def last_sent(self, key_prefix: str) -> dt.datetime | None:
         """The latest send whose key starts with `key_prefix` (e.g. "newsletter:C-0007:"), UTC."""
-        low, high = _prefix_range(key_prefix)
+        low, high = stored.prefix_range(key_prefix)
         row = self._read(
             "SELECT max(sent_at) FROM sends WHERE status = 'sent' AND key >= ? AND key < ?", (low, high)
         ).fetchone()
-        return _utc(row[0]) if row and row[0] is not None else None
+        return stored.utc(row[0]) if row and row[0] is not None else None
 
     def entries(self) -> list[LedgerEntry]:
         """Every message sent so far, oldest first."""
-        rows = self._read(f"SELECT {_COLUMNS} FROM sends WHERE status = 'sent' ORDER BY sent_at, key")
-        return [_entry(r) for r in rows] + [_unrecorded_entry(*u) for u in self._unrecorded.values()]
+        rows = self._read(f"SELECT {stored.COLUMNS} FROM sends WHERE status = 'sent' ORDER BY sent_at, key")
+        return [stored.entry_of(r) for r in rows] + [stored.unrecorded_entry(*u) for u in self._unrecorded.values()]
 
     def failures(self) -> list[LedgerEntry]:
         """Messages the server refused for good and that were not sent since (oldest first)."""
-        rows = self._read(f"SELECT {_COLUMNS} FROM sends WHERE status = 'failed' ORDER BY failed_at, key")
-        return [_entry(r) for r in rows]
+        rows = self._read(f"SELECT {stored.COLUMNS} FROM sends WHERE status = 'failed' ORDER BY failed_at, key")
+        return [stored.entry_of(r) for r in rows]
 
     def unlogged(self) -> list[LedgerEntry]:
         """Sent, but not yet recorded as an Activities row in the sheet (oldest first)."""
-        rows = self._read(f"SELECT {_COLUMNS} FROM sends WHERE status = 'sent' AND logged = 0 ORDER BY sent_at, key")
-        return [_entry(r) for r in rows] + [_unrecorded_entry(*u) for u in self._unrecorded.values()]
+        rows = self._read(f"SELECT {stored.COLUMNS} FROM sends WHERE status = 'sent' AND logged = 0 ORDER BY sent_at, key")
+        return [stored.entry_of(r) for r in rows] + [stored.unrecorded_entry(*u) for u in self._unrecorded.values()]
 
     @_guarded("record the messages put off")
     def defer(self, deferred: Iterable[tuple[Message, str]], now: dt.datetime) -> None:
         """Record messages put off to a later cycle, with why; `now` is the cycle's time, so a
         deferral's local date is the day the planner planned it. Rows of keys sent since are pruned."""
-        at = _seconds(now)
-        rows = [(m.key, _kind(m), at, at, why) for m, why in deferred]
+        at = stored.seconds(now)
+        rows = [(m.key, stored.kind_of(m), at, at, why) for m, why in deferred]
         if not rows:
             return
         with self._transaction():
@@ -348,7 +299,7 @@ class Ledger:
             " GROUP BY key",
             (MessageKind(kind).value,),
         )
-        return {key: _utc(at) for key, at in rows}
+        return {key: stored.utc(at) for key, at in rows}
 
     @_guarded("record that sends were logged in the sheet")
     def mark_logged(self, keys: Iterable[str]) -> None:
@@ -360,8 +311,8 @@ class Ledger:
     def adopt(self, entries: Iterable[LedgerEntry]) -> int:
         """Record sends the sheet shows but this ledger lacks (a lost ledger, see `recall`) as sent
         and logged; returns how many were new. A key the ledger already has as sent is left alone."""
-        rows = [(e.key, MessageKind(e.kind).value, e.message_id, _json_list(e.recipients), e.subject,
-                 _seconds(e.sent_at), _seconds(e.sent_at)) for e in entries if e.sent_at is not None]  # fmt: skip
+        rows = [(e.key, MessageKind(e.kind).value, e.message_id, stored.json_list(e.recipients), e.subject,
+                 stored.seconds(e.sent_at), stored.seconds(e.sent_at)) for e in entries if e.sent_at is not None]  # fmt: skip
         if not rows:
             return 0
         with self._transaction():
@@ -381,8 +332,8 @@ class Ledger:
         out: dict[str, dt.datetime] = {}
         for key, at in rows:
             manager = MessageKey.parse(key).target
-            if manager and (manager not in out or _utc(at) > out[manager]):
-                out[manager] = _utc(at)
+            if manager and (manager not in out or stored.utc(at) > out[manager]):
+                out[manager] = stored.utc(at)
         return out
 
     @contextmanager
@@ -401,49 +352,3 @@ def open_ledger(config: Config) -> Ledger:
     return Ledger(config.state_dir / LEDGER_FILE)
 
 
-def _prepare(db: sqlite3.Connection) -> None:
-    db.execute("PRAGMA journal_mode = WAL")
-    db.execute("PRAGMA synchronous = NORMAL")
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version < SCHEMA_VERSION:
-        # A ledger made before the `verified` mark existed has been this sheet's memory all along
-        # (it is no new ledger next to an old sheet): it counts as verified.
-        inherited = f"INSERT OR IGNORE INTO meta VALUES ('verified', 'schema {version} ledger upgraded');"
-        db.executescript(_SCHEMA + (inherited if version else "") + f"PRAGMA user_version = {SCHEMA_VERSION};")
-
-
-def _unrecorded_entry(message: Message, when: dt.datetime, refused: dict[str, str]) -> LedgerEntry:
-    return LedgerEntry(message.key, MessageKind(message.kind), message.message_id, tuple(message.recipients),
-                       refused, when.astimezone(dt.UTC), message.subject)  # fmt: skip
-
-
-def _kind(message: Message) -> str:
-    return MessageKind(message.kind).value
-
-
-def _json_list(recipients: Iterable[str]) -> str:
-    return json.dumps(list(recipients))
-
-
-def _seconds(moment: dt.datetime) -> float:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"the ledger needs an aware datetime, got {moment!r}")
-    return moment.timestamp()
-
-
-def _utc(seconds: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(seconds, dt.UTC)
-
-
-def _prefix_range(prefix: str) -> tuple[str, str]:
-    """Keys starting with `prefix` are those in [prefix, next) under SQLite's binary collation."""
-    if not prefix:
-        return "", "\U0010ffff"
-    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
-
-
-def _entry(row: tuple) -> LedgerEntry:
-    key, kind, status, message_id, recipients, subject, refused, reason, sent_at, failed_at = row
-    when = sent_at if sent_at is not None else failed_at
-    return LedgerEntry(key, MessageKind(kind), message_id, tuple(json.loads(recipients)), json.loads(refused),
-                       _utc(when) if when is not None else None, subject, SendStatus(status), reason)  # fmt: skip
