@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sheets_sync.sources.xlsx import locks
+from sheets_sync.sources.xlsx import lock_owner, locks
 from sheets_sync.sources.xlsx.locks import (
     Lock,
     Program,
@@ -225,7 +225,7 @@ def test_a_field_that_is_not_utf8_falls_back_to_the_account():
 def _is_clean(text: str) -> bool:
     return (
         isinstance(text, str)
-        and len(text) <= locks.MAX_TEXT
+        and len(text) <= lock_owner.MAX_TEXT
         and text == text.strip()
         and not any(unicodedata.category(ch)[0] == "C" for ch in text)
     )
@@ -271,7 +271,7 @@ def _escape(field: str) -> str:  # LockFileCommon::EscapeCharacters
 @settings(max_examples=200, deadline=None)
 @given(NAMES, st.sampled_from(["excel", "word", "powerpoint"]))
 def test_any_office_name_comes_back(name, app):
-    assert parse_excel_owner(owner_file(name, app=app)) == locks._clean(name)
+    assert parse_excel_owner(owner_file(name, app=app)) == lock_owner.clean(name)
 
 
 @settings(max_examples=200, deadline=None)
@@ -281,7 +281,7 @@ def test_any_office_name_comes_back(name, app):
 )
 def test_any_libreoffice_name_comes_back(name, host):  # a name in "quotes" loses them
     line = f"{_escape(name)},anna,{_escape(host)},01.12.2026 09:14,{PROFILE};"
-    assert parse_libreoffice_lock(line) == (locks._clean(name), SINCE)
+    assert parse_libreoffice_lock(line) == (lock_owner.clean(name), SINCE)
 
 
 # --- find_lock -------------------------------------------------------------------------------
