@@ -31,10 +31,10 @@ import functools
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from sheets_sync.errors import LedgerError
 from sheets_sync.mail import ledger_rows as stored
@@ -53,24 +53,29 @@ __all__ = ["LEDGER_FILE", "MARKER_FILE", "MIN_FREE_BYTES", "RESERVE_FILE", "Ledg
 
 
 
-def _guarded(operation: str):
+P = ParamSpec("P")
+R = TypeVar("R")
+Method = Callable[Concatenate["Ledger", P], R]
+
+
+def _guarded(operation: str) -> Callable[[Method[P, R]], Method[P, R]]:
     """Turn SQLite's errors in a ledger method into one LedgerError naming the file and the fix."""
 
-    def wrap(method):
+    def wrap(method: Method[P, R]) -> Method[P, R]:
         @functools.wraps(method)
-        def guarded(self: Ledger, *args, **kwargs):
+        def guarded(ledger: Ledger, /, *args: P.args, **kwargs: P.kwargs) -> R:
             try:
-                return method(self, *args, **kwargs)
+                return method(ledger, *args, **kwargs)
             except sqlite3.Error as exc:
                 # The disk filled between check_room and this write (another program, or the
                 # message itself): free the reserve and try once more, so that the record of a
                 # message the server has just accepted is not lost.
-                if not is_full(exc) or not self._file.release_reserve():
-                    raise self._file.fault(operation, exc) from None
+                if not is_full(exc) or not ledger._file.release_reserve():
+                    raise ledger._file.fault(operation, exc) from None
             try:
-                return method(self, *args, **kwargs)
+                return method(ledger, *args, **kwargs)
             except sqlite3.Error as exc:
-                raise self._file.fault(operation, exc) from None
+                raise ledger._file.fault(operation, exc) from None
 
         return guarded
 
@@ -97,7 +102,7 @@ class Ledger:
     def __enter__(self) -> Ledger:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # --- opening and checking -------------------------------------------------------------
@@ -147,7 +152,7 @@ class Ledger:
             "INSERT OR REPLACE INTO meta (name, value) VALUES ('verified', ?)", (f"{now.isoformat()} {how}",)
         )
 
-    def _read(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+    def _read(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
         try:
             return self._conn.execute(sql, params)
         except sqlite3.Error as exc:
@@ -233,7 +238,8 @@ class Ledger:
     def sent_since(self, since: dt.datetime) -> int:
         """How many messages the server accepted at or after `since` (for max_per_minute/day)."""
         row = self._read("SELECT count(*) FROM sends WHERE status = 'sent' AND sent_at >= ?", (stored.seconds(since),))
-        return row.fetchone()[0] + sum(1 for _, at, _ in self._unrecorded.values() if at >= since)
+        count: int = row.fetchone()[0]
+        return count + sum(1 for _, at, _ in self._unrecorded.values() if at >= since)
 
     def send_times(self, since: dt.datetime) -> list[dt.datetime]:
         """When each message accepted at or after `since` went out, oldest first (UTC)."""

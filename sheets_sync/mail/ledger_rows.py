@@ -9,7 +9,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sheets_sync.model import MessageKind
 
@@ -109,7 +109,7 @@ def prefix_range(prefix: str) -> tuple[str, str]:
     return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def entry_of(row: tuple) -> LedgerEntry:
+def entry_of(row: tuple[Any, ...]) -> LedgerEntry:
     key, kind, status, message_id, recipients, subject, refused, reason, sent_at, failed_at = row
     when = sent_at if sent_at is not None else failed_at
     return LedgerEntry(key, MessageKind(kind), message_id, tuple(json.loads(recipients)), json.loads(refused),

@@ -50,7 +50,7 @@ def as_text(value: object) -> str:
     if value is None:
         return ""
     kind = type(value)
-    if kind is str:
+    if isinstance(value, str):
         return value.strip()
     if kind is bool:
         return "yes" if value else "no"
@@ -210,6 +210,7 @@ def parse_number(value: object) -> float | None:
     if value is None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number: float
         try:
             number = float(value)
         except OverflowError:
@@ -224,10 +225,10 @@ def parse_number(value: object) -> float | None:
         return None
     if text[0] == "=":
         raise BadCell(f"a formula, not a number: {shown(text)}")
-    number = _read_number_text(text)
-    if number is None:
+    typed = _read_number_text(text)
+    if typed is None:
         raise BadCell(f"not a number: {shown(text)}")
-    return number
+    return typed
 
 
 def _read_number_text(text: str) -> float | None:

@@ -7,7 +7,7 @@ written; rows logged in Activities are appended; the Dashboard is rewritten whol
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
 from sheets_sync.config import Config
@@ -89,11 +89,11 @@ def build_changes(
     for contact in book.contacts:
         writer.set(rb.sheets[Tab.CONTACTS], contact.row, ContactColumn.LAST_GREETING, contact.last_greeting,
                    only_if_later=True)  # fmt: skip
-    for tab, extra in ((Tab.CONTACTS, plan.contact_notes), (Tab.ACTIVITIES, plan.activity_notes)):
+    for tab, planned in ((Tab.CONTACTS, plan.contact_notes), (Tab.ACTIVITIES, plan.activity_notes)):
         sheet = rb.sheets[tab]
         column = TAB_SPECS[tab].columns.SYNC_NOTE  # type: ignore[attr-defined]
         for row in rb.ids[tab]:
-            writer.set(sheet, row, column, _join([*all_notes.get((tab, row), []), *extra.get(row, ())]))
+            writer.set(sheet, row, column, _join([*all_notes.get((tab, row), []), *planned.get(row, ())]))
 
     _write_followups(writer, rb, book, plan)
     for tab, new in rb.new_ids.items():
@@ -107,7 +107,7 @@ def build_changes(
         cells=tuple(writer.cells),
         appends={rb.sheets[Tab.ACTIVITIES].table.name: appended} if appended else {},
         dashboard=_dashboard_change(rb, dashboard, config),
-        id_columns={s.table.name: s.index(TAB_SPECS[tab].columns.ID) + 1 for tab, s in rb.sheets.items()},  # type: ignore[attr-defined]
+        id_columns={s.table.name: s.position(TAB_SPECS[tab].columns.ID) + 1 for tab, s in rb.sheets.items()},  # type: ignore[attr-defined]
     )
 
 
@@ -179,6 +179,8 @@ class _Writer:
         old = cells_row[i] if i is not None and i < len(cells_row) else None
         if is_same(old, value) or (only_if_later and value is None):
             return
+        if i is None:  # not reached: map_headers adds every column the worker writes
+            raise KeyError(f"{column} is neither in the {sheet.tab.value} tab nor added to it")
         row_id = self.rb.ids[sheet.tab].get(row, "")
         self.cells.append(CellWrite(sheet.table.name, row, row_id, i + 1, value))
 
@@ -193,7 +195,9 @@ def _new_headers(rb: ReadBook, config: Config) -> dict[str, tuple[tuple[int, str
     }
 
 
-def _dashboard_change(rb: ReadBook, rows, config: Config):
+def _dashboard_change(
+    rb: ReadBook, rows: tuple[tuple[CellValue, ...], ...] | None, config: Config
+) -> tuple[str, tuple[tuple[CellValue, ...], ...]] | None:
     """The Dashboard is rewritten as a whole, and only when its content changed."""
     if rows is None or rb.dashboard_taken:
         return None
@@ -206,19 +210,20 @@ def _dashboard_change(rb: ReadBook, rows, config: Config):
     return (rb.dashboard.name, tuple(rows))
 
 
-def _same_rows(old: list, new) -> bool:
-    def trimmed(row):
-        row = list(row)
-        while row and (row[-1] is None or row[-1] == ""):
-            row.pop()
-        return row
+def _same_rows(old: Sequence[Sequence[CellValue]], new: Sequence[Sequence[CellValue]]) -> bool:
+    def trimmed(row: Sequence[CellValue]) -> list[CellValue]:
+        values = list(row)
+        while values and (values[-1] is None or values[-1] == ""):
+            values.pop()
+        return values
 
-    old = [trimmed(r) for r in old]
-    new = [trimmed(r) for r in new]
-    while old and not old[-1]:
-        old.pop()
-    while new and not new[-1]:
-        new.pop()
-    return len(old) == len(new) and all(
-        len(a) == len(b) and all(is_same(x, y) for x, y in zip(a, b, strict=False)) for a, b in zip(old, new, strict=False)
+    before = [trimmed(r) for r in old]
+    after = [trimmed(r) for r in new]
+    while before and not before[-1]:
+        before.pop()
+    while after and not after[-1]:
+        after.pop()
+    return len(before) == len(after) and all(
+        len(a) == len(b) and all(is_same(x, y) for x, y in zip(a, b, strict=False))
+        for a, b in zip(before, after, strict=False)
     )

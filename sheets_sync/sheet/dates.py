@@ -210,8 +210,10 @@ def parse_period(value: object) -> tuple[dt.date, dt.date] | None:
     if value is None:
         return None
     is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if isinstance(value, dt.date) or (is_number and value > 9999):
+    if isinstance(value, dt.date) or (isinstance(value, (int, float)) and is_number and value > 9999):
         day = parse_date(value)
+        if day is None:  # not reached: a date or a number always reads as a date or raises
+            return None
         return _months(day.year, day.month, 1)
     text = as_text(value) if is_number else value
     if not isinstance(text, str):

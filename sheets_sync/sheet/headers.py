@@ -31,6 +31,13 @@ class Sheet:
         found = self.columns.get(column)
         return found if found is not None else self.added.get(column)
 
+    def position(self, column: StrEnum) -> int:
+        """Where a column the worker writes sits (0-based): in the tab, or added by this cycle."""
+        found = self.index(column)
+        if found is None:  # not reached: map_headers adds every column the worker writes
+            raise KeyError(f"{column} is neither in the {self.tab.value} tab nor added to it")
+        return found
+
     def get(self, row: list[CellValue], column: StrEnum) -> CellValue:
         i = self.columns.get(column)
         return row[i] if i is not None and i < len(row) else None
@@ -49,14 +56,14 @@ class Sheet:
 
 def map_headers(tab: Tab, table: Table, config: Config) -> Sheet:
     spec = TAB_SPECS[tab]
-    position = {}
+    position: dict[str, int] = {}
     for i, text in enumerate(table.header):
         position.setdefault(normalize_header(text), i)
-    columns = {}
+    columns: dict[StrEnum, int] = {}
     for column in spec.columns:
-        i = position.get(normalize_header(config.column_name(tab, column.value)))
-        if i is not None:
-            columns[column] = i
+        found = position.get(normalize_header(config.column_name(tab, column.value)))
+        if found is not None:
+            columns[column] = found
     missing = [c for c in spec.required if c not in columns]
     if missing:
         raise ConfigError(
@@ -65,7 +72,7 @@ def map_headers(tab: Tab, table: Table, config: Config) -> Sheet:
             f"or map its name in the config: columns: {{{tab.value}: {{{missing[0].value}: Your header}}}}."
         )
     width = len(table.header)
-    added = {}
+    added: dict[StrEnum, int] = {}
     # ID and Follow-up are the team's columns, but the worker fills their empty cells: added if missing
     filled = (spec.columns.ID, ActivityColumn.FOLLOW_UP) if tab is Tab.ACTIVITIES else (spec.columns.ID,)  # type: ignore[attr-defined]
     for column in (*filled, *spec.worker):

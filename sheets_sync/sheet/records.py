@@ -23,6 +23,7 @@ from sheets_sync.model import (
     FollowUpState,
     MessageKey,
     MessageKind,
+    Partner,
     Plan,
     key_target,
 )
@@ -74,9 +75,9 @@ def remember(book: Book, sent: Iterable[Sent]) -> Book:
 
     newsletter: dict[int, dt.date] = {}
     for c in book.contacts:
-        day = newsletter_by_contact.get(c.id)
-        if day is not None and c.partner_row is not None:
-            newsletter[c.partner_row] = max(day, newsletter.get(c.partner_row, day))
+        latest = newsletter_by_contact.get(c.id)
+        if latest is not None and c.partner_row is not None:
+            newsletter[c.partner_row] = max(latest, newsletter.get(c.partner_row, latest))
     partners = tuple(
         dataclasses.replace(
             p,
@@ -136,16 +137,16 @@ def log_rows(book: Book, sent: Iterable[Sent]) -> list[dict[ActivityColumn, Cell
     partner_by_row = {p.row: p for p in book.partners}
     contact_of = {c.id: c for c in book.contacts}
     activity_of = {a.id: a for a in book.activities}
-    rows = []
+    rows: list[dict[ActivityColumn, CellValue]] = []
     for s in sent:
         if s.kind not in LOGGED_TYPES or s.is_draft:
             continue
         if s.kind in (MessageKind.GREETING, MessageKind.NEWSLETTER):
             contact = contact_of.get(s.target_id)
-            partner = partner_by_row.get(contact.partner_row) if contact else None
+            partner = partner_by_row.get(contact.partner_row) if contact and contact.partner_row is not None else None
         elif s.kind is MessageKind.FOLLOW_UP:
             activity = activity_of.get(s.target_id)
-            partner = partner_by_row.get(activity.partner_row) if activity else None
+            partner = partner_by_row.get(activity.partner_row) if activity and activity.partner_row is not None else None
         else:
             partner = partner_of.get(s.target_id)
         rows.append({
@@ -160,7 +161,7 @@ def log_rows(book: Book, sent: Iterable[Sent]) -> list[dict[ActivityColumn, Cell
     return rows
 
 
-def _partner_side(recipients: tuple[str, ...], partner) -> tuple[str, ...]:
+def _partner_side(recipients: tuple[str, ...], partner: Partner | None) -> tuple[str, ...]:
     """The recipients at the partner: a send-mode follow-up has the manager in Cc, who is no contact."""
     manager = partner.manager.strip().lower() if partner else ""
     return tuple(r for r in recipients if r != manager) or recipients

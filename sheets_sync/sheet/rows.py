@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import StrEnum
+from typing import TypeVar
 
 from sheets_sync.config import Config
 from sheets_sync.model import (
     Activity,
     ActivityColumn,
+    Birthday,
     CellValue,
     Contact,
     ContactColumn,
@@ -31,6 +33,10 @@ _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 _MAX_EMAIL = 254  # RFC 5321: no server takes a longer address
 
 
+T = TypeVar("T")
+D = TypeVar("D")
+
+
 class _Row:
     """Reads one row's cells, collecting problems instead of raising.
 
@@ -40,7 +46,7 @@ class _Row:
 
     __slots__ = ("columns", "date_order", "number", "problems", "row", "sheet")
 
-    def __init__(self, sheet: Sheet, row, number: int, problems: list[Problem], date_order: str):
+    def __init__(self, sheet: Sheet, row: list[CellValue], number: int, problems: list[Problem], date_order: str):
         width = len(sheet.table.header)
         if len(row) < width:
             row = row + [None] * (width - len(row))
@@ -51,7 +57,7 @@ class _Row:
         i = self.columns.get(column)
         return None if i is None else self.row[i]
 
-    def _parse(self, column: StrEnum, parse: Callable, default=None, treated_as: str = ""):
+    def _parse(self, column: StrEnum, parse: Callable[[CellValue], T | None], default: D, treated_as: str = "") -> T | D:
         """`parse(cell)`; a cell it cannot read is a problem, and `default` (said so with `treated_as`)."""
         i = self.columns.get(column)
         value = None if i is None else self.row[i]
@@ -79,16 +85,16 @@ class _Row:
         value = None if i is None else self.row[i]
         if type(value) is dt.date:  # the common case, kept cheap for big workbooks
             return value
-        return self._parse(column, lambda v: dates.parse_date(v, self.date_order))
+        return self._parse(column, lambda v: dates.parse_date(v, self.date_order), None)
 
     def boolean(self, column: StrEnum, default: bool) -> bool:
         return self._parse(column, lambda v: cells.parse_bool(v, default), default)
 
     def numeric(self, column: StrEnum) -> float | None:
-        return self._parse(column, cells.parse_number)
+        return self._parse(column, cells.parse_number, None)
 
-    def birthday(self, column: StrEnum):
-        return self._parse(column, lambda v: dates.parse_birthday(v, self.date_order))
+    def birthday(self, column: StrEnum) -> Birthday | None:
+        return self._parse(column, lambda v: dates.parse_birthday(v, self.date_order), None)
 
     def direction(self, column: StrEnum) -> Direction:
         return self._parse(column, cells.parse_direction, Direction.OUT, Direction.OUT.value)
@@ -104,14 +110,14 @@ class _Row:
         return text.lower()
 
 
-def _rows(sheet: Sheet, ids: dict[int, str], problems: list[Problem], config: Config):
+def _rows(sheet: Sheet, ids: dict[int, str], problems: list[Problem], config: Config) -> Iterator[tuple[_Row, str]]:
     for index, row in enumerate(sheet.table.rows):
         number = sheet.table.row_number(index)
         if number in ids:
             yield _Row(sheet, row, number, problems, config.date_order), ids[number]
 
 
-def parse_partners(sheet: Sheet, ids, problems, config: Config) -> tuple[Partner, ...]:
+def parse_partners(sheet: Sheet, ids: dict[int, str], problems: list[Problem], config: Config) -> tuple[Partner, ...]:
     c = PartnerColumn
     partners = []
     for r, row_id in _rows(sheet, ids, problems, config):
@@ -169,7 +175,8 @@ def _partner_ref(r: _Row, column: StrEnum, lookup: dict[str, int]) -> int | None
     return found
 
 
-def parse_contacts(sheet: Sheet, ids, lookup, problems, config: Config) -> tuple[Contact, ...]:
+def parse_contacts(sheet: Sheet, ids: dict[int, str], lookup: dict[str, int], problems: list[Problem],
+                   config: Config) -> tuple[Contact, ...]:
     c = ContactColumn
     return tuple(
         Contact(
@@ -183,7 +190,8 @@ def parse_contacts(sheet: Sheet, ids, lookup, problems, config: Config) -> tuple
     )
 
 
-def parse_activities(sheet: Sheet, ids, lookup, problems, config: Config) -> tuple[Activity, ...]:
+def parse_activities(sheet: Sheet, ids: dict[int, str], lookup: dict[str, int], problems: list[Problem],
+                   config: Config) -> tuple[Activity, ...]:
     c = ActivityColumn
     activities = []
     known = known_types(config)
@@ -217,7 +225,7 @@ def _unknown_type(typed: str, kind: str, known: frozenset[str], config: Config) 
             "not counted as a touch")  # fmt: skip
 
 
-def parse_news(sheet: Sheet, ids, problems, config: Config) -> tuple[NewsItem, ...]:
+def parse_news(sheet: Sheet, ids: dict[int, str], problems: list[Problem], config: Config) -> tuple[NewsItem, ...]:
     """Category is kept as typed: no rule reads it, and the newsletter template shows any label (the
     four it knows in their colours), so a category of the team's own is no problem."""
     c = NewsColumn

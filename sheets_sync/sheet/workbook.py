@@ -8,10 +8,11 @@ nothing here raises for bad data, only for a missing tab or required header.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from sheets_sync.config import Config
@@ -50,8 +51,8 @@ class ReadBook:
         quoted = f"'{name}'" if re.search(r"\W", name) else name
         if problem in self.header_cells:
             return f"{quoted}!{cells.column_letters(self.header_cells[problem] + 1)}{problem.row}"
-        for column, i in (sheet.columns.items() if sheet else ()):
-            if sheet.header_text(column) == problem.column or column.value == problem.column:
+        for column, i in sheet.columns.items() if sheet else ():
+            if sheet is not None and (sheet.header_text(column) == problem.column or column.value == problem.column):
                 return f"{quoted}!{cells.column_letters(i + 1)}{problem.row}"
         return f"{quoted}!{problem.row}:{problem.row}"
 
@@ -117,7 +118,9 @@ def _is_blank_row(row: list[CellValue], headed: list[int]) -> bool:
     return all(cells.is_blank(row[i]) for i in headed if i < len(row))
 
 
-def _assign_ids(sheets: dict[Tab, Sheet], problems: list[Problem]):
+def _assign_ids(
+    sheets: dict[Tab, Sheet], problems: list[Problem]
+) -> tuple[dict[Tab, dict[int, str]], dict[Tab, dict[int, str]], dict[Tab, Callable[[], str]], set[str]]:
     """Every non-blank row gets an ID: its own, or a new one numbered after the highest in use.
 
     New IDs copy the style the team already uses (`P-0042` or `P0042`), else `P-0001`.
@@ -156,10 +159,14 @@ def _assign_ids(sheets: dict[Tab, Sheet], problems: list[Problem]):
             if m and int(m[2]) >= highest:
                 highest, separator, width = int(m[2]), m[1], len(m[2])
         numbers = itertools.count(highest + 1)
-        next_ids[tab] = lambda p=prefix, s=separator, w=width, n=numbers: f"{p}{s}{next(n):0{w}d}"
+        next_ids[tab] = functools.partial(_next_id, prefix, separator, width, numbers)
         for number in missing:
             ids[tab][number] = new_ids[tab][number] = next_ids[tab]()
     return ids, new_ids, next_ids, duplicates
+
+
+def _next_id(prefix: str, separator: str, width: int, numbers: Iterator[int]) -> str:
+    return f"{prefix}{separator}{next(numbers):0{width}d}"
 
 
 LOG_ID_PREFIX = f"{TAB_SPECS[Tab.ACTIVITIES].id_prefix}-log-"  # how every ID of a log row starts

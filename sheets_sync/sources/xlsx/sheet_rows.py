@@ -71,7 +71,7 @@ class SheetRows:
                 raise self._error("its sheetData element is not closed")
             self.head, body, self.tail = xml[: data.end()], xml[data.end() : end], xml[end:]
         self.body = body
-        self._cols_of_head: tuple[bytes, list] | None = None
+        self._cols_of_head: tuple[bytes, list[tuple[int, int, dict[bytes, bytes], int, int]]] | None = None
         # Row numbers, ascending. Excel, LibreOffice and Google write `r` first: then one pass finds
         # the numbers (and that nothing else starts there: no comment, CDATA, PI or odd row), and a
         # row's offset is searched for only when it is edited: a sheet of 40,000 rows with three

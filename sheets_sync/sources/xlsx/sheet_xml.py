@@ -132,19 +132,19 @@ class Worksheet(SheetRows):
 
     def _edit_row(self, segment: bytes, row: int, cells: dict[int, Encoded], style_for: StyleFor,
                   default_style: Callable[[int, int], int], result: Patched) -> bytes:  # fmt: skip
-        start = self._row_start.match(segment)
-        assert start is not None  # the segment begins where the row's start tag was found
-        tag = start.group(0)
+        opening = self._row_start.match(segment)
+        assert opening is not None  # the segment begins where the row's start tag was found
+        tag = opening.group(0)
         if tag.endswith(b"/>"):
             inner = b""
-            trailer = segment[start.end() :]
+            trailer = segment[opening.end() :]
             tag = tag[:-2].rstrip() + b">"
             close = b"</" + self.p + b"row>"
         else:
             end = segment.rfind(b"</" + self.p + b"row>")
             if end < 0:
                 raise self._error(f"row {row} is not closed")
-            inner = segment[start.end() : end]
+            inner = segment[opening.end() : end]
             close = b"</" + self.p + b"row>"
             trailer = segment[end + len(close) :]
         if trailer.strip():
