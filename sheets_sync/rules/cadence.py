@@ -114,8 +114,9 @@ def _cadence_touch(partner: Partner, facts: PartnerFacts, every: int, ctx: Conte
     else:
         base = partner.since or ctx.today
     step = facts.earliest_step
-    pulled = step is not None and step.due < base
-    return ctx.calendar.next_working_day(step.due if pulled else base), pulled
+    if step is not None and step.due is not None and step.due < base:  # an open step always has a Due
+        return ctx.calendar.next_working_day(step.due), True
+    return ctx.calendar.next_working_day(base), False
 
 
 def touch_text(view: PartnerView) -> str:
@@ -123,7 +124,7 @@ def touch_text(view: PartnerView) -> str:
     late_days = view.days_late
     tail = f"{days(late_days)} late" if late_days else "due today"
     step = view.facts.earliest_step
-    if view.pulled_by_step and step is not None:
+    if view.pulled_by_step and step is not None and step.due is not None:
         what = cut(step.next_steps or step.summary)
         return f"Next step due {step.due.isoformat()}" + (f": {what}" if what else "") + f" - {tail}"
     return f"Call (rank {view.rank}, every {days(view.rule.every)}) - {tail}"
@@ -143,6 +144,7 @@ def plan_touch_items(view: PartnerView, draft: Draft) -> None:
         text = touch_text(view)
         planned = view.facts.planned
         if planned is not None:
+            assert planned.date is not None  # a planned touch is a dated row
             text += f" ({planned.type} booked for {planned.date.isoformat()})"
         draft.item(view, section, text, view.next_touch)
     previous = view.partner.previous_status.strip().lower()
@@ -177,17 +179,21 @@ def next_action(
     # In remind mode the manager sends it by hand: until the digest has reminded them, say so here too.
     send = _earliest(tasks, {FollowUpState.SEND, FollowUpState.REMIND}, meetings)
     if send is not None:
+        assert send.date is not None  # a meeting in the look-back window
         return f"Send follow-up for the {send.date.isoformat()} {send.type}"
     missing = _earliest(tasks, {FollowUpState.MISSING_NEXT_STEPS}, meetings)
     if missing is not None:
+        assert missing.date is not None  # a meeting in the look-back window
         return f"Add next steps for the {missing.date.isoformat()} {missing.type}"
     if status == TouchStatus.PAUSED:
         return "Paused"
     if status == TouchStatus.SNOOZED:
+        assert partner.snooze_until is not None  # the status says it is set
         return f"Snoozed until {partner.snooze_until.isoformat()}"
     if kit_missing:
         return "Send sales kit"
     if training_due:
+        assert partner.sales_kit_sent is not None  # training is due some days after the kit went out
         return f"Book training (sales kit sent {partner.sales_kit_sent.isoformat()})"
     if status == TouchStatus.SLEEPING:
         if newsletter_due is not None and newsletter_due <= today:
@@ -196,11 +202,12 @@ def next_action(
             return f"Newsletter due {newsletter_due.isoformat()}"
     planned = view.facts.planned
     if planned is not None:
+        assert planned.date is not None  # a planned touch is a dated row
         return f"{planned.type.capitalize()} booked for {planned.date.isoformat()}"
     if is_touch_due(view):
         return touch_text(view)
     step = view.facts.earliest_step
-    if step is not None and step.due <= today:
+    if step is not None and step.due is not None and step.due <= today:  # an open step always has a Due
         what = cut(step.next_steps or step.summary)
         return f"Next step due {step.due.isoformat()}" + (f": {what}" if what else "")
     if view.next_touch is not None:

@@ -8,10 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import holidays
 
 from sheets_sync.errors import ConfigError
+
+if TYPE_CHECKING:  # config.py builds its calendar from here
+    from sheets_sync.config import Config
 
 # Far more than any run of holidays and weekends; a guard against a calendar with no working day.
 _MAX_SKIP_DAYS = 3660
@@ -49,7 +53,7 @@ class WorkCalendar:
                 ) from None
 
     @classmethod
-    def from_config(cls, config) -> WorkCalendar:
+    def from_config(cls, config: Config) -> WorkCalendar:
         return cls(config.workdays, config.holidays_country, config.holidays_subdivision)
 
     def holidays_in(self, year: int) -> frozenset[dt.date]:

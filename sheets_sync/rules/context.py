@@ -10,8 +10,8 @@ import datetime as dt
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Any
 
@@ -43,7 +43,7 @@ EMAIL = re.compile(r"(?<![^@\s<>,;()\"'])[^@\s<>,;()\"']+@[^@\s<>,;()\"']+\.[^@\
 
 # The touch types sheets-sync ships with: a team that takes email out of touch_types still logs
 # its emails, and those rows are no typo.
-_DEFAULT_TOUCH_TYPES = next(f.default for f in fields(Config) if f.name == "touch_types")
+_DEFAULT_TOUCH_TYPES = Config().touch_types
 
 
 def known_types(config: Config) -> frozenset[str]:
@@ -119,7 +119,7 @@ def unique(addresses: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-_NONE: tuple = ()  # shared by every partner without such rows: no list allocated for them
+_NONE: tuple[Activity, ...] = ()  # shared by every partner without such rows: no list allocated for them
 
 
 @dataclass(slots=True)
@@ -131,10 +131,10 @@ class PartnerFacts:
     prior_response: dt.date | None = None  # the latest response dated before last_response
     first_activity: dt.date | None = None  # the earliest dated row up to today, logged rows aside
     planned: Activity | None = None  # the earliest touch-type row dated after today
-    open_steps: list[Activity] | tuple = _NONE  # Due set, Done not yes
-    meetings: list[Activity] | tuple = _NONE  # meeting/call/visit in the look-back window
-    booked_today: list[Activity] | tuple = _NONE  # touch-type rows dated today
-    deals: list[Activity] | tuple = _NONE
+    open_steps: Sequence[Activity] = _NONE  # Due set, Done not yes
+    meetings: Sequence[Activity] = _NONE  # meeting/call/visit in the look-back window
+    booked_today: Sequence[Activity] = _NONE  # touch-type rows dated today
+    deals: Sequence[Activity] = _NONE
 
     @property
     def earliest_step(self) -> Activity | None:
@@ -146,11 +146,20 @@ def gather_facts(activities: list[Activity], today: dt.date, window_start: dt.da
     """The hot loop of the planner: attribute reads and comparisons, and few allocations (the
     book's many objects make every garbage collection costly)."""
     touch_types = config.touch_types
-    last_touch = last_response = prior = first = planned = None
-    steps = meetings = booked = deals = _NONE
+    last_touch: dt.date | None = None
+    last_response: dt.date | None = None
+    prior: dt.date | None = None
+    first: dt.date | None = None
+    planned: Activity | None = None
+    planned_day: dt.date | None = None  # planned's Date and row, set with it
+    planned_row = 0
+    steps: list[Activity] | None = None  # made at the first such row: most partners have none
+    meetings: list[Activity] | None = None
+    booked: list[Activity] | None = None
+    deals: list[Activity] | None = None
     for a in activities:
         if a.due is not None and not a.done:
-            if steps is _NONE:
+            if steps is None:
                 steps = []
             steps.append(a)
         day = a.date
@@ -160,14 +169,14 @@ def gather_facts(activities: list[Activity], today: dt.date, window_start: dt.da
         if kind in LOGGED:
             continue
         if kind == DEAL_TYPE:
-            if deals is _NONE:
+            if deals is None:
                 deals = []
             deals.append(a)
         if day > today:
             if kind in touch_types and (
-                planned is None or day < planned.date or (day == planned.date and a.row < planned.row)
+                planned_day is None or day < planned_day or (day == planned_day and a.row < planned_row)
             ):
-                planned = a
+                planned, planned_day, planned_row = a, day, a.row
             continue
         if first is None or day < first:
             first = day
@@ -180,14 +189,17 @@ def gather_facts(activities: list[Activity], today: dt.date, window_start: dt.da
                 elif day < last_response and (prior is None or day > prior):
                     prior = day
             if day == today:
-                if booked is _NONE:
+                if booked is None:
                     booked = []
                 booked.append(a)
         if kind in FOLLOW_UP_TYPES and day >= window_start:
-            if meetings is _NONE:
+            if meetings is None:
                 meetings = []
             meetings.append(a)
-    return PartnerFacts(last_touch, last_response, prior, first, planned, steps, meetings, booked, deals)
+    return PartnerFacts(
+        last_touch, last_response, prior, first, planned,
+        steps or _NONE, meetings or _NONE, booked or _NONE, deals or _NONE,
+    )  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -240,7 +252,7 @@ class Context:
             key=lambda n: (n.date, -n.row),
         )
         self._news = published
-        self._news_dates = [n.date for n in published]
+        self._news_dates = [n.date for n in published if n.date is not None]  # every one: dated above
         self._news_since: dict[dt.date, tuple[dict[str, Any], ...]] = {}
 
     def news_since(self, since: dt.date) -> tuple[dict[str, Any], ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from sheets_sync.config import Config
 from sheets_sync.model import (
@@ -88,11 +88,12 @@ def dashboard_rows(book: Book, plan: Plan, config: Config,
 
     rows.append(("Most overdue", "Rank", "Manager", "Days late", "Next action"))
     late = sorted(
-        (s for s in states if s.days_late is not None and s.days_late > config.ranks[ranks[s.row]].grace),
-        key=lambda s: (-s.days_late, partners[s.row].name.casefold(), s.row),
+        ((s, s.days_late) for s in states if s.days_late is not None and s.days_late > config.ranks[ranks[s.row]].grace),
+        key=lambda pair: (-pair[1], partners[pair[0].row].name.casefold(), pair[0].row),
     )[:MOST_OVERDUE]
     rows.extend(
-        (partners[s.row].name, ranks[s.row], _manager(partners[s.row]), s.days_late, s.next_action) for s in late
+        (partners[s.row].name, ranks[s.row], _manager(partners[s.row]), days_late, s.next_action)
+        for s, days_late in late
     )
     if not late:
         rows.append(NONE_ROW)
@@ -124,7 +125,8 @@ def digest_dates_shown(rows: Iterable[Iterable[object]]) -> dict[str, dt.date]:
     return out
 
 
-def _table(title: str, keys: list[str], pairs: list[tuple[str, TouchStatus]], statuses: list[TouchStatus]):
+def _table(title: str, keys: list[str], pairs: list[tuple[str, TouchStatus]],
+           statuses: list[TouchStatus]) -> Iterator[Row]:  # fmt: skip
     counts = Counter(pairs)
     yield (title, *(s.value for s in statuses), "Total")
     for key in keys:
@@ -133,7 +135,7 @@ def _table(title: str, keys: list[str], pairs: list[tuple[str, TouchStatus]], st
     yield ("Total", *(sum(counts[(k, s)] for k in keys) for s in statuses), len(pairs))
 
 
-def _followup_discipline(book: Book, plan: Plan, config: Config, partners: dict[int, Partner]):
+def _followup_discipline(book: Book, plan: Plan, config: Config, partners: dict[int, Partner]) -> Iterator[Row]:
     """Meetings, calls and visits in the look-back window, by manager: what became of the follow-up.
 
     Reminded (followup.mode remind) is not Done: the worker only knows the manager was told.
@@ -143,7 +145,7 @@ def _followup_discipline(book: Book, plan: Plan, config: Config, partners: dict[
     churned = {s.row for s in plan.partners if s.status == TouchStatus.CHURNED}
     tasks = {t.activity_row: t for t in plan.followups}
     columns = ("Meetings", "Done", "Reminded", "Pending", "Late", "Missing next steps")
-    tally: dict[str, Counter] = {}
+    tally: dict[str, Counter[str]] = {}
     for a in book.activities:
         if (
             a.type not in FOLLOW_UP_TYPES
@@ -168,7 +170,7 @@ def _followup_discipline(book: Book, plan: Plan, config: Config, partners: dict[
             counter["Pending"] += 1
             counter["Late"] += task.late
     yield (f"Follow-ups (last {config.followup.lookback_days} days)", *columns)
-    total: Counter = Counter()
+    total: Counter[str] = Counter()
     for manager in sorted(tally, key=_manager_order):
         total.update(tally[manager])
         yield (manager, *(tally[manager][c] for c in columns))

@@ -47,6 +47,7 @@ def plan_followups(view: PartnerView, ctx: Context, draft: Draft) -> list[Follow
         cell = a.follow_up.strip().lower()
         if cell and cell != MISSING_NEXT_STEPS:
             continue  # done: the cell says what happened
+        assert a.date is not None  # the facts' meetings are dated rows
         late = today > a.date + allowance
         meeting = f"the {a.date.isoformat()} {a.type}"
         if not a.agreements.strip() and not a.next_steps.strip():
@@ -98,7 +99,9 @@ def _addressees(cell: str, contacts: list[Contact]) -> tuple[list[Contact], list
 
 
 def _intent(view: PartnerView, a: Activity, ctx: Context, people: list[Contact], names: list[str],
-            addresses: list[str], key: str, **kw) -> MessageIntent:  # fmt: skip
+            addresses: tuple[str, ...], key: str, *, to: tuple[str, ...], cc: tuple[str, ...] = (),
+            reply_to: str = "") -> MessageIntent:  # fmt: skip
+    assert a.date is not None  # a meeting in the look-back window
     language = next((c.language for c in people if c.language), "") or ctx.config.language
     context = {
         "partner": view.partner.name,
@@ -123,12 +126,14 @@ def _intent(view: PartnerView, a: Activity, ctx: Context, people: list[Contact],
         activity_row=a.row,
         occasion=a.date.isoformat(),
         context=context,
-        **kw,
+        to=to,
+        cc=cc,
+        reply_to=reply_to,
     )
 
 
 def _partner_side(a: Activity, view: PartnerView, *,
-                  reachable: bool) -> tuple[list[Contact], list[str], list[str]]:  # fmt: skip
+                  reachable: bool) -> tuple[list[Contact], list[str], tuple[str, ...]]:  # fmt: skip
     """Whom a follow-up is for: the activity's Contact, else the partner's champions, as (the
     contacts with an email, the names to greet, the addresses). Both modes use it: the draft names
     whom to forward it to. `reachable`: the people named must have an address (to send to them);
@@ -145,6 +150,7 @@ def _partner_side(a: Activity, view: PartnerView, *,
 
 def _draft(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
     """followup.mode draft: the ready-to-forward follow-up goes to the manager."""
+    assert a.date is not None  # a meeting in the look-back window
     meeting = f"the {a.date.isoformat()} {a.type}"
     manager = view.manager or ctx.config.digest.fallback.strip()
     if not manager:
@@ -159,6 +165,7 @@ def _draft(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
 
 def _send(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
     """followup.mode send: to the activity's contact, else the champions; the manager in Cc."""
+    assert a.date is not None  # a meeting in the look-back window
     meeting = f"the {a.date.isoformat()} {a.type}"
     people, names, to = _partner_side(a, view, reachable=True)
     if not to:
@@ -175,6 +182,7 @@ def plan_next_steps(view: PartnerView, ctx: Context, draft: Draft) -> None:
     """Open next steps due today or earlier: to their owner (an email) else the manager."""
     today = ctx.today
     for a in sorted(view.facts.open_steps, key=lambda a: (a.due, a.row)):
+        assert a.due is not None  # an open step is a row with a Due
         if a.due > today:
             break
         late = (today - a.due).days

@@ -6,6 +6,7 @@ Information only: progress is shown, never chased.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sheets_sync.model import Activity, Partner
 
@@ -29,7 +30,7 @@ def _against(done: float, target: float) -> str:
     return text
 
 
-def goal_progress(partner: Partner, deals: list[Activity], today: dt.date) -> str:
+def goal_progress(partner: Partner, deals: Sequence[Activity], today: dt.date) -> str:
     """E.g. "2 of 3 (67%); 12,000 of 50,000 (24%)": against Goal target and Goal amount, whichever are set."""
     target, amount = partner.goal_target, partner.goal_amount
     if target is None and amount is None:

@@ -101,7 +101,7 @@ def _plan_partner(partner: Partner, ctx: Context, draft: Draft) -> PartnerState:
     )
 
 
-def _item_order(item: DigestItem) -> tuple:
+def _item_order(item: DigestItem) -> tuple[int, str, int, dt.date, str]:
     return (
         _SECTION_ORDER[item.section],
         item.partner.casefold(),

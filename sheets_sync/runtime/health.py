@@ -13,7 +13,7 @@ import logging
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sheets_sync.config import Config
 from sheets_sync.mail.ledger import LEDGER_FILE, MARKER_FILE, MIN_FREE_BYTES
@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 HEALTH_FILE = "health.json"
 
 STALLED_POLLS = 3  # cycles in a row in which the mail server put off every due email: unhealthy
-_remembered: dict[Path, dict] = {}  # health.json per state_dir, kept here too when the disk refuses it
+# health.json's object as JSON reads it (a hand-edited file may hold anything in any field)
+Health = dict[str, Any]
+_remembered: dict[Path, Health] = {}  # health.json per state_dir, kept here too when the disk refuses it
 
 
 def record_health(config: Config, now: dt.datetime, ok: bool, error: str = "",
@@ -40,7 +42,7 @@ def record_health(config: Config, now: dt.datetime, ok: bool, error: str = "",
     """
     path = config.state_dir / HEALTH_FILE
     previous = read_health(config)
-    data = {
+    data: Health = {
         "last_success": now.isoformat() if ok else previous.get("last_success"),
         "last_attempt": now.isoformat(),
         "last_error": error,
@@ -75,13 +77,15 @@ def record_health(config: Config, now: dt.datetime, ok: bool, error: str = "",
 
 def _count(value: object) -> int:
     """A count as health.json holds it; anything else (a hand-edited file) counts as 0."""
+    if not isinstance(value, int | float | str):  # null, a list or an object: int() refuses it too
+        return 0
     try:
-        return max(int(value), 0)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+        return max(int(value), 0)
+    except ValueError:
         return 0
 
 
-def read_health(config: Config) -> dict:
+def read_health(config: Config) -> Health:
     path = config.state_dir / HEALTH_FILE
     if path in _remembered:  # this process wrote it last (the file may be stale if the disk refused it)
         return dict(_remembered[path])

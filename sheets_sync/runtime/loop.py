@@ -7,6 +7,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
+from types import FrameType
 
 import schedule
 
@@ -33,7 +34,7 @@ class Stopper:
     request is on the wire (see the README's Docker section).
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.event = threading.Event()
 
     @property
@@ -47,7 +48,7 @@ class Stopper:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, self._stop)
 
-    def _stop(self, signum, frame) -> None:
+    def _stop(self, signum: int, frame: FrameType | None) -> None:
         log.info("received %s: stopping after the current cycle", signal.Signals(signum).name)
         # The handler runs in the main thread between two bytecodes, possibly inside Event.wait()
         # holding the event's internal lock; Event.set() here could then deadlock. A thread of its

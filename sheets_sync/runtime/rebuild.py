@@ -30,7 +30,7 @@ from sheets_sync.sources import Source
 class Rebuilt:
     path: Path
     records: SheetRecords
-    added: Counter = field(default_factory=Counter)  # kind -> sends recorded from the sheet
+    added: Counter[str] = field(default_factory=Counter)  # kind -> sends recorded from the sheet
     moved_to: Path | None = None  # where a damaged ledger was set aside
     known: int = 0  # sends the ledger already had
 

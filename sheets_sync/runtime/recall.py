@@ -52,7 +52,7 @@ class SheetRecords:
             parts.append(f"{len(self.log_rows)} rows in Activities that log its emails")
         if self.digests:
             parts.append(f"the latest digests of {len(self.digests)} managers on the Dashboard")
-        cells = _record_cells(self.book) if self.book is not None else Counter()
+        cells: Counter[str] = _record_cells(self.book) if self.book is not None else Counter()
         parts += [f"{n} filled {column} cells" for column, n in sorted(cells.items())]
         return ", ".join(parts) or "nothing"
 
@@ -64,8 +64,8 @@ def sheet_records(rb: ReadBook) -> SheetRecords:
     return SheetRecords(log_rows, digests, rb.book)
 
 
-def _record_cells(book: Book) -> Counter:
-    cells: Counter = Counter()
+def _record_cells(book: Book) -> Counter[str]:
+    cells: Counter[str] = Counter()
     cells["Follow-up"] = sum(1 for a in book.activities if a.follow_up.strip())
     cells["Sales kit sent"] = sum(1 for p in book.partners if p.sales_kit_sent is not None)
     cells["Last newsletter"] = sum(1 for p in book.partners if p.last_newsletter is not None)

@@ -12,7 +12,7 @@ import functools
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sheets_sync.config import Config
@@ -20,7 +20,7 @@ from sheets_sync.mail import Transport, open_transport
 from sheets_sync.mail.compose.render import Message, Renderer, TemplateError
 from sheets_sync.mail.delivery import DeliveryReport, deliver
 from sheets_sync.mail.ledger import Ledger, LedgerEntry, open_ledger
-from sheets_sync.model import Book, MessageIntent, MessageKind, Plan, Tab
+from sheets_sync.model import Activity, Book, Contact, MessageIntent, MessageKind, Partner, Plan, Tab
 from sheets_sync.rules.calendar import WorkCalendar
 from sheets_sync.sheet.records import Sent
 
@@ -126,21 +126,22 @@ def digests_delivered(report: DeliveryReport, now: dt.datetime) -> dict[str, dt.
     return {m.recipients[0]: now for m in done if m.kind is MessageKind.DIGEST and m.recipients}
 
 
-def sent_so_far(ledger: Ledger, zone) -> list[Sent]:
+def sent_so_far(ledger: Ledger, zone: dt.tzinfo) -> list[Sent]:
     return [_as_sent(e, zone) for e in ledger.entries()]
 
 
-def deferred_greetings(ledger: Ledger, zone) -> dict[str, dt.date]:
+def deferred_greetings(ledger: Ledger, zone: dt.tzinfo) -> dict[str, dt.date]:
     """Greetings put off and not sent since: key -> the local date first put off (see greetings.py)."""
     return {key: at.astimezone(zone).date() for key, at in ledger.deferred(MessageKind.GREETING).items()}
 
 
-def unlogged_sends(ledger: Ledger, zone) -> list[Sent]:
+def unlogged_sends(ledger: Ledger, zone: dt.tzinfo) -> list[Sent]:
     """Sends not yet logged as Activities rows (logged once a write of the sheet succeeds)."""
     return [_as_sent(e, zone) for e in ledger.unlogged()]
 
 
-def _as_sent(entry: LedgerEntry, zone) -> Sent:
+def _as_sent(entry: LedgerEntry, zone: dt.tzinfo) -> Sent:
+    assert entry.sent_at is not None  # the ledger's sends and refusals are dated (sent or refused at)
     return Sent(entry.key, entry.kind, entry.recipients, entry.sent_at.astimezone(zone), entry.subject, entry.refused)
 
 
@@ -151,7 +152,7 @@ class Failed(Sent):
     reason: str = ""  # the transport's words, e.g. "The SMTP server refused the message: 552 ..."
 
 
-def failed_sends(ledger: Ledger, zone) -> list[Sent]:
+def failed_sends(ledger: Ledger, zone: dt.tzinfo) -> list[Sent]:
     """Messages the server refused outright, with the recipients it refused and why."""
     return [Failed(**vars(_as_sent(e, zone)), reason=e.reason) for e in ledger.failures()]
 
@@ -203,7 +204,7 @@ def _message_refusals(book: Book, outcomes: list[Sent]) -> list[tuple[tuple[Tab,
         if not isinstance(s, Failed) or s.refused or tab is None or s.target_id in book.duplicate_ids:
             continue  # every recipient refused is on the contacts; a copied row's ID names no one row
         if tab not in rows:
-            of_tab = {Tab.ACTIVITIES: book.activities, Tab.PARTNERS: book.partners, Tab.CONTACTS: book.contacts}
+            of_tab: dict[Tab, Sequence[Activity | Partner | Contact]] = {Tab.ACTIVITIES: book.activities, Tab.PARTNERS: book.partners, Tab.CONTACTS: book.contacts}
             rows[tab] = {r.id: r.row for r in reversed(of_tab[tab])}  # reversed: the first row of an ID wins
         later = since.get((s.kind, s.target_id))
         row = rows[tab].get(s.target_id)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from typing import TypedDict
 
 from sheets_sync.config import Config
-from sheets_sync.model import MessageKind, Tab, TouchStatus
+from sheets_sync.mail.delivery import DeliveryReport
+from sheets_sync.model import Book, MessageKind, Plan, Tab, TouchStatus
 from sheets_sync.runtime.cycle import CycleReport
 from sheets_sync.sheet.cells import one_line, shown
 from sheets_sync.sheet.workbook import ReadBook
 
 
-def table(header: list[str], rows: list[list[object]]) -> str:
+def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=False)]
     lines = [header, ["-" * w for w in widths], *rows]
     return "\n".join("  ".join(str(x).ljust(w) for x, w in zip(line, widths, strict=False)).rstrip() for line in lines)
@@ -35,8 +38,7 @@ def _short(text: str, limit: int = 60) -> str:
     return shown(text, limit, quoted=False)
 
 
-def _sent_part(report: CycleReport, config: Config) -> list[str]:
-    delivery = report.delivery
+def _sent_part(delivery: DeliveryReport, config: Config) -> list[str]:
     where = f"to {config.mail.outbox_dir}" if config.mail.transport == "outbox" else f"via {config.mail.smtp.host}"
     lines = [f"Sent {where}: {delivery.summary()}."]
     shown = [[m.kind.value, _short(", ".join(m.recipients), 100), m.subject] for m, _ in delivery.sent[:15]]
@@ -51,14 +53,13 @@ def _sent_part(report: CycleReport, config: Config) -> list[str]:
     return lines
 
 
-def _planned_part(report: CycleReport, config: Config) -> list[str]:
-    plan = report.plan
+def _planned_part(plan: Plan, book: Book, config: Config) -> list[str]:
     kinds = Counter(m.kind for m in plan.messages)
     lines = [f"To send: {len(plan.messages)} message(s): "
              + (", ".join(f"{kinds[k]} {k.value}" for k in MessageKind if kinds[k]) or "none")
              + f"; digests for {len(plan.digests)} manager(s) at {config.digest.at:%H:%M} on working days."]  # fmt: skip
     if plan.messages:
-        names = {p.row: p.name for p in report.book.partners}
+        names: dict[int | None, str] = {p.row: p.name for p in book.partners}  # a digest has no partner row
         shown = [[m.kind.value, _short(names.get(m.partner_row, "")), _short(", ".join(m.to), 100), _short(m.occasion)]
                  for m in plan.messages[:15]]  # fmt: skip
         lines += ["", table(["kind", "partner", "to", "occasion"], shown)]
@@ -67,7 +68,21 @@ def _planned_part(report: CycleReport, config: Config) -> list[str]:
     return lines
 
 
-def cycle_counts(report: CycleReport) -> dict[str, object]:
+class CycleCounts(TypedDict):
+    """A cycle in numbers, as the log's `counts` field carries it."""
+
+    partners: int
+    statuses: dict[str, int]  # touch status -> partners
+    messages: dict[str, int]  # kind -> messages planned
+    sent: dict[str, int]  # kind -> messages sent
+    deferred: int
+    digests: int
+    problems: int
+    cells_written: int
+    seconds: float
+
+
+def cycle_counts(report: CycleReport) -> CycleCounts:
     plan = report.plan
     return {
         "partners": len(plan.partners) if plan else 0,
@@ -95,11 +110,12 @@ def cycle_line(report: CycleReport) -> str:
 
 
 def cycle_summary(report: CycleReport, config: Config, *, dry_run: bool = False) -> str:
-    plan = report.plan
+    plan, book = report.plan, report.book
     if plan is None:
         return f"{report.today}: the workbook has not changed since the last cycle today."
+    assert book is not None  # a cycle that planned read the book
     ranks = sorted({s for s in config.ranks} | {config.default_rank})
-    rank_of = {p.row: (p.rank if p.rank in config.ranks else config.default_rank) for p in report.book.partners}
+    rank_of = {p.row: (p.rank if p.rank in config.ranks else config.default_rank) for p in book.partners}
     grid = Counter((s.status, rank_of.get(s.row, config.default_rank)) for s in plan.partners)
     rows = [[status.value, *(grid[status, r] or "" for r in ranks), sum(grid[status, r] for r in ranks)]
             for status in TouchStatus if any(grid[status, r] for r in ranks)]  # fmt: skip
@@ -107,9 +123,9 @@ def cycle_summary(report: CycleReport, config: Config, *, dry_run: bool = False)
              "Partners by touch status and rank:", table(["status", *ranks, "total"], rows), ""]  # fmt: skip
 
     if report.delivery is not None:
-        parts += _sent_part(report, config)
+        parts += _sent_part(report.delivery, config)
     else:
-        parts += _planned_part(report, config)
+        parts += _planned_part(plan, book, config)
     parts.append("")
     in_rows = [p for p in report.problems if p.tab is not Tab.DASHBOARD]
     if in_rows:
