@@ -8,6 +8,8 @@ Every email domain ends in .example (RFC 2606), so a demo can never mail a real 
 
 from __future__ import annotations
 
+from typing import Literal, TypedDict
+
 # --- Russian tab and column names: every column, the worker's included ----------------------
 
 RU_TABS = {"Partners": "Партнёры", "Contacts": "Контакты", "Activities": "Активности",
@@ -110,7 +112,37 @@ state_dir: state              # журнал отправок: ни одно п�
 
 # --- Word lists -----------------------------------------------------------------------------
 
-EN = {
+
+class Words(TypedDict):
+    """What both languages have alike."""
+
+    managers: list[str]
+    roles: list[str]
+    languages: list[str]
+    summaries: dict[str, list[str]]  # activity type (and "email in") -> summaries
+    agreements: list[str]
+    next_steps: list[str]
+    followups: list[str]
+    notes: list[str]
+    goals: list[str]
+    amount: tuple[int, int, int]  # range(start, stop, step) of a deal's amount
+
+
+class EnWords(Words):
+    prefixes: list[str]
+    suffixes: list[str]
+    first: list[tuple[str, int]]
+    last: list[str]
+
+
+class RuWords(Words):
+    prefixes: list[tuple[str, str]]
+    suffixes: list[tuple[str, str]]
+    first: list[tuple[str, int, str]]
+    last: list[tuple[str, str]]
+
+
+EN: EnWords = {
     "managers": ["anna@yourstartup.example", "ben@yourstartup.example",
                  "chloe@yourstartup.example", "dmitri@yourstartup.example"],
     "prefixes": ["Alder", "Beacon", "Bluebird", "Cedar", "Crescent", "Driftwood", "Elmstone", "Falcon",
@@ -163,7 +195,7 @@ EN = {
     "amount": (1000, 60000, 500),
 }
 
-RU = {
+RU: RuWords = {
     "managers": ["olga@yourstartup.example", "pavel@yourstartup.example",
                  "irina@yourstartup.example", "sergey@yourstartup.example"],
     # (name, transliteration for the domain)
@@ -222,7 +254,7 @@ RU = {
 }
 
 # Newsletter items: (day offset, title, body, link path, category, publish)
-NEWS = {
+NEWS: dict[str, list[tuple[int, str, str, str, str, bool]]] = {
     "en": [
         (-3, "Reporting module 2.0 is live", "Custom dashboards and scheduled PDF reports for every plan.",
          "/blog/reporting-2", "product", True),
@@ -276,7 +308,21 @@ NEWS = {
 #            unsubscribed, left company); a birthday is ("in", days, year) or ("fixed", day, month, year)
 # Activities: (partner index, day, type, direction, contact index, summary, agreements, next steps,
 #              owner = the manager, due, done, amount, follow-up)
-STORIES = {
+StoryPartner = tuple[str, str, str, str, int | None, int, int | None, str, int | None, int | None, str, int | None,
+                     str, bool]  # fmt: skip
+# ("in", days from today, year or None), ("fixed", day, month, year or None)
+Birthday = tuple[Literal["in"], int, int | None] | tuple[Literal["fixed"], int, int, int | None]
+StoryContact = tuple[int, str, str, str, str, Birthday | None, str, str, str, str]
+StoryActivity = tuple[int, int | str, str, str, int, str, str, str, int | None, str, int | None, str]
+
+
+class Story(TypedDict):
+    partners: list[StoryPartner]
+    contacts: list[StoryContact]
+    activities: list[StoryActivity]
+
+
+STORIES: dict[str, Story] = {
     "en": {
         "partners": [
             ("Northwind Analytics", "northwind", "A", "active", 0, -700, None, "Close 5 deals this quarter",

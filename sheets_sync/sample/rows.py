@@ -15,8 +15,10 @@ from typing import Any
 
 from sheets_sync.model import Tab
 from sheets_sync.sample import data as sample_data
+from sheets_sync.sample.data import Birthday, EnWords, RuWords, Words
 
 Row = dict[str, Any]  # default column name -> raw value; keys starting with "_" are bookkeeping
+Rows = dict[Tab, list[Row]]
 
 _RANKS = (("A", 15), ("B", 35), ("C", 45), ("", 5))  # blank ranks too (an unknown one would fail `check`)
 _STAGES = (("active", 55), ("", 17), ("onboarding", 10), ("paused", 8), ("churned", 10))
@@ -29,7 +31,8 @@ _DAY = dt.timedelta(days=1)
 # --- generating raw rows (real dates and booleans; sample.py types them) --------------------
 
 
-def generate_rows(today: dt.date, n_p: int, n_c: int, n_a: int, n_news: int, rng: random.Random, lang: str):
+def generate_rows(today: dt.date, n_p: int, n_c: int, n_a: int, n_news: int, rng: random.Random,
+                  lang: str) -> Rows:  # fmt: skip
     """Tab -> rows: n_p partners, n_c contacts, n_a activities and n_news News items."""
     w = _words(lang)
     companies = _companies(n_p, rng, w)
@@ -40,7 +43,7 @@ def generate_rows(today: dt.date, n_p: int, n_c: int, n_a: int, n_news: int, rng
             Tab.NEWS: _news(today, n_news, rng, lang)}  # fmt: skip
 
 
-def _companies(n: int, rng: random.Random, w: dict) -> list[tuple[str, str]]:
+def _companies(n: int, rng: random.Random, w: EnWords | RuWords) -> list[tuple[str, str]]:
     """(name, mail domain) pairs, unique: word pairs, then numbered once the pairs run out."""
     combos = [(p, s) for p in w["prefixes"] for s in w["suffixes"]]
     rng.shuffle(combos)
@@ -55,7 +58,7 @@ def _companies(n: int, rng: random.Random, w: dict) -> list[tuple[str, str]]:
     return out
 
 
-def _partner(i: int, name: str, domain: str, today: dt.date, rng: random.Random, w: dict) -> Row:
+def _partner(i: int, name: str, domain: str, today: dt.date, rng: random.Random, w: Words) -> Row:
     rank, stage = _pick(rng, _RANKS), _pick(rng, _STAGES)
     since = today - _DAY * (rng.randint(2, 45) if stage == "onboarding" else rng.randint(60, 1500))
     row: Row = {"ID": f"P{i + 1:04d}", "Partner": name, "Rank": rank, "Stage": stage, "Since": since,
@@ -83,7 +86,7 @@ def _partner(i: int, name: str, domain: str, today: dt.date, rng: random.Random,
     return row
 
 
-def _contacts(partners: list[Row], n: int, rng: random.Random, w: dict, lang: str) -> list[Row]:
+def _contacts(partners: list[Row], n: int, rng: random.Random, w: EnWords | RuWords, lang: str) -> list[Row]:
     """Two per partner round-robin (the first a champion), the rest to busier partners."""
     n_p = len(partners)
     if not n_p:
@@ -95,7 +98,7 @@ def _contacts(partners: list[Row], n: int, rng: random.Random, w: dict, lang: st
     rows = []
     for j, pi in enumerate(owners):
         p = partners[pi]
-        name, local = _person(rng, w, lang)
+        name, local = _person(rng, lang)
         email, k = f"{local}@{p['_domain']}.example", 2
         while email in seen:
             email, k = f"{local}{k}@{p['_domain']}.example", k + 1
@@ -117,18 +120,20 @@ def _contacts(partners: list[Row], n: int, rng: random.Random, w: dict, lang: st
     return rows
 
 
-def _person(rng: random.Random, w: dict, lang: str) -> tuple[str, str]:
-    """A full name and the local part of its email address."""
+def _person(rng: random.Random, lang: str) -> tuple[str, str]:
+    """A full name and the local part of its email address (from the words of `lang`)."""
     if lang == "en":
-        first, last = rng.choice(w["first"])[0], rng.choice(w["last"])
+        en = sample_data.EN
+        first, last = rng.choice(en["first"])[0], rng.choice(en["last"])
         return f"{first} {last}", re.sub(r"[^a-z.]", "", f"{first}.{last}".lower())
-    (first, female, first_latin), (last, last_latin) = rng.choice(w["first"]), rng.choice(w["last"])
+    ru = sample_data.RU
+    (first, female, first_latin), (last, last_latin) = rng.choice(ru["first"]), rng.choice(ru["last"])
     if female:
         return f"{first} {last}а", f"{first_latin}.{last_latin}a"
     return f"{first} {last}", f"{first_latin}.{last_latin}"
 
 
-def _birthday(rng: random.Random, lang: str) -> Any:
+def _birthday(rng: random.Random, lang: str) -> dt.date | str:
     d = dt.date(rng.randint(1962, 1999), 1, 1) + _DAY * rng.randint(0, 364)
     forms = (("date", 55), ("dm", 15), ("iso", 10), ("--", 8), ("dmy", 12)) if lang == "en" else (
         ("dmy", 50), ("date", 25), ("dm", 25))  # fmt: skip
@@ -137,19 +142,19 @@ def _birthday(rng: random.Random, lang: str) -> Any:
         f"--{d:%m-%d}" if form == "--" else f"{d:%d.%m.%Y}")  # fmt: skip
 
 
-def _activities(partners: list[Row], n: int, today: dt.date, rng: random.Random, w: dict) -> list[Row]:
+def _activities(partners: list[Row], n: int, today: dt.date, rng: random.Random, w: Words) -> list[Row]:
     weights = [p["_weight"] for p in partners]
     if len(partners) > 1:
         weights[-1] = 0  # one partner with no activity at all
     picks = rng.choices(range(len(partners)), cum_weights=list(accumulate(weights)), k=n) if n else []
-    types, type_weights = zip(*_TYPES, strict=False)
+    types, type_weights = [kind for kind, _ in _TYPES], [weight for _, weight in _TYPES]
     kinds = rng.choices(types, type_weights, k=len(picks))
     rows = [_activity(partners[pi], kind, today, rng, w) for pi, kind in zip(picks, kinds, strict=False)]
     rows.sort(key=lambda row: row["Date"])  # the team appends as things happen
     return rows
 
 
-def _activity(p: Row, kind: str, today: dt.date, rng: random.Random, w: dict) -> Row:
+def _activity(p: Row, kind: str, today: dt.date, rng: random.Random, w: Words) -> Row:
     planned = not p["_old"] and rng.random() < 0.015
     if planned:  # a meeting or call already booked
         kind = rng.choice(("meeting", "call"))
@@ -197,10 +202,10 @@ def _news(today: dt.date, n: int, rng: random.Random, lang: str) -> list[Row]:
     return rows
 
 
-def add_stories(data: dict, today: dt.date, lang: str) -> None:
+def add_stories(data: Rows, today: dt.date, lang: str) -> None:
     """Append the hand-written partners, contacts and activities of sample_data.STORIES."""
     story, w, base = sample_data.STORIES[lang], _words(lang), len(data[Tab.PARTNERS])
-    partners = []
+    partners: list[Row] = []
     for i, (name, slug, rank, stage, mgr, since, snooze, goal, target, amount, period, trained, notes,
             no_id) in enumerate(story["partners"]):  # fmt: skip
         partners.append({"ID": "" if no_id else f"P{base + i + 1:04d}", "Partner": name, "Rank": rank,
@@ -209,7 +214,7 @@ def add_stories(data: dict, today: dt.date, lang: str) -> None:
                          "Goal": goal, "Goal target": target, "Goal amount": amount,
                          "Goal period": period and _period(today, period),
                          "Trained": _on(today, trained), "Notes": notes, "_domain": slug})  # fmt: skip
-    contacts = []
+    contacts: list[Row] = []
     for pi, name, local, role, champion, birthday, language, newsletter, unsub, left in story["contacts"]:
         contacts.append({"Partner": partners[pi]["Partner"], "Name": name, "Role": role,
                          "Email": f"{local}@{partners[pi]['_domain']}.example", "Champion": champion,
@@ -231,7 +236,7 @@ def add_stories(data: dict, today: dt.date, lang: str) -> None:
     data[Tab.CONTACTS] += contacts
 
 
-def _story_birthday(spec: tuple | None, today: dt.date) -> Any:
+def _story_birthday(spec: Birthday | None, today: dt.date) -> dt.date | str | None:
     """("in", days, year or None) is relative to today; ("fixed", day, month, year or None)."""
     if spec is None:
         return None
@@ -255,18 +260,19 @@ def _story_day(today: dt.date, day: int | str) -> dt.date:
 # --- small helpers --------------------------------------------------------------------------
 
 
-def _words(lang: str) -> dict:
+def _words(lang: str) -> EnWords | RuWords:
     return sample_data.EN if lang == "en" else sample_data.RU
 
 
 def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
-    values, weights = zip(*weighted, strict=False)
+    values, weights = [value for value, _ in weighted], [weight for _, weight in weighted]
     return rng.choices(values, weights)[0]
 
 
 def _ref(partner: Row, rng: random.Random) -> str:
     """How a row names its partner: mostly by name, sometimes by ID (both are allowed)."""
-    return partner["ID"] if partner.get("ID") and rng.random() < 0.05 else partner["Partner"]
+    ref: str = partner["ID"] if partner.get("ID") and rng.random() < 0.05 else partner["Partner"]
+    return ref
 
 
 def _on(today: dt.date, days: int | None) -> dt.date | None:

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sheets_sync.errors import ConfigError
 from sheets_sync.model import TAB_SPECS, Tab
 from sheets_sync.sample import data as sample_data
-from sheets_sync.sample.rows import add_stories, generate_rows
+from sheets_sync.sample.rows import Rows, add_stories, generate_rows
 from sheets_sync.sample.xlsx import Tables, write_workbook
 
 LANGS = ("en", "ru")
@@ -91,7 +91,7 @@ def config_text(lang: str) -> str:
 # --- rendering: raw rows -> cells, with the team's habits -----------------------------------
 
 
-def _render(data: dict, lang: str, rng: random.Random) -> Tables:
+def _render(data: Rows, lang: str, rng: random.Random) -> Tables:
     yes, no = ("yes", "no") if lang == "en" else ("да", "нет")
     text_share = 0.04 if lang == "en" else 0.35  # dates typed as text: ISO (en) or DD.MM.YYYY (ru)
     tables = {}

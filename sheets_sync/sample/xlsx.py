@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
 
-Tables = dict[str, tuple[list[str], list[list]]]  # tab name -> (header, rows)
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+Tables = dict[str, tuple[list[str], list[list[object]]]]  # tab name -> (header, rows of cell values)
 _HEADER_FONT = Font(bold=True, color="1F3864")
 _HEADER_FILL = PatternFill("solid", fgColor="D9E2F3")
 _HEADER_BORDER = Border(bottom=Side(style="thin", color="8EA9DB"))
@@ -28,11 +33,13 @@ def write_workbook(path: Path, tables: Tables, *, date_format: str = "yyyy-mm-dd
     """
     wb = Workbook(write_only=True)
     for title, (header, rows) in tables.items():
-        ws = wb.create_sheet(title)
+        ws: WriteOnlyWorksheet = wb.create_sheet(title)  # a write-only workbook's (its stubs say Any)
+        # types-openpyxl's WriteOnlyWorksheet lacks the column_dimensions and auto_filter that it
+        # gets from Worksheet._setup at run time
         for col, width in enumerate(_widths(header, rows), 1):
-            ws.column_dimensions[get_column_letter(col)].width = width
+            ws.column_dimensions[get_column_letter(col)].width = width  # type: ignore[attr-defined]
         ws.freeze_panes = "A2"
-        ws.auto_filter = AutoFilter(ref=f"A1:{get_column_letter(max(1, len(header)))}{len(rows) + 1}")
+        ws.auto_filter = AutoFilter(ref=f"A1:{get_column_letter(max(1, len(header)))}{len(rows) + 1}")  # type: ignore[attr-defined]
         ws.append([_header_cell(ws, name) for name in header])
         if date_format == "yyyy-mm-dd":  # openpyxl's own format for a date: no per-cell style needed
             for row in rows:
@@ -47,7 +54,7 @@ def write_workbook(path: Path, tables: Tables, *, date_format: str = "yyyy-mm-dd
     os.replace(tmp, path)
 
 
-def _widths(header: list[str], rows: list[list]) -> list[float]:
+def _widths(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[float]:
     widths = [len(str(h)) + 4 for h in header]
     for row in rows[:200]:
         for i, v in enumerate(row[: len(widths)]):
@@ -56,14 +63,15 @@ def _widths(header: list[str], rows: list[list]) -> list[float]:
     return [min(w, 48) for w in widths]
 
 
-def _header_cell(ws, name: str) -> WriteOnlyCell:
+def _header_cell(ws: WriteOnlyWorksheet, name: str) -> Cell:
     cell = WriteOnlyCell(ws, value=name)
     cell.font, cell.fill, cell.border = _HEADER_FONT, _HEADER_FILL, _HEADER_BORDER
     cell.alignment = Alignment(vertical="center")
     return cell
 
 
-def _date_cell(ws, value: dt.date, number_format: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=value)
+def _date_cell(ws: WriteOnlyWorksheet, value: dt.date, number_format: str) -> Cell:
+    # types-openpyxl's WriteOnlyCell leaves out the date that Cell (which it makes) takes as a value
+    cell = WriteOnlyCell(ws, value=value)  # type: ignore[arg-type]
     cell.number_format = number_format
     return cell
