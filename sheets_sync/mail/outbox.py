@@ -26,14 +26,14 @@ _UNSAFE = re.compile(r"[^a-z0-9-]+")
 
 
 class OutboxTransport:
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self._names: dict[str, str] | None = None  # Message-ID hash -> file name already in the folder
 
     def __enter__(self) -> OutboxTransport:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._names = None  # the folder may change between cycles (the team empties it)
 
     def send(self, email: EmailMessage) -> dict[str, str]:

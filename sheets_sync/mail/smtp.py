@@ -80,7 +80,7 @@ class SmtpTransport:
     def __enter__(self) -> SmtpTransport:
         return self  # the connection opens on the first send: a cycle with nothing to send opens none
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:

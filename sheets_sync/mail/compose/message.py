@@ -17,6 +17,7 @@ from email.charset import Charset
 from email.header import Header
 from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
+from email.message import Message as MimeMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import cache, lru_cache
@@ -74,7 +75,7 @@ class Message:
     @property
     def recipients(self) -> tuple[str, ...]:
         """To and Cc addresses, lower-cased, in order."""
-        found = []
+        found: list[str] = []
         for name in ("To", "Cc"):
             header = self.email[name]
             if header is not None:
@@ -87,11 +88,17 @@ class Message:
 
     @property
     def html(self) -> str:
-        return self.email.get_body(("html",)).get_content().replace("\r\n", "\n")
+        return self._body("html")
 
     @property
     def text(self) -> str:
-        return self.email.get_body(("plain",)).get_content().replace("\r\n", "\n")
+        return self._body("plain")
+
+    def _body(self, subtype: str) -> str:
+        part = self.email.get_body((subtype,))
+        assert part is not None  # every message made here has a text and an HTML part
+        content: str = part.get_content()  # a text part's content is its text
+        return content.replace("\r\n", "\n")
 
 
 def message_id_for(key: str, sender: str) -> str:
@@ -152,7 +159,7 @@ def parse_address(text: str, name: str = "") -> Address:
     if len(spec) > _MAX_ADDRESS:
         raise TemplateError(f'"{shorten(flat, 80)}" is not an email address '
                             f"(longer than {_MAX_ADDRESS} characters)")
-    if not _ADDR_SPEC.fullmatch(spec):
+    if m is None or not _ADDR_SPEC.fullmatch(spec):
         raise TemplateError(f'"{shorten(flat, 80)}" is not an email address')
     flat = shorten(flat, 80)  # as errors below quote it
     user, _, domain = spec.rpartition("@")
@@ -276,7 +283,7 @@ _BOUNDARY = "==sheets-sync-alternative=="
 
 def _set_alternative(msg: EmailMessage, text: str, html: str, key: str) -> None:
     """Make `msg` multipart/alternative: the text part, then the HTML part."""
-    parts = [_part(text, "plain"), _part(html, "html")]
+    parts: list[MimeMessage[str, str] | str] = [_part(text, "plain"), _part(html, "html")]
     boundary = _BOUNDARY
     if boundary in text or boundary in html:  # only 7bit bodies could hold it; never in practice
         boundary = "==sheets-sync-" + hashlib.sha256(key.encode()).hexdigest()[:24]

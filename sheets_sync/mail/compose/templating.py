@@ -143,7 +143,7 @@ def _listing(ctx: jinja2.runtime.Context, items: Iterable[str]) -> str:
 
 
 def _is_html(name: str | None) -> bool:
-    return bool(name) and name.endswith(".html.j2")
+    return name is not None and name.endswith(".html.j2")
 
 
 # --- the environment, loading and running templates ---------------------------------------------

@@ -106,10 +106,12 @@ def load_credentials(path: Path | None) -> Credentials:
         ) from None
     kind = info.get("type") if isinstance(info, dict) else None
     try:
-        if kind == "service_account":
-            return service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+        if kind == "service_account":  # (google-auth leaves these two constructors unannotated)
+            account: Credentials = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+            return account
         if kind == "authorized_user":  # `gcloud auth application-default login` writes these
-            return UserCredentials.from_authorized_user_info(info, scopes=SCOPES)
+            user: Credentials = UserCredentials.from_authorized_user_info(info, scopes=SCOPES)
+            return user
         problem = f'its "type" is {kind!r}'
     except (auth_errors.GoogleAuthError, ValueError, KeyError, TypeError) as e:
         problem = str(e)
@@ -153,7 +155,7 @@ class RetryPolicy:
             self.sleep = self.stop.wait
 
     def delay(self, failed_try: int, retry_after: float | None = None) -> float:
-        ceiling = min(self.cap, self.base * 2 ** (failed_try - 1))
+        ceiling: float = min(self.cap, self.base * 2 ** (failed_try - 1))  # int ** int is typed Any
         delay = ceiling / 2 + self.random() * ceiling / 2
         if retry_after is not None:
             delay = max(delay, min(retry_after, self.cap))
@@ -235,6 +237,7 @@ class SheetsHTTPClient(HTTPClient):
             attempt + 1,
             policy.tries,
         )
+        assert policy.sleep is not None  # set by __post_init__
         policy.sleep(delay)
 
     def fetch_sheet_metadata(self, id: str, params: Any = None) -> Mapping[str, Any]:
@@ -295,7 +298,7 @@ def _endpoint_name(endpoint: str) -> str:
 # --- errors -------------------------------------------------------------------------------------
 
 
-def translate(error: Exception, key: str, credentials: Credentials | None, action: str) -> SheetsSyncError:
+def translate(error: BaseException, key: str, credentials: Credentials | None, action: str) -> SheetsSyncError:
     """What went wrong, for a person: ConfigError when the setup must change, else SourceError.
 
     `action` says what was being done ("open", "read", "write") for the message.

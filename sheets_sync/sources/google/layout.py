@@ -11,6 +11,7 @@ from typing import Any
 from sheets_sync.errors import SourceError
 from sheets_sync.model import Changes
 
+JsonObject = dict[str, Any]  # a request body (or a part of one) as the Sheets API takes it
 GROW_ROWS_BY = 100  # grow a full grid by at least this many rows, so appends rarely need a layout request
 
 
@@ -43,13 +44,13 @@ def layout_requests(
     grid: dict[str, tuple[int, int]],
     formatted: set[tuple[int, int]],
     tail_formatted: dict[tuple[int, int], tuple[int, int]],
-) -> list[dict]:
+) -> list[JsonObject]:
     """The spreadsheet batchUpdate requests `out` needs before its values: the Dashboard tab, a
     bigger grid, date formats (a column once; appended rows' dates from the first one down). `ids`
     and `grid` are each tab's sheetId and (rows, columns) now; `formatted` and `tail_formatted` what
     earlier requests formatted. Fills `out.sheet_ids`, `out.grid` and `out.tails`; [] when nothing is needed.
     """
-    requests_: list[dict] = []
+    requests_: list[JsonObject] = []
     ids = dict(ids)
     if out.new_dashboard is not None:
         title, rows, cols, widths = out.new_dashboard
@@ -116,7 +117,7 @@ def new_sheet_id(taken: set[int]) -> int:
             return sheet_id
 
 
-def grid_range(sheet_id: int, rows: tuple[int, int | None], cols: tuple[int, int]) -> dict:
+def grid_range(sheet_id: int, rows: tuple[int, int | None], cols: tuple[int, int]) -> JsonObject:
     grid = {
         "sheetId": sheet_id,
         "startRowIndex": rows[0],
@@ -129,17 +130,17 @@ def grid_range(sheet_id: int, rows: tuple[int, int | None], cols: tuple[int, int
 
 
 def repeat_cell(
-    sheet_id: int, rows: tuple[int, int | None], cols: tuple[int, int], fmt: dict, fields: str
-) -> dict:
+    sheet_id: int, rows: tuple[int, int | None], cols: tuple[int, int], fmt: JsonObject, fields: str
+) -> JsonObject:
     return {"repeatCell": {"range": grid_range(sheet_id, rows, cols), "cell": {"userEnteredFormat": fmt},
                            "fields": fields}}  # fmt: skip
 
 
-def date_format(sheet_id: int, rows: tuple[int, int | None], column: int, pattern: str) -> dict:
+def date_format(sheet_id: int, rows: tuple[int, int | None], column: int, pattern: str) -> JsonObject:
     kind = "DATE_TIME" if "h" in pattern else "DATE"
     return repeat_cell(sheet_id, rows, (column - 1, column), {"numberFormat": {"type": kind, "pattern": pattern}},
                    "userEnteredFormat.numberFormat")  # fmt: skip
 
 
-def append_dimension(sheet_id: int, dimension: str, length: int) -> dict:
+def append_dimension(sheet_id: int, dimension: str, length: int) -> JsonObject:
     return {"appendDimension": {"sheetId": sheet_id, "dimension": dimension, "length": length}}

@@ -99,7 +99,9 @@ class GoogleSource:
     def row_url(self, tab_name: str, row: int) -> str | None:
         """A link that opens the sheet on `row` of `tab_name` (for the digest), from the metadata in hand."""
         sheets = self._spreadsheet.sheets
-        title = self._spreadsheet.find(tab_name) if sheets is not None else None
+        if sheets is None:  # no metadata in hand: no request for a link
+            return None
+        title = self._spreadsheet.find(tab_name)
         if title is None:
             return None
         gid = sheets[title].sheet_id

@@ -11,19 +11,22 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import gspread
 import requests
 from google.auth import exceptions as auth_errors
 from google.auth.credentials import Credentials
 from gspread.exceptions import APIError, SpreadsheetNotFound
+from gspread.http_client import ParamsType
 from gspread.utils import DateTimeOption, Dimension, ValueRenderOption
 
 from sheets_sync.errors import SheetsSyncError
 from sheets_sync.sources.google.api import SheetsHTTPClient, parse_range, translate
 
 API_ERRORS = (APIError, requests.RequestException, auth_errors.GoogleAuthError)
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -41,7 +44,9 @@ class Spreadsheet:
         self.key = key
         self.credentials = credentials
         self._client = client
-        self.http: SheetsHTTPClient = client.http_client  # type: ignore[assignment]
+        http = client.http_client
+        assert isinstance(http, SheetsHTTPClient)  # GoogleSource makes the client with it
+        self.http = http
         self.title = ""
         self.sheets: dict[str, Sheet] | None = None
         self.metadata_at = -float("inf")  # time.monotonic() of the last metadata fetched
@@ -90,7 +95,7 @@ class Spreadsheet:
         key = name.strip().casefold()
         return next((t for t in sheets if t.strip().casefold() == key), None)
 
-    def api(self, action: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def api(self, action: str, call: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
         """One request, its failure translated; a 400 means the layout may have changed under us."""
         try:
             return call(*args, **kwargs)
@@ -103,14 +108,15 @@ class Spreadsheet:
         return translate(error, self.key, self.credentials, action)
 
     def get(self, ranges: list[str], major: Dimension, action: str,
-            render: ValueRenderOption = ValueRenderOption.unformatted) -> dict:  # fmt: skip
+            render: ValueRenderOption = ValueRenderOption.unformatted) -> dict[str, Any]:  # fmt: skip
         """One values:batchGet of `ranges`, dates as serial numbers."""
-        params = {
+        params: ParamsType = {
             "valueRenderOption": render,
             "dateTimeRenderOption": DateTimeOption.serial_number,
             "majorDimension": major,
         }
-        return self.api(action, self.http.values_batch_get, self.key, ranges, params=params)
+        answer: dict[str, Any] = self.api(action, self.http.values_batch_get, self.key, ranges, params=params)
+        return answer  # (the JSON object of a BatchGetValuesResponse)
 
     def note_grid(self, title: str, answered: str) -> None:
         """A whole-tab range comes back clipped to the grid: the grid's size now."""

@@ -9,7 +9,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sheets_sync.errors import SourceError
 from sheets_sync.model import CellValue
@@ -17,6 +17,8 @@ from sheets_sync.sheet import cells, dates
 from sheets_sync.sources import Table
 
 MAX_TEXT = 50_000  # Google Sheets' limit for one cell
+_T = TypeVar("_T")
+RowKey = tuple[tuple[str, CellValue], ...]  # a row's cells with their types: equal only for the same content
 DATE_PATTERN = "yyyy-mm-dd"
 DATETIME_PATTERN = "yyyy-mm-dd hh:mm"
 
@@ -32,7 +34,8 @@ def from_api(value: Any) -> CellValue:
         return value if value else None
     if kind is float and value.is_integer() and -1e15 < value < 1e15:
         return int(value)
-    return value
+    cell: CellValue = value  # a JSON number or boolean (dates come as serial numbers)
+    return cell
 
 
 def to_raw(value: CellValue) -> Any:
@@ -74,7 +77,7 @@ def header_text(value: CellValue) -> str:
     return cells.as_text(value)
 
 
-def _trim(values: list) -> list:
+def _trim(values: list[_T]) -> list[_T]:
     while values and (values[-1] is None or values[-1] == ""):
         values.pop()
     return values
@@ -160,7 +163,7 @@ class Current:
         return last
 
 
-def _key(values: Sequence[CellValue]) -> tuple:
+def _key(values: Sequence[CellValue]) -> RowKey:
     return tuple((type(v).__name__, v) for v in _trim(list(values)))
 
 
@@ -190,7 +193,7 @@ class Locator:
     current: Current
     id_column: int | None
     _by_id: dict[str, list[int]] | None = field(default=None, repr=False)
-    _by_content: dict[tuple, list[int]] | None = field(default=None, repr=False)
+    _by_content: dict[RowKey, list[int]] | None = field(default=None, repr=False)
     _shared: set[str] | None = field(default=None, repr=False)
     _in_place: bool | None = field(default=None, repr=False)
 
@@ -266,13 +269,13 @@ class Locator:
     def _ids(self) -> dict[str, list[int]]:
         if self._by_id is None:
             self._by_id = defaultdict(list)
-            for i in range(2, len(self.current.columns.get(self.id_column, ())) + 1):
+            for i in range(2, len(self.current.columns.get(self.id_column or 0, ())) + 1):
                 text = self.id_now(i)
                 if text:
                     self._by_id[text].append(i)
         return self._by_id
 
-    def _contents(self) -> dict[tuple, list[int]]:
+    def _contents(self) -> dict[RowKey, list[int]]:
         if self._by_content is None:
             self._by_content = defaultdict(list)
             for row in range(2, self.current.last_row() + 1):
@@ -301,17 +304,17 @@ def blocks(cells_by_position: dict[tuple[int, int], Any]) -> list[Block]:
     for (row, column), value in cells_by_position.items():
         by_row[row][column] = value
     done: list[Block] = []
-    open_: dict[tuple[int, int], list] = {}  # (col0, col1) -> [row0, row1, values]
+    open_: dict[tuple[int, int], tuple[int, int, list[list[Any]]]] = {}  # (col0, col1) -> (row0, row1, values)
     for row in sorted(by_row):
         for col0, col1, values in _runs(by_row[row]):
             block = open_.get((col0, col1))
             if block is not None and block[1] == row - 1:
-                block[1] = row
+                open_[(col0, col1)] = (block[0], row, block[2])  # (an existing key keeps its place)
                 block[2].append(values)
                 continue
             if block is not None:
                 done.append(Block(block[0], col0, block[1], col1, block[2]))
-            open_[(col0, col1)] = [row, row, [values]]
+            open_[(col0, col1)] = (row, row, [values])
     done.extend(Block(r0, c0, r1, c1, v) for (c0, c1), (r0, r1, v) in open_.items())
     return sorted(done, key=lambda b: (b.row0, b.col0))
 

@@ -25,16 +25,21 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from typing import Any
+from collections.abc import Sequence
 
 from gspread.urls import SPREADSHEET_VALUES_BATCH_UPDATE_URL
 from gspread.utils import Dimension, ValueInputOption, ValueRenderOption
 
 from sheets_sync.errors import SourceError
-from sheets_sync.model import CellWrite, Changes
+from sheets_sync.model import CellValue, CellWrite, Changes
 from sheets_sync.sources import Snapshot, Table
 from sheets_sync.sources.google.api import a1, is_transient, letter, parse_range, quote_title
-from sheets_sync.sources.google.layout import WritePlan, layout_requests, refuse_dashboard_over_data
+from sheets_sync.sources.google.layout import (
+    JsonObject,
+    WritePlan,
+    layout_requests,
+    refuse_dashboard_over_data,
+)
 from sheets_sync.sources.google.spreadsheet import API_ERRORS, Sheet, Spreadsheet
 from sheets_sync.sources.google.values import (
     Current,
@@ -151,9 +156,11 @@ class SheetWriter:
         """One values:batchGet (COLUMNS, FORMULA render): each tab's header row and the columns about
         to be written, or the whole tab when rows will be appended or a row read without an ID is
         written. A formula comes back as its text ('=...'): see `Current` and `Locator`."""
+        known = self._spreadsheet.sheets
+        assert known is not None  # write() fetched the metadata
         ranges, slots = [], []
         for tab in tabs:
-            sheet, table = self._spreadsheet.sheets[tab], snapshot.tables[tab]  # type: ignore[index]
+            sheet, table = known[tab], snapshot.tables[tab]
             id_col = changes.id_columns.get(tab)
             locator = Locator(
                 table, Current([], {}, 0, 0), id_col if id_col and id_col <= sheet.cols else None
@@ -180,8 +187,8 @@ class SheetWriter:
                 now.header, now.cols = [c[0] if c else None for c in columns], box.col1
             else:
                 now.rows = box.row1
-                for i, column in enumerate(columns):
-                    now.columns[box.col0 + i] = column
+                for i, values in enumerate(columns):
+                    now.columns[box.col0 + i] = values
                 if slot == 0:
                     now.full, now.cols = True, box.col1
                     now.header = [c[0] if c else None for c in columns]
@@ -228,7 +235,8 @@ class SheetWriter:
             rows_needed, cols = out.need.get(tab, (0, 0))
             out.need[tab] = (max(rows_needed, first + len(rows) - 1), cols)
 
-    def _place_dashboard(self, out: WritePlan, snapshot: Snapshot, name: str, rows: tuple) -> None:
+    def _place_dashboard(self, out: WritePlan, snapshot: Snapshot, name: str,
+                         rows: tuple[tuple[CellValue, ...], ...]) -> None:  # fmt: skip
         """The whole tab in one block: the new rows, and '' over whatever the old content covered."""
         title = self._spreadsheet.find(name)
         old = snapshot.tables.get(title) if title else None
@@ -247,15 +255,16 @@ class SheetWriter:
             values = rows[r - 1] if r <= len(rows) else ()
             for c in range(1, width + 1):
                 value = values[c - 1] if c <= len(values) else None
-                if r == 1 and date_pattern(value):
+                pattern = date_pattern(value)
+                if r == 1 and pattern:
                     value = header_text(value)  # the first row is read back as text: keep it text
-                elif date_pattern(value):
-                    out.cell_dates.append((title, r, c, date_pattern(value)))  # type: ignore[arg-type]
+                elif pattern:
+                    out.cell_dates.append((title, r, c, pattern))
                 out.put(title, r, c, to_raw(value))
 
     # --- layout -----------------------------------------------------------------------------
 
-    def _layout(self, out: WritePlan, current: dict[str, Current]) -> list[dict]:
+    def _layout(self, out: WritePlan, current: dict[str, Current]) -> list[JsonObject]:
         """The spreadsheet batchUpdate requests the values need first; [] when none."""
         sheets = self._spreadsheet.sheets or {}
         ids = {t: s.sheet_id for t, s in sheets.items()}
@@ -277,7 +286,7 @@ class SheetWriter:
         self._tail_formatted.update(out.tails)
 
 
-def _cell(values: tuple, column: int | None) -> Any:
+def _cell(values: Sequence[CellValue], column: int | None) -> CellValue:
     return values[column - 1] if column and column <= len(values) else None
 
 
