@@ -218,3 +218,6 @@ class Plan:
     digests: tuple[Digest, ...]
     contact_notes: dict[int, tuple[str, ...]] = field(default_factory=dict)  # row -> notes
     activity_notes: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # Digests of goal progress only: never sent (information rides along, it causes no digest), but
+    # kept, so that a send folded into the plan later (rules.planner.fold_sends) can add to them.
+    quiet: tuple[Digest, ...] = ()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from sheets_sync.config import Config
 from sheets_sync.model import (
@@ -30,6 +30,7 @@ from sheets_sync.rules.goals import goal_progress, period_of
 from sheets_sync.rules.greetings import plan_greetings
 from sheets_sync.rules.newsletters import plan_newsletter
 from sheets_sync.rules.onboarding import plan_duties, plan_onboarding
+from sheets_sync.sheet.records import Sent, remember
 
 _SECTION_ORDER = {section: i for i, section in enumerate(DigestSection)}
 _KIND_ORDER = {kind: i for i, kind in enumerate(MessageKind)}
@@ -46,15 +47,61 @@ def plan(book: Book, config: Config, today: dt.date, *,
     ctx = Context(book, config, today, deferred)
     draft = Draft(config.digest.fallback)
     states = [_plan_partner(partner, ctx, draft) for partner in sorted(book.partners, key=lambda p: p.row)]
+    return _assemble(today, book, states, draft)
+
+
+def fold_sends(previous: Plan, book: Book, sent: Sequence[Sent], config: Config, *,
+               deferred: Mapping[str, dt.date] | None = None) -> tuple[Book, Plan]:  # fmt: skip
+    """The Book and the plan as they are once `sent` went out: `previous` was planned from `book`.
+
+    The cells that record a send remember these (`remember`), and only the partners they were for
+    are planned again: a follow-up no longer to send, a kit sent, a newsletter's date. Every other
+    partner's part of `previous` stays. The result is exactly `plan(remember(book, sent), ...)`
+    (tests/test_planner_fold.py), at the cost of the partners the sends touched.
+    """
+    if not sent:
+        return book, previous
+    book = remember(book, sent)
+    row_of = {m.key: m.partner_row for m in previous.messages}
+    rows = {row_of.get(s.key) for s in sent if s.kind is not MessageKind.DIGEST}
+    if None in rows:  # a send the plan did not make (or of no partner): plan the whole book again
+        return book, plan(book, config, previous.today, deferred=deferred)
+    ctx = Context(book, config, previous.today, deferred)
+    draft = Draft(config.digest.fallback)
+    states = {state.row: state for state in previous.partners}
+    for partner in sorted(book.partners, key=lambda p: p.row):
+        if partner.row in rows:
+            states[partner.row] = _plan_partner(partner, ctx, draft)
+    # What the partners planned again replace of `previous`: their tasks, messages, digest lines
+    # and the notes on their contacts and activities.
+    contact_rows = {c.row for c in book.contacts if c.partner_row in rows}
+    activity_rows = {a.row for a in book.activities if a.partner_row in rows}
+    draft.followups += [t for t in previous.followups if t.partner_row not in rows]
+    draft.messages += [m for m in previous.messages if m.partner_row not in rows]
+    for digest in (*previous.digests, *previous.quiet):
+        kept = [item for item in digest.items if item.partner_row not in rows]
+        draft.digest_items.setdefault(digest.manager, []).extend(kept)
+    for row, notes in previous.contact_notes.items():
+        if row not in contact_rows:
+            draft.contact_notes[row] = list(notes)
+    for row, notes in previous.activity_notes.items():
+        if row not in activity_rows:
+            draft.activity_notes[row] = list(notes)
+    return book, _assemble(previous.today, book, [states[row] for row in sorted(states)], draft)
+
+
+def _assemble(today: dt.date, book: Book, states: list[PartnerState], draft: Draft) -> Plan:
+    digests, quiet = _digests(draft)
     return Plan(
         today=today,
         partners=tuple(states),
         followups=tuple(sorted(draft.followups, key=lambda t: t.activity_row)),
         messages=tuple(sorted((m for m in draft.messages if m.target_id not in book.duplicate_ids),
                               key=lambda m: (_KIND_ORDER[m.kind], m.key))),
-        digests=_digests(draft),
+        digests=digests,
         contact_notes={row: tuple(notes) for row, notes in sorted(draft.contact_notes.items())},
         activity_notes={row: tuple(notes) for row, notes in sorted(draft.activity_notes.items())},
+        quiet=quiet,
     )
 
 
@@ -111,17 +158,17 @@ def _item_order(item: DigestItem) -> tuple[int, str, int, dt.date, str]:
     )
 
 
-def _digests(draft: Draft) -> tuple[Digest, ...]:
-    """One digest per recipient (lower-cased email), only when it holds something to do.
-
-    Goal progress is information only: it rides along in a digest but never causes one.
-    """
-    digests = []
+def _digests(draft: Draft) -> tuple[tuple[Digest, ...], tuple[Digest, ...]]:
+    """One digest per recipient (lower-cased email), only when it holds something to do; and the
+    quiet ones, of goal progress only (information rides along in a digest but never causes one)."""
+    digests, quiet = [], []
     for manager in sorted(draft.digest_items):
         items = sorted(draft.digest_items[manager], key=_item_order)
-        if any(item.section != DigestSection.GOALS for item in items):
-            digests.append(Digest(manager, tuple(items)))
-    return tuple(digests)
+        if not items:
+            continue
+        to_do = any(item.section != DigestSection.GOALS for item in items)
+        (digests if to_do else quiet).append(Digest(manager, tuple(items)))
+    return tuple(digests), tuple(quiet)
 
 
 def with_sheet_notice(plan: Plan, where: str, text: str) -> Plan:

@@ -24,8 +24,8 @@ from sheets_sync.mail.delivery import DeliveryReport, ledger_refusal
 from sheets_sync.mail.ledger import Ledger
 from sheets_sync.model import Book, Changes, Plan, Problem
 from sheets_sync.rules.dashboard import dashboard_rows
+from sheets_sync.rules.planner import fold_sends, with_sheet_notice
 from sheets_sync.rules.planner import plan as make_plan
-from sheets_sync.rules.planner import with_sheet_notice
 from sheets_sync.runtime.health import sheet_notice
 from sheets_sync.runtime.recall import (
     SheetRecords,
@@ -131,12 +131,13 @@ def plan(reading: Reading, memory: Memory, config: Config, today: dt.date) -> Pl
     return Planned(book, make_plan(book, config, today, deferred=memory.deferred))
 
 
-def deliver(planned: Planned, reading: Reading, mailer: Mailer, config: Config, now: dt.datetime) -> Delivered:
+def deliver(planned: Planned, reading: Reading, memory: Memory, mailer: Mailer, config: Config,
+            now: dt.datetime) -> Delivered:  # fmt: skip
     """Every planned message once, then the digests, in one mail session.
 
     The sheet's own record of sends is adopted first (an old ledger restored sends nothing twice).
-    A send recorded in the ledger changes what the plan says (a follow-up no longer due, a kit
-    sent), so the digests and the sheet get the plan made from the ledger after the sends.
+    What went out changes what the plan says (a follow-up no longer to send, a kit sent): the pure
+    core folds those sends into the plan, and the digests and the sheet get that plan.
     """
     adopt_recalled(mailer.ledger, reading.records, planned.plan, config)
     refusal = ledger_refusal(mailer.ledger)
@@ -145,7 +146,9 @@ def deliver(planned: Planned, reading: Reading, mailer: Mailer, config: Config, 
     with mailer.transport() as transport:
         report, notes = send_planned(planned.plan, mailer, transport, config, now)
         if report.sent:
-            planned = plan(reading, recall(mailer.ledger, config), config, now.date())
+            before = {s.key for s in memory.sent}
+            new = [s for s in recall(mailer.ledger, config).sent if s.key not in before]
+            planned = Planned(*fold_sends(planned.plan, planned.book, new, config, deferred=memory.deferred))
         notice = sheet_notice(config, now)
         digest_plan = with_sheet_notice(planned.plan, *notice) if notice else planned.plan
         send_digests(digest_plan, mailer, transport, config, now, report)
@@ -252,8 +255,9 @@ def run_once(source: Source, config: Config, now: dt.datetime, *, mailer: Mailer
     reading = read(source, config)
     if ledger is not None:
         confirm_fresh_start(ledger, reading.records, now)
-    planned = plan(reading, recall(ledger, config), config, today)
-    delivered = deliver(planned, reading, mailer, config, now) if mailer and not dry_run else Delivered(planned)
+    memory = recall(ledger, config)
+    planned = plan(reading, memory, config, today)
+    delivered = deliver(planned, reading, memory, mailer, config, now) if mailer and not dry_run else Delivered(planned)
     recorded = record(reading, delivered, ledger, config)
     written = Written(moment[0]) if dry_run else write_back(source, reading, recorded, ledger, moment[0])
 
