@@ -12,8 +12,7 @@ import pytest
 import yaml
 
 from sheets_sync import config as config_module
-from sheets_sync.config import Config, SourceConfig, load_config
-from sheets_sync.config_keys import KEYS
+from sheets_sync.config import KEYS, Config, SourceConfig, load_config
 from sheets_sync.errors import ConfigError
 from sheets_sync.model import TAB_SPECS, Tab
 from sheets_sync.sample.workspace import TEAM_COLUMNS, generate_tables, write_sample
