@@ -9,6 +9,7 @@ import logging
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from sheets_sync import __version__
@@ -16,7 +17,7 @@ from sheets_sync.config import Config, find_config_path, load_config
 from sheets_sync.errors import ConfigError, SheetsSyncError
 from sheets_sync.model import Tab
 from sheets_sync.runtime import summary
-from sheets_sync.runtime.cycle import read, run_once
+from sheets_sync.runtime.cycle import CycleReport, read, run_once
 from sheets_sync.runtime.health import is_healthy, record_health
 from sheets_sync.runtime.loop import Stopper, local_now, run_forever
 from sheets_sync.runtime.sending import Mailer
@@ -31,8 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     _configure_logging(args.log_format, args.verbose)
+    command: Callable[[argparse.Namespace], int] = args.command  # the subcommand's cmd_* (set_defaults)
     try:
-        return args.command(args)
+        return command(args)
     except ConfigError as exc:
         _report_error(args, f"Configuration problem: {exc}")
         return EXIT_CONFIG
@@ -117,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_common_options(parser: argparse.ArgumentParser, default) -> None:
+def _add_common_options(parser: argparse.ArgumentParser, default: str | None) -> None:
     parser.add_argument("-c", "--config", default=default,
                         help="config file (else $SHEETS_SYNC_CONFIG, else ./config.yaml)")
     parser.add_argument("--log-format", choices=("text", "json"), default=default, help="log lines as text or JSON")
@@ -140,7 +142,7 @@ def _date_arg(text: str) -> dt.date:
 # --- commands -----------------------------------------------------------------------------
 
 
-def cmd_init(args) -> int:
+def cmd_init(args: argparse.Namespace) -> int:
     from sheets_sync.sample.workspace import write_sample
 
     config_path = write_sample(Path(args.dir), args.lang)
@@ -149,7 +151,7 @@ def cmd_init(args) -> int:
     return EXIT_OK
 
 
-def cmd_check(args) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
     config = _config(args)
     source = open_source(config)
     describe = getattr(source, "describe", None)
@@ -160,7 +162,7 @@ def cmd_check(args) -> int:
     return EXIT_PROBLEMS if reading.sheet.problems else EXIT_OK
 
 
-def cmd_once(args) -> int:
+def cmd_once(args: argparse.Namespace) -> int:
     config = _config(args)
     now = _now(config, args.today)
     try:
@@ -180,7 +182,7 @@ def cmd_once(args) -> int:
     return EXIT_OK
 
 
-def cmd_rebuild_ledger(args) -> int:
+def cmd_rebuild_ledger(args: argparse.Namespace) -> int:
     from sheets_sync.runtime.rebuild import rebuild_ledger
 
     config = _config(args)
@@ -189,14 +191,14 @@ def cmd_rebuild_ledger(args) -> int:
     return EXIT_OK
 
 
-def cmd_run(args) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
     config = _config(args)
     stopper = Stopper()
     stopper.install()  # before connecting: start-up's retries are cut short by a stop too
     source = open_source(config, stop=stopper.event)
     log.info("sheets-sync %s: polling %s every %s s", __version__, _where(config), config.poll_every)
 
-    def on_cycle(report) -> None:
+    def on_cycle(report: CycleReport) -> None:
         if report.skipped:
             log.debug("workbook unchanged since the last cycle today: nothing to do")
             return
@@ -209,7 +211,7 @@ def cmd_run(args) -> int:
     return EXIT_OK
 
 
-def cmd_preview(args) -> int:
+def cmd_preview(args: argparse.Namespace) -> int:
     from sheets_sync.runtime.preview import write_preview
 
     config = _config(args)
@@ -219,14 +221,14 @@ def cmd_preview(args) -> int:
     return EXIT_OK
 
 
-def cmd_health(args) -> int:
+def cmd_health(args: argparse.Namespace) -> int:
     config = _config(args)
     ok, why = is_healthy(config, local_now(config))
     print(("healthy: " if ok else "unhealthy: ") + why)
     return EXIT_OK if ok else EXIT_PROBLEMS
 
 
-def cmd_demo(args) -> int:
+def cmd_demo(args: argparse.Namespace) -> int:
     from sheets_sync.sample.workspace import write_sample
 
     folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="sheets-sync-demo-"))
@@ -246,7 +248,7 @@ def _now(config: Config, today: dt.date | None) -> dt.datetime:
     return dt.datetime.combine(today, dt.time(12, 0), tzinfo=config.zone)
 
 
-def _config(args) -> Config:
+def _config(args: argparse.Namespace) -> Config:
     return load_config(find_config_path(args.config))
 
 
@@ -255,6 +257,7 @@ def open_source(config: Config, *, stop: threading.Event | None = None) -> Sourc
     if config.source.kind == "xlsx":
         from sheets_sync.sources.xlsx import XlsxSource
 
+        assert config.source.path is not None  # load_config refuses an xlsx source without a path
         return XlsxSource(config.source.path)
     from sheets_sync.sources.google.source import GoogleSource
 
@@ -290,7 +293,7 @@ class _JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
-def _report_error(args, text: str) -> None:
+def _report_error(args: argparse.Namespace, text: str) -> None:
     """The one-paragraph error on stderr; with --log-format json an error record, so every line stays JSON."""
     if args.log_format == "json":
         log.error("%s", text)

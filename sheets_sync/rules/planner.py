@@ -161,7 +161,8 @@ def _item_order(item: DigestItem) -> tuple[int, str, int, dt.date, str]:
 def _digests(draft: Draft) -> tuple[tuple[Digest, ...], tuple[Digest, ...]]:
     """One digest per recipient (lower-cased email), only when it holds something to do; and the
     quiet ones, of goal progress only (information rides along in a digest but never causes one)."""
-    digests, quiet = [], []
+    digests: list[Digest] = []
+    quiet: list[Digest] = []
     for manager in sorted(draft.digest_items):
         items = sorted(draft.digest_items[manager], key=_item_order)
         if not items:

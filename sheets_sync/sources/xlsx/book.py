@@ -58,8 +58,8 @@ class Book:
         sheets = self.root.find(q("sheets"))
         for sheet in sheets if sheets is not None else ():
             rel = rels.get(sheet.get(q("id", REL)))
-            is_worksheet = rel is not None and rel.get("Type") == WORKSHEET_REL
-            self.parts[sheet.get("name", "")] = target(self.part, rel) if is_worksheet else ""
+            worksheet = rel if rel is not None and rel.get("Type") == WORKSHEET_REL else None
+            self.parts[sheet.get("name", "")] = target(self.part, worksheet) if worksheet is not None else ""
         properties = self.root.find(q("workbookPr"))
         self.date1904 = properties is not None and properties.get("date1904", "").lower() in ("1", "true")
 
@@ -110,6 +110,7 @@ class Book:
         rid = add_relationship(self.package, self.part, WORKSHEET_REL, part)
         add_content_type(self.package, part, WORKSHEET_TYPE)
         sheets = self.root.find(q("sheets"))
+        assert sheets is not None  # every workbook lists its tabs there (SpreadsheetML requires it)
         ids = [int(s.get("sheetId", "0") or 0) for s in sheets]
         sheet = etree.SubElement(sheets, q("sheet"))
         sheet.set("name", tab)

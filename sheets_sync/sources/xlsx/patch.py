@@ -10,10 +10,11 @@ PatchError or PackageError (SourceErrors) before a single byte is produced.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sheets_sync.errors import SourceError
-from sheets_sync.model import Changes
+from sheets_sync.model import CellValue, Changes
 from sheets_sync.sources.xlsx.book import Book
 from sheets_sync.sources.xlsx.cell_values import Encoded, clean_text, encode
 from sheets_sync.sources.xlsx.dashboard_sheet import dashboard_xml, kept_widths
@@ -61,7 +62,8 @@ def patch(data: bytes, changes: Changes) -> Outcome:
             sheet.copy_width(column)
         new_headers = headers.get(tab, {})
 
-        def default_style(row: int, column: int, sheet: Worksheet = sheet, new_headers=new_headers) -> int:
+        def default_style(row: int, column: int, sheet: Worksheet = sheet,
+                          new_headers: dict[int, str] = new_headers) -> int:  # fmt: skip
             if row == 1 and column in new_headers:  # a new header looks like the team's last one
                 while column in new_headers:
                     column -= 1
@@ -84,7 +86,8 @@ def patch(data: bytes, changes: Changes) -> Outcome:
     return outcome
 
 
-def _write_dashboard(book: Book, styles: Styles, name: str, rows, data_tabs: set[str]) -> None:
+def _write_dashboard(book: Book, styles: Styles, name: str, rows: Sequence[Sequence[CellValue]],
+                     data_tabs: set[str]) -> None:  # fmt: skip
     if name in data_tabs:  # a config that names the Dashboard like a data tab would wipe the team's rows
         raise SourceError(f'Refusing to rewrite "{name}" as the Dashboard: it is also a data tab.')
     rows = list(rows)

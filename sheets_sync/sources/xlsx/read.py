@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import python_calamine
 
@@ -59,7 +60,12 @@ def _find_name(names: list[str], wanted: str) -> str | None:
     return next((n for n in names if n.strip().casefold() == key), None)
 
 
-def _table(name: str, values: list[list]) -> Table:
+# A cell as calamine reads it: a str, float, bool, date, datetime or time, or a timedelta for a
+# duration ([h]:mm) cell, which CellValue has no place for and which passes through as it is.
+_Read = Any
+
+
+def _table(name: str, values: list[list[_Read]]) -> Table:
     """Row 1 as header text, the rest as values; `rows[i]` stays sheet row i + 2."""
     header = [_header_text(v) for v in values[0]] if values else []
     rows = [_row(r) for r in values[1:]]
@@ -73,7 +79,7 @@ def _table(name: str, values: list[list]) -> Table:
     return Table(name=name, header=tuple(header), rows=rows)
 
 
-def _row(values: list) -> list[CellValue]:
+def _row(values: list[_Read]) -> list[CellValue]:
     # calamine reads an empty cell (and an error such as #N/A) as '' and every number as a float.
     row = [
         None if v == "" else int(v) if type(v) is float and v.is_integer() and -1e15 < v < 1e15 else v

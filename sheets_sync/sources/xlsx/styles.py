@@ -41,7 +41,11 @@ _MINIMAL = (
 )
 
 
-def _canonical(element: etree._Element) -> tuple:
+# An element's tag (as lxml holds it), attributes, text and children's: equal for the same style entry
+Canonical = tuple[object, list[tuple[str, str]], str, tuple["Canonical", ...]]
+
+
+def _canonical(element: etree._Element) -> Canonical:
     """What makes two style entries the same: tags, attributes and children (not namespace prefixes)."""
     return (element.tag, sorted(element.attrib.items()), (element.text or "").strip(),
             tuple(_canonical(child) for child in element))  # fmt: skip
@@ -76,7 +80,9 @@ class Styles:
         return self._root
 
     def _xfs(self) -> etree._Element:
-        return self._load().find(q("cellXfs"))
+        xfs = self._load().find(q("cellXfs"))
+        assert xfs is not None  # _load refuses a styles part without it
+        return xfs
 
     def style_for(self, style: int, value: Encoded) -> int:
         """The style a cell of style `style` needs to show `value`: itself, unless a date needs a date

@@ -60,12 +60,13 @@ def grow_tables(package: Package, sheet_part: str, headers: dict[int, str], last
         grown = _grown(area, joining, last, new_last if not totals else last)
         if grown == area:
             continue
-        for column in range(area.max_col + 1, grown.max_col + 1):
-            entry = columns.makeelement(q("tableColumn"), {})
-            entry.set("id", str(max((int(c.get("id", "0")) for c in columns), default=0) + 1))
-            entry.set("name", headers[column])
-            columns.append(entry)
-            columns.set("count", str(len(columns)))
+        if columns is not None:  # (none joins a table without tableColumns: see `joining`)
+            for column in range(area.max_col + 1, grown.max_col + 1):
+                entry = columns.makeelement(q("tableColumn"), {})
+                entry.set("id", str(max((int(c.get("id", "0")) for c in columns), default=0) + 1))
+                entry.set("name", headers[column])
+                columns.append(entry)
+                columns.set("count", str(len(columns)))
         root.set("ref", str(grown))
         auto_filter = root.find(q("autoFilter"))
         if auto_filter is not None:
