@@ -19,10 +19,12 @@ run: $(BIN)/.installed
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
 
-# The gates: ruff's rule selection (pyproject.toml) and the import contract that keeps the rules pure
+# The gates: ruff's rule selection (pyproject.toml), the import contract that keeps the rules pure
+# and mypy --strict over sheets_sync ([tool.mypy] in pyproject.toml)
 lint: $(BIN)/.installed
 	$(BIN)/ruff check sheets_sync tests bench
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/bench_plan.py
