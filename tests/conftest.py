@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Callable, Iterator
 
 import pytest
+
+from tests import samples
 
 
 @pytest.fixture(autouse=True)
@@ -19,3 +23,64 @@ def _root_logging_restored() -> Iterator[None]:
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _samples_folder(tmp_path_factory) -> None:
+    """The sample workspaces of this process (tests/samples.py) are built in the session's tmp dir."""
+    samples.set_root(tmp_path_factory.mktemp("samples"))
+
+
+# The loggers of the test's own servers in this process (aiosmtpd's, and the asyncio loop it runs
+# on): their records are not the worker's output, so they stay out of what a command prints.
+SERVER_LOGGERS = ("mail.log", "mail.debug", "asyncio")
+
+Cli = Callable[..., subprocess.CompletedProcess]
+
+
+@pytest.fixture
+def cli(capfd, monkeypatch) -> Cli:
+    """`cli(*args, cwd=, env=, unset=)`: `sheets-sync ARGS` run in this process, through the same
+    `sheets_sync.cli.main` that `python -m sheets_sync` and the console script call, as a
+    CompletedProcess (returncode, stdout, stderr). Its output is captured at the file descriptors
+    (capfd), so what it writes to fd 1 and 2 is all there, as from a subprocess. `env` sets
+    variables for the call, `unset` removes them, `cwd` is the folder it runs in; the root
+    logger and the warnings capture the CLI sets up are undone after each call, and what the
+    command left to the garbage collector is collected, as a process's exit would close it (the
+    send ledger's SQLite connection after `once` is such: left open, the next command's SQLite
+    would share its WAL index and behave unlike a fresh process).
+
+    What a subprocess proves beyond this is kept in subprocesses: signals to `run`, a process
+    killed at random moments, the worker as another user (setpriv), `python -m sheets_sync`
+    itself (test_cli's entry point tests).
+    """
+    from sheets_sync.cli import main
+
+    def run(*args: object, cwd=None, env: dict[str, str] | None = None,
+            unset: tuple[str, ...] = ()) -> subprocess.CompletedProcess:  # fmt: skip
+        argv = [str(a) for a in args]
+        capfd.readouterr()  # what came before is not this command's
+        root = logging.getLogger()
+        handlers, level = root.handlers[:], root.level
+        with monkeypatch.context() as patch:
+            for name in unset:
+                patch.delenv(name, raising=False)
+            for name, value in (env or {}).items():
+                patch.setenv(name, value)
+            if cwd is not None:
+                patch.chdir(cwd)
+            for name in SERVER_LOGGERS:
+                patch.setattr(logging.getLogger(name), "propagate", False)
+            try:
+                code = main(argv)
+            except SystemExit as exc:  # argparse: --help, --version and bad usage
+                code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+            finally:
+                root.handlers[:] = handlers
+                root.setLevel(level)
+                logging.captureWarnings(False)
+                gc.collect()
+        out, err = capfd.readouterr()
+        return subprocess.CompletedProcess(["sheets-sync", *argv], code, out, err)
+
+    return run

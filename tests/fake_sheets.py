@@ -732,10 +732,10 @@ def sample_sheets(folder, today: dt.date, *keys: str) -> Iterator[tuple[FakeShee
     """The English sample workbook as of `today`, written into `folder` and seeded into a fake API
     under each key: (api, its config, the active `responses` mock)."""
     from sheets_sync.config import load_config
-    from sheets_sync.sample.workspace import write_sample
+    from tests.samples import copy_sample
 
     api = FakeSheetsAPI()
-    config = load_config(write_sample(folder, "en", today))
+    config = load_config(copy_sample(folder, "en", today))
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         api.register(mock)
         for key in keys:

@@ -151,9 +151,9 @@ def test_check_through_the_cli_names_a_second_header_and_a_typo_one_line_each(tm
 
 def test_activities_without_a_follow_up_column_gain_it_when_a_follow_up_goes_out(tmp_path):
     """The Follow-up column is the team's, but the worker fills it: missing, it is added (like ID)."""
-    from sheets_sync.sample.workspace import write_sample
+    from tests.samples import copy_sample
 
-    config_path = write_sample(tmp_path, "en")
+    config_path = copy_sample(tmp_path, "en")
     path = next(tmp_path.glob("*.xlsx"))
     wb = openpyxl.load_workbook(path)
     sheet = wb["Activities"]

@@ -1,4 +1,6 @@
-"""The command line through its real entry point, in a subprocess."""
+"""The command line: every command through `sheets_sync.cli.main`, in this process (the `cli`
+fixture of conftest.py captures fds 1 and 2 and the exit code as a subprocess would give them);
+`python -m sheets_sync` itself, and `run` with its signals, in a subprocess."""
 
 import datetime as dt
 import os
@@ -16,58 +18,81 @@ import openpyxl
 import pytest
 import yaml
 
+from sheets_sync import __version__
 from sheets_sync.mail.ledger import LEDGER_FILE
+from tests.samples import copy_sample
 from tests.smtp_server import RecordingHandler, SmtpServer
 
 COMMANDS = ["init", "check", "once", "run", "preview", "health", "demo", "rebuild-ledger"]
 
 
-def cli(*args, cwd=None, env=None, timeout=120):
-    return subprocess.run(
-        [sys.executable, "-m", "sheets_sync", *args], capture_output=True, text=True, cwd=cwd,
-        env={**os.environ, **(env or {})}, timeout=timeout,
-    )  # fmt: skip
+def python_m(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`python -m sheets_sync ARGS` in a process of its own."""
+    return subprocess.run([sys.executable, "-m", "sheets_sync", *args], capture_output=True, text=True,
+                          env=dict(os.environ), timeout=timeout)  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def team(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("team")
-    result = cli("init", str(folder))
-    assert result.returncode == 0, result.stderr
+@pytest.fixture
+def team(tmp_path) -> Path:
+    """A folder as `sheets-sync init` leaves it (the sample, copied: tests/samples.py)."""
+    folder = tmp_path / "team"
+    copy_sample(folder)
     return folder
 
 
+def broken_sample(folder: Path) -> tuple[Path, str]:
+    """The sample with an impossible date in Activities row 7: (its config, that cell)."""
+    copy_sample(folder)
+    book = next(folder.glob("*.xlsx"))
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Activities"]
+    header = [c.value for c in ws[1]]
+    ws.cell(7, header.index("Date") + 1).value = "31.02.2026"
+    wb.save(book)
+    column = openpyxl.utils.get_column_letter(header.index("Date") + 1)
+    return folder / "config.yaml", f"Activities!{column}7"
+
+
+def test_python_m_sheets_sync_runs_the_cli_and_exits_with_its_code(tmp_path):
+    """The real entry point, in a subprocess: `python -m sheets_sync` is `main`, its return value the
+    process's exit code (1 and 2 here; `run`'s tests below exit 0), its output on the process's
+    stdout and stderr."""
+    config, cell = broken_sample(tmp_path / "broken")
+    bad = python_m("-c", str(config), "check")
+    assert bad.returncode == 1, bad.stderr
+    assert cell in bad.stdout and "not a date" in bad.stdout
+    usage = python_m("frobnicate")
+    assert usage.returncode == 2 and "usage: sheets-sync" in usage.stderr
+
+
+def test_version(cli):
+    result = cli("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"sheets-sync {__version__}"
+
+
 @pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_has_help(command):
+def test_every_command_has_help(cli, command):
     result = cli(command, "--help")
     assert result.returncode == 0 and "usage: sheets-sync " + command in result.stdout
     assert len(result.stdout.splitlines()) >= 3
 
 
-def test_init_writes_a_config_and_a_workbook_and_refuses_to_overwrite(tmp_path):
+def test_init_writes_a_config_and_a_workbook_and_refuses_to_overwrite(cli, tmp_path):
     assert cli("init", str(tmp_path), "--lang", "ru").returncode == 0
     assert (tmp_path / "config.yaml").is_file() and list(tmp_path.glob("*.xlsx"))
     again = cli("init", str(tmp_path))
     assert again.returncode == 2 and "config.yaml" in again.stderr
 
 
-def test_check_passes_on_the_sample_and_finds_a_bad_cell(team, tmp_path):
+def test_check_passes_on_the_sample_and_finds_a_bad_cell(cli, team, tmp_path):
     ok = cli("-c", str(team / "config.yaml"), "check")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert ok.stdout.startswith("OK:")
 
-    broken = tmp_path / "broken"
-    assert cli("init", str(broken)).returncode == 0
-    book = next(broken.glob("*.xlsx"))
-    wb = openpyxl.load_workbook(book)
-    ws = wb["Activities"]
-    header = [c.value for c in ws[1]]
-    ws.cell(7, header.index("Date") + 1).value = "31.02.2026"
-    wb.save(book)
-    bad = cli("check", "-c", str(broken / "config.yaml"))  # options may follow the command too
+    config, cell = broken_sample(tmp_path / "broken")
+    bad = cli("check", "-c", str(config))  # options may follow the command too
     assert bad.returncode == 1
-    column = openpyxl.utils.get_column_letter(header.index("Date") + 1)
-    assert f"Activities!{column}7" in bad.stdout and "not a date" in bad.stdout
+    assert cell in bad.stdout and "not a date" in bad.stdout
 
 
 def _workbook(path: Path, partner: dict, activity: dict) -> None:
@@ -96,7 +121,7 @@ def _workbook(path: Path, partner: dict, activity: dict) -> None:
         ({"Rank": None}, "in", None, None),  # a blank Rank is noted in Sync note, but is no problem of the cell
     ],
 )
-def test_check_reports_each_cell_the_cycle_notes(tmp_path, partner, direction, cell, problem):
+def test_check_reports_each_cell_the_cycle_notes(cli, tmp_path, partner, direction, cell, problem):
     _workbook(tmp_path / "partners.xlsx", {"ID": "P-0001", "Partner": "X", "Rank": "B", "Manager": "m@x.example",
                                            "Goal target": 3, **partner},
               {"Date": dt.date(2026, 11, 20), "Partner": "X", "Type": "email", "Direction": direction})  # fmt: skip
@@ -120,7 +145,7 @@ def test_check_reports_each_cell_the_cycle_notes(tmp_path, partner, direction, c
         assert notes["Partners"] == "no Rank: treated as C" and notes["Activities"] is None
 
 
-def test_once_dry_run_writes_nothing_then_once_writes_and_health_is_ok(team):
+def test_once_dry_run_writes_nothing_then_once_writes_and_health_is_ok(cli, team):
     config = str(team / "config.yaml")
     book = next(team.glob("*.xlsx"))
     data = book.read_bytes()
@@ -135,7 +160,7 @@ def test_once_dry_run_writes_nothing_then_once_writes_and_health_is_ok(team):
     assert cli("-c", config, "health").returncode == 0
 
 
-def test_health_fails_when_the_last_cycle_failed_and_recovers_with_the_next(team):
+def test_health_fails_when_the_last_cycle_failed_and_recovers_with_the_next(cli, team):
     config = str(team / "config.yaml")
     book = next(team.glob("*.xlsx"))
     assert cli("-c", config, "once").returncode == 0
@@ -149,8 +174,8 @@ def test_health_fails_when_the_last_cycle_failed_and_recovers_with_the_next(team
     assert cli("-c", config, "health").returncode == 0
 
 
-def test_health_fails_before_any_cycle(tmp_path):
-    assert cli("init", str(tmp_path)).returncode == 0
+def test_health_fails_before_any_cycle(cli, tmp_path):
+    copy_sample(tmp_path)
     result = cli("-c", str(tmp_path / "config.yaml"), "health")
     assert result.returncode == 1 and "no successful cycle" in result.stdout
 
@@ -163,7 +188,7 @@ def test_health_fails_before_any_cycle(tmp_path):
         ("source: [oops\n", "not valid YAML"),
     ],
 )
-def test_bad_configuration_exits_2_with_the_key_path(tmp_path, config_text, message):
+def test_bad_configuration_exits_2_with_the_key_path(cli, tmp_path, config_text, message):
     (tmp_path / "config.yaml").write_text(config_text)
     result = cli("check", cwd=tmp_path)
     assert result.returncode == 2 and message in result.stderr
@@ -179,7 +204,7 @@ def test_bad_configuration_exits_2_with_the_key_path(tmp_path, config_text, mess
         ("mail: {smtp: {password: hunter2}}", "mail.smtp.password: a password is never read"),
     ],
 )
-def test_check_refuses_the_configurations_a_cycle_refuses(team, tmp_path, extra, message):
+def test_check_refuses_the_configurations_a_cycle_refuses(cli, team, tmp_path, extra, message):
     shutil.copy(team / "partners.xlsx", tmp_path / "partners.xlsx")
     config = tmp_path / "config.yaml"
     config.write_text(f"source: {{kind: xlsx, path: partners.xlsx}}\nstate_dir: state\n{extra}\n")
@@ -190,8 +215,8 @@ def test_check_refuses_the_configurations_a_cycle_refuses(team, tmp_path, extra,
     assert "hunter2" not in check.stderr + check.stdout
 
 
-def test_a_missing_required_header_exits_2(tmp_path):
-    assert cli("init", str(tmp_path)).returncode == 0
+def test_a_missing_required_header_exits_2(cli, tmp_path):
+    copy_sample(tmp_path)
     book = next(tmp_path.glob("*.xlsx"))
     wb = openpyxl.load_workbook(book)
     ws = wb["Contacts"]
@@ -203,26 +228,27 @@ def test_a_missing_required_header_exits_2(tmp_path):
     assert result.returncode == 2 and '"Email" column' in result.stderr
 
 
-def test_a_missing_workbook_fails_the_cycle_with_exit_1(tmp_path):
-    assert cli("init", str(tmp_path)).returncode == 0
+def test_a_missing_workbook_fails_the_cycle_with_exit_1(cli, tmp_path):
+    copy_sample(tmp_path)
     next(tmp_path.glob("*.xlsx")).unlink()
     result = cli("-c", str(tmp_path / "config.yaml"), "once")
     assert result.returncode == 1 and "does not exist" in result.stderr
 
 
-def test_bad_usage_exits_2():
+def test_bad_usage_exits_2(cli):
     assert cli("once", "--today", "tomorrow").returncode == 2
     assert cli("frobnicate").returncode == 2
 
 
-def test_demo_runs_one_cycle(tmp_path):
+def test_demo_runs_one_cycle(cli, tmp_path):
     result = cli("demo", str(tmp_path / "demo"))
     assert result.returncode == 0, result.stderr
     assert "Wrote" in result.stdout
 
 
-def test_run_polls_and_stops_cleanly_on_sigterm(tmp_path):
-    assert cli("init", str(tmp_path)).returncode == 0
+def test_run_polls_and_stops_cleanly_on_sigterm(cli, tmp_path):
+    """`run` in a subprocess: SIGTERM is sent to the worker's process (health is asked in this one)."""
+    copy_sample(tmp_path)
     config = tmp_path / "config.yaml"
     config.write_text(config.read_text() + "\npoll_every: 1\n")
     proc = subprocess.Popen(
@@ -232,7 +258,7 @@ def test_run_polls_and_stops_cleanly_on_sigterm(tmp_path):
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and cli("-c", str(config), "health").returncode != 0:
-            time.sleep(0.3)
+            time.sleep(0.1)
         proc.send_signal(signal.SIGTERM)
         _out, err = proc.communicate(timeout=30)
     finally:
@@ -242,7 +268,7 @@ def test_run_polls_and_stops_cleanly_on_sigterm(tmp_path):
 
 
 def test_sigterm_while_a_slow_smtp_server_holds_the_cycle_stops_run_within_seconds(tmp_path):
-    assert cli("init", str(tmp_path)).returncode == 0
+    copy_sample(tmp_path)
     config = tmp_path / "config.yaml"
     settings = yaml.safe_load(config.read_text())
     handler = RecordingHandler(delay=1.0)  # a second per message: the sample's ~20 emails take ~20 s
@@ -274,8 +300,8 @@ def test_sigterm_while_a_slow_smtp_server_holds_the_cycle_stops_run_within_secon
     assert unlogged == 0  # and the workbook, written on the way out, logs it
 
 
-def test_once_with_the_mail_server_out_of_reach_writes_the_sheet_and_exits_1(tmp_path):
-    assert cli("init", str(tmp_path)).returncode == 0
+def test_once_with_the_mail_server_out_of_reach_writes_the_sheet_and_exits_1(cli, tmp_path):
+    copy_sample(tmp_path)
     config_path = tmp_path / "config.yaml"
     config = yaml.safe_load(config_path.read_text())
     with socket.socket() as s:  # a port nothing listens on

@@ -18,9 +18,9 @@ from sheets_sync.runtime import summary
 from sheets_sync.runtime.cycle import WorkerState, run_once
 from sheets_sync.runtime.preview import write_preview
 from sheets_sync.runtime.sending import Mailer
-from sheets_sync.sample.workspace import write_sample
 from sheets_sync.sheet.workbook import read_book, tab_names
 from sheets_sync.sources.xlsx import XlsxSource
+from tests.samples import copy_sample
 from tests.sent import to_partners
 from tests.smtp_server import RecordingHandler, SmtpServer
 
@@ -33,7 +33,7 @@ def at(config, day=TODAY, hour=12):
 
 @pytest.fixture
 def team(tmp_path):
-    return load_config(write_sample(tmp_path / "team", "en", TODAY))
+    return load_config(copy_sample(tmp_path / "team", "en", TODAY))
 
 
 def cycle(config, now, **kw):

@@ -11,8 +11,8 @@ from sheets_sync.config import load_config
 from sheets_sync.model import TAB_SPECS, Tab, TouchStatus
 from sheets_sync.runtime.cycle import WorkerState, run_once
 from sheets_sync.runtime.sending import Mailer
-from sheets_sync.sample.workspace import write_sample
 from sheets_sync.sources.xlsx import XlsxSource
+from tests.samples import copy_sample
 
 TODAY = dt.date(2026, 11, 26)  # a Thursday
 
@@ -23,7 +23,7 @@ def noon(config, day=TODAY):
 
 @pytest.fixture
 def sample(tmp_path):
-    return load_config(write_sample(tmp_path / "team", "en", TODAY))
+    return load_config(copy_sample(tmp_path / "team", "en", TODAY))
 
 
 def team_cells(config) -> dict:
@@ -111,7 +111,7 @@ def test_an_excel_lock_file_means_nothing_is_written(sample):
 
 
 def test_the_russian_sample_runs_under_its_own_names(tmp_path):
-    config = load_config(write_sample(tmp_path / "ru", "ru", TODAY))
+    config = load_config(copy_sample(tmp_path / "ru", "ru", TODAY))
     report = run_once(XlsxSource(config.source.path), config, noon(config))
     assert report.written and not report.problems
     wb = openpyxl.load_workbook(config.source.path)

@@ -18,9 +18,9 @@ from sheets_sync.mail.smtp import SmtpTransport
 from sheets_sync.model import Activity, Book, Contact, MessageKind, Partner, Tab, key_target
 from sheets_sync.runtime.cycle import run_once
 from sheets_sync.runtime.sending import Failed, Mailer, refusal_notes
-from sheets_sync.sample.workspace import write_sample
 from sheets_sync.sheet.records import Sent
 from sheets_sync.sources.xlsx import XlsxSource
+from tests.samples import copy_sample
 from tests.smtp_server import RecordingHandler, SmtpServer
 
 TODAY = dt.date(2026, 11, 26)  # a Thursday
@@ -33,7 +33,7 @@ TAB_OF = {MessageKind.FOLLOW_UP: Tab.ACTIVITIES, MessageKind.SALES_KIT: Tab.PART
 
 @pytest.fixture
 def team(tmp_path):
-    return load_config(write_sample(tmp_path / "team", "en", TODAY))
+    return load_config(copy_sample(tmp_path / "team", "en", TODAY))
 
 
 def at(config, day=TODAY, hour=12):

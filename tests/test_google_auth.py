@@ -17,9 +17,9 @@ from google.oauth2.credentials import Credentials
 from sheets_sync import cli
 from sheets_sync.config import load_config
 from sheets_sync.errors import ConfigError, SourceError
-from sheets_sync.sample.workspace import write_sample
 from sheets_sync.sources.google.api import SCOPES, load_credentials, spreadsheet_key
 from tests.fake_sheets import TOKEN_URL, FakeSheetsAPI, seed_from_workbook
+from tests.samples import copy_sample
 
 TODAY = dt.date(2026, 11, 26)
 KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde"
@@ -56,7 +56,7 @@ def key_file(tmp_path, private_key):
 def api(tmp_path, monkeypatch):
     monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
     fake = FakeSheetsAPI(token="ya29.service-account-token")
-    sample = load_config(write_sample(tmp_path / "sample", "en", TODAY))
+    sample = load_config(copy_sample(tmp_path / "sample", "en", TODAY))
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         fake.register(mock)
         seed_from_workbook(fake, KEY, sample.source.path, title="Partners 2026")

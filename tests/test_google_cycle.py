@@ -12,10 +12,10 @@ from sheets_sync.model import TAB_SPECS, MessageKind, Tab, TouchStatus
 from sheets_sync.runtime.cycle import WorkerState, run_once
 from sheets_sync.runtime.sending import Mailer
 from sheets_sync.runtime.summary import check_report
-from sheets_sync.sample.workspace import write_sample
 from sheets_sync.sheet import dates
 from sheets_sync.sheet.workbook import read_book, tab_names
 from tests.fake_sheets import FakeSheetsAPI, Formula, google_source, seed_from_workbook
+from tests.samples import copy_sample
 from tests.sent import to_partners
 from tests.test_bad_input import BAD, LONG
 
@@ -36,7 +36,7 @@ def api():
 
 
 def sample(api, tmp_path, lang="en"):
-    config = load_config(write_sample(tmp_path / lang, lang, TODAY))
+    config = load_config(copy_sample(tmp_path / lang, lang, TODAY))
     seed_from_workbook(api, KEY, config.source.path)
     return config
 

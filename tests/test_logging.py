@@ -1,7 +1,9 @@
 """What the worker writes to its logs: one JSON object per line with --log-format json, and never a secret.
 
-The CLI runs in a subprocess, as it does in a container, against real counterparts on 127.0.0.1:
-an SMTP server that requires STARTTLS and AUTH (the password comes from the environment, or a file
+`run` runs in a subprocess, as it does in a container, and is stopped with SIGTERM as `docker stop`
+does; `once` and `check` run in this process through the CLI's `main` with fds 1 and 2 captured
+(the `cli` fixture of conftest.py). They talk to real counterparts on 127.0.0.1: an SMTP server
+that requires STARTTLS and AUTH (the password comes from the environment, or a file
 named by `<VAR>_FILE`), and a Google token endpoint that refuses a service account's key. Every
 line the process writes, at DEBUG level too, is searched for the password (the wrong one and the
 right one) and for the private key's material.
@@ -29,7 +31,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from smtp_server import SmtpServer, make_tls
 
-from sheets_sync.sample.workspace import write_sample
+from tests.conftest import Cli
+from tests.samples import copy_sample
 
 USER = "partners@yourstartup.example"
 PASSWORD = "pw-" + secrets.token_urlsafe(18)  # new for every run: it cannot be in a log by chance
@@ -43,9 +46,11 @@ LOG_KEYS = {"time", "level", "event"}
 # --- running the CLI ------------------------------------------------------------------------------
 
 
-def cli(config: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sheets_sync", "-c", str(config), *args],
-                          check=False, capture_output=True, text=True, env=_env(env), timeout=120)  # fmt: skip
+def command(cli: Cli, config: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`sheets-sync -c CONFIG ARGS` in this process (`cli`: conftest's fixture), with the
+    environment `_env(env)` gives a subprocess: no password variable, no GOOGLE_*, plus `env`."""
+    unset = tuple(k for k in os.environ if k == PASSWORD_ENV or k.startswith("GOOGLE_"))
+    return cli("-c", config, *args, env=env, unset=unset)
 
 
 def run_worker(config: Path, env: dict[str, str], until, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -97,7 +102,7 @@ def tls(tmp_path_factory):
 
 def smtp_workspace(folder: Path, port: int, tls) -> tuple[Path, dict[str, str]]:
     """The sample, sending through the server with a login; the env trusts the server's test CA."""
-    config_path = write_sample(folder)
+    config_path = copy_sample(folder)
     config = yaml.safe_load(config_path.read_text())
     config["poll_every"] = 1
     config["mail"].update(transport="smtp", smtp={"host": "127.0.0.1", "port": port, "security": "starttls",
@@ -113,10 +118,10 @@ def health(config: Path) -> dict:
         return {}
 
 
-def test_a_refused_login_logs_the_user_and_the_variable_never_the_password(tmp_path, tls):
+def test_a_refused_login_logs_the_user_and_the_variable_never_the_password(cli, tmp_path, tls):
     with SmtpServer(tls=tls, users={USER: PASSWORD}) as server:
         config, env = smtp_workspace(tmp_path / "once", server.port, tls)
-        once = cli(config, "once", env={**env, PASSWORD_ENV: WRONG_PASSWORD})
+        once = command(cli, config, "once", env={**env, PASSWORD_ENV: WRONG_PASSWORD})
 
         config, env = smtp_workspace(tmp_path / "run", server.port, tls)
         failed_twice = []
@@ -142,14 +147,14 @@ def test_a_refused_login_logs_the_user_and_the_variable_never_the_password(tmp_p
 
 
 @pytest.mark.parametrize("password_from", ["env", "file"])
-def test_a_login_that_works_never_logs_the_password(tmp_path, tls, password_from):
+def test_a_login_that_works_never_logs_the_password(cli, tmp_path, tls, password_from):
     secret = {PASSWORD_ENV: PASSWORD}
     if password_from == "file":
         (tmp_path / "smtp-password").write_text(PASSWORD + "\n")
         secret = {PASSWORD_ENV + "_FILE": str(tmp_path / "smtp-password")}
     with SmtpServer(tls=tls, users={USER: PASSWORD}) as server:
         config, env = smtp_workspace(tmp_path / "once", server.port, tls)
-        once = cli(config, "-v", "once", env={**env, **secret})
+        once = command(cli, config, "-v", "once", env={**env, **secret})
         sent_by_once = len(server.handler.received)
 
         config, env = smtp_workspace(tmp_path / "run", server.port, tls)
@@ -236,11 +241,11 @@ def assert_no_key_material(private_key: str, *outputs: str) -> None:
     assert leaked == []
 
 
-def test_a_refused_service_account_key_is_a_clear_error_without_key_material(tmp_path, private_key):
+def test_a_refused_service_account_key_is_a_clear_error_without_key_material(cli, tmp_path, private_key):
     with TokenEndpoint() as endpoint:
         config = google_workspace(tmp_path / "team", key_info(private_key, endpoint.url))
-        check = cli(config, "-v", "check", env={})
-        once = cli(config, "-v", "once", env={})
+        check = command(cli, config, "-v", "check", env={})
+        once = command(cli, config, "-v", "once", env={})
         run = run_worker(config, {}, until=lambda: False, timeout=30)  # it must stop by itself
 
     # the key was read and used: every command signed a JWT and asked for a token
@@ -255,12 +260,13 @@ def test_a_refused_service_account_key_is_a_clear_error_without_key_material(tmp
     assert_no_key_material(private_key, *outputs)
 
 
-def test_a_damaged_key_file_is_named_without_its_key_material(tmp_path, private_key):
+def test_a_damaged_key_file_is_named_without_its_key_material(cli, tmp_path, private_key):
     lines = private_key.strip().splitlines()
     damaged = "\n".join(lines[:5] + lines[6:]) + "\n"  # a line lost in a copy and paste
     config = google_workspace(tmp_path / "team", key_info(damaged, "http://127.0.0.1:9/token"))
-    check = cli(config, "check", env={})
-    run = cli(config, "--log-format", "json", "run", env={})
+    check = command(cli, config, "check", env={})
+    run = subprocess.run([sys.executable, "-m", "sheets_sync", "-c", str(config), "--log-format", "json", "run"],
+                         capture_output=True, text=True, env=_env({}), timeout=120)  # `run`: in its own process
 
     for result in (check, run):
         assert result.returncode == 2, result.stderr

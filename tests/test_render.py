@@ -21,9 +21,9 @@ from sheets_sync.mail.compose.render import Message, Renderer, TemplateError, te
 from sheets_sync.mail.compose.templating import BUILTIN_DIR
 from sheets_sync.model import Digest, DigestItem, DigestSection, MessageIntent, MessageKind
 from sheets_sync.rules.planner import plan
-from sheets_sync.sample.workspace import write_sample
 from sheets_sync.sheet.workbook import read_book, tab_names
 from sheets_sync.sources.xlsx import XlsxSource
+from tests.samples import copy_sample
 
 NOW = dt.datetime(2026, 11, 26, 9, 30, tzinfo=ZoneInfo("Europe/Berlin"))
 TODAY = NOW.date()
@@ -510,7 +510,7 @@ def test_without_a_sender_name_the_team_signs_neutrally():
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
 def test_everything_the_planner_asks_for_in_the_sample_renders(tmp_path, lang):
-    config = load_config(write_sample(tmp_path, lang, today=TODAY))
+    config = load_config(copy_sample(tmp_path, lang, today=TODAY))
     book = read_book(XlsxSource(config.source.path).read(tab_names(config)), config).book
     r = Renderer(config)
     seen = set()

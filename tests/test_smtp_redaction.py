@@ -19,7 +19,7 @@ from sheets_sync.config import SmtpConfig
 from sheets_sync.errors import DeliveryError
 from sheets_sync.mail import SessionError
 from sheets_sync.mail.smtp import SmtpTransport
-from tests.test_logging import PASSWORD_ENV, USER, cli, smtp_workspace
+from tests.test_logging import PASSWORD_ENV, USER, command, smtp_workspace
 
 PASSWORD = "pw-" + secrets.token_urlsafe(18)  # new for every run: it cannot be in a text by chance
 ENV = "TEST_SMTP_PASSWORD"
@@ -107,12 +107,13 @@ def test_a_password_smtplib_cannot_send_is_named_without_its_character(tls, monk
     assert raised.value.permanent and "ä" not in str(raised.value) and "\\xe4" not in str(raised.value)
 
 
-def test_once_against_an_echoing_server_keeps_the_password_out_of_output_and_health(tmp_path, tls):
-    """Through the CLI in a subprocess: stdout, stderr (at DEBUG level) and state/health.json."""
+def test_once_against_an_echoing_server_keeps_the_password_out_of_output_and_health(cli, tmp_path, tls):
+    """Through the CLI (in this process, fds 1 and 2 captured): stdout, stderr (at DEBUG level) and
+    state/health.json."""
     handler = EchoingHandler()
     with SmtpServer(handler, tls=tls, users={USER: PASSWORD}, auth=("PLAIN",)) as server:
         config, env = smtp_workspace(tmp_path, server.port, tls)
-        once = cli(config, "-v", "once", env={**env, PASSWORD_ENV: PASSWORD})
+        once = command(cli, config, "-v", "once", env={**env, PASSWORD_ENV: PASSWORD})
     assert FORMS["AUTH PLAIN"] in " ".join(handler.heard)
     assert once.returncode != 0 and "refused the login" in once.stdout + once.stderr
     health = (config.parent / "state" / "health.json").read_text()

@@ -1,7 +1,9 @@
 """The ledger fails closed: every state and output fault, through the CLI, against a real SMTP server.
 
-Each test runs `sheets-sync` in a subprocess on the sample workbook with mail going to aiosmtpd
-on 127.0.0.1, breaks the state the way real hosts do (a full disk: a small tmpfs; read-only: a
+Each test runs `sheets-sync` on a copy of the sample workbook with mail going to aiosmtpd on
+127.0.0.1: `once`, `health` and `rebuild-ledger` in this process through the CLI's `main` (the
+`cli` fixture of conftest.py), `run` in a subprocess (it is stopped with SIGTERM), and the worker
+as another user in a subprocess (setpriv). Each breaks the state the way real hosts do (a full disk: a small tmpfs; read-only: a
 read-only bind mount; a deleted, emptied, truncated or overwritten ledger; a deleted state_dir;
 an outbox that cannot be written), runs more cycles, and counts what the server received by
 Message-ID: nothing may arrive twice. The mounts need root (CI runs as root); without it those
@@ -24,24 +26,24 @@ import pytest
 import yaml
 
 from sheets_sync.mail.ledger import LEDGER_FILE, MARKER_FILE
+from tests.conftest import Cli
 from tests.disk import fill, mounted, small_disk
+from tests.samples import copy_sample
 from tests.smtp_server import RecordingHandler, SmtpServer
 
 TODAY = "2026-12-02"  # a Wednesday: the digests are due at noon, when `--today` runs
 TRACEBACK = "Traceback (most recent call last)"
 
 
-def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sheets_sync", *args], capture_output=True, text=True,
-                          timeout=timeout)  # fmt: skip
-
-
 class Team:
-    def __init__(self, folder: Path, server: SmtpServer, state: Path | None = None):
+    """The sample as `sheets-sync init` writes it (for the real date, as init does), sending
+    through `server`; `run(...)` is a command of the CLI in this process."""
+
+    def __init__(self, cli: Cli, folder: Path, server: SmtpServer, state: Path | None = None):
+        self.cli = cli
         self.folder = folder
         self.server = server
-        assert cli("init", str(folder)).returncode == 0
-        self.config = folder / "config.yaml"
+        self.config = copy_sample(folder)
         settings = yaml.safe_load(self.config.read_text())
         settings["mail"].update(transport="smtp", smtp={"host": server.host, "port": server.port, "security": "none"})
         self.state = state or folder / "state"
@@ -58,7 +60,7 @@ class Team:
 
     def run(self, *args: str, today: str | None = TODAY) -> subprocess.CompletedProcess:
         extra = ("--today", today) if today and args and args[0] in ("once", "rebuild-ledger") else ()
-        return cli("-c", str(self.config), *args, *extra)
+        return self.cli("-c", str(self.config), *args, *extra)
 
     def received(self) -> int:
         return len(self.server.handler.received)
@@ -75,8 +77,8 @@ def server() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
-def team(tmp_path, server) -> Team:
-    return Team(tmp_path / "team", server)
+def team(cli, tmp_path, server) -> Team:
+    return Team(cli, tmp_path / "team", server)
 
 
 def assert_one_paragraph(result: subprocess.CompletedProcess, *words: str) -> None:
@@ -250,8 +252,8 @@ def test_a_ledger_deleted_while_run_is_polling_stops_sending_and_run_keeps_polli
 
 
 @needs_mount
-def test_run_on_a_full_disk_sends_nothing_and_sends_it_all_once_the_disk_is_freed(tmp_path, server, small_state):
-    team = Team(tmp_path / "team", server, state=small_state)
+def test_run_on_a_full_disk_sends_nothing_and_sends_it_all_once_the_disk_is_freed(cli, tmp_path, server, small_state):
+    team = Team(cli, tmp_path / "team", server, state=small_state)
     filler = fill(small_state, leave=256 * 1024)  # room for a small ledger and health.json, not for sending
     proc = start_run(team)
     try:
@@ -301,8 +303,8 @@ def _wait_for(condition, timeout: float = 60) -> None:
 
 
 @needs_mount
-def test_a_full_disk_stops_sending_writes_the_sheet_and_sends_nothing_twice_once_freed(tmp_path, server, small_state):
-    team = Team(tmp_path / "team", server, state=small_state)
+def test_a_full_disk_stops_sending_writes_the_sheet_and_sends_nothing_twice_once_freed(cli, tmp_path, server, small_state):
+    team = Team(cli, tmp_path / "team", server, state=small_state)
     book = next(team.folder.glob("*.xlsx"))
     filler = fill(small_state)
     before = book.read_bytes()
@@ -335,7 +337,7 @@ def test_a_full_disk_stops_sending_writes_the_sheet_and_sends_nothing_twice_once
 
 
 @needs_mount
-def test_the_disk_filling_while_a_message_is_on_the_wire_never_loses_its_record(tmp_path, small_state):
+def test_the_disk_filling_while_a_message_is_on_the_wire_never_loses_its_record(cli, tmp_path, small_state):
     """The server accepts a message while the disk fills: its `sent` record still lands (the
     ledger's reserve), sending stops, and the next cycles send it never again."""
     state = small_state
@@ -349,7 +351,7 @@ def test_the_disk_filling_while_a_message_is_on_the_wire_never_loses_its_record(
             return reply
 
     with SmtpServer(FillingHandler()) as server:
-        team = Team(tmp_path / "team", server, state=state)
+        team = Team(cli, tmp_path / "team", server, state=state)
         result = team.run("once")
         assert result.returncode == 1
         assert_one_paragraph(result, "full")
@@ -363,9 +365,9 @@ def test_the_disk_filling_while_a_message_is_on_the_wire_never_loses_its_record(
 
 
 @needs_mount
-def test_a_read_only_state_dir_sends_nothing_and_says_so(tmp_path, server):
+def test_a_read_only_state_dir_sends_nothing_and_says_so(cli, tmp_path, server):
     state = tmp_path / "state"
-    team = Team(tmp_path / "team", server, state=state)
+    team = Team(cli, tmp_path / "team", server, state=state)
     assert team.run("once").returncode == 0
     sent = team.received()
     with mounted("--bind", str(state), str(state)):
@@ -383,8 +385,8 @@ def test_a_read_only_state_dir_sends_nothing_and_says_so(tmp_path, server):
 
 
 @needs_mount
-def test_an_outbox_that_cannot_be_written_fails_the_cycle_and_health(tmp_path, server):
-    team = Team(tmp_path / "team", server)
+def test_an_outbox_that_cannot_be_written_fails_the_cycle_and_health(cli, tmp_path, server):
+    team = Team(cli, tmp_path / "team", server)
     team.settings["mail"]["transport"] = "outbox"
     team.save()
     outbox = team.folder / team.settings["mail"]["outbox_dir"]
@@ -403,9 +405,9 @@ def test_an_outbox_that_cannot_be_written_fails_the_cycle_and_health(tmp_path, s
 # --- health tells the truth about the mail server ------------------------------------------
 
 
-def test_a_server_that_puts_off_every_message_turns_health_unhealthy_after_three_polls(tmp_path):
+def test_a_server_that_puts_off_every_message_turns_health_unhealthy_after_three_polls(cli, tmp_path):
     with SmtpServer(RecordingHandler(data_reply="451 4.3.0 try again later")) as server:
-        team = Team(tmp_path / "team", server)
+        team = Team(cli, tmp_path / "team", server)
         for poll in range(3):
             result = team.run("once")
             assert result.returncode == 0, result.stderr  # a 4xx is a deferral, not a failed cycle
@@ -419,8 +421,8 @@ def test_a_server_that_puts_off_every_message_turns_health_unhealthy_after_three
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "2201-01-01", "9999-12-31"])
-def test_today_outside_1900_2200_is_a_usage_error(tmp_path, server, day):
-    team = Team(tmp_path / "team", server)
+def test_today_outside_1900_2200_is_a_usage_error(cli, tmp_path, server, day):
+    team = Team(cli, tmp_path / "team", server)
     result = team.run("once", today=day)
     assert result.returncode == 2
     assert "between 1900 and 2200" in result.stderr and TRACEBACK not in result.stderr
@@ -429,7 +431,7 @@ def test_today_outside_1900_2200_is_a_usage_error(tmp_path, server, day):
 # --- a ledger read-only by its permissions (the worker as an unprivileged user) -------------
 
 
-def test_a_ledger_the_worker_may_read_but_not_write_sends_nothing_until_its_permissions_are_fixed(server):
+def test_a_ledger_the_worker_may_read_but_not_write_sends_nothing_until_its_permissions_are_fixed(cli, server):
     """chmod, not a mount: root ignores permissions, so the worker runs as `nobody` (setpriv)."""
     from tests.test_xlsx_readonly import NOBODY, as_nobody
 
@@ -442,7 +444,7 @@ def test_a_ledger_the_worker_may_read_but_not_write_sends_nothing_until_its_perm
     folder = Path(tempfile.mkdtemp(prefix="sheets-sync-ledger-perm-"))
     try:
         os.chmod(folder, 0o755)
-        team = Team(folder / "team", server)
+        team = Team(cli, folder / "team", server)
         for path in [team.folder, *team.folder.rglob("*")]:
             os.chown(path, NOBODY, NOBODY)
 

@@ -13,11 +13,11 @@ from sheets_sync.config import load_config
 from sheets_sync.model import Tab
 from sheets_sync.runtime import summary
 from sheets_sync.runtime.cycle import run_once
-from sheets_sync.sample.workspace import write_sample
 from sheets_sync.sheet import workbook
 from sheets_sync.sources.xlsx import XlsxSource
 from sheets_sync.sources.xlsx.book import DASHBOARD_MARK, Book
 from sheets_sync.sources.xlsx.package import Package
+from tests.samples import copy_sample
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -32,7 +32,7 @@ def sha(path) -> str:
 
 @pytest.fixture
 def sample(tmp_path):
-    return load_config(write_sample(tmp_path / "team", "en", TODAY))
+    return load_config(copy_sample(tmp_path / "team", "en", TODAY))
 
 
 def add_team_tab(path, name="Dashboard"):

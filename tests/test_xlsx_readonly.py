@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from sheets_sync.sample.workspace import write_sample
+from tests.samples import copy_sample
 
 NOBODY = 65534
 TEAM = 1000  # another user: the one who made the workbook
@@ -145,7 +145,7 @@ def test_once_with_a_read_only_workbook_still_sums_up_the_emails_it_sent(folder)
     """`sheets-sync once` as that user: the outbox gets the emails, the summary says so, the sheet is
     left alone with one clear sentence why, and the exit code is 0 or 1 (the cycle-level rule)."""
     team = folder / "team"
-    config = write_sample(team, "en", TODAY)
+    config = copy_sample(team, "en", TODAY)
     for path in (team, *team.iterdir()):
         os.chown(path, NOBODY, NOBODY)
     book = team / "partners.xlsx"

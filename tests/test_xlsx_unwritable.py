@@ -20,9 +20,8 @@ from sheets_sync.runtime import summary
 from sheets_sync.runtime.cycle import run_once
 from sheets_sync.runtime.health import is_healthy, record_health
 from sheets_sync.runtime.sending import Mailer
-from sheets_sync.sample.workspace import write_sample
 from sheets_sync.sources.xlsx import XlsxSource
-from tests.test_cli import cli
+from tests.samples import copy_sample
 
 TODAY = dt.date(2026, 11, 26)  # a Thursday: digests go out at 09:00
 
@@ -33,7 +32,7 @@ def at(config, hour=12, minute=0, day=TODAY):
 
 @pytest.fixture
 def team(tmp_path):
-    return load_config(write_sample(tmp_path / "team", "en", TODAY))
+    return load_config(copy_sample(tmp_path / "team", "en", TODAY))
 
 
 def libreoffice_lock(config, user="Anna Petrova", when="26.11.2026 08:10"):
@@ -129,7 +128,7 @@ def test_a_merged_range_over_a_worker_cell_fails_closed(team):
     assert not ok and "merged cells" in why
 
 
-def test_once_exits_1_naming_why_the_workbook_was_not_written(team):
+def test_once_exits_1_naming_why_the_workbook_was_not_written(cli, team):
     wb = openpyxl.load_workbook(team.source.path)
     ws = wb[team.tab_name(Tab.PARTNERS)]
     ws.merge_cells(start_row=4, start_column=2, end_row=4, end_column=ws.max_column + 4)
