@@ -100,7 +100,7 @@ def clock(value: Any, at: At) -> dt.time:
 
 
 def file_path(value: Any, at: At) -> Path | None:
-    """A file's or a folder's path, relative to the config file's folder; '' gives None, which is the key's default."""
+    """A file's or a folder's path, relative to the config file's folder; '' gives None: the default."""
     if value == "":
         return None
     found = Path(os.path.expanduser(str(value)))
