@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sheets_sync.errors import LedgerError
-from sheets_sync.mail.outbox import write_atomic
+from sheets_sync.files import write_atomic
 
 MARKER_FILE = "ledger.exists"
 RESERVE_FILE = "ledger.reserve"

@@ -12,12 +12,12 @@ import datetime as dt
 import hashlib
 import os
 import re
-import tempfile
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from sheets_sync.errors import DeliveryError
+from sheets_sync.files import write_atomic
 from sheets_sync.mail import SessionError
 
 SUFFIX = ".eml"
@@ -86,17 +86,3 @@ def _stamp(email: EmailMessage) -> str:
     except (TypeError, ValueError, IndexError):
         when = dt.datetime.now().astimezone()
     return when.strftime("%Y-%m-%dT%H-%M-%S")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """`data` into `path` through a synced temporary file beside it: a reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix + ".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

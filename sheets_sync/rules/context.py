@@ -229,6 +229,12 @@ class PartnerView:
         return self.partner.manager.strip()
 
 
+def manager_of(view: PartnerView, config: Config) -> str:
+    """Who answers for a partner: its Manager, else `digest.fallback` ('' when neither). The
+    Reply-To of the partner's emails and the recipient of its drafts and digest lines."""
+    return view.manager or config.digest.fallback.strip()
+
+
 class Context:
     """The book indexed once by partner row, the calendar and the news, for one `today`."""
 

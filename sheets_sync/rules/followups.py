@@ -30,6 +30,7 @@ from sheets_sync.rules.context import (
     days,
     email_in,
     has_email,
+    manager_of,
     unique,
 )
 
@@ -152,7 +153,7 @@ def _draft(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
     """followup.mode draft: the ready-to-forward follow-up goes to the manager."""
     assert a.date is not None  # a meeting in the look-back window
     meeting = f"the {a.date.isoformat()} {a.type}"
-    manager = view.manager or ctx.config.digest.fallback.strip()
+    manager = manager_of(view, ctx.config)
     if not manager:
         draft.note_partner(view.row, "no Manager and no digest.fallback: follow-up draft not sent")
         return f"Send follow-up for {meeting}"
@@ -172,7 +173,7 @@ def _send(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
         draft.note_activity(a.row, "follow-up not sent: no Contact email and no champion with an email")
         return f"Send follow-up for {meeting} (no contact email)"
     manager = view.manager
-    reply_to = manager or ctx.config.digest.fallback.strip()
+    reply_to = manager_of(view, ctx.config)
     cc = (manager,) if manager else ()
     draft.messages.append(_intent(view, a, ctx, people, names, to, str(MessageKey(MessageKind.FOLLOW_UP, a.id)), to=to, cc=cc, reply_to=reply_to))
     return f"Follow-up for {meeting} goes to {', '.join(to)}"

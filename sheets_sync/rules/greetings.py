@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from sheets_sync.config import Config
 from sheets_sync.model import Contact, DigestSection, MessageIntent, MessageKey, MessageKind, TouchStatus
-from sheets_sync.rules.context import Context, Draft, PartnerView, days, has_email
+from sheets_sync.rules.context import Context, Draft, PartnerView, days, has_email, manager_of
 
 BIRTHDAY = "birthday"
 # How long after its day a put-off greeting may still go out: long enough for a capped day to
@@ -144,7 +144,7 @@ def _greeting(view: PartnerView, contact: Contact, ctx: Context, key: str, name:
         kind=MessageKind.GREETING,
         key=greeting_key(contact, key, when.year),
         to=(contact.email.strip(),),
-        reply_to=view.manager or ctx.config.digest.fallback.strip(),
+        reply_to=manager_of(view, ctx.config),
         language=contact.language or ctx.config.language,
         partner_row=view.row,
         contact_row=contact.row,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sheets_sync.model import Contact, MessageIntent, MessageKey, MessageKind, TouchStatus
-from sheets_sync.rules.context import Context, Draft, PartnerView, has_email
+from sheets_sync.rules.context import Context, Draft, PartnerView, has_email, manager_of
 
 # SPEC: `audience: all` is "every partner that is not paused or churned"; a snooze only holds
 # back touch reminders, so snoozed partners still get the news.
@@ -51,7 +51,7 @@ def plan_newsletter(view: PartnerView, ctx: Context, draft: Draft) -> Newsletter
         return outlook
     if due > today or not news:
         return outlook
-    reply_to = view.manager or config.digest.fallback.strip()
+    reply_to = manager_of(view, config)
     for c in people:
         draft.messages.append(
             MessageIntent(

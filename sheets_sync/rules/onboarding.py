@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sheets_sync.model import Contact, DigestSection, MessageIntent, MessageKey, MessageKind, TouchStatus
-from sheets_sync.rules.context import Context, Draft, PartnerView, champions, has_email, unique
+from sheets_sync.rules.context import Context, Draft, PartnerView, champions, has_email, manager_of, unique
 
 NO_KIT_RECIPIENT = "no contact to send the sales kit to"
 
@@ -32,7 +32,7 @@ def plan_onboarding(view: PartnerView, ctx: Context, draft: Draft) -> tuple[bool
                 kind=MessageKind.SALES_KIT,
                 key=str(MessageKey(MessageKind.SALES_KIT, partner.id)),
                 to=unique([c.email for c in people]),
-                reply_to=view.manager or config.digest.fallback.strip(),
+                reply_to=manager_of(view, config),
                 language=next((c.language for c in people if c.language), "") or config.language,
                 partner_row=view.row,
                 contact_row=people[0].row if len(people) == 1 else None,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sheets_sync.config import Config
+from sheets_sync.files import write_atomic
 from sheets_sync.mail.ledger import LEDGER_FILE, MARKER_FILE, MIN_FREE_BYTES
 
 if TYPE_CHECKING:
@@ -68,9 +69,7 @@ def record_health(config: Config, now: dt.datetime, ok: bool, error: str = "",
     _remembered[path] = data
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data))
-        tmp.replace(path)
+        write_atomic(path, json.dumps(data).encode("utf-8"))
     except OSError as exc:
         log.warning("cannot write %s (%s): the health record is kept in memory", path, exc.strerror or exc)
 
