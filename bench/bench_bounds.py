@@ -1,4 +1,4 @@
-"""One huge cell, anywhere: what a whole `sheets-sync once` costs (issue 9, SPEC 7's bounds).
+"""One huge cell, anywhere: what a whole `sheets-sync once` costs (issue 9: the bounds of docs/operations.md).
 
     python bench/bench_bounds.py                 # the places issue 9 names
     python bench/bench_bounds.py --all           # every column the team owns, one workbook each

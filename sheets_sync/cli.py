@@ -126,7 +126,7 @@ def _add_common_options(parser: argparse.ArgumentParser, default: str | None) ->
     parser.add_argument("-v", "--verbose", action="store_true", default=default, help="log debug details")
 
 
-FIRST_YEAR, LAST_YEAR = 1900, 2200  # --today outside these is a typo, not a plan (SPEC 7)
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # --today outside these is a typo, not a plan
 
 
 def _date_arg(text: str) -> dt.date:

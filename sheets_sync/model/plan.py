@@ -175,8 +175,8 @@ def key_target(key: str) -> str:
 
 
 class DigestSection(StrEnum):
-    """Sections of a manager's digest in SPEC 3's order, most urgent first (after a sheet that cannot
-    be written, SPEC 5): touches, follow-ups, next steps (and today's bookings), greetings, sleeping
+    """Sections of a manager's digest in the order docs/rules.md gives, most urgent first (after a sheet
+    that cannot be written): touches, follow-ups, next steps (and today's bookings), greetings, sleeping
     and waking, onboarding (and rank duties), goal progress."""
 
     SHEET = "Sheet not updated"  # the workbook could not be written for a while (someone has it open)

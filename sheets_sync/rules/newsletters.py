@@ -11,7 +11,7 @@ from typing import Any
 from sheets_sync.model import Contact, MessageIntent, MessageKey, MessageKind, TouchStatus
 from sheets_sync.rules.context import Context, Draft, PartnerView, has_email, manager_of
 
-# SPEC: `audience: all` is "every partner that is not paused or churned"; a snooze only holds
+# `audience: all` is "every partner that is not paused or churned"; a snooze only holds
 # back touch reminders, so snoozed partners still get the news.
 _NOT_IN_ALL = frozenset({TouchStatus.PAUSED, TouchStatus.CHURNED})
 FIRST_NEWSLETTER_ITEMS = 10  # the newest items a first newsletter carries (it may draw on them all)

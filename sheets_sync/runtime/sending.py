@@ -158,7 +158,7 @@ def failed_sends(ledger: Ledger, zone: dt.tzinfo) -> list[Sent]:
 
 
 def refusal_notes(book: Book, outcomes: list[Sent]) -> Notes:
-    """What the server refused, on the rows the team can act on (SPEC 4).
+    """What the server refused, on the rows the team can act on.
 
     A recipient refused at RCPT (5xx) is marked on its contact's row, until a later send to it
     succeeds. A message refused as a whole (after DATA: 552 too large, 554 rejected) is marked on

@@ -114,8 +114,8 @@ def flatten(text: Any) -> str:
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 
-# The longest Subject or display name made from sheet text (SPEC 7: headers are cut to a sane
-# length). Mail clients show far less; RFC 5322 recommends lines under 78 characters, and the
+# The longest Subject or display name made from sheet text (headers are cut to a sane
+# length, whatever a cell holds). Mail clients show far less; RFC 5322 recommends lines under 78 characters, and the
 # email package's header encoder and parser cost more than linear time in a header's length.
 HEADER_TEXT_MAX = 200
 _ELLIPSIS = "\u2026"

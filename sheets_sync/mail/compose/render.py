@@ -116,7 +116,7 @@ class Renderer:
         }
         key = digest_key(digest.manager, today)
         manager = parse_address(digest.manager)
-        # Reply-To the manager, as on every message (SPEC 4): here the manager is the reader, so a
+        # Reply-To the manager, as on every message: here the manager is the reader, so a
         # reply (a note to self, a forward) stays with them rather than going to the worker's From.
         return self._compose(
             "digest", languages_to_try("", self.config.language), values, key, MessageKind.DIGEST,
@@ -162,7 +162,7 @@ def _short_labels(context: dict[str, Any]) -> dict[str, Any]:
     """The context with its one-line labels (partner and contact names, news titles and categories)
     shortened as a Subject is when longer than one. Greetings, headings and preview text show them
     whole, in the text and the HTML part of every message about that partner or item: a page pasted
-    into a name cell would be copied into each of them (SPEC 7: a cell of any length costs no more
+    into a name cell would be copied into each of them (a cell of any length must cost no more
     than a normal one). Summaries, agreements, next steps and news bodies are the message itself
     and stay whole."""
     out = dict(context)

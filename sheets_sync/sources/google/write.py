@@ -176,7 +176,7 @@ class SheetWriter:
                     ranges.append(f"{quote_title(tab)}!{letter(column)}:{letter(column)}")
                     slots.append((tab, column))
         # FORMULA render: a team's formula re-reads as its text, never as the (empty) result the read
-        # saw, so it never "still shows what the cycle read" and is never written over (SPEC §7).
+        # saw, so it never "still shows what the cycle read" and is never written over.
         answer = self._spreadsheet.get(ranges, Dimension.cols, "write", ValueRenderOption.formula)
         sheets = self._spreadsheet.sheets or {}
         current = {tab: Current([], {}, sheets[tab].rows, sheets[tab].cols) for tab in tabs}
