@@ -31,7 +31,7 @@ class Stopper:
     The event is the one stop signal of the process: the cycle's waits (Google's retry backoff,
     mail pacing) wait on it, and the source and the mailer start no new request or message once
     it is set, so a stop ends the cycle within a second or so, or one request's timeout when a
-    request is on the wire (see the README's Docker section).
+    request is on the wire (see docs/operations.md, stopping the worker).
     """
 
     def __init__(self) -> None:
