@@ -146,10 +146,8 @@ class Sheet:
 
     def table(self) -> list[list[Any]]:
         """Every row down to the last one with a value; values as stored (formulas as Formula)."""
-        return [
-            [self.cells.get((r, c)) for c in range(1, self.width() + 1)]
-            for r in range(1, self.last_row() + 1)
-        ]
+        width = self.width()
+        return [[self.cells.get((r, c)) for c in range(1, width + 1)] for r in range(1, self.last_row() + 1)]
 
     def column(self, header: str) -> int:
         for c in range(1, self.width() + 1):
@@ -497,8 +495,11 @@ class FakeSheetsAPI:
         render = (params.get("valueRenderOption") or ["FORMATTED_VALUE"])[0]
         dates = (params.get("dateTimeRenderOption") or ["SERIAL_NUMBER"])[0]
         major = (params.get("majorDimension") or ["ROWS"])[0]
-        outer, inner = ((range(r0, r1 + 1), range(c0, c1 + 1)) if major == "ROWS"
-                        else (range(c0, c1 + 1), range(r0, r1 + 1)))  # fmt: skip
+        # past the last row and column holding a value there is nothing but empties, which the
+        # answer leaves out anyway (as Google does): the loops stop there, not at the grid's end
+        rows = range(r0, min(r1, sheet.last_row()) + 1)
+        cols = range(c0, min(c1, sheet.width()) + 1)
+        outer, inner = (rows, cols) if major == "ROWS" else (cols, rows)
         lines = []
         for a in outer:
             line = []
