@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sqlite3
 import subprocess
@@ -76,6 +77,10 @@ def _samples_folder(tmp_path_factory) -> None:
 # on): their records are not the worker's output, so they stay out of what a command prints.
 SERVER_LOGGERS = ("mail.log", "mail.debug", "asyncio")
 
+# What a sheets-sync process remembers from one cycle to the next, beyond pure caches: (module,
+# attribute, a new empty value). Each in-process command starts with it empty, as a new process.
+PROCESS_STATE = [("sheets_sync.runtime.health", "_remembered", dict)]
+
 Cli = Callable[..., subprocess.CompletedProcess]
 
 
@@ -90,7 +95,10 @@ def cli(capfd, monkeypatch) -> Cli:
     connections it opened are closed, as its process's exit would close them: `once` leaves the
     send ledger's open (Mailer.from_config opens it, nothing closes it, and Python's sqlite3
     connection is in a reference cycle, so only the garbage collector would), and the next
-    command's SQLite would share its WAL index and behave unlike a fresh process.
+    command's SQLite would share its WAL index and behave unlike a fresh process. And each
+    command starts without the memory a process keeps between its cycles (PROCESS_STATE: the
+    health record kept when the disk refuses health.json), as a new process would: `health`
+    after `once` reads the disk, not what `once` remembered.
 
     What a subprocess proves beyond this is kept in subprocesses: signals to `run`, a process
     killed at random moments, the worker as another user (setpriv), `python -m sheets_sync`
@@ -113,6 +121,11 @@ def cli(capfd, monkeypatch) -> Cli:
                 patch.chdir(cwd)
             for name in SERVER_LOGGERS:
                 patch.setattr(logging.getLogger(name), "propagate", False)
+            for module, attribute, empty in PROCESS_STATE:
+                if not hasattr(importlib.import_module(module), attribute):
+                    pytest.fail(f"{module}.{attribute} is gone: update PROCESS_STATE in tests/conftest.py "
+                                f"(what a sheets-sync process keeps between cycles)")  # fmt: skip
+                patch.setattr(f"{module}.{attribute}", empty())
             opened: list[sqlite3.Connection] = []
 
             def connect(*args, _connect=sqlite3.connect, **kwargs):

@@ -20,6 +20,7 @@ from sheets_sync.runtime.preview import write_preview
 from sheets_sync.runtime.sending import Mailer
 from sheets_sync.sheet.workbook import read_book, tab_names
 from sheets_sync.sources.xlsx import XlsxSource
+from tests import books
 from tests.samples import copy_sample
 from tests.sent import to_partners
 from tests.smtp_server import RecordingHandler, SmtpServer
@@ -41,9 +42,7 @@ def cycle(config, now, **kw):
 
 
 def sheet(config, tab):
-    ws = openpyxl.load_workbook(config.source.path)[config.tab_name(tab)]
-    header = [c.value for c in ws[1]]
-    return [dict(zip(header, row, strict=False)) for row in ws.iter_rows(min_row=2, values_only=True)]
+    return books.rows(config.source.path, config.tab_name(tab))
 
 
 def outbox(config):

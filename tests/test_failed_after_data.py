@@ -8,11 +8,8 @@ against a real SMTP server on 127.0.0.1.
 
 import dataclasses
 import datetime as dt
-import hashlib
-import io
 from zoneinfo import ZoneInfo
 
-import openpyxl
 import pytest
 
 from sheets_sync.config import load_config
@@ -22,6 +19,7 @@ from sheets_sync.runtime.cycle import run_once
 from sheets_sync.runtime.sending import Failed, Mailer, refusal_notes
 from sheets_sync.sheet.records import Sent
 from sheets_sync.sources.xlsx import XlsxSource
+from tests import books
 from tests.samples import copy_sample
 from tests.smtp_server import RecordingHandler, SmtpServer
 
@@ -42,20 +40,8 @@ def at(config, day=TODAY, hour=12):
     return dt.datetime.combine(day, dt.time(hour), tzinfo=ZoneInfo(config.timezone))
 
 
-_loaded: dict[bytes, openpyxl.Workbook] = {}
-
-
 def sheet(config, tab):
-    """The tab's rows as dicts, as openpyxl reads the file. Loaded once per content of the file (the
-    notes of every refused message are looked up between two cycles, each a whole load)."""
-    data = config.source.path.read_bytes()
-    digest = hashlib.sha256(data).digest()
-    if digest not in _loaded:
-        _loaded.clear()
-        _loaded[digest] = openpyxl.load_workbook(io.BytesIO(data))
-    ws = _loaded[digest][config.tab_name(tab)]
-    header = [c.value for c in ws[1]]
-    return [dict(zip(header, row, strict=False)) for row in ws.iter_rows(min_row=2, values_only=True)]
+    return books.rows(config.source.path, config.tab_name(tab))
 
 
 def note_of(config, tab, row_id):
