@@ -60,7 +60,10 @@ PLACES = {
 
 def huge_text(chars: int) -> str:
     """Words of varied length with spaces and a line break now and then, as pasted text is."""
-    words = "Quarterly pipeline review with the reseller's sales team;\nagreed discounts, training, and co-marketing"
+    words = (
+        "Quarterly pipeline review with the reseller's sales team;\n"
+        "agreed discounts, training, and co-marketing"
+    )
     return (words + " ") * (chars // (len(words) + 1)) + "x" * (chars % (len(words) + 1))
 
 
@@ -92,21 +95,36 @@ def _rows(wb) -> dict[str, int]:
     acts, partners, contacts, news = wb["Activities"], wb["Partners"], wb["Contacts"], wb["News"]
     a, p, c, n = _headers(acts), _headers(partners), _headers(contacts), _headers(news)
     call = next(
-        r for r in range(2, acts.max_row + 1)
+        r
+        for r in range(2, acts.max_row + 1)
         if _date(acts.cell(r, a["Date"]).value) == TODAY
         and str(acts.cell(r, a["Type"]).value).strip().lower() in TWO_WAY
         and not acts.cell(r, a["Follow-up"]).value
-    )  # fmt: skip
+    )
     ref = str(acts.cell(call, a["Partner"]).value).strip().casefold()
-    partner = next(r for r in range(2, partners.max_row + 1)
-                   if ref in (str(partners.cell(r, p["ID"]).value).casefold(),
-                              str(partners.cell(r, p["Partner"]).value).strip().casefold()))  # fmt: skip
+    partner = next(
+        r
+        for r in range(2, partners.max_row + 1)
+        if ref
+        in (
+            str(partners.cell(r, p["ID"]).value).casefold(),
+            str(partners.cell(r, p["Partner"]).value).strip().casefold(),
+        )
+    )
     names = {str(partners.cell(partner, p[h]).value).strip().casefold() for h in ("ID", "Partner")}
-    contact = next(r for r in range(2, contacts.max_row + 1)
-                   if str(contacts.cell(r, c["Partner"]).value).strip().casefold() in names)  # fmt: skip
-    published = [(r, _date(news.cell(r, n["Date"]).value)) for r in range(2, news.max_row + 1)
-                 if str(news.cell(r, n["Publish"]).value).strip().lower() not in ("no", "n", "false", "0")]  # fmt: skip
-    newest = max((x for x in published if x[1] and x[1] <= TODAY), key=lambda x: x[1])[0]  # the newsletter's Subject
+    contact = next(
+        r
+        for r in range(2, contacts.max_row + 1)
+        if str(contacts.cell(r, c["Partner"]).value).strip().casefold() in names
+    )
+    published = [
+        (r, _date(news.cell(r, n["Date"]).value))
+        for r in range(2, news.max_row + 1)
+        if str(news.cell(r, n["Publish"]).value).strip().lower() not in ("no", "n", "false", "0")
+    ]
+    newest = max((x for x in published if x[1] and x[1] <= TODAY), key=lambda x: x[1])[
+        0
+    ]  # the newsletter's Subject
     return {"Activities": call, "Partners": partner, "Contacts": contact, "News": newest}
 
 
@@ -164,8 +182,9 @@ def measure(folder: Path, runs: int) -> dict:
         work = folder.with_name(folder.name + ".run")
         shutil.rmtree(work, ignore_errors=True)
         shutil.copytree(folder, work)
-        out = subprocess.run([sys.executable, __file__, "--child", str(work)], check=True,
-                             capture_output=True, text=True).stdout  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(work)], check=True, capture_output=True, text=True
+        ).stdout
         results.append(json.loads(out.strip().splitlines()[-1]))
     best = min(results, key=lambda r: r["seconds"])
     best["max_rss_mb"] = max(r["max_rss_mb"] for r in results)
@@ -173,13 +192,22 @@ def measure(folder: Path, runs: int) -> dict:
 
 
 def child(work: Path) -> dict:
-    command = [sys.executable, "-m", "sheets_sync", "-c", str(work / "config.yaml"), "once",
-               "--today", TODAY.isoformat()]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "sheets_sync",
+        "-c",
+        str(work / "config.yaml"),
+        "once",
+        "--today",
+        TODAY.isoformat(),
+    ]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     start = time.perf_counter()
     try:
-        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=KILL_SECONDS,
-                              preexec_fn=_limit_memory)  # fmt: skip
+        done = subprocess.run(
+            command, capture_output=True, text=True, env=env, timeout=KILL_SECONDS, preexec_fn=_limit_memory
+        )
         code, tail = done.returncode, (done.stdout + done.stderr).strip().splitlines()[-1:]
     except subprocess.TimeoutExpired:
         code, tail = -9, [f"killed after {KILL_SECONDS} s"]
@@ -206,11 +234,17 @@ def every_column() -> dict[str, tuple[str, str]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("places", nargs="*", help=f"places to measure (default: {', '.join(PLACES)})")
     parser.add_argument("--all", action="store_true", help="every column of every tab the team owns")
-    parser.add_argument("--chars", type=int, default=1_000_000, help="length of the huge cell (default 1,000,000)")
-    parser.add_argument("--runs", type=int, default=3, help="runs per place; the best time is shown (default 3)")
+    parser.add_argument(
+        "--chars", type=int, default=1_000_000, help="length of the huge cell (default 1,000,000)"
+    )
+    parser.add_argument(
+        "--runs", type=int, default=3, help="runs per place; the best time is shown (default 3)"
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -229,8 +263,11 @@ def main() -> None:
         r = measure(make_workspace(name, tab, header, args.chars), args.runs)
         worst_s, worst_mb = max(worst_s, r["seconds"]), max(worst_mb, r["max_rss_mb"])
         over = " OVER" if r["seconds"] >= LIMIT_SECONDS or r["max_rss_mb"] >= LIMIT_MB or r["exit"] else ""
-        print(f"{name:28} {r['seconds']:8.2f} {r['max_rss_mb']:8.0f} {r['exit']:4} {r['emails']:6} "
-              f"{r['largest_kb']:7.0f}KB{over}", flush=True)  # fmt: skip
+        print(
+            f"{name:28} {r['seconds']:8.2f} {r['max_rss_mb']:8.0f} {r['exit']:4} {r['emails']:6} "
+            f"{r['largest_kb']:7.0f}KB{over}",
+            flush=True,
+        )
         if r["exit"]:
             print(f"{'':28} {' '.join(r['tail'])}")
     print(f"worst: {worst_s:.2f} s, {worst_mb:.0f} MB (targets: < {LIMIT_SECONDS:.0f} s, < {LIMIT_MB} MB)")

@@ -93,8 +93,9 @@ def child(name: str, mode: str) -> dict:
 def measure(name: str, mode: str) -> dict:
     runs = []
     for _ in range(RUNS):
-        out = subprocess.run([sys.executable, __file__, "--child", name, mode], check=True,
-                             capture_output=True, text=True).stdout  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", name, mode], check=True, capture_output=True, text=True
+        ).stdout
         runs.append(json.loads(out.strip().splitlines()[-1]))
     best = min(runs, key=lambda r: r["seconds"])
     best["max_rss_mb"] = max(r["max_rss_mb"] for r in runs)
@@ -110,14 +111,21 @@ def bench(name: str) -> None:
     print(f"{name:8} {partners:,} partners / {contacts:,} contacts / {activities:,} activities")
     print(f"  first once (adds columns, writes {first['cells']:,} cells):     {first['seconds']:6.2f} s")
     print(f"  next day's once (writes {nextday['cells']:,} cells):           {nextday['seconds']:6.2f} s")
-    print(f"  poll of the unchanged workbook, same day (skipped={poll['skipped']}): {poll['seconds'] * 1000:6.1f} ms")
+    print(
+        f"  poll of the unchanged workbook, same day (skipped={poll['skipped']}): "
+        f"{poll['seconds'] * 1000:6.1f} ms"
+    )
     print(f"  calamine read alone:                                {read['seconds']:6.2f} s")
-    print(f"  next day's once / calamine read:                    {nextday['seconds'] / read['seconds']:6.2f} x")
+    print(
+        f"  next day's once / calamine read:                    {nextday['seconds'] / read['seconds']:6.2f} x"
+    )
     print(f"  peak memory (max RSS) of a next day's once:         {nextday['max_rss_mb']:6.0f} MB")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="only the typical workbook")
     parser.add_argument("--child", nargs=2, metavar=("SIZE", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -135,8 +135,10 @@ def bench(partners: int, sizes: tuple[int, int, int], run_naive_script: bool) ->
             how = f"~{estimate:,} requests (estimated: 1 open + {tabs} lookups + {tabs} reads + 1 per cell)"
         minutes = len(writes) / WRITES_PER_MINUTE
         print(f"  naive update_cell script, first cycle: {how};")
-        print(f"      {len(writes):,} write requests = {minutes:,.0f} min at {WRITES_PER_MINUTE}/min, "
-              f"or {minutes / 60:,.1f} h; every poll re-reads {tabs} tabs in {1 + 2 * tabs} requests")  # fmt: skip
+        print(
+            f"      {len(writes):,} write requests = {minutes:,.0f} min at {WRITES_PER_MINUTE}/min, "
+            f"or {minutes / 60:,.1f} h; every poll re-reads {tabs} tabs in {1 + 2 * tabs} requests"
+        )
 
 
 def main() -> None:

@@ -26,7 +26,18 @@ from sheets_sync.rules.planner import plan
 from sheets_sync.sheet.dates import parse_period
 
 TODAY = dt.date(2026, 11, 26)
-TYPES = ["meeting", "call", "visit", "email", "message", "event", "deal", "newsletter", "follow-up", "greeting"]
+TYPES = [
+    "meeting",
+    "call",
+    "visit",
+    "email",
+    "message",
+    "event",
+    "deal",
+    "newsletter",
+    "follow-up",
+    "greeting",
+]
 TYPE_WEIGHTS = [12, 18, 3, 30, 15, 4, 5, 6, 5, 2]
 STATUSES = ["ok", "soon", "due", "overdue", "sleeping", "onboarding", "snoozed", ""]
 # Goal periods as read from the sheet; blank and unreadable ones are None (the current year).
@@ -106,11 +117,15 @@ def make_book(partners: int, contacts: int, activities: int, seed: int = 2026) -
                 due=day + dt.timedelta(days=rng.randint(1, 20)) if step else None,
                 done=step and rng.random() < 0.6,
                 amount=float(rng.randint(1, 100) * 100) if kind == "deal" else None,
-                follow_up="sent 2026-01-01" if day < TODAY - dt.timedelta(days=3) and rng.random() < 0.8 else "",
+                follow_up="sent 2026-01-01"
+                if day < TODAY - dt.timedelta(days=3) and rng.random() < 0.8
+                else "",
             )
         )
     news = tuple(
-        NewsItem(row=i + 2, id=f"N{i + 1}", date=_day(rng, 700), title=f"News {i + 1}", publish=rng.random() < 0.9)
+        NewsItem(
+            row=i + 2, id=f"N{i + 1}", date=_day(rng, 700), title=f"News {i + 1}", publish=rng.random() < 0.9
+        )
         for i in range(60)
     )
     return Book(tuple(ps), tuple(cs), tuple(acts), news)
@@ -144,7 +159,8 @@ def main() -> None:
         f"process max RSS {maxrss_mb:.0f} MB (book included)"
     )
     print(
-        f"  {len(result.messages)} messages, {len(result.digests)} digests, {len(result.followups)} follow-ups, "
+        f"  {len(result.messages)} messages, {len(result.digests)} digests, {len(result.followups)} "
+        "follow-ups, "
         f"{sum(1 for s in result.partners if s.notes)} partners with notes"
     )
 

@@ -65,8 +65,12 @@ def intents() -> list[MessageIntent]:
 
 
 def main() -> int:
-    config = Config(mail=MailConfig(sender="Northwind Partnerships <partners@northwind.example>",
-                                    unsubscribe_url="https://northwind.example/unsubscribe"))  # fmt: skip
+    config = Config(
+        mail=MailConfig(
+            sender="Northwind Partnerships <partners@northwind.example>",
+            unsubscribe_url="https://northwind.example/unsubscribe",
+        )
+    )
     now = dt.datetime(2026, 11, 26, 9, 0, tzinfo=ZoneInfo("Europe/Berlin"))
     batch = intents()
     started = time.perf_counter()
@@ -75,8 +79,10 @@ def main() -> int:
     seconds = time.perf_counter() - started
     size = sum(len(m.email.as_bytes()) for m in messages[:100]) / 100
     each = seconds / len(messages) * 1000
-    print(f"rendered {len(messages):,} newsletters (5 News items each) in {seconds:.2f} s "
-          f"({each:.2f} ms each, ~{size / 1024:.0f} KiB per message); limit {LIMIT:.0f} s")  # fmt: skip
+    print(
+        f"rendered {len(messages):,} newsletters (5 News items each) in {seconds:.2f} s "
+        f"({each:.2f} ms each, ~{size / 1024:.0f} KiB per message); limit {LIMIT:.0f} s"
+    )
     return 0 if seconds < LIMIT else 1
 
 

@@ -43,9 +43,16 @@ def serve(tls_dir: str | None, ports, stats, stop) -> None:
 
 def run(count: int, port: int, tls_dir: str | None) -> tuple[float, int]:
     kinds = list(MessageKind)
-    messages = [make_message(f"{kinds[n % 5].value}:ID-{n:05d}:2026-11-26", kinds[n % 5], body=BODY,
-                             to=(f"contact{n:05d}@partner.example",), cc=("manager@acme.example",))
-                for n in range(count)]  # fmt: skip
+    messages = [
+        make_message(
+            f"{kinds[n % 5].value}:ID-{n:05d}:2026-11-26",
+            kinds[n % 5],
+            body=BODY,
+            to=(f"contact{n:05d}@partner.example",),
+            cc=("manager@acme.example",),
+        )
+        for n in range(count)
+    ]
     config = MailConfig(transport="smtp", max_per_minute=count, max_per_day=count)
     security = "starttls" if tls_dir else "none"
     context = None
@@ -54,8 +61,9 @@ def run(count: int, port: int, tls_dir: str | None) -> tuple[float, int]:
 
         context = ssl.create_default_context(cafile=str(Path(tls_dir) / "ca.pem"))
     with tempfile.TemporaryDirectory() as state:
-        transport = SmtpTransport(SmtpConfig(host="127.0.0.1", port=port, security=security), "acme.example",
-                                  ssl_context=context)  # fmt: skip
+        transport = SmtpTransport(
+            SmtpConfig(host="127.0.0.1", port=port, security=security), "acme.example", ssl_context=context
+        )
         with Ledger(Path(state) / LEDGER_FILE) as ledger:
             started = time.perf_counter()
             with transport:
@@ -84,8 +92,12 @@ def main() -> int:
             seconds, connections = run(args.count, port, tls)
             rate = args.count / seconds
             best = max(best, rate)
-            print(f"run {attempt + 1}: {args.count} messages in {seconds:.2f} s over {connections} connection(s): "
-                  f"{rate:.0f} messages/s", flush=True)  # fmt: skip
+            print(
+                f"run {attempt + 1}: {args.count} messages in {seconds:.2f} s over {connections} "
+                "connection(s): "
+                f"{rate:.0f} messages/s",
+                flush=True,
+            )
         stop.set()
         received, distinct, server_connections = stats.get(timeout=30)
         server.join(10)

@@ -42,21 +42,87 @@ SIZES = {  # name: (partners, contacts, activities, news)
     "large": (2_000, 6_000, 40_000, 120),
 }
 PARTNER_HEADERS = [
-    "ID", "Partner", "Rank", "Stage", "Manager", "Since", "Snooze until", "Goal", "Goal target",
-    "Goal amount", "Goal period", "Trained", "Notes", "Region", "Website",
-    "Last touch", "Last response", "Next touch", "Touch status", "Days late", "Next action",
-    "Sales kit sent", "Last newsletter", "Goal progress", "Sync note",
+    "ID",
+    "Partner",
+    "Rank",
+    "Stage",
+    "Manager",
+    "Since",
+    "Snooze until",
+    "Goal",
+    "Goal target",
+    "Goal amount",
+    "Goal period",
+    "Trained",
+    "Notes",
+    "Region",
+    "Website",
+    "Last touch",
+    "Last response",
+    "Next touch",
+    "Touch status",
+    "Days late",
+    "Next action",
+    "Sales kit sent",
+    "Last newsletter",
+    "Goal progress",
+    "Sync note",
 ]
 CONTACT_HEADERS = [
-    "ID", "Partner", "Name", "Email", "Role", "Champion", "Birthday", "Language", "Newsletter",
-    "Unsubscribed", "Left company", "Last greeting", "Sync note",
+    "ID",
+    "Partner",
+    "Name",
+    "Email",
+    "Role",
+    "Champion",
+    "Birthday",
+    "Language",
+    "Newsletter",
+    "Unsubscribed",
+    "Left company",
+    "Last greeting",
+    "Sync note",
 ]
 ACTIVITY_HEADERS = [
-    "ID", "Date", "Partner", "Type", "Direction", "Contact", "Summary", "Agreements", "Next steps",
-    "Owner", "Due", "Done", "Amount", "Follow-up", "Sync note",
+    "ID",
+    "Date",
+    "Partner",
+    "Type",
+    "Direction",
+    "Contact",
+    "Summary",
+    "Agreements",
+    "Next steps",
+    "Owner",
+    "Due",
+    "Done",
+    "Amount",
+    "Follow-up",
+    "Sync note",
 ]
 NEWS_HEADERS = ["ID", "Date", "Title", "Body", "Link", "Category", "Publish"]
-WORDS = ["integration", "pilot", "pricing", "roadmap", "training", "webinar", "renewal", "discount", "marketing", "budget", "onboarding", "demo", "contract", "reseller", "region", "launch", "feedback", "support", "case", "study"]
+WORDS = [
+    "integration",
+    "pilot",
+    "pricing",
+    "roadmap",
+    "training",
+    "webinar",
+    "renewal",
+    "discount",
+    "marketing",
+    "budget",
+    "onboarding",
+    "demo",
+    "contract",
+    "reseller",
+    "region",
+    "launch",
+    "feedback",
+    "support",
+    "case",
+    "study",
+]
 TODAY = dt.date(2026, 11, 20)
 
 
@@ -97,39 +163,89 @@ def generate(path: Path, partners: int, contacts: int, activities: int, news: in
     p_rows = []
     for i, name in enumerate(names):
         rank = rng.choice("AABBBCCCC")
-        p_rows.append([
-            f"P-{i + 1}", name, rank, rng.choice(["", "", "active", "onboarding", "paused", "churned"]),
-            rng.choice(managers), _date(rng, 900), None if rng.random() < 0.9 else _date(rng, 10, 30),
-            _text(rng, 4) if rng.random() < 0.5 else None, rng.choice([None, 3, 5, 10]),
-            rng.choice([None, 10000, 25000.5]), rng.choice(["", "2026", "2026-Q4", "2026-11"]),
-            _date(rng, 400) if rng.random() < 0.6 else None, _text(rng, 8), rng.choice(["EU", "US", "APAC"]),
-            f"https://{name.split()[1]}.example.com",
-            _date(rng, 60), _date(rng, 120), _date(rng, 5, 30), rng.choice(["ok", "due", "overdue", "soon"]),
-            rng.choice([None, 1, 4, 12]), _text(rng, 6), None, None, "1 of 3 (33%)", None,
-        ])
+        p_rows.append(
+            [
+                f"P-{i + 1}",
+                name,
+                rank,
+                rng.choice(["", "", "active", "onboarding", "paused", "churned"]),
+                rng.choice(managers),
+                _date(rng, 900),
+                None if rng.random() < 0.9 else _date(rng, 10, 30),
+                _text(rng, 4) if rng.random() < 0.5 else None,
+                rng.choice([None, 3, 5, 10]),
+                rng.choice([None, 10000, 25000.5]),
+                rng.choice(["", "2026", "2026-Q4", "2026-11"]),
+                _date(rng, 400) if rng.random() < 0.6 else None,
+                _text(rng, 8),
+                rng.choice(["EU", "US", "APAC"]),
+                f"https://{name.split()[1]}.example.com",
+                _date(rng, 60),
+                _date(rng, 120),
+                _date(rng, 5, 30),
+                rng.choice(["ok", "due", "overdue", "soon"]),
+                rng.choice([None, 1, 4, 12]),
+                _text(rng, 6),
+                None,
+                None,
+                "1 of 3 (33%)",
+                None,
+            ]
+        )
     c_rows = []
     for i in range(contacts):
-        c_rows.append([
-            f"C-{i + 1}", names[i % partners], f"Person {i}", f"person{i}@partner{i % partners}.example.com",
-            rng.choice(["CEO", "Sales", "CTO", "Marketing"]), rng.choice(["yes", "no", ""]),
-            dt.date(rng.randint(1960, 2000), rng.randint(1, 12), rng.randint(1, 28)) if rng.random() < 0.5
-            else f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}",
-            rng.choice(["en", "ru", ""]), rng.choice(["yes", "", "no"]), "", "", None, None,
-        ])
+        c_rows.append(
+            [
+                f"C-{i + 1}",
+                names[i % partners],
+                f"Person {i}",
+                f"person{i}@partner{i % partners}.example.com",
+                rng.choice(["CEO", "Sales", "CTO", "Marketing"]),
+                rng.choice(["yes", "no", ""]),
+                dt.date(rng.randint(1960, 2000), rng.randint(1, 12), rng.randint(1, 28))
+                if rng.random() < 0.5
+                else f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}",
+                rng.choice(["en", "ru", ""]),
+                rng.choice(["yes", "", "no"]),
+                "",
+                "",
+                None,
+                None,
+            ]
+        )
     a_rows = []
     for i in range(activities):
-        a_rows.append([
-            f"A-{i + 1}", _date(rng, 700, 10), names[rng.randrange(partners)],
-            rng.choice(["meeting", "call", "email", "visit", "message", "deal", "newsletter"]),
-            rng.choice(["", "out", "in"]), f"person{rng.randrange(contacts)}@example.com", _text(rng, 10),
-            _text(rng, 6) if rng.random() < 0.6 else None, _text(rng, 5) if rng.random() < 0.5 else None,
-            rng.choice(managers), _date(rng, 100, 30) if rng.random() < 0.4 else None,
-            rng.choice(["yes", "", "no"]), rng.choice([None, None, 1200, 5400.75]),
-            rng.choice(["", "", "draft sent 2026-10-01 10:00"]), None,
-        ])
-    n_rows = [[f"N-{i + 1}", _date(rng, 400), _text(rng, 5), _text(rng, 40), "https://example.com/news",
-               rng.choice(["product", "roadmap", "case", "event"]), rng.choice(["yes", "", "no"])]
-              for i in range(news)]
+        a_rows.append(
+            [
+                f"A-{i + 1}",
+                _date(rng, 700, 10),
+                names[rng.randrange(partners)],
+                rng.choice(["meeting", "call", "email", "visit", "message", "deal", "newsletter"]),
+                rng.choice(["", "out", "in"]),
+                f"person{rng.randrange(contacts)}@example.com",
+                _text(rng, 10),
+                _text(rng, 6) if rng.random() < 0.6 else None,
+                _text(rng, 5) if rng.random() < 0.5 else None,
+                rng.choice(managers),
+                _date(rng, 100, 30) if rng.random() < 0.4 else None,
+                rng.choice(["yes", "", "no"]),
+                rng.choice([None, None, 1200, 5400.75]),
+                rng.choice(["", "", "draft sent 2026-10-01 10:00"]),
+                None,
+            ]
+        )
+    n_rows = [
+        [
+            f"N-{i + 1}",
+            _date(rng, 400),
+            _text(rng, 5),
+            _text(rng, 40),
+            "https://example.com/news",
+            rng.choice(["product", "roadmap", "case", "event"]),
+            rng.choice(["yes", "", "no"]),
+        ]
+        for i in range(news)
+    ]
     partner_dates = {6, 7, 12, 16, 17, 18, 22, 23}
     ws = _sheet(wb, "Partners", PARTNER_HEADERS, p_rows, partner_dates, {2: 28, 13: 40, 21: 45})
     ws.data_validations.append(dv := DataValidation(type="list", formula1='"A,B,C"', allow_blank=True))
@@ -170,13 +286,22 @@ def share_strings(path: Path) -> None:
     for text in strings:
         etree.SubElement(etree.SubElement(table, f"{{{main}}}si"), f"{{{main}}}t").text = text
     files["xl/sharedStrings.xml"] = etree.tostring(
-        table, xml_declaration=True, encoding="UTF-8", standalone=True)
-    files["[Content_Types].xml"] = files["[Content_Types].xml"].replace(b"</Types>", (
-        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'))
-    files["xl/_rels/workbook.xml.rels"] = files["xl/_rels/workbook.xml.rels"].replace(b"</Relationships>", (
-        b'<Relationship Id="rIdStrings" Target="sharedStrings.xml" Type="http://schemas.'
-        b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/></Relationships>'))
+        table, xml_declaration=True, encoding="UTF-8", standalone=True
+    )
+    files["[Content_Types].xml"] = files["[Content_Types].xml"].replace(
+        b"</Types>",
+        (
+            b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+        ),
+    )
+    files["xl/_rels/workbook.xml.rels"] = files["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        (
+            b'<Relationship Id="rIdStrings" Target="sharedStrings.xml" Type="http://schemas.'
+            b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/></Relationships>'
+        ),
+    )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
             archive.writestr(name, data)
@@ -198,37 +323,56 @@ def bench(name: str, regenerate: bool, repeat: int) -> None:
     partners, contacts, activities, news = SIZES[name]
     original = DATA / f"{name}.xlsx"
     if regenerate or not original.exists():
-        _timed(f"{name}: generate workbook",
-               lambda: generate(original, partners, contacts, activities, news), 1)
+        _timed(
+            f"{name}: generate workbook", lambda: generate(original, partners, contacts, activities, news), 1
+        )
     work = DATA / f"{name}-work.xlsx"
     shutil.copyfile(original, work)
-    print(f"{name}: {partners} partners, {contacts} contacts, {activities} activities, "
-          f"{original.stat().st_size / 1e6:.1f} MB", flush=True)
+    print(
+        f"{name}: {partners} partners, {contacts} contacts, {activities} activities, "
+        f"{original.stat().st_size / 1e6:.1f} MB",
+        flush=True,
+    )
     source = XlsxSource(work)
     tabs = ["Partners", "Contacts", "Activities", "News", "Dashboard"]
     _timed(f"{name}: fingerprint()", source.fingerprint, repeat)
     snapshot = _timed(f"{name}: read() with calamine, all tabs", lambda: source.read(tabs), repeat)
     # The write path before issue 8 loaded and saved the whole workbook with openpyxl: kept for comparison.
-    _timed(f"{name}: openpyxl load+save (the old write path, for comparison)", lambda: _load_save(work), repeat)
+    _timed(
+        f"{name}: openpyxl load+save (the old write path, for comparison)", lambda: _load_save(work), repeat
+    )
 
     partners_table = snapshot.tables["Partners"]
     note = partners_table.header.index("Sync note") + 1
     stamp = dt.datetime.now().isoformat(timespec="seconds")
     changes = Changes(
-        cells=tuple(CellWrite("Partners", i + 2, row[0], note, f"checked {stamp}")
-                    for i, row in enumerate(partners_table.rows)),
-        appends={"Activities": tuple(
-            (None, TODAY, "Partner 00001", "newsletter", "out", "x@example.com", "Newsletter sent")
-            for _ in range(10))},
+        cells=tuple(
+            CellWrite("Partners", i + 2, row[0], note, f"checked {stamp}")
+            for i, row in enumerate(partners_table.rows)
+        ),
+        appends={
+            "Activities": tuple(
+                (None, TODAY, "Partner 00001", "newsletter", "out", "x@example.com", "Newsletter sent")
+                for _ in range(10)
+            )
+        },
     )
     label = f"{len(changes.cells)} cells + 10 appends"
     # Each write() changes the file, so each run first reads the version it checks against.
-    _timed(f"{name}: write() {label}",
-           lambda fresh: source.write(fresh, changes), repeat, setup=lambda: source.read(["Partners"]))
+    _timed(
+        f"{name}: write() {label}",
+        lambda fresh: source.write(fresh, changes),
+        repeat,
+        setup=lambda: source.read(["Partners"]),
+    )
     _timed(f"{name}: read() with calamine, after our write", lambda: source.read(tabs), repeat)
     usual = _usual_changes(work)
-    _timed(f"{name}: write() of a next day's changes ({len(usual.cells):,} cells)",
-           lambda fresh: source.write(fresh, usual), repeat, setup=lambda: _restore(work, usual))
+    _timed(
+        f"{name}: write() of a next day's changes ({len(usual.cells):,} cells)",
+        lambda fresh: source.write(fresh, usual),
+        repeat,
+        setup=lambda: _restore(work, usual),
+    )
 
 
 def _usual_changes(path: Path) -> Changes:

@@ -1,4 +1,5 @@
-"""The command line: parse, call, print. Exit codes: 0 ok, 1 problems or a failed cycle, 2 bad config/usage."""
+"""The command line: parse, call, print. Exit codes: 0 ok, 1 problems or a failed cycle, 2 bad
+config/usage."""
 
 from __future__ import annotations
 
@@ -43,8 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_PROBLEMS
     except OSError as exc:  # a file the command itself writes (preview's folder, init's): name it
         where = f" {exc.filename}" if exc.filename else ""
-        _report_error(args, f"Error: cannot write or read{where}: {exc.strerror or exc}. Check that the folder "
-                            f"exists, is writable for the user sheets-sync runs as and that its disk is not full.")
+        _report_error(
+            args,
+            f"Error: cannot write or read{where}: {exc.strerror or exc}. Check that the folder "
+            f"exists, is writable for the user sheets-sync runs as and that its disk is not full.",
+        )
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         return EXIT_PROBLEMS
@@ -64,55 +68,100 @@ def _parser() -> argparse.ArgumentParser:
     _add_common_options(common, default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="name", required=True, metavar="COMMAND")
 
-    init = sub.add_parser("init", parents=[common], help="write a config and a realistic sample workbook",
-                          description="Write config.yaml and a sample workbook (partners.xlsx) into DIR.")
+    init = sub.add_parser(
+        "init",
+        parents=[common],
+        help="write a config and a realistic sample workbook",
+        description="Write config.yaml and a sample workbook (partners.xlsx) into DIR.",
+    )
     init.add_argument("dir", nargs="?", default=".", help="folder to write into (default: here)")
-    init.add_argument("--lang", choices=("en", "ru"), default="en", help="language of the sample's headers and data")
+    init.add_argument(
+        "--lang", choices=("en", "ru"), default="en", help="language of the sample's headers and data"
+    )
     init.set_defaults(command=cmd_init)
 
     rebuild = sub.add_parser(
-        "rebuild-ledger", parents=[common], help="rebuild a lost or damaged send ledger from what the sheet records",
+        "rebuild-ledger",
+        parents=[common],
+        help="rebuild a lost or damaged send ledger from what the sheet records",
         description="Rebuild the send ledger (state_dir/ledger.sqlite3, sheets-sync's memory of what it has "
-        "emailed) from what the sheet records: the rows it logged in Activities, the record cells (Follow-up, "
-        "Sales kit sent, Last newsletter, Last greeting) and the managers' latest digests on the Dashboard. Use "
-        "it when sheets-sync stops because the ledger is missing, damaged or new next to a sheet that records "
+        "emailed) from what the sheet records: the rows it logged in Activities, the record cells "
+        "(Follow-up, "
+        "Sales kit sent, Last newsletter, Last greeting) and the managers' latest digests on the Dashboard. "
+        "Use "
+        "it when sheets-sync stops because the ledger is missing, damaged or new next to a sheet that "
+        "records "
         "its sends (a new state_dir, a lost volume), and no backup of the ledger can be restored. A damaged "
-        "ledger is moved aside, never deleted; an intact one is merged into. Stop the worker first.")
-    rebuild.add_argument("--today", type=_date_arg, metavar="DATE",
-                         help="rebuild as of noon local time on DATE (the date the last cycles ran as)")
+        "ledger is moved aside, never deleted; an intact one is merged into. Stop the worker first.",
+    )
+    rebuild.add_argument(
+        "--today",
+        type=_date_arg,
+        metavar="DATE",
+        help="rebuild as of noon local time on DATE (the date the last cycles ran as)",
+    )
     rebuild.set_defaults(command=cmd_rebuild_ledger)
 
-    check = sub.add_parser("check", parents=[common], help="validate the config, the connection, the headers and every cell",
-                           description="Validate everything; list each problem with its cell. Exit 1 if any.")
+    check = sub.add_parser(
+        "check",
+        parents=[common],
+        help="validate the config, the connection, the headers and every cell",
+        description="Validate everything; list each problem with its cell. Exit 1 if any.",
+    )
     check.set_defaults(command=cmd_check)
 
-    once = sub.add_parser("once", parents=[common], help="run one cycle and print a summary",
-                          description="Run one cycle: read the sheet, plan, send what is due, write back; then print a summary.")
+    once = sub.add_parser(
+        "once",
+        parents=[common],
+        help="run one cycle and print a summary",
+        description=(
+            "Run one cycle: read the sheet, plan, send what is due, write back; then print a summary."
+        ),
+    )
     once.add_argument("--dry-run", action="store_true", help="plan and report, but write and send nothing")
-    once.add_argument("--today", type=_date_arg, metavar="DATE",
-                      help="run as of noon local time on DATE (YYYY-MM-DD)")
+    once.add_argument(
+        "--today", type=_date_arg, metavar="DATE", help="run as of noon local time on DATE (YYYY-MM-DD)"
+    )
     once.set_defaults(command=cmd_once)
 
-    run = sub.add_parser("run", parents=[common], help="the long-running worker (stops cleanly on SIGTERM/SIGINT)",
-                         description="Poll the workbook every poll_every and run a cycle. On SIGTERM or SIGINT, "
-                         "end the current cycle cleanly (no new request or email starts) and exit.")
+    run = sub.add_parser(
+        "run",
+        parents=[common],
+        help="the long-running worker (stops cleanly on SIGTERM/SIGINT)",
+        description="Poll the workbook every poll_every and run a cycle. On SIGTERM or SIGINT, "
+        "end the current cycle cleanly (no new request or email starts) and exit.",
+    )
     run.set_defaults(command=cmd_run)
 
-    preview = sub.add_parser("preview", parents=[common], help="render everything the next cycle would send; send nothing",
-                             description="Render every email the next cycle would send (on working days the digests too) as "
-                             ".html and .eml files with an index.html; sends and writes nothing.")
+    preview = sub.add_parser(
+        "preview",
+        parents=[common],
+        help="render everything the next cycle would send; send nothing",
+        description="Render every email the next cycle would send (on working days the digests too) as "
+        ".html and .eml files with an index.html; sends and writes nothing.",
+    )
     preview.add_argument("--today", type=_date_arg, metavar="DATE", help="as of noon local time on DATE")
-    preview.add_argument("--out", default="preview", metavar="DIR", help="folder to write into (default: preview)")
+    preview.add_argument(
+        "--out", default="preview", metavar="DIR", help="folder to write into (default: preview)"
+    )
     preview.set_defaults(command=cmd_preview)
 
-    health = sub.add_parser("health", parents=[common], help="exit 0 when the last cycle succeeded recently (for HEALTHCHECK)",
-                            description="Exit 0 if the worker's last cycle succeeded and is recent, else 1: also "
-                                        "when the workbook has been left unwritten (someone has it open) for "
-                                        "longer than xlsx.lock_warn_after.")
+    health = sub.add_parser(
+        "health",
+        parents=[common],
+        help="exit 0 when the last cycle succeeded recently (for HEALTHCHECK)",
+        description="Exit 0 if the worker's last cycle succeeded and is recent, else 1: also "
+        "when the workbook has been left unwritten (someone has it open) for "
+        "longer than xlsx.lock_warn_after.",
+    )
     health.set_defaults(command=cmd_health)
 
-    demo = sub.add_parser("demo", parents=[common], help="init a sample into a folder and run one cycle on it",
-                          description="Write a sample config and workbook into DIR and run one cycle.")
+    demo = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="init a sample into a folder and run one cycle on it",
+        description="Write a sample config and workbook into DIR and run one cycle.",
+    )
     demo.add_argument("dir", nargs="?", help="folder for the demo (default: a new temporary folder)")
     demo.add_argument("--lang", choices=("en", "ru"), default="en", help="language of the sample")
     demo.set_defaults(command=cmd_demo)
@@ -120,9 +169,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_common_options(parser: argparse.ArgumentParser, default: str | None) -> None:
-    parser.add_argument("-c", "--config", default=default,
-                        help="config file (else $SHEETS_SYNC_CONFIG, else ./config.yaml)")
-    parser.add_argument("--log-format", choices=("text", "json"), default=default, help="log lines as text or JSON")
+    parser.add_argument(
+        "-c", "--config", default=default, help="config file (else $SHEETS_SYNC_CONFIG, else ./config.yaml)"
+    )
+    parser.add_argument(
+        "--log-format", choices=("text", "json"), default=default, help="log lines as text or JSON"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", default=default, help="log debug details")
 
 
@@ -135,7 +187,9 @@ def _date_arg(text: str) -> dt.date:
     except ValueError:
         raise argparse.ArgumentTypeError(f'expected a date as YYYY-MM-DD, got "{text}"') from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise argparse.ArgumentTypeError(f'expected a date between {FIRST_YEAR} and {LAST_YEAR}, got "{text}"')
+        raise argparse.ArgumentTypeError(
+            f'expected a date between {FIRST_YEAR} and {LAST_YEAR}, got "{text}"'
+        )
     return day
 
 

@@ -79,8 +79,10 @@ def _ranks(value: Any, at: At) -> dict[str, RankRule]:
         base = defaults.get(name)
         for part in () if base else required_keys(RankRule):  # every, grace
             if rank.get(part) is None:
-                raise ConfigError(f"{where}.{part}: required for a new rank ({', '.join(defaults)} have "
-                                  f"defaults; {name} has none), e.g. {{every: 60, grace: 14}}.")  # fmt: skip
+                raise ConfigError(
+                    f"{where}.{part}: required for a new rank ({', '.join(defaults)} have "
+                    f"defaults; {name} has none), e.g. {{every: 60, grace: 14}}."
+                )
         ranks[name] = read(RankRule, rank, where, at.base_dir, base)
     if not ranks:
         raise ConfigError(f"{at}: at least one rank is needed.")
@@ -120,7 +122,9 @@ def _one_of_ranks(name: str, at: At) -> None:
 
 def _a_work_calendar(subdivision: str, at: At) -> None:
     """What a cycle would refuse later is refused here, so that `check` and every other command agree."""
-    WorkCalendar(at.earlier["workdays"], at.earlier["holidays_country"], subdivision)  # an unknown country or subdivision
+    WorkCalendar(
+        at.earlier["workdays"], at.earlier["holidays_country"], subdivision
+    )  # an unknown country or subdivision
 
 
 # --- the table: every key, its kind and its default ---------------------------------------------
@@ -238,7 +242,8 @@ class Config:
     default_rank: str = setting(upper, "C", check=_one_of_ranks)
     soon_days: int = setting(whole(), 3)
     touch_types: frozenset[str] = setting(
-        activity_types, frozenset({"meeting", "call", "visit", "email", "message", "event"}))
+        activity_types, frozenset({"meeting", "call", "visit", "email", "message", "event"})
+    )
     workdays: frozenset[int] = setting(days_of_week, frozenset(range(5)))  # 0 = Monday
     holidays_country: str = setting(upper, "", key="holidays.country")
     holidays_subdivision: str = setting(text, "", key="holidays.subdivision", check=_a_work_calendar)
@@ -309,6 +314,8 @@ def _no_password(path: str, name: str, data: dict[str, Any]) -> str | None:
     smtp = (data.get("mail") or {}).get("smtp")
     variable = smtp.get("password_env") if isinstance(smtp, dict) else None
     variable = str(variable or SmtpConfig.password_env).strip()
-    return (f"{path}: a password is never read from the config file. Remove it, and set the environment "
-            f"variable {variable} (the one mail.smtp.password_env names) to the password, or "
-            f"{variable}_FILE to a file that holds it.")  # fmt: skip
+    return (
+        f"{path}: a password is never read from the config file. Remove it, and set the environment "
+        f"variable {variable} (the one mail.smtp.password_env names) to the password, or "
+        f"{variable}_FILE to a file that holds it."
+    )

@@ -116,10 +116,17 @@ class DeliveryReport:
         return ", ".join(parts)
 
 
-def deliver(messages: Sequence[Message], transport: Transport, ledger: Ledger, config: MailConfig,
-            now: dt.datetime, *, clock: Callable[[], float] = time.monotonic,
-            sleep: Callable[[float], object] | None = None,
-            stop: threading.Event | None = None) -> DeliveryReport:  # fmt: skip
+def deliver(
+    messages: Sequence[Message],
+    transport: Transport,
+    ledger: Ledger,
+    config: MailConfig,
+    now: dt.datetime,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], object] | None = None,
+    stop: threading.Event | None = None,
+) -> DeliveryReport:
     """Send what is due through `transport`, once each; see the module docstring for the rules.
 
     `now` is the cycle's aware datetime in the team's time zone; send times are `now` plus the
@@ -230,9 +237,14 @@ def ledger_refusal(ledger: Ledger) -> str:
     return ""
 
 
-def _wait_for_slot(window: deque[dt.datetime], limit: int, moment: Callable[[], dt.datetime],
-                   sleep: Callable[[float], object], stop: threading.Event) -> str:  # fmt: skip
-    """"" when a send fits under max_per_minute now (after a short wait at most), else why not."""
+def _wait_for_slot(
+    window: deque[dt.datetime],
+    limit: int,
+    moment: Callable[[], dt.datetime],
+    sleep: Callable[[float], object],
+    stop: threading.Event,
+) -> str:
+    """ "" when a send fits under max_per_minute now (after a short wait at most), else why not."""
     while not stop.is_set():
         current = moment()
         while window and window[0] <= current - MINUTE:

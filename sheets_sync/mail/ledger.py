@@ -27,18 +27,17 @@ until the worker has checked that the sheet records no earlier send (see `sheets
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING
 
 from sheets_sync.errors import LedgerError
 from sheets_sync.mail import ledger_rows as stored
-from sheets_sync.mail.ledger_file import MARKER_FILE, MIN_FREE_BYTES, RESERVE_FILE, LedgerFile, is_full
+from sheets_sync.mail.ledger_file import MARKER_FILE, MIN_FREE_BYTES, RESERVE_FILE, LedgerFile, guarded
 from sheets_sync.mail.ledger_rows import LedgerEntry, SendStatus
 from sheets_sync.model import MessageKey, MessageKind
 
@@ -49,37 +48,15 @@ if TYPE_CHECKING:
     from sheets_sync.mail.compose.render import Message
 
 LEDGER_FILE = "ledger.sqlite3"
-__all__ = ["LEDGER_FILE", "MARKER_FILE", "MIN_FREE_BYTES", "RESERVE_FILE", "Ledger", "LedgerEntry", "SendStatus"]
-
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-Method = Callable[Concatenate["Ledger", P], R]
-
-
-def _guarded(operation: str) -> Callable[[Method[P, R]], Method[P, R]]:
-    """Turn SQLite's errors in a ledger method into one LedgerError naming the file and the fix."""
-
-    def wrap(method: Method[P, R]) -> Method[P, R]:
-        @functools.wraps(method)
-        def guarded(ledger: Ledger, /, *args: P.args, **kwargs: P.kwargs) -> R:
-            try:
-                return method(ledger, *args, **kwargs)
-            except sqlite3.Error as exc:
-                # The disk filled between check_room and this write (another program, or the
-                # message itself): free the reserve and try once more, so that the record of a
-                # message the server has just accepted is not lost.
-                if not is_full(exc) or not ledger._file.release_reserve():
-                    raise ledger._file.fault(operation, exc) from None
-            try:
-                return method(ledger, *args, **kwargs)
-            except sqlite3.Error as exc:
-                raise ledger._file.fault(operation, exc) from None
-
-        return guarded
-
-    return wrap
+__all__ = [
+    "LEDGER_FILE",
+    "MARKER_FILE",
+    "MIN_FREE_BYTES",
+    "RESERVE_FILE",
+    "Ledger",
+    "LedgerEntry",
+    "SendStatus",
+]
 
 
 class Ledger:
@@ -87,8 +64,8 @@ class Ledger:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._file = LedgerFile(self.path)
-        self.marker = self._file.marker
+        self.file = LedgerFile(self.path)
+        self.marker = self.file.marker
         self._db: sqlite3.Connection | None = None
         # Accepted by the server, but the `sent` record failed: this process never sends them again,
         # and writes them down as soon as the ledger takes writes again.
@@ -110,12 +87,12 @@ class Ledger:
     @property
     def read_only(self) -> str:
         """Why the ledger can be read but not written ('' when it can be written)."""
-        return self._file.read_only
+        return self.file.read_only
 
     @property
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
-            self._db = self._file.open(stored.prepare, stored.SCHEMA_VERSION)
+            self._db = self.file.open(stored.prepare, stored.SCHEMA_VERSION)
         return self._db
 
     def verify(self) -> None:
@@ -124,9 +101,9 @@ class Ledger:
         Raises LedgerError otherwise (after which the next call opens and checks it afresh). A
         ledger opened read-only is opened again, so a freed disk or a fixed permission lets it write.
         """
-        if self._db is not None and not self._file.is_same_file():
+        if self._db is not None and not self.file.is_same_file():
             self.close()
-            raise self._file.replaced()
+            raise self.file.replaced()
         if self.read_only:
             self.close()
         self._conn  # noqa: B018 - opens and checks it
@@ -138,7 +115,7 @@ class Ledger:
     def check_room(self) -> None:
         """Before each send: the ledger can take its two records. Raises LedgerError(readable) when not."""
         self._conn  # noqa: B018 - opens it
-        self._file.check_room()
+        self.file.check_room()
 
     @property
     def is_verified(self) -> bool:
@@ -146,7 +123,7 @@ class Ledger:
         row = self._read("SELECT value FROM meta WHERE name = 'verified'").fetchone()
         return row is not None
 
-    @_guarded("record that the sheet was checked")
+    @guarded("record that the sheet was checked")
     def mark_verified(self, now: dt.datetime, how: str) -> None:
         self._conn.execute(
             "INSERT OR REPLACE INTO meta (name, value) VALUES ('verified', ?)", (f"{now.isoformat()} {how}",)
@@ -156,7 +133,7 @@ class Ledger:
         try:
             return self._conn.execute(sql, params)
         except sqlite3.Error as exc:
-            raise self._file.fault("read", exc) from None
+            raise self.file.fault("read", exc) from None
 
     def _flush_unrecorded(self) -> None:
         """Write down the sends the server accepted while the ledger refused writes, once it takes them."""
@@ -179,7 +156,7 @@ class Ledger:
         row = self._read(f"SELECT {stored.COLUMNS} FROM sends WHERE key = ?", (key,)).fetchone()
         return stored.entry_of(row) if row else None
 
-    @_guarded("record a message as being sent")
+    @guarded("record a message as being sent")
     def begin(self, message: Message, now: dt.datetime) -> None:
         """Record the message as pending, before the SMTP transaction starts. A sent row stays sent.
 
@@ -192,9 +169,15 @@ class Ledger:
             "   subject = excluded.subject, begun_at = excluded.begun_at, reason = '', failed_at = NULL,"
             "   message_id = CASE status WHEN 'pending' THEN message_id ELSE excluded.message_id END"
             " WHERE status != 'sent'",
-            (message.key, stored.kind_of(message), message.message_id, stored.json_list(message.recipients),
-             message.subject, stored.seconds(now)),
-        )  # fmt: skip
+            (
+                message.key,
+                stored.kind_of(message),
+                message.message_id,
+                stored.json_list(message.recipients),
+                message.subject,
+                stored.seconds(now),
+            ),
+        )
 
     def finish(self, message: Message, now: dt.datetime, refused: dict[str, str]) -> None:
         """Mark the message sent, right after the server accepted it (`refused`: recipients it did not).
@@ -209,42 +192,66 @@ class Ledger:
             self._unrecorded[message.key] = (message, now, dict(refused or {}))
             raise
 
-    @_guarded("record a message as sent")
+    @guarded("record a message as sent")
     def _finish(self, message: Message, now: dt.datetime, refused: dict[str, str]) -> None:
         self._conn.execute(
-            "INSERT INTO sends (key, kind, status, message_id, recipients, subject, refused, begun_at, sent_at)"
+            "INSERT INTO sends (key, kind, status, message_id, recipients, subject, refused, begun_at, "
+            "sent_at)"
             " VALUES (?, ?, 'sent', ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (key) DO UPDATE SET status = 'sent', refused = excluded.refused,"
             "   sent_at = excluded.sent_at, reason = '', failed_at = NULL",
-            (message.key, stored.kind_of(message), message.message_id, stored.json_list(message.recipients), message.subject,
-             json.dumps(refused or {}), stored.seconds(now), stored.seconds(now)),
-        )  # fmt: skip
+            (
+                message.key,
+                stored.kind_of(message),
+                message.message_id,
+                stored.json_list(message.recipients),
+                message.subject,
+                json.dumps(refused or {}),
+                stored.seconds(now),
+                stored.seconds(now),
+            ),
+        )
 
-    @_guarded("record a message the server refused")
-    def fail(self, message: Message, now: dt.datetime, reason: str, refused: dict[str, str] | None = None) -> None:
+    @guarded("record a message the server refused")
+    def fail(
+        self, message: Message, now: dt.datetime, reason: str, refused: dict[str, str] | None = None
+    ) -> None:
         """Record that the server refused the message for good (5xx). A sent row stays sent."""
         self._conn.execute(
-            "INSERT INTO sends (key, kind, status, message_id, recipients, subject, refused, reason, begun_at,"
+            "INSERT INTO sends (key, kind, status, message_id, recipients, subject, refused, reason, "
+            "begun_at,"
             "   failed_at) VALUES (?, ?, 'failed', ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (key) DO UPDATE SET status = 'failed', refused = excluded.refused,"
             "   reason = excluded.reason, failed_at = excluded.failed_at, recipients = excluded.recipients"
             " WHERE status != 'sent'",
-            (message.key, stored.kind_of(message), message.message_id, stored.json_list(message.recipients), message.subject,
-             json.dumps(refused or {}), reason, stored.seconds(now), stored.seconds(now)),
-        )  # fmt: skip
+            (
+                message.key,
+                stored.kind_of(message),
+                message.message_id,
+                stored.json_list(message.recipients),
+                message.subject,
+                json.dumps(refused or {}),
+                reason,
+                stored.seconds(now),
+                stored.seconds(now),
+            ),
+        )
 
     # --- many keys ------------------------------------------------------------------------
 
     def sent_since(self, since: dt.datetime) -> int:
         """How many messages the server accepted at or after `since` (for max_per_minute/day)."""
-        row = self._read("SELECT count(*) FROM sends WHERE status = 'sent' AND sent_at >= ?", (stored.seconds(since),))
+        row = self._read(
+            "SELECT count(*) FROM sends WHERE status = 'sent' AND sent_at >= ?", (stored.seconds(since),)
+        )
         count: int = row.fetchone()[0]
         return count + sum(1 for _, at, _ in self._unrecorded.values() if at >= since)
 
     def send_times(self, since: dt.datetime) -> list[dt.datetime]:
         """When each message accepted at or after `since` went out, oldest first (UTC)."""
         rows = self._read(
-            "SELECT sent_at FROM sends WHERE status = 'sent' AND sent_at >= ? ORDER BY sent_at", (stored.seconds(since),)
+            "SELECT sent_at FROM sends WHERE status = 'sent' AND sent_at >= ? ORDER BY sent_at",
+            (stored.seconds(since),),
         )
         extra = [at.astimezone(dt.UTC) for _, at, _ in self._unrecorded.values() if at >= since]
         return sorted([stored.utc(r[0]) for r in rows] + extra)
@@ -260,19 +267,27 @@ class Ledger:
     def entries(self) -> list[LedgerEntry]:
         """Every message sent so far, oldest first."""
         rows = self._read(f"SELECT {stored.COLUMNS} FROM sends WHERE status = 'sent' ORDER BY sent_at, key")
-        return [stored.entry_of(r) for r in rows] + [stored.unrecorded_entry(*u) for u in self._unrecorded.values()]
+        return [stored.entry_of(r) for r in rows] + [
+            stored.unrecorded_entry(*u) for u in self._unrecorded.values()
+        ]
 
     def failures(self) -> list[LedgerEntry]:
         """Messages the server refused for good and that were not sent since (oldest first)."""
-        rows = self._read(f"SELECT {stored.COLUMNS} FROM sends WHERE status = 'failed' ORDER BY failed_at, key")
+        rows = self._read(
+            f"SELECT {stored.COLUMNS} FROM sends WHERE status = 'failed' ORDER BY failed_at, key"
+        )
         return [stored.entry_of(r) for r in rows]
 
     def unlogged(self) -> list[LedgerEntry]:
         """Sent, but not yet recorded as an Activities row in the sheet (oldest first)."""
-        rows = self._read(f"SELECT {stored.COLUMNS} FROM sends WHERE status = 'sent' AND logged = 0 ORDER BY sent_at, key")
-        return [stored.entry_of(r) for r in rows] + [stored.unrecorded_entry(*u) for u in self._unrecorded.values()]
+        rows = self._read(
+            f"SELECT {stored.COLUMNS} FROM sends WHERE status = 'sent' AND logged = 0 ORDER BY sent_at, key"
+        )
+        return [stored.entry_of(r) for r in rows] + [
+            stored.unrecorded_entry(*u) for u in self._unrecorded.values()
+        ]
 
-    @_guarded("record the messages put off")
+    @guarded("record the messages put off")
     def defer(self, deferred: Iterable[tuple[Message, str]], now: dt.datetime) -> None:
         """Record messages put off to a later cycle, with why; `now` is the cycle's time, so a
         deferral's local date is the day the planner planned it. Rows of keys sent since are pruned."""
@@ -307,24 +322,36 @@ class Ledger:
         )
         return {key: stored.utc(at) for key, at in rows}
 
-    @_guarded("record that sends were logged in the sheet")
+    @guarded("record that sends were logged in the sheet")
     def mark_logged(self, keys: Iterable[str]) -> None:
         keys = [k for k in keys if k not in self._unrecorded]
         with self._transaction():
             self._conn.executemany("UPDATE sends SET logged = 1 WHERE key = ?", ((k,) for k in keys))
 
-    @_guarded("record a send the sheet shows")
+    @guarded("record a send the sheet shows")
     def adopt(self, entries: Iterable[LedgerEntry]) -> int:
         """Record sends the sheet shows but this ledger lacks (a lost ledger, see `recall`) as sent
         and logged; returns how many were new. A key the ledger already has as sent is left alone."""
-        rows = [(e.key, MessageKind(e.kind).value, e.message_id, stored.json_list(e.recipients), e.subject,
-                 stored.seconds(e.sent_at), stored.seconds(e.sent_at)) for e in entries if e.sent_at is not None]  # fmt: skip
+        rows = [
+            (
+                e.key,
+                MessageKind(e.kind).value,
+                e.message_id,
+                stored.json_list(e.recipients),
+                e.subject,
+                stored.seconds(e.sent_at),
+                stored.seconds(e.sent_at),
+            )
+            for e in entries
+            if e.sent_at is not None
+        ]
         if not rows:
             return 0
         with self._transaction():
             before = self._conn.total_changes
             self._conn.executemany(
-                "INSERT INTO sends (key, kind, status, message_id, recipients, subject, begun_at, sent_at, logged)"
+                "INSERT INTO sends (key, kind, status, message_id, recipients, subject, begun_at, sent_at, "
+                "logged)"
                 " VALUES (?, ?, 'sent', ?, ?, ?, ?, ?, 1)"
                 " ON CONFLICT (key) DO UPDATE SET status = 'sent', sent_at = excluded.sent_at, logged = 1,"
                 "   reason = '', failed_at = NULL WHERE status != 'sent'",
@@ -356,5 +383,3 @@ class Ledger:
 def open_ledger(config: Config) -> Ledger:
     """The ledger in `state_dir` (created on first use if missing and never seen there before)."""
     return Ledger(config.state_dir / LEDGER_FILE)
-
-

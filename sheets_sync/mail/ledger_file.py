@@ -16,11 +16,13 @@ Every fault is one LedgerError naming the file and the fix.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
 from sheets_sync.errors import LedgerError
 from sheets_sync.files import write_atomic
@@ -53,8 +55,10 @@ class LedgerFile:
             empty = exists and self.path.stat().st_size == 0
         except OSError as exc:  # a folder on the way that this user may not enter
             raise LedgerError(
-                f"Cannot reach the send ledger {self.path}: {exc.strerror or exc}. Make {self.path.parent} (and "
-                f"the folders above it) readable and writable for the user sheets-sync runs as (uid {os.getuid()})."
+                f"Cannot reach the send ledger {self.path}: {exc.strerror or exc}. Make {self.path.parent} "
+                "(and "
+                "the folders above it) readable and writable for the user sheets-sync runs as (uid "
+                f"{os.getuid()})."
             ) from None
         if (not exists or empty) and self.marker.exists():
             what = "is empty (truncated)" if empty else "is missing"
@@ -82,8 +86,10 @@ class LedgerFile:
         if version < schema_version:  # read-only, so an older schema cannot be upgraded: not damage
             db.close()
             raise LedgerError(
-                f"The send ledger {self.path} must be upgraded (schema {version} to {schema_version}) but cannot "
-                f"be written ({self.read_only}). Nothing is sent until it can: free space on its disk or make "
+                f"The send ledger {self.path} must be upgraded (schema {version} to {schema_version}) but "
+                "cannot "
+                f"be written ({self.read_only}). Nothing is sent until it can: free space on its disk or "
+                "make "
                 f"{self.path.parent} writable for the user sheets-sync runs as (uid {os.getuid()}).",
                 readable=True,
             )
@@ -141,7 +147,8 @@ class LedgerFile:
                 readable=True,
             )
         return LedgerError(
-            f"The send ledger {self.path} is damaged ({exc}; {name}; while trying to {operation}). Nothing is "
+            f"The send ledger {self.path} is damaged ({exc}; {name}; while trying to {operation}). Nothing "
+            "is "
             f"sent until it is fixed: restore it from a backup, or run `sheets-sync rebuild-ledger`, which "
             f"moves the damaged file aside and rebuilds the ledger from what the sheet records."
         )
@@ -159,7 +166,9 @@ class LedgerFile:
         try:
             free = shutil.disk_usage(self.path.parent).free
         except OSError as exc:
-            raise LedgerError(f"Cannot check the free space of {self.path.parent}: {exc}.", readable=True) from None
+            raise LedgerError(
+                f"Cannot check the free space of {self.path.parent}: {exc}.", readable=True
+            ) from None
         if free < MIN_FREE_BYTES or not self._hold_reserve():
             raise LedgerError(
                 f"The disk of the state directory {self.path.parent} is full ({free // 1024} KiB free; "
@@ -209,3 +218,40 @@ def is_unwritable(exc: sqlite3.Error) -> bool:
     name = getattr(exc, "sqlite_errorname", "")
     prefixes = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_FULL", "SQLITE_IOERR")
     return name.startswith(prefixes) or "readonly" in str(exc) or is_full(exc)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+L = TypeVar("L", bound="OnLedgerFile")
+Method = Callable[Concatenate[L, P], R]
+
+
+class OnLedgerFile(Protocol):
+    """What `guarded` needs of the object whose methods it guards: its ledger file."""
+
+    @property
+    def file(self) -> LedgerFile: ...
+
+
+def guarded(operation: str) -> Callable[[Method[L, P, R]], Method[L, P, R]]:
+    """Turn SQLite's errors in a method of the ledger into one LedgerError naming the file and the fix."""
+
+    def wrap(method: Method[L, P, R]) -> Method[L, P, R]:
+        @functools.wraps(method)
+        def guarded_method(ledger: L, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return method(ledger, *args, **kwargs)
+            except sqlite3.Error as exc:
+                # The disk filled between check_room and this write (another program, or the
+                # message itself): free the reserve and try once more, so that the record of a
+                # message the server has just accepted is not lost.
+                if not is_full(exc) or not ledger.file.release_reserve():
+                    raise ledger.file.fault(operation, exc) from None
+            try:
+                return method(ledger, *args, **kwargs)
+            except sqlite3.Error as exc:
+                raise ledger.file.fault(operation, exc) from None
+
+        return guarded_method
+
+    return wrap

@@ -80,8 +80,15 @@ def prepare(db: sqlite3.Connection) -> None:
 
 
 def unrecorded_entry(message: Message, when: dt.datetime, refused: dict[str, str]) -> LedgerEntry:
-    return LedgerEntry(message.key, MessageKind(message.kind), message.message_id, tuple(message.recipients),
-                       refused, when.astimezone(dt.UTC), message.subject)  # fmt: skip
+    return LedgerEntry(
+        message.key,
+        MessageKind(message.kind),
+        message.message_id,
+        tuple(message.recipients),
+        refused,
+        when.astimezone(dt.UTC),
+        message.subject,
+    )
 
 
 def kind_of(message: Message) -> str:
@@ -112,5 +119,14 @@ def prefix_range(prefix: str) -> tuple[str, str]:
 def entry_of(row: tuple[Any, ...]) -> LedgerEntry:
     key, kind, status, message_id, recipients, subject, refused, reason, sent_at, failed_at = row
     when = sent_at if sent_at is not None else failed_at
-    return LedgerEntry(key, MessageKind(kind), message_id, tuple(json.loads(recipients)), json.loads(refused),
-                       utc(when) if when is not None else None, subject, SendStatus(status), reason)  # fmt: skip
+    return LedgerEntry(
+        key,
+        MessageKind(kind),
+        message_id,
+        tuple(json.loads(recipients)),
+        json.loads(refused),
+        utc(when) if when is not None else None,
+        subject,
+        SendStatus(status),
+        reason,
+    )

@@ -43,9 +43,12 @@ class OutboxTransport:
             names = self._index()
             name = names.get(digest) or file_name(email, digest)
             write_atomic(self.folder / name, email.as_bytes())
-        except OSError as exc:  # no message can go (permissions, a full disk): the cycle fails, the rest waits
+        except (
+            OSError
+        ) as exc:  # no message can go (permissions, a full disk): the cycle fails, the rest waits
             raise SessionError(
-                f"Cannot write to the outbox folder {self.folder}: {exc.strerror or exc}. Make it writable for the "
+                f"Cannot write to the outbox folder {self.folder}: {exc.strerror or exc}. Make it writable "
+                "for the "
                 f"user sheets-sync runs as, or free space on its disk."
             ) from None
         names[digest] = name
@@ -70,7 +73,9 @@ class OutboxTransport:
 def message_hash(email: EmailMessage) -> str:
     message_id = str(email.get("Message-ID", "")).strip()
     if not message_id:
-        raise DeliveryError("The message has no Message-ID; the outbox names its files by it.", permanent=True)
+        raise DeliveryError(
+            "The message has no Message-ID; the outbox names its files by it.", permanent=True
+        )
     return hashlib.sha256(message_id.encode()).hexdigest()[:_HASH_CHARS]
 
 

@@ -54,9 +54,15 @@ class _Dropped(Exception):
 
 
 class SmtpTransport:
-    def __init__(self, config: SmtpConfig, sender_domain: str = "", *,
-                 ssl_context: ssl.SSLContext | None = None, timeout: float = DEFAULT_TIMEOUT,
-                 stop: threading.Event | None = None):  # fmt: skip
+    def __init__(
+        self,
+        config: SmtpConfig,
+        sender_domain: str = "",
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        stop: threading.Event | None = None,
+    ):
         """`ssl_context` defaults to the system's trust store (tests pass one trusting their CA).
 
         `sender_domain` is the EHLO name: the domain of `mail.from` looks better to spam filters
@@ -110,8 +116,10 @@ class SmtpTransport:
                     why = f"The SMTP server {self.where} dropped the connection twice ({dropped})."
                     raise DeliveryError(why) from None
                 if self._stop.is_set():
-                    why = (f"The SMTP server {self.where} dropped the connection ({dropped}); "
-                           "stopping, so no reconnect.")
+                    why = (
+                        f"The SMTP server {self.where} dropped the connection ({dropped}); "
+                        "stopping, so no reconnect."
+                    )
                     raise DeliveryError(why) from None
                 log.warning("SMTP connection to %s lost (%s); reconnecting", self.where, dropped)
         raise AssertionError("unreachable")
@@ -173,13 +181,17 @@ class SmtpTransport:
             if not password:
                 raise SessionError(
                     f"mail.smtp.username is set but the environment variable {cfg.password_env} "
-                    f"(or {cfg.password_env}_FILE) holding its password is empty.", permanent=True)  # fmt: skip
+                    f"(or {cfg.password_env}_FILE) holding its password is empty.",
+                    permanent=True,
+                )
         self._redact = Redactor(cfg.username, password)
         context = self._ssl_context or ssl.create_default_context()
         smtp: smtplib.SMTP | None = None
         try:
             if cfg.security == "ssl":  # the constructors connect (and keep the host name for TLS checks)
-                smtp = smtplib.SMTP_SSL(cfg.host, cfg.port, self.helo_name, timeout=self.timeout, context=context)
+                smtp = smtplib.SMTP_SSL(
+                    cfg.host, cfg.port, self.helo_name, timeout=self.timeout, context=context
+                )
             else:
                 smtp = smtplib.SMTP(cfg.host, cfg.port, self.helo_name, timeout=self.timeout)
             smtp.ehlo()
@@ -197,10 +209,14 @@ class SmtpTransport:
 
     def _session_error(self, exc: Exception) -> SessionError:
         cfg, where, redact = self.config, self.where, self._redact
-        if isinstance(exc, UnicodeEncodeError):  # smtplib sends the login as ASCII; its text quotes the character
+        if isinstance(
+            exc, UnicodeEncodeError
+        ):  # smtplib sends the login as ASCII; its text quotes the character
             return SessionError(
                 f"mail.smtp.username or the password in {cfg.password_env} has a character that is not "
-                "ASCII, which SMTP AUTH cannot send.", permanent=True)  # fmt: skip
+                "ASCII, which SMTP AUTH cannot send.",
+                permanent=True,
+            )
         if isinstance(exc, smtplib.SMTPAuthenticationError):
             text = self._reply(exc.smtp_code, exc.smtp_error)
             if 400 <= exc.smtp_code < 500:
@@ -208,7 +224,8 @@ class SmtpTransport:
             return SessionError(
                 f"The SMTP server {where} refused the login for {cfg.username!r}: {text}. Check "
                 f"mail.smtp.username and the password in the environment variable {cfg.password_env}.",
-                permanent=True)  # fmt: skip
+                permanent=True,
+            )
         if isinstance(exc, smtplib.SMTPNotSupportedError):
             hint = (
                 "set mail.smtp.security to ssl (usually port 465) or none"
@@ -218,16 +235,22 @@ class SmtpTransport:
             return SessionError(f"The SMTP server {where}: {redact(str(exc))} ({hint}).", permanent=True)
         if isinstance(exc, ssl.SSLCertVerificationError):
             why = f"{exc.verify_message or exc}"
-            return SessionError(f"The SMTP server {where} presented a certificate that cannot be trusted: "
-                                f"{why}. Check mail.smtp.host.", permanent=True)  # fmt: skip
+            return SessionError(
+                f"The SMTP server {where} presented a certificate that cannot be trusted: "
+                f"{why}. Check mail.smtp.host.",
+                permanent=True,
+            )
         if isinstance(exc, ssl.SSLError):
             return SessionError(
                 f"TLS with the SMTP server {where} failed ({exc.reason or exc}); check that "
-                f"mail.smtp.security ({cfg.security}) matches the port ({cfg.port}).", permanent=True)  # fmt: skip
+                f"mail.smtp.security ({cfg.security}) matches the port ({cfg.port}).",
+                permanent=True,
+            )
         if isinstance(exc, smtplib.SMTPResponseException):
             text = self._reply(exc.smtp_code, exc.smtp_error)
-            return SessionError(f"The SMTP server {where} refused the session: {text}",
-                                permanent=exc.smtp_code >= 500)  # fmt: skip
+            return SessionError(
+                f"The SMTP server {where} refused the session: {text}", permanent=exc.smtp_code >= 500
+            )
         if isinstance(exc, smtplib.SMTPServerDisconnected):
             text = redact(str(exc))
             return SessionError(f"The SMTP server {where} closed the connection: {text}.")

@@ -157,8 +157,13 @@ class MessageKey:
 
 
 # occasion parts after the target: a newsletter's and a digest's date, a greeting's occasion and year
-_OCCASION_PARTS = {MessageKind.FOLLOW_UP: 0, MessageKind.SALES_KIT: 0, MessageKind.GREETING: 2,
-                   MessageKind.NEWSLETTER: 1, MessageKind.DIGEST: 1}  # fmt: skip
+_OCCASION_PARTS = {
+    MessageKind.FOLLOW_UP: 0,
+    MessageKind.SALES_KIT: 0,
+    MessageKind.GREETING: 2,
+    MessageKind.NEWSLETTER: 1,
+    MessageKind.DIGEST: 1,
+}
 
 
 def digest_key(manager: str, day: dt.date) -> str:

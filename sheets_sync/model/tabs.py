@@ -123,7 +123,7 @@ TAB_SPECS: dict[Tab, TabSpec] = {
         Tab.PARTNERS,
         PartnerColumn,
         required=(PartnerColumn.PARTNER,),
-        worker=tuple(PartnerColumn)[list(PartnerColumn).index(PartnerColumn.LAST_TOUCH):],
+        worker=tuple(PartnerColumn)[list(PartnerColumn).index(PartnerColumn.LAST_TOUCH) :],
         id_prefix="P",
     ),
     Tab.CONTACTS: TabSpec(

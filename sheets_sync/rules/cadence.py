@@ -26,7 +26,9 @@ from sheets_sync.rules.context import (
     gather_facts,
 )
 
-_AWAKE = frozenset({TouchStatus.OK, TouchStatus.SOON, TouchStatus.DUE, TouchStatus.OVERDUE, TouchStatus.ONBOARDING})
+_AWAKE = frozenset(
+    {TouchStatus.OK, TouchStatus.SOON, TouchStatus.DUE, TouchStatus.OVERDUE, TouchStatus.ONBOARDING}
+)
 _LATE_STATUSES = frozenset({TouchStatus.ONBOARDING, TouchStatus.OVERDUE, TouchStatus.DUE})
 
 
@@ -84,8 +86,9 @@ def assess(partner: Partner, ctx: Context, draft: Draft) -> PartnerView:
     )
 
 
-def _sleep_changes(partner: Partner, facts: PartnerFacts, status: TouchStatus, sleep_since: dt.date | None,
-                   ctx: Context) -> tuple[bool, bool]:  # fmt: skip
+def _sleep_changes(
+    partner: Partner, facts: PartnerFacts, status: TouchStatus, sleep_since: dt.date | None, ctx: Context
+) -> tuple[bool, bool]:
     """(fell asleep, woke up) since the last digest day, from the dates alone.
 
     Touch status is rewritten every cycle, mostly before the digest hour (a partner falls asleep at
@@ -155,8 +158,9 @@ def plan_touch_items(view: PartnerView, draft: Draft) -> None:
         draft.item(view, DigestSection.SLEEP, f"fell asleep (no response since {since})", view.sleep_since)
 
 
-def _earliest(tasks: list[FollowUpTask], states: set[FollowUpState],
-              rows: dict[int, Activity]) -> Activity | None:  # fmt: skip
+def _earliest(
+    tasks: list[FollowUpTask], states: set[FollowUpState], rows: dict[int, Activity]
+) -> Activity | None:
     found = [rows[t.activity_row] for t in tasks if t.state in states]
     return min(found, key=lambda a: (a.date, a.row)) if found else None
 
@@ -197,7 +201,9 @@ def next_action(
         return f"Book training (sales kit sent {partner.sales_kit_sent.isoformat()})"
     if status == TouchStatus.SLEEPING:
         if newsletter_due is not None and newsletter_due <= today:
-            return f"Newsletter due {today.isoformat()}" if newsletter_has_news else "Newsletter waits for news"
+            return (
+                f"Newsletter due {today.isoformat()}" if newsletter_has_news else "Newsletter waits for news"
+            )
         if newsletter_due is not None:
             return f"Newsletter due {newsletter_due.isoformat()}"
     planned = view.facts.planned

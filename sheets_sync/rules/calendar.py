@@ -46,7 +46,9 @@ class WorkCalendar:
             try:
                 _public_holidays(self.country, self.subdivision, 2000)
             except NotImplementedError:
-                where = f'"{self.country}"' + (f' subdivision "{self.subdivision}"' if self.subdivision else "")
+                where = f'"{self.country}"' + (
+                    f' subdivision "{self.subdivision}"' if self.subdivision else ""
+                )
                 raise ConfigError(
                     f"holidays.country: {where} is not known to the holidays package "
                     "(use an ISO code such as DE, US or RU, and a subdivision such as BY)."

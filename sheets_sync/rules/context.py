@@ -142,7 +142,9 @@ class PartnerFacts:
         return min(steps, key=lambda a: (a.due, a.row)) if steps else None
 
 
-def gather_facts(activities: list[Activity], today: dt.date, window_start: dt.date, config: Config) -> PartnerFacts:
+def gather_facts(
+    activities: list[Activity], today: dt.date, window_start: dt.date, config: Config
+) -> PartnerFacts:
     """The hot loop of the planner: attribute reads and comparisons, and few allocations (the
     book's many objects make every garbage collection costly)."""
     touch_types = config.touch_types
@@ -197,9 +199,16 @@ def gather_facts(activities: list[Activity], today: dt.date, window_start: dt.da
                 meetings = []
             meetings.append(a)
     return PartnerFacts(
-        last_touch, last_response, prior, first, planned,
-        steps or _NONE, meetings or _NONE, booked or _NONE, deals or _NONE,
-    )  # fmt: skip
+        last_touch,
+        last_response,
+        prior,
+        first,
+        planned,
+        steps or _NONE,
+        meetings or _NONE,
+        booked or _NONE,
+        deals or _NONE,
+    )
 
 
 @dataclass(slots=True)
@@ -238,7 +247,9 @@ def manager_of(view: PartnerView, config: Config) -> str:
 class Context:
     """The book indexed once by partner row, the calendar and the news, for one `today`."""
 
-    def __init__(self, book: Book, config: Config, today: dt.date, deferred: Mapping[str, dt.date] | None = None):
+    def __init__(
+        self, book: Book, config: Config, today: dt.date, deferred: Mapping[str, dt.date] | None = None
+    ):
         self.config = config
         self.today = today
         self.deferred = deferred or {}  # greeting key -> the local date a send of it was first put off

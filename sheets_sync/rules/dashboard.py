@@ -45,11 +45,14 @@ def _manager_order(name: str) -> tuple[bool, str]:
 
 def is_worker_dashboard(header: tuple[str, ...]) -> bool:
     """Whether a tab's first row is the one the worker writes (Dashboards made before it marked them)."""
-    return len(header) >= 2 and header[0].strip().casefold() == TITLE.casefold() and header[1].strip() == AS_OF
+    return (
+        len(header) >= 2 and header[0].strip().casefold() == TITLE.casefold() and header[1].strip() == AS_OF
+    )
 
 
-def dashboard_rows(book: Book, plan: Plan, config: Config,
-                   digests: Mapping[str, dt.date] | None = None) -> tuple[Row, ...]:  # fmt: skip
+def dashboard_rows(
+    book: Book, plan: Plan, config: Config, digests: Mapping[str, dt.date] | None = None
+) -> tuple[Row, ...]:
     """The whole content of the Dashboard tab, as of `plan.today`; `digests`: manager -> the
     local date of their latest digest."""
     partners = {p.row: p for p in book.partners}
@@ -68,7 +71,9 @@ def dashboard_rows(book: Book, plan: Plan, config: Config,
     rows.extend(_table("Rank", list(config.ranks), [(ranks[s.row], s.status) for s in states], statuses))
     rows.append(())
     managers = sorted({_manager(partners[s.row]) for s in states}, key=_manager_order)
-    rows.extend(_table("Manager", managers, [(_manager(partners[s.row]), s.status) for s in states], statuses))
+    rows.extend(
+        _table("Manager", managers, [(_manager(partners[s.row]), s.status) for s in states], statuses)
+    )
     rows.append(())
 
     rows.extend(_followup_discipline(book, plan, config, partners))
@@ -76,10 +81,13 @@ def dashboard_rows(book: Book, plan: Plan, config: Config,
 
     rows.append(("Partner goals", "Goal", "Progress"))
     goals = sorted(
-        (partners[s.row] for s in states if s.status != TouchStatus.CHURNED
-         and (partners[s.row].goal.strip() or s.goal_progress)),
+        (
+            partners[s.row]
+            for s in states
+            if s.status != TouchStatus.CHURNED and (partners[s.row].goal.strip() or s.goal_progress)
+        ),
         key=lambda p: (p.name.casefold(), p.row),
-    )  # fmt: skip
+    )
     by_row = {s.row: s for s in states}
     rows.extend((p.name, p.goal.strip(), by_row[p.row].goal_progress) for p in goals)
     if not goals:
@@ -88,7 +96,11 @@ def dashboard_rows(book: Book, plan: Plan, config: Config,
 
     rows.append(("Most overdue", "Rank", "Manager", "Days late", "Next action"))
     late = sorted(
-        ((s, s.days_late) for s in states if s.days_late is not None and s.days_late > config.ranks[ranks[s.row]].grace),
+        (
+            (s, s.days_late)
+            for s in states
+            if s.days_late is not None and s.days_late > config.ranks[ranks[s.row]].grace
+        ),
         key=lambda pair: (-pair[1], partners[pair[0].row].name.casefold(), pair[0].row),
     )[:MOST_OVERDUE]
     rows.extend(
@@ -125,8 +137,9 @@ def digest_dates_shown(rows: Iterable[Iterable[object]]) -> dict[str, dt.date]:
     return out
 
 
-def _table(title: str, keys: list[str], pairs: list[tuple[str, TouchStatus]],
-           statuses: list[TouchStatus]) -> Iterator[Row]:  # fmt: skip
+def _table(
+    title: str, keys: list[str], pairs: list[tuple[str, TouchStatus]], statuses: list[TouchStatus]
+) -> Iterator[Row]:
     counts = Counter(pairs)
     yield (title, *(s.value for s in statuses), "Total")
     for key in keys:
@@ -135,7 +148,9 @@ def _table(title: str, keys: list[str], pairs: list[tuple[str, TouchStatus]],
     yield ("Total", *(sum(counts[(k, s)] for k in keys) for s in statuses), len(pairs))
 
 
-def _followup_discipline(book: Book, plan: Plan, config: Config, partners: dict[int, Partner]) -> Iterator[Row]:
+def _followup_discipline(
+    book: Book, plan: Plan, config: Config, partners: dict[int, Partner]
+) -> Iterator[Row]:
     """Meetings, calls and visits in the look-back window, by manager: what became of the follow-up.
 
     Reminded (followup.mode remind) is not Done: the worker only knows the manager was told.

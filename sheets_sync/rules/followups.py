@@ -99,9 +99,19 @@ def _addressees(cell: str, contacts: list[Contact]) -> tuple[list[Contact], list
     return matched, loose, names
 
 
-def _intent(view: PartnerView, a: Activity, ctx: Context, people: list[Contact], names: list[str],
-            addresses: tuple[str, ...], key: str, *, to: tuple[str, ...], cc: tuple[str, ...] = (),
-            reply_to: str = "") -> MessageIntent:  # fmt: skip
+def _intent(
+    view: PartnerView,
+    a: Activity,
+    ctx: Context,
+    people: list[Contact],
+    names: list[str],
+    addresses: tuple[str, ...],
+    key: str,
+    *,
+    to: tuple[str, ...],
+    cc: tuple[str, ...] = (),
+    reply_to: str = "",
+) -> MessageIntent:
     assert a.date is not None  # a meeting in the look-back window
     language = next((c.language for c in people if c.language), "") or ctx.config.language
     context = {
@@ -133,8 +143,9 @@ def _intent(view: PartnerView, a: Activity, ctx: Context, people: list[Contact],
     )
 
 
-def _partner_side(a: Activity, view: PartnerView, *,
-                  reachable: bool) -> tuple[list[Contact], list[str], tuple[str, ...]]:  # fmt: skip
+def _partner_side(
+    a: Activity, view: PartnerView, *, reachable: bool
+) -> tuple[list[Contact], list[str], tuple[str, ...]]:
     """Whom a follow-up is for: the activity's Contact, else the partner's champions, as (the
     contacts with an email, the names to greet, the addresses). Both modes use it: the draft names
     whom to forward it to. `reachable`: the people named must have an address (to send to them);
@@ -160,7 +171,9 @@ def _draft(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
     people, names, addresses = _partner_side(a, view, reachable=False)
     # The key marks it a draft: it went to the team, not the partner (see records.Sent.is_draft).
     key = str(MessageKey(MessageKind.FOLLOW_UP, a.id, (DRAFT,)))
-    draft.messages.append(_intent(view, a, ctx, people, names, addresses, key, to=(manager,), reply_to=manager))
+    draft.messages.append(
+        _intent(view, a, ctx, people, names, addresses, key, to=(manager,), reply_to=manager)
+    )
     return f"Forward the follow-up draft for {meeting}"
 
 
@@ -175,7 +188,20 @@ def _send(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
     manager = view.manager
     reply_to = manager_of(view, ctx.config)
     cc = (manager,) if manager else ()
-    draft.messages.append(_intent(view, a, ctx, people, names, to, str(MessageKey(MessageKind.FOLLOW_UP, a.id)), to=to, cc=cc, reply_to=reply_to))
+    draft.messages.append(
+        _intent(
+            view,
+            a,
+            ctx,
+            people,
+            names,
+            to,
+            str(MessageKey(MessageKind.FOLLOW_UP, a.id)),
+            to=to,
+            cc=cc,
+            reply_to=reply_to,
+        )
+    )
     return f"Follow-up for {meeting} goes to {', '.join(to)}"
 
 

@@ -2,8 +2,9 @@
 (`greetings.mode: remind`) or as emails on the day (`send`).
 
 A greeting is planned on its day only, but the mail caps (or a busy server) may put it off past
-midnight, and what they put off is never to be dropped. So a greeting the send ledger shows was put off goes out on
-a later day still, for CATCH_UP_DAYS, with the same key (hence the same Message-ID, and still once).
+midnight, and what they put off is never to be dropped. So a greeting the send ledger shows was
+put off goes out on a later day still, for CATCH_UP_DAYS, with the same key (hence the same
+Message-ID, and still once).
 Without that record nothing goes out after the day: the worker may simply not have run then.
 """
 
@@ -66,7 +67,8 @@ def greeting_key(contact: Contact, occasion: str, year: int) -> str:
 
 
 def _put_off(ctx: Context, contact: Contact, key: str, month: int, day: int) -> dt.date | None:
-    """The date of an occasion in the last 2 * CATCH_UP_DAYS days whose greeting was put off and not sent since."""
+    """The date of an occasion in the last 2 * CATCH_UP_DAYS days whose greeting was put off and not sent
+    since."""
     span = 2 * CATCH_UP_DAYS
     when = occasions_within(ctx.today - dt.timedelta(days=span), span - 1).get((month, day))
     if when is None:
@@ -112,9 +114,14 @@ def plan_greetings(view: PartnerView, ctx: Context, draft: Draft) -> None:
             if not send:
                 ahead = (when - today).days
                 tail = "today" if ahead == 0 else f"in {days(ahead)}"
-                draft.item(view, DigestSection.GREETINGS, f"{_label(name, who)} on {when.isoformat()} ({tail})", when)
-            elif (contact.last_greeting is not None and contact.last_greeting >= when
-                  and greeting_key(contact, key, when.year) not in ctx.deferred):  # fmt: skip
+                draft.item(
+                    view, DigestSection.GREETINGS, f"{_label(name, who)} on {when.isoformat()} ({tail})", when
+                )
+            elif (
+                contact.last_greeting is not None
+                and contact.last_greeting >= when
+                and greeting_key(contact, key, when.year) not in ctx.deferred
+            ):
                 # Already greeted for this occasion this year. Last greeting is one date for all
                 # occasions, so it does not hide one put off while another went out meanwhile.
                 continue
@@ -123,8 +130,11 @@ def plan_greetings(view: PartnerView, ctx: Context, draft: Draft) -> None:
             elif contact.unsubscribed:
                 continue
             elif (today - when).days > CATCH_UP_DAYS:
-                draft.note_contact(contact.row, f"{name} greeting of {when.isoformat()} not sent: "
-                                   f"still deferred {days(CATCH_UP_DAYS)} after the day")  # fmt: skip
+                draft.note_contact(
+                    contact.row,
+                    f"{name} greeting of {when.isoformat()} not sent: "
+                    f"still deferred {days(CATCH_UP_DAYS)} after the day",
+                )
             else:
                 draft.messages.append(_greeting(view, contact, ctx, key, name, when))
 
@@ -138,7 +148,9 @@ def _age(year: int, birth_year: int | None) -> int | None:
     return age + 100 if age < 0 else age
 
 
-def _greeting(view: PartnerView, contact: Contact, ctx: Context, key: str, name: str, when: dt.date) -> MessageIntent:
+def _greeting(
+    view: PartnerView, contact: Contact, ctx: Context, key: str, name: str, when: dt.date
+) -> MessageIntent:
     birth_year = contact.birthday.year if contact.birthday and name == BIRTHDAY else None
     return MessageIntent(
         kind=MessageKind.GREETING,

@@ -37,8 +37,9 @@ _KIND_ORDER = {kind: i for i, kind in enumerate(MessageKind)}
 _SILENT = (TouchStatus.CHURNED, TouchStatus.PAUSED)  # paused partners get follow-ups, nothing else
 
 
-def plan(book: Book, config: Config, today: dt.date, *,
-         deferred: Mapping[str, dt.date] | None = None) -> Plan:  # fmt: skip
+def plan(
+    book: Book, config: Config, today: dt.date, *, deferred: Mapping[str, dt.date] | None = None
+) -> Plan:
     """Everything the team's practice calls for on `today` (the team's local date).
 
     `deferred`: greeting keys the mail caps (or the server) put off -> the local date they were
@@ -50,8 +51,14 @@ def plan(book: Book, config: Config, today: dt.date, *,
     return _assemble(today, book, states, draft)
 
 
-def fold_sends(previous: Plan, book: Book, sent: Sequence[Sent], config: Config, *,
-               deferred: Mapping[str, dt.date] | None = None) -> tuple[Book, Plan]:  # fmt: skip
+def fold_sends(
+    previous: Plan,
+    book: Book,
+    sent: Sequence[Sent],
+    config: Config,
+    *,
+    deferred: Mapping[str, dt.date] | None = None,
+) -> tuple[Book, Plan]:
     """The Book and the plan as they are once `sent` went out: `previous` was planned from `book`.
 
     The cells that record a send remember these (`remember`), and only the partners they were for
@@ -96,8 +103,12 @@ def _assemble(today: dt.date, book: Book, states: list[PartnerState], draft: Dra
         today=today,
         partners=tuple(states),
         followups=tuple(sorted(draft.followups, key=lambda t: t.activity_row)),
-        messages=tuple(sorted((m for m in draft.messages if m.target_id not in book.duplicate_ids),
-                              key=lambda m: (_KIND_ORDER[m.kind], m.key))),
+        messages=tuple(
+            sorted(
+                (m for m in draft.messages if m.target_id not in book.duplicate_ids),
+                key=lambda m: (_KIND_ORDER[m.kind], m.key),
+            )
+        ),
         digests=digests,
         contact_notes={row: tuple(notes) for row, notes in sorted(draft.contact_notes.items())},
         activity_notes={row: tuple(notes) for row, notes in sorted(draft.activity_notes.items())},

@@ -1,1 +1,2 @@
-"""Running the worker: one cycle as a pipeline of phases, the long-running loop, health, and the commands built on the cycle."""
+"""Running the worker: one cycle as a pipeline of phases, the long-running loop, health, and the commands
+built on the cycle."""

@@ -131,8 +131,9 @@ def plan(reading: Reading, memory: Memory, config: Config, today: dt.date) -> Pl
     return Planned(book, make_plan(book, config, today, deferred=memory.deferred))
 
 
-def deliver(planned: Planned, reading: Reading, memory: Memory, mailer: Mailer, config: Config,
-            now: dt.datetime) -> Delivered:  # fmt: skip
+def deliver(
+    planned: Planned, reading: Reading, memory: Memory, mailer: Mailer, config: Config, now: dt.datetime
+) -> Delivered:
     """Every planned message once, then the digests, in one mail session.
 
     The sheet's own record of sends is adopted first (an old ledger restored sends nothing twice).
@@ -169,13 +170,21 @@ def record(reading: Reading, delivered: Delivered, ledger: Ledger | None, config
         for where, extra in refusal_notes(book, outcomes).items():
             notes.setdefault(where, []).extend(extra)
         digests = digest_days(ledger, reading.records, config)
-    changes = build_changes(reading.sheet, plan_, dashboard_rows(book, plan_, config, digests), config,
-                            book=book, appends=log_rows(book, unlogged), notes=notes)  # fmt: skip
+    changes = build_changes(
+        reading.sheet,
+        plan_,
+        dashboard_rows(book, plan_, config, digests),
+        config,
+        book=book,
+        appends=log_rows(book, unlogged),
+        notes=notes,
+    )
     return Recorded(changes, unlogged)
 
 
-def write_back(source: Source, reading: Reading, recorded: Recorded, ledger: Ledger | None,
-               fingerprint: Hashable) -> Written:  # fmt: skip
+def write_back(
+    source: Source, reading: Reading, recorded: Recorded, ledger: Ledger | None, fingerprint: Hashable
+) -> Written:
     """Write the changes (none: nothing to do), then mark the sends their log rows record."""
     written = Written(fingerprint)
     if not recorded.changes.is_empty():
@@ -185,9 +194,12 @@ def write_back(source: Source, reading: Reading, recorded: Recorded, ledger: Led
             # The emails went out and the ledger has them; only the sheet waits. A lock or a
             # concurrent edit is retried next cycle; a workbook that cannot be edited safely fails
             # the cycle (exit 1, unhealthy) until the team fixes it, and its log rows wait too.
-            written = Written(None, not_written=str(exc),
-                              locked_by=exc.holder if isinstance(exc, LockedError) else "",
-                              write_failed="" if exc.transient else str(exc))  # fmt: skip
+            written = Written(
+                None,
+                not_written=str(exc),
+                locked_by=exc.holder if isinstance(exc, LockedError) else "",
+                write_failed="" if exc.transient else str(exc),
+            )
     if recorded.unlogged and ledger is not None and (written.written or recorded.changes.is_empty()):
         # Each log row is in the sheet: just written, or found there (by its ID) from a write that
         # landed although it seemed to fail, which build_changes and the source then leave out.
@@ -221,7 +233,11 @@ class CycleReport:
         """Why the cycle did not do its job though it ran: the mail server unreachable, a ledger that
         cannot record sends, or a workbook that cannot be written safely. ('' when it did.)"""
         delivery = self.delivery or DeliveryReport()
-        unreachable = f"{delivery.unreachable} The emails are deferred to the next cycle." if delivery.unreachable else ""
+        unreachable = (
+            f"{delivery.unreachable} The emails are deferred to the next cycle."
+            if delivery.unreachable
+            else ""
+        )
         return " ".join(p for p in (unreachable, delivery.ledger_fault, self.write_failed) if p)
 
     def status_counts(self) -> Counter[str]:
@@ -235,9 +251,17 @@ class WorkerState:
     seen: tuple[Hashable, dt.date, bool] | None = None
 
 
-def run_once(source: Source, config: Config, now: dt.datetime, *, mailer: Mailer | None = None,
-             dry_run: bool = False, state: WorkerState | None = None) -> CycleReport:  # fmt: skip
-    """Read the workbook, plan for `now` (the team's local time), send what is due, write the worker's cells back.
+def run_once(
+    source: Source,
+    config: Config,
+    now: dt.datetime,
+    *,
+    mailer: Mailer | None = None,
+    dry_run: bool = False,
+    state: WorkerState | None = None,
+) -> CycleReport:
+    """Read the workbook, plan for `now` (the team's local time), send what is due, write the
+    worker's cells back.
 
     Without a mailer nothing is sent (the plan still lists what would be). With `state`, a workbook
     unchanged since the last cycle on the same day (and the same side of the digest hour) is not read.
@@ -257,18 +281,33 @@ def run_once(source: Source, config: Config, now: dt.datetime, *, mailer: Mailer
         confirm_fresh_start(ledger, reading.records, now)
     memory = recall(ledger, config)
     planned = plan(reading, memory, config, today)
-    delivered = deliver(planned, reading, memory, mailer, config, now) if mailer and not dry_run else Delivered(planned)
+    delivered = (
+        deliver(planned, reading, memory, mailer, config, now)
+        if mailer and not dry_run
+        else Delivered(planned)
+    )
     recorded = record(reading, delivered, ledger, config)
     written = Written(moment[0]) if dry_run else write_back(source, reading, recorded, ledger, moment[0])
 
     report = CycleReport(
-        today, book=delivered.planned.book, plan=delivered.planned.plan, delivery=delivered.report,
-        problems=reading.sheet.problems, cells_written=len(recorded.changes.cells), written=written.written,
-        not_written=written.not_written, locked_by=written.locked_by, write_failed=written.write_failed,
-    )  # fmt: skip
+        today,
+        book=delivered.planned.book,
+        plan=delivered.planned.plan,
+        delivery=delivered.report,
+        problems=reading.sheet.problems,
+        cells_written=len(recorded.changes.cells),
+        written=written.written,
+        not_written=written.not_written,
+        locked_by=written.locked_by,
+        write_failed=written.write_failed,
+    )
     if state is not None and not dry_run:
         # A cycle that failed or put emails off is run again at the next poll, workbook unchanged or not
-        settled = written.fingerprint is not None and not report.failure and not (report.delivery and report.delivery.deferred)
+        settled = (
+            written.fingerprint is not None
+            and not report.failure
+            and not (report.delivery and report.delivery.deferred)
+        )
         state.seen = (written.fingerprint, today, moment[2]) if settled else None
     report.seconds = time.perf_counter() - started
     return report

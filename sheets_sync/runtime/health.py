@@ -31,8 +31,9 @@ Health = dict[str, Any]
 _remembered: dict[Path, Health] = {}  # health.json per state_dir, kept here too when the disk refuses it
 
 
-def record_health(config: Config, now: dt.datetime, ok: bool, error: str = "",
-                  report: CycleReport | None = None) -> None:  # fmt: skip
+def record_health(
+    config: Config, now: dt.datetime, ok: bool, error: str = "", report: CycleReport | None = None
+) -> None:
     """Note the cycle's outcome in `state_dir/health.json`, for `health` and the next cycles.
 
     With `report`, also since when the workbook has been left unwritten (a lock file, no write
@@ -63,7 +64,9 @@ def record_health(config: Config, now: dt.datetime, ok: bool, error: str = "",
         delivery = report.delivery
         if delivery is not None and delivery.is_stalled:
             data["stalled_cycles"] = _count(previous.get("stalled_cycles")) + 1
-            data["stalled_why"] = delivery.unreachable or (delivery.deferred[-1][1] if delivery.deferred else "")
+            data["stalled_why"] = delivery.unreachable or (
+                delivery.deferred[-1][1] if delivery.deferred else ""
+            )
         elif delivery is not None:
             data["stalled_cycles"], data["stalled_why"] = 0, ""
     _remembered[path] = data
@@ -106,7 +109,9 @@ def unwritten_for(config: Config, now: dt.datetime) -> tuple[dt.datetime, str] |
     if (now - since).total_seconds() < config.xlsx.lock_warn_after:
         return None
     holder = str(health.get("held_by") or "")
-    return since, (f"it is {holder}" if holder else str(health.get("unwritten_why") or "it cannot be written"))
+    return since, (
+        f"it is {holder}" if holder else str(health.get("unwritten_why") or "it cannot be written")
+    )
 
 
 def sheet_notice(config: Config, now: dt.datetime) -> tuple[str, str] | None:
@@ -117,8 +122,11 @@ def sheet_notice(config: Config, now: dt.datetime) -> tuple[str, str] | None:
     since, why = stuck
     where = config.source.path.name if config.source.path else "the sheet"
     local = since.astimezone(config.zone)
-    fix = ("Close it (or delete a leftover lock file) so that sheets-sync can write its columns."
-           if why.startswith("it is ") else "")  # fmt: skip
+    fix = (
+        "Close it (or delete a leftover lock file) so that sheets-sync can write its columns."
+        if why.startswith("it is ")
+        else ""
+    )
     return where, f"Not updated since {local:%Y-%m-%d %H:%M}: {why.rstrip('.')}. {fix}".strip()
 
 
@@ -143,7 +151,9 @@ def state_problems(config: Config) -> list[str]:
                 problems.append(f"the send ledger {ledger} is read-only")
         if config.mail.transport == "outbox":
             outbox = config.mail.outbox_dir
-            folder = next(p for p in (outbox, *outbox.parents) if p.exists())  # the folder sending would create
+            folder = next(
+                p for p in (outbox, *outbox.parents) if p.exists()
+            )  # the folder sending would create
             if not os.access(folder, os.W_OK | os.X_OK):
                 problems.append(f"the outbox folder {outbox} is not writable")
             elif shutil.disk_usage(folder).free < MIN_FREE_BYTES:
@@ -187,7 +197,11 @@ def is_healthy(config: Config, now: dt.datetime) -> tuple[bool, str]:
         return False, "no successful cycle recorded yet"
     stalled = _count(health.get("stalled_cycles"))
     if stalled >= STALLED_POLLS:
-        return False, f"the mail server has put off every email due for {stalled} cycles in a row: {health.get('stalled_why')}"
+        return (
+            False,
+            f"the mail server has put off every email due for {stalled} cycles in a row: "
+            f"{health.get('stalled_why')}",
+        )
     stuck = unwritten_for(config, now)
     if stuck is not None:
         since, why = stuck

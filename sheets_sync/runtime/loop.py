@@ -56,8 +56,14 @@ class Stopper:
         threading.Thread(target=self.event.set, name="stop", daemon=True).start()
 
 
-def run_forever(source: Source, config: Config, on_cycle: Callable[[CycleReport], None],
-                stopper: Stopper, mailer: Mailer | None = None, slice_seconds: float = 0.5) -> None:  # fmt: skip
+def run_forever(
+    source: Source,
+    config: Config,
+    on_cycle: Callable[[CycleReport], None],
+    stopper: Stopper,
+    mailer: Mailer | None = None,
+    slice_seconds: float = 0.5,
+) -> None:
     """Poll every `poll_every`; a failing cycle is logged and the next one tries again.
 
     No cycle starts once `stopper` is stopping; pass its event to the source and the mailer so

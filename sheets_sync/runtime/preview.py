@@ -32,20 +32,32 @@ def write_preview(source: Source, config: Config, now: dt.datetime, out: Path) -
     out.mkdir(parents=True, exist_ok=True)
     rows = []
     for number, message in enumerate(messages, start=1):
-        stem = f"{number:03d}-{message.kind.value}-{_slug(message.recipients[0] if message.recipients else '')}"
+        stem = (
+            f"{number:03d}-{message.kind.value}-{_slug(message.recipients[0] if message.recipients else '')}"
+        )
         (out / f"{stem}.html").write_text(message.html, encoding="utf-8")
         (out / f"{stem}.eml").write_bytes(bytes(message.email))
         rows.append(
-            f"<tr><td>{html.escape(message.kind.value)}</td><td>{html.escape(', '.join(message.recipients))}</td>"
-            f'<td><a href="{stem}.html">{html.escape(message.subject)}</a></td><td><a href="{stem}.eml">.eml</a></td></tr>'
+            f"<tr><td>{html.escape(message.kind.value)}</td>"
+            f"<td>{html.escape(', '.join(message.recipients))}</td>"
+            f'<td><a href="{stem}.html">{html.escape(message.subject)}</a></td><td><a '
+            f'href="{stem}.eml">.eml</a></td></tr>'
         )
-    problems = [f"<li>{html.escape(f'{tab.value} row {row}: {note}')}</li>"
-                for (tab, row), notes in sorted(rendered.notes.items()) for note in notes]  # fmt: skip
+    problems = [
+        f"<li>{html.escape(f'{tab.value} row {row}: {note}')}</li>"
+        for (tab, row), notes in sorted(rendered.notes.items())
+        for note in notes
+    ]
     index = out / "index.html"
-    index.write_text(_INDEX.format(
-        today=now.date().isoformat(), count=len(messages), rows="\n".join(rows) or '<tr><td colspan="4">Nothing to send.</td></tr>',
-        problems=f"<h2>Not rendered</h2><ul>{''.join(problems)}</ul>" if problems else "",
-    ), encoding="utf-8")  # fmt: skip
+    index.write_text(
+        _INDEX.format(
+            today=now.date().isoformat(),
+            count=len(messages),
+            rows="\n".join(rows) or '<tr><td colspan="4">Nothing to send.</td></tr>',
+            problems=f"<h2>Not rendered</h2><ul>{''.join(problems)}</ul>" if problems else "",
+        ),
+        encoding="utf-8",
+    )
     return index
 
 
@@ -63,4 +75,4 @@ _INDEX = """<!doctype html>
 </table>
 {problems}
 </body></html>
-"""
+"""  # noqa: E501 (the page as it is written)

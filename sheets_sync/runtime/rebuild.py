@@ -3,9 +3,9 @@
 What the sheet records (see `recall`): the Activities rows that log each send, by an ID derived
 from its ledger key; the Dashboard's latest digest per manager; and the record cells (Follow-up,
 Sales kit sent, Last newsletter, Last greeting), which the planner reads by itself. The rebuild
-runs the cycle's read, recall and plan phases as of `now` and records as sent what `recall.adopt_recalled` finds (every planned
-message whose log row the sheet shows, every digest the Dashboard shows), as every cycle does,
-so the next cycle sends none of them again.
+runs the cycle's read, recall and plan phases as of `now` and records as sent what
+`recall.adopt_recalled` finds (every planned message whose log row the sheet shows, every digest
+the Dashboard shows), as every cycle does, so the next cycle sends none of them again.
 A damaged ledger is moved aside first (kept, for a person to look at); a readable one is merged
 into, never emptied.
 """
@@ -36,7 +36,9 @@ class Rebuilt:
 
     def summary(self) -> str:
         if self.known and not self.moved_to:
-            lines = [f"The send ledger {self.path} was intact ({self.known} sends); checked it against the sheet."]
+            lines = [
+                f"The send ledger {self.path} was intact ({self.known} sends); checked it against the sheet."
+            ]
         else:
             lines = [f"Rebuilt the send ledger {self.path} from the sheet."]
         if self.moved_to:
@@ -47,8 +49,10 @@ class Rebuilt:
             lines.append(f"Recorded as sent: {sum(self.added.values())} ({what}).")
         else:
             lines.append("Recorded as sent: none (nothing the next cycle plans is shown as sent).")
-        lines.append("The cells that record sends keep the planner from sending those again; the next cycle "
-                     "sends only what the sheet does not show as sent.")  # fmt: skip
+        lines.append(
+            "The cells that record sends keep the planner from sending those again; the next cycle "
+            "sends only what the sheet does not show as sent."
+        )
         return "\n".join(lines)
 
 

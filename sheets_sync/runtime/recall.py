@@ -31,7 +31,6 @@ from sheets_sync.sheet.workbook import LOG_ID_PREFIX, ReadBook, log_row_id
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class SheetRecords:
     log_rows: dict[str, dt.date | None] = field(default_factory=dict)  # log row ID -> its Date
@@ -86,11 +85,13 @@ def recalled(records: SheetRecords, plan: Plan, sender: str, zone: dt.tzinfo) ->
     return out
 
 
-def _entry(key: str, kind: MessageKind, recipients: tuple[str, ...], sender: str, day: dt.date,
-           zone: dt.tzinfo) -> LedgerEntry:  # fmt: skip
+def _entry(
+    key: str, kind: MessageKind, recipients: tuple[str, ...], sender: str, day: dt.date, zone: dt.tzinfo
+) -> LedgerEntry:
     at = dt.datetime.combine(day, dt.time(12), tzinfo=zone)  # the sheet keeps the day, not the time
-    return LedgerEntry(key, kind, message_id_for(key, sender), tuple(a.lower() for a in recipients), sent_at=at)
-
+    return LedgerEntry(
+        key, kind, message_id_for(key, sender), tuple(a.lower() for a in recipients), sent_at=at
+    )
 
 
 def confirm_fresh_start(ledger: Ledger, records: SheetRecords, now: dt.datetime) -> None:
@@ -115,8 +116,11 @@ def confirm_fresh_start(ledger: Ledger, records: SheetRecords, now: dt.datetime)
 def adopt_recalled(ledger: Ledger, records: SheetRecords, plan: Plan, config: Config) -> list[LedgerEntry]:
     """Planned messages (and digests) the sheet shows as sent but the ledger lacks (a lost ledger,
     an old backup restored) are recorded as sent, so they are not sent again. Returns them."""
-    fresh = [e for e in recalled(records, plan, config.mail.sender, config.zone)
-             if ledger.status(e.key) is not SendStatus.SENT]  # fmt: skip
+    fresh = [
+        e
+        for e in recalled(records, plan, config.mail.sender, config.zone)
+        if ledger.status(e.key) is not SendStatus.SENT
+    ]
     if not fresh or ledger.read_only:
         return []
     log.warning("%d messages the sheet shows as sent were missing from the ledger: recorded now", len(fresh))

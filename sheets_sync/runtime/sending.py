@@ -43,8 +43,13 @@ class Mailer:
     stop: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
-    def from_config(cls, config: Config, *, row_link: Callable[[int], str | None] | None = None,
-                    stop: threading.Event | None = None) -> Mailer:  # fmt: skip
+    def from_config(
+        cls,
+        config: Config,
+        *,
+        row_link: Callable[[int], str | None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> Mailer:
         stop = stop if stop is not None else threading.Event()
         transport = functools.partial(open_transport, config, stop)
         return cls(Renderer(config, row_link=row_link), open_ledger(config), transport, stop)
@@ -94,8 +99,9 @@ def _row_of(intent: MessageIntent) -> tuple[Tab, int]:
     return Tab.PARTNERS, intent.partner_row or 0
 
 
-def send_planned(plan: Plan, mailer: Mailer, transport: Transport, config: Config,
-                 now: dt.datetime) -> tuple[DeliveryReport, Notes]:  # fmt: skip
+def send_planned(
+    plan: Plan, mailer: Mailer, transport: Transport, config: Config, now: dt.datetime
+) -> tuple[DeliveryReport, Notes]:
     """Every message of `plan` but the digests, which `send_digests` sends once the plan knows these."""
     rendered = render_planned(plan, mailer.renderer, now, digests=False)
     report = deliver(rendered.messages, transport, mailer.ledger, config.mail, now, stop=mailer.stop)
@@ -103,8 +109,9 @@ def send_planned(plan: Plan, mailer: Mailer, transport: Transport, config: Confi
     return report, rendered.notes
 
 
-def send_digests(plan: Plan, mailer: Mailer, transport: Transport, config: Config, now: dt.datetime,
-                 before: DeliveryReport) -> None:  # fmt: skip
+def send_digests(
+    plan: Plan, mailer: Mailer, transport: Transport, config: Config, now: dt.datetime, before: DeliveryReport
+) -> None:
     """The managers' digests, when due, from a plan made after this cycle's other sends (a follow-up
     that just went out is no longer "to send"), added to `before`, the report of those sends.
 
@@ -142,7 +149,9 @@ def unlogged_sends(ledger: Ledger, zone: dt.tzinfo) -> list[Sent]:
 
 def _as_sent(entry: LedgerEntry, zone: dt.tzinfo) -> Sent:
     assert entry.sent_at is not None  # the ledger's sends and refusals are dated (sent or refused at)
-    return Sent(entry.key, entry.kind, entry.recipients, entry.sent_at.astimezone(zone), entry.subject, entry.refused)
+    return Sent(
+        entry.key, entry.kind, entry.recipients, entry.sent_at.astimezone(zone), entry.subject, entry.refused
+    )
 
 
 @dataclass(frozen=True)
@@ -187,8 +196,12 @@ def refusal_notes(book: Book, outcomes: list[Sent]) -> Notes:
 
 # "The SMTP server refused the message: 552 ..." (mail/smtp.py): the server's own reply, for the note
 _REFUSED = re.compile(r"refused the (?P<what>message|sender): (?P<reply>[45]\d\d\b.*)", re.DOTALL)
-_TAB_OF_KIND = {MessageKind.FOLLOW_UP: Tab.ACTIVITIES, MessageKind.SALES_KIT: Tab.PARTNERS,
-                MessageKind.GREETING: Tab.CONTACTS, MessageKind.NEWSLETTER: Tab.CONTACTS}  # fmt: skip
+_TAB_OF_KIND = {
+    MessageKind.FOLLOW_UP: Tab.ACTIVITIES,
+    MessageKind.SALES_KIT: Tab.PARTNERS,
+    MessageKind.GREETING: Tab.CONTACTS,
+    MessageKind.NEWSLETTER: Tab.CONTACTS,
+}
 
 
 def _message_refusals(book: Book, outcomes: list[Sent]) -> list[tuple[tuple[Tab, int], str]]:
@@ -204,7 +217,11 @@ def _message_refusals(book: Book, outcomes: list[Sent]) -> list[tuple[tuple[Tab,
         if not isinstance(s, Failed) or s.refused or tab is None or s.target_id in book.duplicate_ids:
             continue  # every recipient refused is on the contacts; a copied row's ID names no one row
         if tab not in rows:
-            of_tab: dict[Tab, Sequence[Activity | Partner | Contact]] = {Tab.ACTIVITIES: book.activities, Tab.PARTNERS: book.partners, Tab.CONTACTS: book.contacts}
+            of_tab: dict[Tab, Sequence[Activity | Partner | Contact]] = {
+                Tab.ACTIVITIES: book.activities,
+                Tab.PARTNERS: book.partners,
+                Tab.CONTACTS: book.contacts,
+            }
             rows[tab] = {r.id: r.row for r in reversed(of_tab[tab])}  # reversed: the first row of an ID wins
         later = since.get((s.kind, s.target_id))
         row = rows[tab].get(s.target_id)

@@ -17,13 +17,17 @@ from sheets_sync.sheet.workbook import ReadBook
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=False)]
     lines = [header, ["-" * w for w in widths], *rows]
-    return "\n".join("  ".join(str(x).ljust(w) for x, w in zip(line, widths, strict=False)).rstrip() for line in lines)
+    return "\n".join(
+        "  ".join(str(x).ljust(w) for x, w in zip(line, widths, strict=False)).rstrip() for line in lines
+    )
 
 
 def check_report(rb: ReadBook) -> str:
     book = rb.book
-    counts = (f"{len(book.partners)} partners, {len(book.contacts)} contacts, "
-              f"{len(book.activities)} activities, {len(book.news)} news items")  # fmt: skip
+    counts = (
+        f"{len(book.partners)} partners, {len(book.contacts)} contacts, "
+        f"{len(book.activities)} activities, {len(book.news)} news items"
+    )
     if not rb.problems:
         return f"OK: {counts}; every header and cell reads cleanly."
     # One problem, one line: a header or a quoted cell may hold a line break, a tab or a
@@ -39,7 +43,11 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _sent_part(delivery: DeliveryReport, config: Config) -> list[str]:
-    where = f"to {config.mail.outbox_dir}" if config.mail.transport == "outbox" else f"via {config.mail.smtp.host}"
+    where = (
+        f"to {config.mail.outbox_dir}"
+        if config.mail.transport == "outbox"
+        else f"via {config.mail.smtp.host}"
+    )
     lines = [f"Sent {where}: {delivery.summary()}."]
     shown = [[m.kind.value, _short(", ".join(m.recipients), 100), m.subject] for m, _ in delivery.sent[:15]]
     if shown:
@@ -55,13 +63,22 @@ def _sent_part(delivery: DeliveryReport, config: Config) -> list[str]:
 
 def _planned_part(plan: Plan, book: Book, config: Config) -> list[str]:
     kinds = Counter(m.kind for m in plan.messages)
-    lines = [f"To send: {len(plan.messages)} message(s): "
-             + (", ".join(f"{kinds[k]} {k.value}" for k in MessageKind if kinds[k]) or "none")
-             + f"; digests for {len(plan.digests)} manager(s) at {config.digest.at:%H:%M} on working days."]  # fmt: skip
+    lines = [
+        f"To send: {len(plan.messages)} message(s): "
+        + (", ".join(f"{kinds[k]} {k.value}" for k in MessageKind if kinds[k]) or "none")
+        + f"; digests for {len(plan.digests)} manager(s) at {config.digest.at:%H:%M} on working days."
+    ]
     if plan.messages:
         names: dict[int | None, str] = {p.row: p.name for p in book.partners}  # a digest has no partner row
-        shown = [[m.kind.value, _short(names.get(m.partner_row, "")), _short(", ".join(m.to), 100), _short(m.occasion)]
-                 for m in plan.messages[:15]]  # fmt: skip
+        shown = [
+            [
+                m.kind.value,
+                _short(names.get(m.partner_row, "")),
+                _short(", ".join(m.to), 100),
+                _short(m.occasion),
+            ]
+            for m in plan.messages[:15]
+        ]
         lines += ["", table(["kind", "partner", "to", "occasion"], shown)]
         if len(plan.messages) > 15:
             lines.append(f"... and {len(plan.messages) - 15} more")
@@ -103,10 +120,15 @@ def cycle_line(report: CycleReport) -> str:
     messages = ", ".join(f"{n} {k}" for k, n in c["sent"].items()) or "none"
     if c["deferred"]:
         messages += f" ({c['deferred']} deferred)"
-    written = f"{c['cells_written']} cells written" if report.written else (
-        f"not written ({report.not_written})" if report.not_written else "nothing to write")
-    return (f"cycle {report.today}: {c['partners']} partners ({statuses}); sent: {messages}; "
-            f"{c['problems']} problems; {written}; {c['seconds']:.2f} s")  # fmt: skip
+    written = (
+        f"{c['cells_written']} cells written"
+        if report.written
+        else (f"not written ({report.not_written})" if report.not_written else "nothing to write")
+    )
+    return (
+        f"cycle {report.today}: {c['partners']} partners ({statuses}); sent: {messages}; "
+        f"{c['problems']} problems; {written}; {c['seconds']:.2f} s"
+    )
 
 
 def cycle_summary(report: CycleReport, config: Config, *, dry_run: bool = False) -> str:
@@ -117,10 +139,18 @@ def cycle_summary(report: CycleReport, config: Config, *, dry_run: bool = False)
     ranks = sorted({s for s in config.ranks} | {config.default_rank})
     rank_of = {p.row: (p.rank if p.rank in config.ranks else config.default_rank) for p in book.partners}
     grid = Counter((s.status, rank_of.get(s.row, config.default_rank)) for s in plan.partners)
-    rows = [[status.value, *(grid[status, r] or "" for r in ranks), sum(grid[status, r] for r in ranks)]
-            for status in TouchStatus if any(grid[status, r] for r in ranks)]  # fmt: skip
-    parts = [f"sheets-sync cycle for {report.today} ({config.timezone})", "",
-             "Partners by touch status and rank:", table(["status", *ranks, "total"], rows), ""]  # fmt: skip
+    rows = [
+        [status.value, *(grid[status, r] or "" for r in ranks), sum(grid[status, r] for r in ranks)]
+        for status in TouchStatus
+        if any(grid[status, r] for r in ranks)
+    ]
+    parts = [
+        f"sheets-sync cycle for {report.today} ({config.timezone})",
+        "",
+        "Partners by touch status and rank:",
+        table(["status", *ranks, "total"], rows),
+        "",
+    ]
 
     if report.delivery is not None:
         parts += _sent_part(report.delivery, config)
@@ -129,7 +159,9 @@ def cycle_summary(report: CycleReport, config: Config, *, dry_run: bool = False)
     parts.append("")
     in_rows = [p for p in report.problems if p.tab is not Tab.DASHBOARD]
     if in_rows:
-        parts.append(f"{len(in_rows)} problem(s) in cells: see each row's Sync note, or run `sheets-sync check`.")
+        parts.append(
+            f"{len(in_rows)} problem(s) in cells: see each row's Sync note, or run `sheets-sync check`."
+        )
     parts += [p.message for p in report.problems if p.tab is Tab.DASHBOARD]
     if dry_run:
         parts.append(f"Dry run: {report.cells_written} cell(s) would be written; nothing was written.")
@@ -140,4 +172,3 @@ def cycle_summary(report: CycleReport, config: Config, *, dry_run: bool = False)
     else:
         parts.append(f"The sheet was already up to date ({report.seconds:.2f} s).")
     return "\n".join(parts)
-

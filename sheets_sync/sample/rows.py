@@ -22,8 +22,15 @@ Rows = dict[Tab, list[Row]]
 
 _RANKS = (("A", 15), ("B", 35), ("C", 45), ("", 5))  # blank ranks too (an unknown one would fail `check`)
 _STAGES = (("active", 55), ("", 17), ("onboarding", 10), ("paused", 8), ("churned", 10))
-_TYPES = (("meeting", 18), ("call", 20), ("visit", 4), ("email", 28), ("message", 10), ("event", 5),
-          ("deal", 10))  # fmt: skip
+_TYPES = (
+    ("meeting", 18),
+    ("call", 20),
+    ("visit", 4),
+    ("email", 28),
+    ("message", 10),
+    ("event", 5),
+    ("deal", 10),
+)
 _TWO_WAY = frozenset({"meeting", "call", "visit"})
 _DAY = dt.timedelta(days=1)
 
@@ -31,16 +38,21 @@ _DAY = dt.timedelta(days=1)
 # --- generating raw rows (real dates and booleans; sample.py types them) --------------------
 
 
-def generate_rows(today: dt.date, n_p: int, n_c: int, n_a: int, n_news: int, rng: random.Random,
-                  lang: str) -> Rows:  # fmt: skip
+def generate_rows(
+    today: dt.date, n_p: int, n_c: int, n_a: int, n_news: int, rng: random.Random, lang: str
+) -> Rows:
     """Tab -> rows: n_p partners, n_c contacts, n_a activities and n_news News items."""
     w = _words(lang)
     companies = _companies(n_p, rng, w)
     partners = [_partner(i, name, domain, today, rng, w) for i, (name, domain) in enumerate(companies)]
     contacts = _contacts(partners, n_c, rng, w, lang)
     activities = _activities(partners, n_a, today, rng, w)
-    return {Tab.PARTNERS: partners, Tab.CONTACTS: contacts, Tab.ACTIVITIES: activities,
-            Tab.NEWS: _news(today, n_news, rng, lang)}  # fmt: skip
+    return {
+        Tab.PARTNERS: partners,
+        Tab.CONTACTS: contacts,
+        Tab.ACTIVITIES: activities,
+        Tab.NEWS: _news(today, n_news, rng, lang),
+    }
 
 
 def _companies(n: int, rng: random.Random, w: EnWords | RuWords) -> list[tuple[str, str]]:
@@ -61,8 +73,15 @@ def _companies(n: int, rng: random.Random, w: EnWords | RuWords) -> list[tuple[s
 def _partner(i: int, name: str, domain: str, today: dt.date, rng: random.Random, w: Words) -> Row:
     rank, stage = _pick(rng, _RANKS), _pick(rng, _STAGES)
     since = today - _DAY * (rng.randint(2, 45) if stage == "onboarding" else rng.randint(60, 1500))
-    row: Row = {"ID": f"P{i + 1:04d}", "Partner": name, "Rank": rank, "Stage": stage, "Since": since,
-                "_domain": domain, "_contacts": []}  # fmt: skip
+    row: Row = {
+        "ID": f"P{i + 1:04d}",
+        "Partner": name,
+        "Rank": rank,
+        "Stage": stage,
+        "Since": since,
+        "_domain": domain,
+        "_contacts": [],
+    }
     if rng.random() < (0.97 if rank == "A" else 0.92):
         row["Manager"] = rng.choice(w["managers"])
     r = rng.random()
@@ -105,8 +124,14 @@ def _contacts(partners: list[Row], n: int, rng: random.Random, w: EnWords | RuWo
         seen.add(email)
         r = rng.random()
         champion = True if j < n_p or r < 0.15 else False if r < 0.55 else None
-        row: Row = {"Partner": _ref(p, rng), "Name": name, "Email": email, "Role": rng.choice(w["roles"]),
-                    "Champion": champion, "_p": pi}  # fmt: skip
+        row: Row = {
+            "Partner": _ref(p, rng),
+            "Name": name,
+            "Email": email,
+            "Role": rng.choice(w["roles"]),
+            "Champion": champion,
+            "_p": pi,
+        }
         if rng.random() < 0.65:
             row["Birthday"] = _birthday(rng, lang)
         row["Language"] = rng.choice(w["languages"]) if rng.random() < 0.9 else None
@@ -135,11 +160,21 @@ def _person(rng: random.Random, lang: str) -> tuple[str, str]:
 
 def _birthday(rng: random.Random, lang: str) -> dt.date | str:
     d = dt.date(rng.randint(1962, 1999), 1, 1) + _DAY * rng.randint(0, 364)
-    forms = (("date", 55), ("dm", 15), ("iso", 10), ("--", 8), ("dmy", 12)) if lang == "en" else (
-        ("dmy", 50), ("date", 25), ("dm", 25))  # fmt: skip
+    forms = (
+        (("date", 55), ("dm", 15), ("iso", 10), ("--", 8), ("dmy", 12))
+        if lang == "en"
+        else (("dmy", 50), ("date", 25), ("dm", 25))
+    )
     form = _pick(rng, forms)
-    return d if form == "date" else f"{d:%d.%m}" if form == "dm" else d.isoformat() if form == "iso" else (
-        f"--{d:%m-%d}" if form == "--" else f"{d:%d.%m.%Y}")  # fmt: skip
+    return (
+        d
+        if form == "date"
+        else f"{d:%d.%m}"
+        if form == "dm"
+        else d.isoformat()
+        if form == "iso"
+        else (f"--{d:%m-%d}" if form == "--" else f"{d:%d.%m.%Y}")
+    )
 
 
 def _activities(partners: list[Row], n: int, today: dt.date, rng: random.Random, w: Words) -> list[Row]:
@@ -164,9 +199,14 @@ def _activity(p: Row, kind: str, today: dt.date, rng: random.Random, w: Words) -
         date = today - _DAY * min(ago, max(0, (today - p["Since"]).days))
         date = _workday(date, -1) if kind in _TWO_WAY else date
     direction = "in" if kind in ("email", "message") and rng.random() < 0.45 else None
-    row: Row = {"Date": date, "Partner": _ref(p, rng), "Type": kind, "Direction": direction,
-                "Summary": rng.choice(w["summaries"]["email in" if direction and kind == "email" else kind]),
-                "Owner": p.get("Manager") if planned else None}  # fmt: skip
+    row: Row = {
+        "Date": date,
+        "Partner": _ref(p, rng),
+        "Type": kind,
+        "Direction": direction,
+        "Summary": rng.choice(w["summaries"]["email in" if direction and kind == "email" else kind]),
+        "Owner": p.get("Manager") if planned else None,
+    }
     if p["_contacts"] and rng.random() < 0.9:
         c = rng.choice(p["_contacts"])
         row["Contact"] = c["Email"] if rng.random() < 0.9 else c["Name"]
@@ -180,8 +220,14 @@ def _activity(p: Row, kind: str, today: dt.date, rng: random.Random, w: Words) -
             # teams tick off most steps; an open one from months ago would keep a partner overdue
             stale = (today - due).days > 10
             done = True if stale else rng.random() < 0.5 if due < today else rng.random() < 0.1 or None
-            row.update({"Next steps": rng.choice(w["next_steps"]), "Owner": p.get("Manager"), "Due": due,
-                        "Done": done})  # fmt: skip
+            row.update(
+                {
+                    "Next steps": rng.choice(w["next_steps"]),
+                    "Owner": p.get("Manager"),
+                    "Due": due,
+                    "Done": done,
+                }
+            )
         if rng.random() < (0.97 if (today - date).days > 3 else 0.35):
             row["Follow-up"] = rng.choice(w["followups"])
     return row
@@ -196,9 +242,16 @@ def _news(today: dt.date, n: int, rng: random.Random, lang: str) -> list[Row]:
             days, category, publish = -rng.randint(30, 720), rng.choice(("product", "roadmap")), True
             title = f"{'Release' if lang == 'en' else 'Релиз'} {k}"
             body, link = items[k % len(items)][2], f"/releases/{k}"
-        rows.append({"Date": today + _DAY * days, "Title": title, "Body": body, "Category": category,
-                     "Link": "https://yourstartup.example" + link,
-                     "Publish": (rng.random() < 0.5 or None) if publish else False})  # fmt: skip
+        rows.append(
+            {
+                "Date": today + _DAY * days,
+                "Title": title,
+                "Body": body,
+                "Category": category,
+                "Link": "https://yourstartup.example" + link,
+                "Publish": (rng.random() < 0.5 or None) if publish else False,
+            }
+        )
     return rows
 
 
@@ -206,29 +259,77 @@ def add_stories(data: Rows, today: dt.date, lang: str) -> None:
     """Append the hand-written partners, contacts and activities of sample_data.STORIES."""
     story, w, base = sample_data.STORIES[lang], _words(lang), len(data[Tab.PARTNERS])
     partners: list[Row] = []
-    for i, (name, slug, rank, stage, mgr, since, snooze, goal, target, amount, period, trained, notes,
-            no_id) in enumerate(story["partners"]):  # fmt: skip
-        partners.append({"ID": "" if no_id else f"P{base + i + 1:04d}", "Partner": name, "Rank": rank,
-                         "Stage": stage, "Manager": None if mgr is None else w["managers"][mgr],
-                         "Since": today + _DAY * since, "Snooze until": _on(today, snooze),
-                         "Goal": goal, "Goal target": target, "Goal amount": amount,
-                         "Goal period": period and _period(today, period),
-                         "Trained": _on(today, trained), "Notes": notes, "_domain": slug})  # fmt: skip
+    for i, (
+        name,
+        slug,
+        rank,
+        stage,
+        mgr,
+        since,
+        snooze,
+        goal,
+        target,
+        amount,
+        period,
+        trained,
+        notes,
+        no_id,
+    ) in enumerate(story["partners"]):
+        partners.append(
+            {
+                "ID": "" if no_id else f"P{base + i + 1:04d}",
+                "Partner": name,
+                "Rank": rank,
+                "Stage": stage,
+                "Manager": None if mgr is None else w["managers"][mgr],
+                "Since": today + _DAY * since,
+                "Snooze until": _on(today, snooze),
+                "Goal": goal,
+                "Goal target": target,
+                "Goal amount": amount,
+                "Goal period": period and _period(today, period),
+                "Trained": _on(today, trained),
+                "Notes": notes,
+                "_domain": slug,
+            }
+        )
     contacts: list[Row] = []
     for pi, name, local, role, champion, birthday, language, newsletter, unsub, left in story["contacts"]:
-        contacts.append({"Partner": partners[pi]["Partner"], "Name": name, "Role": role,
-                         "Email": f"{local}@{partners[pi]['_domain']}.example", "Champion": champion,
-                         "Birthday": _story_birthday(birthday, today), "Language": language,
-                         "Newsletter": newsletter, "Unsubscribed": unsub, "Left company": left,
-                         "_noid": partners[pi]["ID"] == ""})  # fmt: skip
+        contacts.append(
+            {
+                "Partner": partners[pi]["Partner"],
+                "Name": name,
+                "Role": role,
+                "Email": f"{local}@{partners[pi]['_domain']}.example",
+                "Champion": champion,
+                "Birthday": _story_birthday(birthday, today),
+                "Language": language,
+                "Newsletter": newsletter,
+                "Unsubscribed": unsub,
+                "Left company": left,
+                "_noid": partners[pi]["ID"] == "",
+            }
+        )
     acts = data[Tab.ACTIVITIES]
     for spec in story["activities"]:
         pi, day, kind, direction, ci, summary, agreements, steps, due, done, amount, follow = spec
-        acts.append({"Date": _story_day(today, day), "Partner": partners[pi]["Partner"], "Type": kind,
-                     "Direction": direction, "Contact": contacts[ci]["Email"], "Summary": summary,
-                     "Agreements": agreements, "Next steps": steps, "Due": _on(today, due),
-                     "Owner": partners[pi]["Manager"] if steps or str(day).startswith("W+") else None,
-                     "Done": done, "Amount": amount, "Follow-up": follow})  # fmt: skip
+        acts.append(
+            {
+                "Date": _story_day(today, day),
+                "Partner": partners[pi]["Partner"],
+                "Type": kind,
+                "Direction": direction,
+                "Contact": contacts[ci]["Email"],
+                "Summary": summary,
+                "Agreements": agreements,
+                "Next steps": steps,
+                "Due": _on(today, due),
+                "Owner": partners[pi]["Manager"] if steps or str(day).startswith("W+") else None,
+                "Done": done,
+                "Amount": amount,
+                "Follow-up": follow,
+            }
+        )
     acts.sort(key=lambda row: row["Date"])
     for row in acts[-3:]:  # the team's newest rows: the worker fills in their IDs
         row["_noid"] = True

@@ -36,9 +36,14 @@ TEAM_COLUMNS: dict[Tab, list[str]] = {
 
 
 def generate_tables(
-    today: dt.date, partners: int, contacts: int, activities: int, news: int = 20, seed: int = 1,
+    today: dt.date,
+    partners: int,
+    contacts: int,
+    activities: int,
+    news: int = 20,
+    seed: int = 1,
     lang: str = "en",
-) -> Tables:  # fmt: skip
+) -> Tables:
     """Tab name -> (header, rows), with exactly the requested row counts, typed as a team would.
 
     Default tab and header names for "en", Russian ones (sample_data.RU_*) for "ru"; every row

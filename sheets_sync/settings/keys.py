@@ -71,8 +71,15 @@ _DECLARED = "sheets_sync.config_key"  # the dataclass field's metadata key for i
 _MISSING = object()
 
 
-def setting(kind: Kind[T], default: T | _Required = _REQUIRED, *, factory: Callable[[], T] | None = None,
-            key: str = "", check: Check[T] | None = None, names: type[DataclassInstance] | None = None) -> T:
+def setting(
+    kind: Kind[T],
+    default: T | _Required = _REQUIRED,
+    *,
+    factory: Callable[[], T] | None = None,
+    key: str = "",
+    check: Check[T] | None = None,
+    names: type[DataclassInstance] | None = None,
+) -> T:
     """A dataclass field that is a config key read by `kind`, with `default` (or `factory`).
 
     `key` is its dotted path below the section when that is not the field's name ("from",
@@ -191,8 +198,9 @@ def check_keys(data: dict[str, Any], known: dict[str, Any], refuse: Refusal | No
     _check(data, known, "", data, refuse)
 
 
-def _check(node: dict[Any, Any], known: dict[str, Any], where: str, data: dict[str, Any],
-           refuse: Refusal | None) -> None:
+def _check(
+    node: dict[Any, Any], known: dict[str, Any], where: str, data: dict[str, Any], refuse: Refusal | None
+) -> None:
     for key, value in node.items():
         name = str(key)
         path = where + name
@@ -204,7 +212,9 @@ def _check(node: dict[Any, Any], known: dict[str, Any], where: str, data: dict[s
             refused = refuse(path, name, data) if refuse else None
             raise ConfigError(refused or _unknown(path, name, known))
         if below is not LEAF and isinstance(value, dict):
-            _check(value, below, path + ".", data, refuse)  # a value of the wrong shape is its kind's to report
+            _check(
+                value, below, path + ".", data, refuse
+            )  # a value of the wrong shape is its kind's to report
 
 
 def _unknown(path: str, name: str, known: dict[str, Any]) -> str:

@@ -131,7 +131,9 @@ def days_of_week(value: Any, at: At) -> frozenset[int]:
     for item in items:
         span = [part.strip()[:3] for part in str(item).strip().lower().split("-")]
         if not all(p in WEEKDAYS for p in span) or len(span) > 2:
-            raise ConfigError(f'{at}: "{item}" is not a day of the week (Mon ... Sun, or a range like Mon-Fri).')
+            raise ConfigError(
+                f'{at}: "{item}" is not a day of the week (Mon ... Sun, or a range like Mon-Fri).'
+            )
         first, last = WEEKDAYS.index(span[0]), WEEKDAYS.index(span[-1])
         days.update(range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)])
     if not days:
@@ -162,8 +164,10 @@ def tab_names(value: Any, at: At) -> dict[str, str]:
     _check_tab_name(tabs.get(Tab.DASHBOARD.value, Tab.DASHBOARD.value))
     names = [" ".join(tabs.get(t.value, t.value).split()).casefold() for t in Tab]
     if len(set(names)) < len(names):
-        raise ConfigError(f"{at}: two tabs have the same name; each of Partners, Contacts, Activities, News "
-                          "and Dashboard needs its own tab (the Dashboard is rewritten as a whole).")  # fmt: skip
+        raise ConfigError(
+            f"{at}: two tabs have the same name; each of Partners, Contacts, Activities, News "
+            "and Dashboard needs its own tab (the Dashboard is rewritten as a whole)."
+        )
     return tabs
 
 
@@ -177,7 +181,9 @@ def column_names(value: Any, at: At) -> dict[str, dict[str, str]]:
         try:
             spec = TAB_SPECS[Tab(tab_name)]
         except (ValueError, KeyError):
-            raise ConfigError(f"{at}.{tab_name}: unknown tab (known: Partners, Contacts, Activities, News).") from None
+            raise ConfigError(
+                f"{at}.{tab_name}: unknown tab (known: Partners, Contacts, Activities, News)."
+            ) from None
         out[tab_name] = _renames(renames, f"{at}.{tab_name}", {c.value for c in spec.columns})
     return out
 
@@ -197,11 +203,21 @@ def _renames(value: Any, where: str, known: set[str]) -> dict[str, str]:
 def _check_tab_name(name: str) -> None:
     """The Dashboard is a tab the worker creates: its name must be one Excel and Google accept."""
     bad = sorted(set(name) & set(":\\/?*[]"))
-    if not name.strip() or len(name) > 31 or bad or name.startswith("'") or name.endswith("'") \
-            or name.casefold() == "history":  # fmt: skip
-        why = f"it contains {' '.join(bad)}" if bad else "it is empty, over 31 characters, quoted or 'History'"
-        raise ConfigError(f'tabs.Dashboard: "{name}" cannot be a tab name ({why}). Choose a name of at most '
-                          "31 characters without : \\ / ? * [ ].")
+    if (
+        not name.strip()
+        or len(name) > 31
+        or bad
+        or name.startswith("'")
+        or name.endswith("'")
+        or name.casefold() == "history"
+    ):
+        why = (
+            f"it contains {' '.join(bad)}" if bad else "it is empty, over 31 characters, quoted or 'History'"
+        )
+        raise ConfigError(
+            f'tabs.Dashboard: "{name}" cannot be a tab name ({why}). Choose a name of at most '
+            "31 characters without : \\ / ? * [ ]."
+        )
 
 
 # --- checks: run on the default too --------------------------------------------------------------

@@ -1,1 +1,2 @@
-"""The sheet mapping, pure: cell values into Python values or Problems, tables into the Book, a plan back into cell changes."""
+"""The sheet mapping, pure: cell values into Python values or Problems, tables into the Book, a plan back
+into cell changes."""

@@ -33,6 +33,7 @@ __all__ = [
 class BadCell(ValueError):
     """A cell that cannot be read as what its column holds; the message is shown to the team."""
 
+
 # --- Text ---------------------------------------------------------------------------------
 
 
@@ -122,9 +123,14 @@ def reject_non_text(value: object, wanted: str) -> BadCell:
 # A Russian-speaking team types its activities in Russian: these words mean the types the rules
 # know (touch_types, two-way types, follow-ups, deals). Any other type is kept as typed.
 TYPE_WORDS = {
-    "встреча": "meeting", "звонок": "call", "визит": "visit", "письмо": "email",
-    "сообщение": "message", "мероприятие": "event", "сделка": "deal",
-}  # fmt: skip
+    "встреча": "meeting",
+    "звонок": "call",
+    "визит": "visit",
+    "письмо": "email",
+    "сообщение": "message",
+    "мероприятие": "event",
+    "сделка": "deal",
+}
 
 
 def activity_type(text: str) -> str:
@@ -167,11 +173,19 @@ def parse_bool(value: object, default: bool | None = None) -> bool | None:
 
 # Like yes/no, the Russian words a team types too (входящий/исходящий and their abbreviations).
 _DIRECTIONS = {
-    "in": Direction.IN, "inbound": Direction.IN, "incoming": Direction.IN,
-    "вх": Direction.IN, "входящий": Direction.IN, "входящее": Direction.IN,
-    "out": Direction.OUT, "outbound": Direction.OUT, "outgoing": Direction.OUT,
-    "исх": Direction.OUT, "исходящий": Direction.OUT, "исходящее": Direction.OUT,
-}  # fmt: skip  (the words a team types for in and out; anything else is a problem of its cell)
+    "in": Direction.IN,
+    "inbound": Direction.IN,
+    "incoming": Direction.IN,
+    "вх": Direction.IN,
+    "входящий": Direction.IN,
+    "входящее": Direction.IN,
+    "out": Direction.OUT,
+    "outbound": Direction.OUT,
+    "outgoing": Direction.OUT,
+    "исх": Direction.OUT,
+    "исходящий": Direction.OUT,
+    "исходящее": Direction.OUT,
+}  # the words a team types for in and out; anything else is a problem of its cell
 
 
 def parse_direction(value: object) -> Direction | None:

@@ -87,8 +87,13 @@ def build_changes(
         writer.set(sheet, row, c.SYNC_NOTE, _join(row_notes))
 
     for contact in book.contacts:
-        writer.set(rb.sheets[Tab.CONTACTS], contact.row, ContactColumn.LAST_GREETING, contact.last_greeting,
-                   only_if_later=True)  # fmt: skip
+        writer.set(
+            rb.sheets[Tab.CONTACTS],
+            contact.row,
+            ContactColumn.LAST_GREETING,
+            contact.last_greeting,
+            only_if_later=True,
+        )
     for tab, planned in ((Tab.CONTACTS, plan.contact_notes), (Tab.ACTIVITIES, plan.activity_notes)):
         sheet = rb.sheets[tab]
         column = TAB_SPECS[tab].columns.SYNC_NOTE  # type: ignore[attr-defined]
@@ -112,7 +117,8 @@ def build_changes(
 
 
 def _write_followups(writer: _Writer, rb: ReadBook, book: Book, plan: Plan) -> None:
-    """Follow-up cells: what was sent; else the missing-next-steps marker, taken back once it no longer applies.
+    """Follow-up cells: what was sent; else the missing-next-steps marker, taken back once it no
+    longer applies.
 
     The worker writes only into an empty cell or over its own marker: the team's text stays.
     """
@@ -129,7 +135,9 @@ def _write_followups(writer: _Writer, rb: ReadBook, book: Book, plan: Plan) -> N
             writer.set(sheet, now.row, ActivityColumn.FOLLOW_UP, None)
 
 
-def _positional(rb: ReadBook, rows: Iterable[dict[ActivityColumn, CellValue]]) -> tuple[tuple[CellValue, ...], ...]:
+def _positional(
+    rb: ReadBook, rows: Iterable[dict[ActivityColumn, CellValue]]
+) -> tuple[tuple[CellValue, ...], ...]:
     """Activities rows by column position, each with its ID (a new one if it has none).
 
     A row whose ID the sheet already shows is left out: it got there in a write that seemed to fail.
@@ -169,7 +177,9 @@ class _Writer:
         self.rb = rb
         self.cells: list[CellWrite] = []
 
-    def set(self, sheet: Sheet, row: int, column: StrEnum, value: CellValue, *, only_if_later: bool = False) -> None:
+    def set(
+        self, sheet: Sheet, row: int, column: StrEnum, value: CellValue, *, only_if_later: bool = False
+    ) -> None:
         """Write `value` unless the cell already shows it.
 
         `only_if_later`: a record of a send is only ever filled in or moved forward, never cleared.
@@ -185,11 +195,12 @@ class _Writer:
         self.cells.append(CellWrite(sheet.table.name, row, row_id, i + 1, value))
 
 
-
 def _new_headers(rb: ReadBook, config: Config) -> dict[str, tuple[tuple[int, str], ...]]:
     """Missing worker columns (and ID) are added at the end of the header row, in the team's names."""
     return {
-        sheet.table.name: tuple((i + 1, config.column_name(tab, column.value)) for column, i in sheet.added.items())
+        sheet.table.name: tuple(
+            (i + 1, config.column_name(tab, column.value)) for column, i in sheet.added.items()
+        )
         for tab, sheet in rb.sheets.items()
         if sheet.added
     }

@@ -194,7 +194,9 @@ _QUARTER_RES = (
     re.compile(r"q([1-4])\s*[-/ ]?\s*(\d{4})", re.ASCII),  # Q4 2026, Q4/2026
 )
 _MONTH_RES = (
-    re.compile(r"(\d{4})\s*[-/.]\s*(\d{1,2})(?:-01(?:[ t]00:00(?::00)?)?)?", re.ASCII),  # 2026-11 (or 2026-11-01)
+    re.compile(
+        r"(\d{4})\s*[-/.]\s*(\d{1,2})(?:-01(?:[ t]00:00(?::00)?)?)?", re.ASCII
+    ),  # 2026-11 (or 2026-11-01)
     re.compile(r"(\d{1,2})\s*[/.]\s*(\d{4})", re.ASCII),  # 11.2026, 11/2026
 )
 _PERIOD_FORMS = "a year (2026), quarter (2026-Q4) or month (2026-11)"
@@ -240,5 +242,7 @@ def parse_period(value: object) -> tuple[dt.date, dt.date] | None:
 def _months(year: int, month: int, count: int) -> tuple[dt.date, dt.date]:
     """The first day of `month` and the last day of the `count`-th month from it."""
     end_year, end_month = year + (month + count - 1) // 12, (month + count - 1) % 12 + 1
-    last = dt.date(9999, 12, 31) if end_year > 9999 else dt.date(end_year, end_month, 1) - dt.timedelta(days=1)
+    last = (
+        dt.date(9999, 12, 31) if end_year > 9999 else dt.date(end_year, end_month, 1) - dt.timedelta(days=1)
+    )
     return dt.date(year, month, 1), last

@@ -68,7 +68,7 @@ def map_headers(tab: Tab, table: Table, config: Config) -> Sheet:
     if missing:
         raise ConfigError(
             f'The "{table.name}" tab has no "{config.column_name(tab, missing[0].value)}" column (required). '
-            f'Its headers in row 1 are: {", ".join(h for h in table.header if h) or "none"}. Add the column, '
+            f"Its headers in row 1 are: {', '.join(h for h in table.header if h) or 'none'}. Add the column, "
             f"or map its name in the config: columns: {{{tab.value}: {{{missing[0].value}: Your header}}}}."
         )
     width = len(table.header)

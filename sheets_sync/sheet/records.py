@@ -112,8 +112,11 @@ def note_reminders(book: Book, plan: Plan, digested: dict[str, dt.datetime]) -> 
         for item in digest.items if when else ():
             if item.section is DigestSection.FOLLOW_UPS:
                 rows[item.partner_row] = f"{REMINDED} to {digest.manager} {when:%Y-%m-%d}"
-    reminded = {t.activity_row: rows[t.partner_row] for t in plan.followups
-                if t.state is FollowUpState.REMIND and t.partner_row in rows}  # fmt: skip
+    reminded = {
+        t.activity_row: rows[t.partner_row]
+        for t in plan.followups
+        if t.state is FollowUpState.REMIND and t.partner_row in rows
+    }
     if not reminded:
         return book
     activities = tuple(
@@ -124,7 +127,8 @@ def note_reminders(book: Book, plan: Plan, digested: dict[str, dt.datetime]) -> 
 
 
 def follow_up_text(s: Sent) -> str:
-    """What the Follow-up cell says once a follow-up went out, e.g. 'draft sent to anna@... 2026-11-26 09:05'."""
+    """What the Follow-up cell says once a follow-up went out, e.g. 'draft sent to anna@... 2026-11-26
+    09:05'."""
     when = s.sent_at.strftime("%Y-%m-%d %H:%M")
     return f"{'draft sent' if s.is_draft else 'sent'} to {', '.join(s.recipients)} {when}"
 
@@ -143,21 +147,31 @@ def log_rows(book: Book, sent: Iterable[Sent]) -> list[dict[ActivityColumn, Cell
             continue
         if s.kind in (MessageKind.GREETING, MessageKind.NEWSLETTER):
             contact = contact_of.get(s.target_id)
-            partner = partner_by_row.get(contact.partner_row) if contact and contact.partner_row is not None else None
+            partner = (
+                partner_by_row.get(contact.partner_row)
+                if contact and contact.partner_row is not None
+                else None
+            )
         elif s.kind is MessageKind.FOLLOW_UP:
             activity = activity_of.get(s.target_id)
-            partner = partner_by_row.get(activity.partner_row) if activity and activity.partner_row is not None else None
+            partner = (
+                partner_by_row.get(activity.partner_row)
+                if activity and activity.partner_row is not None
+                else None
+            )
         else:
             partner = partner_of.get(s.target_id)
-        rows.append({
-            ActivityColumn.ID: log_row_id(s.key),
-            ActivityColumn.DATE: s.sent_at.date(),
-            ActivityColumn.PARTNER: partner.name if partner else "",
-            ActivityColumn.TYPE: LOGGED_TYPES[s.kind],
-            ActivityColumn.DIRECTION: "out",
-            ActivityColumn.CONTACT: ", ".join(_partner_side(s.recipients, partner)),
-            ActivityColumn.SUMMARY: s.subject or f"{LOGGED_TYPES[s.kind]} sent by sheets-sync",
-        })  # fmt: skip
+        rows.append(
+            {
+                ActivityColumn.ID: log_row_id(s.key),
+                ActivityColumn.DATE: s.sent_at.date(),
+                ActivityColumn.PARTNER: partner.name if partner else "",
+                ActivityColumn.TYPE: LOGGED_TYPES[s.kind],
+                ActivityColumn.DIRECTION: "out",
+                ActivityColumn.CONTACT: ", ".join(_partner_side(s.recipients, partner)),
+                ActivityColumn.SUMMARY: s.subject or f"{LOGGED_TYPES[s.kind]} sent by sheets-sync",
+            }
+        )
     return rows
 
 

@@ -46,18 +46,28 @@ class _Row:
 
     __slots__ = ("columns", "date_order", "number", "problems", "row", "sheet")
 
-    def __init__(self, sheet: Sheet, row: list[CellValue], number: int, problems: list[Problem], date_order: str):
+    def __init__(
+        self, sheet: Sheet, row: list[CellValue], number: int, problems: list[Problem], date_order: str
+    ):
         width = len(sheet.table.header)
         if len(row) < width:
             row = row + [None] * (width - len(row))
-        self.sheet, self.row, self.number, self.problems, self.date_order = sheet, row, number, problems, date_order
+        self.sheet, self.row, self.number, self.problems, self.date_order = (
+            sheet,
+            row,
+            number,
+            problems,
+            date_order,
+        )
         self.columns = sheet.columns
 
     def value(self, column: StrEnum) -> CellValue:
         i = self.columns.get(column)
         return None if i is None else self.row[i]
 
-    def _parse(self, column: StrEnum, parse: Callable[[CellValue], T | None], default: D, treated_as: str = "") -> T | D:
+    def _parse(
+        self, column: StrEnum, parse: Callable[[CellValue], T | None], default: D, treated_as: str = ""
+    ) -> T | D:
         """`parse(cell)`; a cell it cannot read is a problem, and `default` (said so with `treated_as`)."""
         i = self.columns.get(column)
         value = None if i is None else self.row[i]
@@ -110,14 +120,18 @@ class _Row:
         return text.lower()
 
 
-def _rows(sheet: Sheet, ids: dict[int, str], problems: list[Problem], config: Config) -> Iterator[tuple[_Row, str]]:
+def _rows(
+    sheet: Sheet, ids: dict[int, str], problems: list[Problem], config: Config
+) -> Iterator[tuple[_Row, str]]:
     for index, row in enumerate(sheet.table.rows):
         number = sheet.table.row_number(index)
         if number in ids:
             yield _Row(sheet, row, number, problems, config.date_order), ids[number]
 
 
-def parse_partners(sheet: Sheet, ids: dict[int, str], problems: list[Problem], config: Config) -> tuple[Partner, ...]:
+def parse_partners(
+    sheet: Sheet, ids: dict[int, str], problems: list[Problem], config: Config
+) -> tuple[Partner, ...]:
     c = PartnerColumn
     partners = []
     for r, row_id in _rows(sheet, ids, problems, config):
@@ -129,17 +143,32 @@ def parse_partners(sheet: Sheet, ids: dict[int, str], problems: list[Problem], c
         try:
             stage = Stage(stage_text) if stage_text else Stage.ACTIVE
         except ValueError:
-            r.problem(c.STAGE, f"unknown stage {cells.shown(stage_text, breaks=True)} "
-                               "(onboarding, active, paused, churned): treated as active")  # fmt: skip
+            r.problem(
+                c.STAGE,
+                f"unknown stage {cells.shown(stage_text, breaks=True)} "
+                "(onboarding, active, paused, churned): treated as active",
+            )
             stage = Stage.ACTIVE
-        partners.append(Partner(
-            row=r.number, id=row_id, name=name, rank=_rank(r, config), stage=stage,
-            manager=r.email(c.MANAGER), since=r.date(c.SINCE), snooze_until=r.date(c.SNOOZE_UNTIL),
-            goal=r.text(c.GOAL), goal_target=r.numeric(c.GOAL_TARGET), goal_amount=r.numeric(c.GOAL_AMOUNT),
-            goal_period=r.period(c.GOAL_PERIOD), trained=r.date(c.TRAINED),
-            sales_kit_sent=r.date(c.SALES_KIT_SENT), last_newsletter=r.date(c.LAST_NEWSLETTER),
-            previous_status=r.text(c.TOUCH_STATUS).lower(),
-        ))  # fmt: skip
+        partners.append(
+            Partner(
+                row=r.number,
+                id=row_id,
+                name=name,
+                rank=_rank(r, config),
+                stage=stage,
+                manager=r.email(c.MANAGER),
+                since=r.date(c.SINCE),
+                snooze_until=r.date(c.SNOOZE_UNTIL),
+                goal=r.text(c.GOAL),
+                goal_target=r.numeric(c.GOAL_TARGET),
+                goal_amount=r.numeric(c.GOAL_AMOUNT),
+                goal_period=r.period(c.GOAL_PERIOD),
+                trained=r.date(c.TRAINED),
+                sales_kit_sent=r.date(c.SALES_KIT_SENT),
+                last_newsletter=r.date(c.LAST_NEWSLETTER),
+                previous_status=r.text(c.TOUCH_STATUS).lower(),
+            )
+        )
     return tuple(partners)
 
 
@@ -148,8 +177,11 @@ def _rank(r: _Row, config: Config) -> str:
     (many teams leave new partners unranked): the planner notes that it uses default_rank."""
     typed = r.text(PartnerColumn.RANK)
     if typed and typed.upper() not in config.ranks:
-        r.problem(PartnerColumn.RANK, f'unknown rank {cells.shown(typed, breaks=True)} ({", ".join(config.ranks)}): '
-                                      f"treated as {config.default_rank}")  # fmt: skip
+        r.problem(
+            PartnerColumn.RANK,
+            f"unknown rank {cells.shown(typed, breaks=True)} ({', '.join(config.ranks)}): "
+            f"treated as {config.default_rank}",
+        )
     return typed.upper()
 
 
@@ -170,28 +202,41 @@ def _partner_ref(r: _Row, column: StrEnum, lookup: dict[str, int]) -> int | None
         return None
     found = lookup.get(ref.casefold())
     if found is None:
-        r.problem(column, f"unknown partner {cells.shown(ref, 60, breaks=True)} "
-                          "(not a Partner name or ID on the Partners tab)")
+        r.problem(
+            column,
+            f"unknown partner {cells.shown(ref, 60, breaks=True)} "
+            "(not a Partner name or ID on the Partners tab)",
+        )
     return found
 
 
-def parse_contacts(sheet: Sheet, ids: dict[int, str], lookup: dict[str, int], problems: list[Problem],
-                   config: Config) -> tuple[Contact, ...]:
+def parse_contacts(
+    sheet: Sheet, ids: dict[int, str], lookup: dict[str, int], problems: list[Problem], config: Config
+) -> tuple[Contact, ...]:
     c = ContactColumn
     return tuple(
         Contact(
-            row=r.number, id=row_id, partner_row=_partner_ref(r, c.PARTNER, lookup), name=r.text(c.NAME),
-            email=r.email(c.EMAIL), role=r.text(c.ROLE), champion=r.boolean(c.CHAMPION, False),
-            birthday=r.birthday(c.BIRTHDAY), language=r.text(c.LANGUAGE).lower(),
-            newsletter=r.boolean(c.NEWSLETTER, True), unsubscribed=r.boolean(c.UNSUBSCRIBED, False),
-            left_company=r.boolean(c.LEFT_COMPANY, False), last_greeting=r.date(c.LAST_GREETING),
+            row=r.number,
+            id=row_id,
+            partner_row=_partner_ref(r, c.PARTNER, lookup),
+            name=r.text(c.NAME),
+            email=r.email(c.EMAIL),
+            role=r.text(c.ROLE),
+            champion=r.boolean(c.CHAMPION, False),
+            birthday=r.birthday(c.BIRTHDAY),
+            language=r.text(c.LANGUAGE).lower(),
+            newsletter=r.boolean(c.NEWSLETTER, True),
+            unsubscribed=r.boolean(c.UNSUBSCRIBED, False),
+            left_company=r.boolean(c.LEFT_COMPANY, False),
+            last_greeting=r.date(c.LAST_GREETING),
         )
         for r, row_id in _rows(sheet, ids, problems, config)
     )
 
 
-def parse_activities(sheet: Sheet, ids: dict[int, str], lookup: dict[str, int], problems: list[Problem],
-                   config: Config) -> tuple[Activity, ...]:
+def parse_activities(
+    sheet: Sheet, ids: dict[int, str], lookup: dict[str, int], problems: list[Problem], config: Config
+) -> tuple[Activity, ...]:
     c = ActivityColumn
     activities = []
     known = known_types(config)
@@ -205,13 +250,25 @@ def parse_activities(sheet: Sheet, ids: dict[int, str], lookup: dict[str, int], 
             r.problem(c.TYPE, "no type (meeting, call, email, deal, ...): not counted as a touch")
         elif kind not in known:
             r.problem(c.TYPE, _unknown_type(typed, kind, known, config))
-        activities.append(Activity(
-            row=r.number, id=row_id, date=date, partner_row=_partner_ref(r, c.PARTNER, lookup),
-            type=kind, direction=r.direction(c.DIRECTION), contact=r.text(c.CONTACT),
-            summary=r.text(c.SUMMARY), agreements=r.text(c.AGREEMENTS), next_steps=r.text(c.NEXT_STEPS),
-            owner=r.text(c.OWNER), due=r.date(c.DUE), done=r.boolean(c.DONE, False),
-            amount=r.numeric(c.AMOUNT), follow_up=r.text(c.FOLLOW_UP),
-        ))  # fmt: skip
+        activities.append(
+            Activity(
+                row=r.number,
+                id=row_id,
+                date=date,
+                partner_row=_partner_ref(r, c.PARTNER, lookup),
+                type=kind,
+                direction=r.direction(c.DIRECTION),
+                contact=r.text(c.CONTACT),
+                summary=r.text(c.SUMMARY),
+                agreements=r.text(c.AGREEMENTS),
+                next_steps=r.text(c.NEXT_STEPS),
+                owner=r.text(c.OWNER),
+                due=r.date(c.DUE),
+                done=r.boolean(c.DONE, False),
+                amount=r.numeric(c.AMOUNT),
+                follow_up=r.text(c.FOLLOW_UP),
+            )
+        )
     return tuple(activities)
 
 
@@ -220,19 +277,30 @@ def _unknown_type(typed: str, kind: str, known: frozenset[str], config: Config) 
     with the type it most likely means (Russian words as the team types them, see cells)."""
     nearest = nearest_type(kind, known | set(cells.TYPE_WORDS))
     if nearest:
-        return f"unknown Type {cells.shown(typed, breaks=True)}: did you mean {nearest}? (not counted as a touch)"
-    return (f"unknown Type {cells.shown(typed, breaks=True)} ({', '.join(sorted(config.touch_types))}, deal): "
-            "not counted as a touch")  # fmt: skip
+        shown = cells.shown(typed, breaks=True)
+        return f"unknown Type {shown}: did you mean {nearest}? (not counted as a touch)"
+    return (
+        f"unknown Type {cells.shown(typed, breaks=True)} ({', '.join(sorted(config.touch_types))}, deal): "
+        "not counted as a touch"
+    )
 
 
-def parse_news(sheet: Sheet, ids: dict[int, str], problems: list[Problem], config: Config) -> tuple[NewsItem, ...]:
+def parse_news(
+    sheet: Sheet, ids: dict[int, str], problems: list[Problem], config: Config
+) -> tuple[NewsItem, ...]:
     """Category is kept as typed: no rule reads it, and the newsletter template shows any label (the
     four it knows in their colours), so a category of the team's own is no problem."""
     c = NewsColumn
     return tuple(
         NewsItem(
-            row=r.number, id=row_id, date=r.date(c.DATE), title=r.text(c.TITLE), body=r.text(c.BODY),
-            link=r.text(c.LINK), category=r.text(c.CATEGORY).lower(), publish=r.boolean(c.PUBLISH, True),
+            row=r.number,
+            id=row_id,
+            date=r.date(c.DATE),
+            title=r.text(c.TITLE),
+            body=r.text(c.BODY),
+            link=r.text(c.LINK),
+            category=r.text(c.CATEGORY).lower(),
+            publish=r.boolean(c.PUBLISH, True),
         )
         for r, row_id in _rows(sheet, ids, problems, config)
     )

@@ -52,7 +52,9 @@ class ReadBook:
         if problem in self.header_cells:
             return f"{quoted}!{cells.column_letters(self.header_cells[problem] + 1)}{problem.row}"
         for column, i in sheet.columns.items() if sheet else ():
-            if sheet is not None and (sheet.header_text(column) == problem.column or column.value == problem.column):
+            if sheet is not None and (
+                sheet.header_text(column) == problem.column or column.value == problem.column
+            ):
                 return f"{quoted}!{cells.column_letters(i + 1)}{problem.row}"
         return f"{quoted}!{problem.row}:{problem.row}"
 
@@ -75,8 +77,10 @@ def read_book(snapshot: Snapshot, config: Config) -> ReadBook:
         table = by_name.get(normalize_header(name))
         if table is None:
             raise ConfigError(
-                f'The workbook has no tab "{name}" ({tab.value}); it has: {", ".join(snapshot.tables) or "none"}. '
-                f"Add the tab, or map its name under `tabs:` in the config (tabs: {{{tab.value}: Your name}})."
+                f'The workbook has no tab "{name}" ({tab.value}); it has: '
+                f"{', '.join(snapshot.tables) or 'none'}. "
+                "Add the tab, or map its name under `tabs:` in the config (tabs: "
+                f"{{{tab.value}: Your name}})."
             )
         sheets[tab] = map_headers(tab, table, config)
         header_cells.update(duplicate_headers(sheets[tab], config))
@@ -87,21 +91,43 @@ def read_book(snapshot: Snapshot, config: Config) -> ReadBook:
     book = Book(
         partners=partners,
         contacts=rows.parse_contacts(sheets[Tab.CONTACTS], ids[Tab.CONTACTS], lookup, problems, config),
-        activities=rows.parse_activities(sheets[Tab.ACTIVITIES], ids[Tab.ACTIVITIES], lookup, problems, config),
+        activities=rows.parse_activities(
+            sheets[Tab.ACTIVITIES], ids[Tab.ACTIVITIES], lookup, problems, config
+        ),
         news=rows.parse_news(sheets[Tab.NEWS], ids[Tab.NEWS], problems, config),
         duplicate_ids=frozenset(duplicates),
     )
     name = config.tab_name(Tab.DASHBOARD)
     dashboard = by_name.get(normalize_header(name))
-    chart_sheet = dashboard is None and normalize_header(name) in {normalize_header(t) for t in snapshot.object_tabs}
+    chart_sheet = dashboard is None and normalize_header(name) in {
+        normalize_header(t) for t in snapshot.object_tabs
+    }
     if chart_sheet or (dashboard is not None and not _is_workers(dashboard, snapshot)):
-        problems.append(Problem(Tab.DASHBOARD, 1, "", (
-            f'The tab "{dashboard.name if dashboard else name}" was not made by sheets-sync, so it is left '
-            f"alone and the Dashboard is not written. Rename that tab, or give the Dashboard another name "
-            f"in the config (tabs: {{Dashboard: Partners dashboard}})."
-        )))  # fmt: skip
-        return ReadBook(sheets, book, problems, new_ids, ids, None, next_ids, dashboard_taken=True,
-                        header_cells=header_cells)  # fmt: skip
+        problems.append(
+            Problem(
+                Tab.DASHBOARD,
+                1,
+                "",
+                (
+                    f'The tab "{dashboard.name if dashboard else name}" was not made by sheets-sync, so it '
+                    "is left "
+                    "alone and the Dashboard is not written. Rename that tab, or give the Dashboard another "
+                    "name "
+                    f"in the config (tabs: {{Dashboard: Partners dashboard}})."
+                ),
+            )
+        )
+        return ReadBook(
+            sheets,
+            book,
+            problems,
+            new_ids,
+            ids,
+            None,
+            next_ids,
+            dashboard_taken=True,
+            header_cells=header_cells,
+        )
     return ReadBook(sheets, book, problems, new_ids, ids, dashboard, next_ids, header_cells=header_cells)
 
 
@@ -109,7 +135,9 @@ def _is_workers(dashboard: Table, snapshot: Snapshot) -> bool:
     """A Dashboard tab the worker may rewrite: marked as its own, made by it before marks existed,
     or empty: no value and no object such as a chart (e.g. a tab Google's layout request created
     in a cycle whose values then failed to land)."""
-    empty = not any(dashboard.header) and not any(dashboard.rows) and dashboard.name not in snapshot.object_tabs
+    empty = (
+        not any(dashboard.header) and not any(dashboard.rows) and dashboard.name not in snapshot.object_tabs
+    )
     return dashboard.name in snapshot.worker_tabs or is_worker_dashboard(dashboard.header) or empty
 
 
@@ -147,11 +175,17 @@ def _assign_ids(
                 continue
             if value in seen:
                 duplicates.add(value)
-                problems.append(Problem(tab, number, sheet.header_text(id_column),
-                                        f"duplicate ID {cells.shown(value, 60, quoted=False, breaks=True)} "
-                                        f"(also on row {seen[value]}): nothing is sent "
-                                        "for either row until the copy's ID is cleared (a new one is then "
-                                        "filled in)"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        tab,
+                        number,
+                        sheet.header_text(id_column),
+                        f"duplicate ID {cells.shown(value, 60, quoted=False, breaks=True)} "
+                        f"(also on row {seen[value]}): nothing is sent "
+                        "for either row until the copy's ID is cleared (a new one is then "
+                        "filled in)",
+                    )
+                )
             else:
                 seen[value] = number
             ids[tab][number] = value

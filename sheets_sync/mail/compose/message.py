@@ -115,7 +115,8 @@ def flatten(text: Any) -> str:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 
 # The longest Subject or display name made from sheet text (headers are cut to a sane
-# length, whatever a cell holds). Mail clients show far less; RFC 5322 recommends lines under 78 characters, and the
+# length, whatever a cell holds). Mail clients show far less; RFC 5322 recommends lines under 78 characters,
+# and the
 # email package's header encoder and parser cost more than linear time in a header's length.
 HEADER_TEXT_MAX = 200
 _ELLIPSIS = "\u2026"
@@ -138,7 +139,24 @@ def shorten(text: Any, limit: int = HEADER_TEXT_MAX) -> str:
 
 
 _ROLE_WORDS = frozenset(
-    ["admin", "bd", "biz", "contact", "digest", "hello", "info", "mail", "marketing", "noreply", "office", "partners", "partnerships", "sales", "support", "team"]
+    [
+        "admin",
+        "bd",
+        "biz",
+        "contact",
+        "digest",
+        "hello",
+        "info",
+        "mail",
+        "marketing",
+        "noreply",
+        "office",
+        "partners",
+        "partnerships",
+        "sales",
+        "support",
+        "team",
+    ]
 )
 
 
@@ -157,8 +175,9 @@ def parse_address(text: str, name: str = "") -> Address:
     m = _ADDRESS.fullmatch(flat)
     spec = (m["inner"] or m["bare"]) if m else ""
     if len(spec) > _MAX_ADDRESS:
-        raise TemplateError(f'"{shorten(flat, 80)}" is not an email address '
-                            f"(longer than {_MAX_ADDRESS} characters)")
+        raise TemplateError(
+            f'"{shorten(flat, 80)}" is not an email address (longer than {_MAX_ADDRESS} characters)'
+        )
     if m is None or not _ADDR_SPEC.fullmatch(spec):
         raise TemplateError(f'"{shorten(flat, 80)}" is not an email address')
     flat = shorten(flat, 80)  # as errors below quote it
@@ -194,9 +213,20 @@ def person_name(text: str) -> str:
 # --- MIME: headers encoded with the email package's fast codecs, bodies with the C codecs -------
 
 
-def build_message(key: str, kind: MessageKind, *, sender: Address, to: list[Address], cc: list[Address],
-                  reply_to: Address | None, now: dt.datetime, subject: str, text: str, html: str,
-                  unsubscribe: tuple[str, str] | None) -> Message:  # fmt: skip
+def build_message(
+    key: str,
+    kind: MessageKind,
+    *,
+    sender: Address,
+    to: list[Address],
+    cc: list[Address],
+    reply_to: Address | None,
+    now: dt.datetime,
+    subject: str,
+    text: str,
+    html: str,
+    unsubscribe: tuple[str, str] | None,
+) -> Message:
     """The email: From/To/Cc/Reply-To, Date, the Subject (RFC 2047, shortened as `shorten` does),
     a Message-ID made from `key`, List-Unsubscribe when `unsubscribe` is (header value, link), and
     the text and HTML bodies."""
@@ -220,7 +250,7 @@ def build_message(key: str, kind: MessageKind, *, sender: Address, to: list[Addr
 
 
 def _address_header(addresses: list[Address]) -> _Raw:
-    """"Name <user@domain>" items, one item per line, each line short enough that the email
+    """ "Name <user@domain>" items, one item per line, each line short enough that the email
     package never refolds it: refolding a long encoded name left a comma in it bare, which made
     one recipient two (and put spaces inside words)."""
     items = []

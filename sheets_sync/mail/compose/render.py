@@ -84,21 +84,31 @@ class Renderer:
             "unsubscribe_link": unsubscribe[1] if unsubscribe else "",
         }
         return self._compose(
-            name, languages_to_try(intent.language, self.config.language), values, intent.key, intent.kind,
-            to=to, cc=cc, reply_to=reply_to, now=now, unsubscribe=unsubscribe,
-        )  # fmt: skip
+            name,
+            languages_to_try(intent.language, self.config.language),
+            values,
+            intent.key,
+            intent.kind,
+            to=to,
+            cc=cc,
+            reply_to=reply_to,
+            now=now,
+            unsubscribe=unsubscribe,
+        )
 
     def render_digest(self, digest: Digest, today: dt.date, now: dt.datetime) -> Message:
         """A manager's digest: sections in DigestSection order, each item's partner linked to its row."""
         by_section: dict[DigestSection, list[dict[str, Any]]] = {}
         for item in digest.items:
-            by_section.setdefault(item.section, []).append({
-                "partner": _label(item.partner),
-                "rank": _label(item.rank),
-                "text": _label(item.text, _DIGEST_LINE_MAX),
-                "when": item.when,
-                "url": self._row_url(item.partner_row),
-            })  # fmt: skip
+            by_section.setdefault(item.section, []).append(
+                {
+                    "partner": _label(item.partner),
+                    "rank": _label(item.rank),
+                    "text": _label(item.text, _DIGEST_LINE_MAX),
+                    "when": item.when,
+                    "url": self._row_url(item.partner_row),
+                }
+            )
         sections = [
             {"key": s.name, "title": s.value, "entries": by_section[s]}
             for s in _SECTION_ORDER
@@ -119,9 +129,17 @@ class Renderer:
         # Reply-To the manager, as on every message: here the manager is the reader, so a
         # reply (a note to self, a forward) stays with them rather than going to the worker's From.
         return self._compose(
-            "digest", languages_to_try("", self.config.language), values, key, MessageKind.DIGEST,
-            to=[manager], cc=[], reply_to=manager, now=now, unsubscribe=None,
-        )  # fmt: skip
+            "digest",
+            languages_to_try("", self.config.language),
+            values,
+            key,
+            MessageKind.DIGEST,
+            to=[manager],
+            cc=[],
+            reply_to=manager,
+            now=now,
+            unsubscribe=None,
+        )
 
     # -- internals --
 
@@ -139,9 +157,20 @@ class Renderer:
         link = f"{url}{'&' if '?' in url else '?'}email={quote(recipient, safe='')}"
         return f"<{mailto}>,\n <{link}>", link
 
-    def _compose(self, name: str, languages: tuple[str, ...], values: dict[str, Any], key: str,
-                 kind: MessageKind, *, to: list[Address], cc: list[Address], reply_to: Address | None,
-                 now: dt.datetime, unsubscribe: tuple[str, str] | None) -> Message:  # fmt: skip
+    def _compose(
+        self,
+        name: str,
+        languages: tuple[str, ...],
+        values: dict[str, Any],
+        key: str,
+        kind: MessageKind,
+        *,
+        to: list[Address],
+        cc: list[Address],
+        reply_to: Address | None,
+        now: dt.datetime,
+        unsubscribe: tuple[str, str] | None,
+    ) -> Message:
         lang, (subject_t, text_t, html_t) = load_templates(self.env, name, languages)
         values["lang"] = lang
         # Cut here, not only in the header, so that the page title, the summary and the log row's
@@ -153,9 +182,18 @@ class Renderer:
         text = _tidy_text(run_template(text_t, values, name, "txt", lang))
         html = run_template(html_t, values, name, "html", lang)
         return build_message(
-            key, kind, sender=self.sender, to=to, cc=cc, reply_to=reply_to, now=now, subject=subject,
-            text=text, html=html, unsubscribe=unsubscribe,
-        )  # fmt: skip
+            key,
+            kind,
+            sender=self.sender,
+            to=to,
+            cc=cc,
+            reply_to=reply_to,
+            now=now,
+            subject=subject,
+            text=text,
+            html=html,
+            unsubscribe=unsubscribe,
+        )
 
 
 def _short_labels(context: dict[str, Any]) -> dict[str, Any]:

@@ -30,8 +30,34 @@ PARTS = ("subject", "txt", "html")
 # --- template helpers: filters and globals ------------------------------------------------------
 
 _MONTHS = {
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
-    "ru": ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "ru": [
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    ],
 }
 _MONTHS_SHORT = {
     "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
@@ -135,7 +161,7 @@ def _required_url(value: Any, what: str) -> str:
 
 @jinja2.pass_context
 def _listing(ctx: jinja2.runtime.Context, items: Iterable[str]) -> str:
-    """"Anna, Ben and Chloe" ("Анна, Борис и Хлоя"), shortened as a Subject is: the names come
+    """ "Anna, Ben and Chloe" ("Анна, Борис и Хлоя"), shortened as a Subject is: the names come
     from cells such as an activity's Contact, which may hold a whole page."""
     names = [name for name in (flatten(i) for i in items) if name]
     word = " и " if ctx.get("lang") == "ru" else " and "
@@ -166,15 +192,24 @@ def environment(templates_dir: Path | None) -> jinja2.Environment:
         auto_reload=True,  # an edited override applies on the next message
         cache_size=-1,
     )
-    env.filters.update(day=_day, lines=_lines, paragraphs=_paragraphs, nl2br=_nl2br, url=safe_url,
-                       person=_person, required=_required,
-                       required_url=_required_url, listing=_listing)  # fmt: skip
+    env.filters.update(
+        day=_day,
+        lines=_lines,
+        paragraphs=_paragraphs,
+        nl2br=_nl2br,
+        url=safe_url,
+        person=_person,
+        required=_required,
+        required_url=_required_url,
+        listing=_listing,
+    )
     env.globals.update(plural=_plural)
     return env
 
 
-def load_templates(env: jinja2.Environment, name: str,
-                   languages: Iterable[str]) -> tuple[str, list[jinja2.Template]]:  # fmt: skip
+def load_templates(
+    env: jinja2.Environment, name: str, languages: Iterable[str]
+) -> tuple[str, list[jinja2.Template]]:
     """The first of `languages` that has all three parts of `name`, and those parts in PARTS order."""
     for lang in languages:
         try:

@@ -30,7 +30,6 @@ from google.oauth2.credentials import Credentials as UserCredentials
 from gspread.exceptions import APIError, NoValidUrlKeyFound
 from gspread.http_client import HTTPClient
 from gspread.utils import extract_id_from_url
-from openpyxl.utils import column_index_from_string, get_column_letter
 
 from sheets_sync.errors import ConfigError, SheetsSyncError, SourceError
 
@@ -66,7 +65,8 @@ def spreadsheet_key(text: str) -> str:
         return match.group(1)
     raise ConfigError(
         f'source.spreadsheet: "{text}" is not a Google Sheets URL with a key in it. Use the sheet\'s '
-        "address as the browser shows it (https://docs.google.com/spreadsheets/d/<key>/edit) or the key alone."
+        "address as the browser shows it (https://docs.google.com/spreadsheets/d/<key>/edit) or the key "
+        "alone."
     )
 
 
@@ -83,8 +83,10 @@ def load_credentials(path: Path | None) -> Credentials:
             credentials, _ = google.auth.default(scopes=SCOPES)
         except auth_errors.DefaultCredentialsError as e:
             raise ConfigError(
-                "No Google credentials: set source.credentials in the config to the service account's JSON key "
-                f"file (or set ${CREDENTIALS_ENV} to it). See the README's Google Sheets section for how to create "
+                "No Google credentials: set source.credentials in the config to the service account's JSON "
+                "key "
+                f"file (or set ${CREDENTIALS_ENV} to it). See the README's Google Sheets section for how to "
+                "create "
                 f"one. ({e})"
             ) from None
         return credentials
@@ -298,7 +300,9 @@ def _endpoint_name(endpoint: str) -> str:
 # --- errors -------------------------------------------------------------------------------------
 
 
-def translate(error: BaseException, key: str, credentials: Credentials | None, action: str) -> SheetsSyncError:
+def translate(
+    error: BaseException, key: str, credentials: Credentials | None, action: str
+) -> SheetsSyncError:
     """What went wrong, for a person: ConfigError when the setup must change, else SourceError.
 
     `action` says what was being done ("open", "read", "write") for the message.
@@ -338,14 +342,17 @@ def translate(error: BaseException, key: str, credentials: Credentials | None, a
         )
     if code == HTTPStatus.NOT_FOUND:
         return ConfigError(
-            f"No spreadsheet with the key {key} is visible to {who}: either source.spreadsheet is wrong (the key "
-            f"is the part of the sheet's URL between /d/ and /edit) or the sheet is not shared with it. {share}"
+            f"No spreadsheet with the key {key} is visible to {who}: either source.spreadsheet is wrong (the "
+            "key "
+            "is the part of the sheet's URL between /d/ and /edit) or the sheet is not shared with it. "
+            f"{share}"
         )
     if code == HTTPStatus.UNAUTHORIZED:
         return ConfigError(f"Google rejected the credentials of {who} ({message}). Check source.credentials.")
     if code in RETRY_STATUSES or is_retryable(error):
         return SourceError(
-            f"Google Sheets kept answering {code} {error.error.get('status', '')} ({message}) to {action} the "
+            f"Google Sheets kept answering {code} {error.error.get('status', '')} ({message}) to {action} "
+            "the "
             "spreadsheet, after several tries; nothing written, will retry next cycle.",
             transient=True,
         )
@@ -355,45 +362,3 @@ def translate(error: BaseException, key: str, credentials: Credentials | None, a
 def _short(error: Exception) -> str:
     text = str(error.args[0] if error.args else error)
     return text[:200]
-
-
-# --- A1 notation --------------------------------------------------------------------------------
-
-_RANGE = re.compile(
-    r"^(?P<sheet>'(?:[^']|'')*'|[^!]*)!(?P<c0>[A-Z]+)(?P<r0>\d+)(?::(?P<c1>[A-Z]+)(?P<r1>\d+))?$"
-)
-
-
-def quote_title(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
-
-
-letter = get_column_letter  # 1 -> A, 27 -> AA
-column_number = column_index_from_string  # A -> 1, AA -> 27
-
-
-def a1(title: str, row0: int, col0: int, row1: int | None = None, col1: int | None = None) -> str:
-    """`'Tab'!B2:D9` (1-based, inclusive)."""
-    start = f"{quote_title(title)}!{letter(col0)}{row0}"
-    return start if row1 is None else f"{start}:{letter(col1 or col0)}{row1}"
-
-
-@dataclass(frozen=True)
-class Box:
-    """A range as the API answered it: 1-based inclusive corners (the API clips ranges to the grid)."""
-
-    row0: int
-    col0: int
-    row1: int
-    col1: int
-
-
-def parse_range(text: str) -> Box:
-    """`Sheet1!A1:Z1000` or `'🌵 x'!B4` as the API returns them."""
-    match = _RANGE.match(text)
-    if match is None:
-        raise SourceError(f"Google Sheets answered with a range this version does not understand: {text!r}")
-    col0, row0 = column_number(match["c0"]), int(match["r0"])
-    col1 = column_number(match["c1"]) if match["c1"] else col0
-    row1 = int(match["r1"]) if match["r1"] else row0
-    return Box(row0, col0, row1, col1)

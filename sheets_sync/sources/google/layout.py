@@ -67,11 +67,20 @@ def layout_requests(
             repeat_cell(ids[title], (0, 1), (0, cols), bold, "userEnteredFormat.textFormat.bold")
         )
         requests_.extend(
-            {"updateDimensionProperties": {
-                "range": {"sheetId": ids[title], "dimension": "COLUMNS", "startIndex": i, "endIndex": i + 1},
-                "properties": {"pixelSize": w * 7}, "fields": "pixelSize"}}
+            {
+                "updateDimensionProperties": {
+                    "range": {
+                        "sheetId": ids[title],
+                        "dimension": "COLUMNS",
+                        "startIndex": i,
+                        "endIndex": i + 1,
+                    },
+                    "properties": {"pixelSize": w * 7},
+                    "fields": "pixelSize",
+                }
+            }
             for i, w in enumerate(widths)
-        )  # fmt: skip
+        )
     for tab, (rows, cols) in out.need.items():
         have_rows, have_cols = grid[tab]
         if cols > have_cols:
@@ -132,14 +141,24 @@ def grid_range(sheet_id: int, rows: tuple[int, int | None], cols: tuple[int, int
 def repeat_cell(
     sheet_id: int, rows: tuple[int, int | None], cols: tuple[int, int], fmt: JsonObject, fields: str
 ) -> JsonObject:
-    return {"repeatCell": {"range": grid_range(sheet_id, rows, cols), "cell": {"userEnteredFormat": fmt},
-                           "fields": fields}}  # fmt: skip
+    return {
+        "repeatCell": {
+            "range": grid_range(sheet_id, rows, cols),
+            "cell": {"userEnteredFormat": fmt},
+            "fields": fields,
+        }
+    }
 
 
 def date_format(sheet_id: int, rows: tuple[int, int | None], column: int, pattern: str) -> JsonObject:
     kind = "DATE_TIME" if "h" in pattern else "DATE"
-    return repeat_cell(sheet_id, rows, (column - 1, column), {"numberFormat": {"type": kind, "pattern": pattern}},
-                   "userEnteredFormat.numberFormat")  # fmt: skip
+    return repeat_cell(
+        sheet_id,
+        rows,
+        (column - 1, column),
+        {"numberFormat": {"type": kind, "pattern": pattern}},
+        "userEnteredFormat.numberFormat",
+    )
 
 
 def append_dimension(sheet_id: int, dimension: str, length: int) -> JsonObject:

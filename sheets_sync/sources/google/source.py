@@ -29,12 +29,12 @@ from sheets_sync.config import SourceConfig
 from sheets_sync.errors import SourceError
 from sheets_sync.model import Changes
 from sheets_sync.sources import Snapshot, Table
+from sheets_sync.sources.google.a1 import quote_title
 from sheets_sync.sources.google.api import (
     RetryPolicy,
     SheetsHTTPClient,
     account_email,
     load_credentials,
-    quote_title,
     spreadsheet_key,
 )
 from sheets_sync.sources.google.spreadsheet import Spreadsheet
@@ -49,8 +49,14 @@ METADATA_REFRESH_SECONDS = 300  # a tab asked for but unknown: look again, at mo
 class GoogleSource:
     """A Google Sheet by key or URL. See `sheets_sync.sources.Source` for the contract."""
 
-    def __init__(self, spreadsheet: str, credentials: Credentials, *, policy: RetryPolicy | None = None,
-                 session: requests.Session | None = None):  # fmt: skip
+    def __init__(
+        self,
+        spreadsheet: str,
+        credentials: Credentials,
+        *,
+        policy: RetryPolicy | None = None,
+        session: requests.Session | None = None,
+    ):
         self.key = spreadsheet_key(spreadsheet)
         self.credentials = credentials
         client = gspread.Client(credentials, session=session, http_client=SheetsHTTPClient)

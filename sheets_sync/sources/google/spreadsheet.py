@@ -22,7 +22,8 @@ from gspread.http_client import ParamsType
 from gspread.utils import DateTimeOption, Dimension, ValueRenderOption
 
 from sheets_sync.errors import SheetsSyncError
-from sheets_sync.sources.google.api import SheetsHTTPClient, parse_range, translate
+from sheets_sync.sources.google.a1 import parse_range
+from sheets_sync.sources.google.api import SheetsHTTPClient, translate
 
 API_ERRORS = (APIError, requests.RequestException, auth_errors.GoogleAuthError)
 _P = ParamSpec("_P")
@@ -107,8 +108,13 @@ class Spreadsheet:
             self.sheets = None  # fetch the metadata again before the next request
         return translate(error, self.key, self.credentials, action)
 
-    def get(self, ranges: list[str], major: Dimension, action: str,
-            render: ValueRenderOption = ValueRenderOption.unformatted) -> dict[str, Any]:  # fmt: skip
+    def get(
+        self,
+        ranges: list[str],
+        major: Dimension,
+        action: str,
+        render: ValueRenderOption = ValueRenderOption.unformatted,
+    ) -> dict[str, Any]:
         """One values:batchGet of `ranges`, dates as serial numbers."""
         params: ParamsType = {
             "valueRenderOption": render,

@@ -304,7 +304,9 @@ def blocks(cells_by_position: dict[tuple[int, int], Any]) -> list[Block]:
     for (row, column), value in cells_by_position.items():
         by_row[row][column] = value
     done: list[Block] = []
-    open_: dict[tuple[int, int], tuple[int, int, list[list[Any]]]] = {}  # (col0, col1) -> (row0, row1, values)
+    open_: dict[
+        tuple[int, int], tuple[int, int, list[list[Any]]]
+    ] = {}  # (col0, col1) -> (row0, row1, values)
     for row in sorted(by_row):
         for col0, col1, values in _runs(by_row[row]):
             block = open_.get((col0, col1))

@@ -33,7 +33,8 @@ from gspread.utils import Dimension, ValueInputOption, ValueRenderOption
 from sheets_sync.errors import SourceError
 from sheets_sync.model import CellValue, CellWrite, Changes
 from sheets_sync.sources import Snapshot, Table
-from sheets_sync.sources.google.api import a1, is_transient, letter, parse_range, quote_title
+from sheets_sync.sources.google.a1 import a1, letter, parse_range, quote_title
+from sheets_sync.sources.google.api import is_transient
 from sheets_sync.sources.google.layout import (
     JsonObject,
     WritePlan,
@@ -108,8 +109,9 @@ class SheetWriter:
             out.skipped,
         )
 
-    def _plan(self, snapshot: Snapshot, changes: Changes, tabs: list[str],
-              by_tab: dict[str, list[CellWrite]]) -> WritePlan:  # fmt: skip
+    def _plan(
+        self, snapshot: Snapshot, changes: Changes, tabs: list[str], by_tab: dict[str, list[CellWrite]]
+    ) -> WritePlan:
         """Re-read, place every write where its row is now, and send the layout request it needs."""
         out = WritePlan()
         current = self._reread(snapshot, changes, tabs, by_tab) if tabs else {}
@@ -151,8 +153,9 @@ class SheetWriter:
             return False
         return True
 
-    def _reread(self, snapshot: Snapshot, changes: Changes, tabs: list[str],
-                by_tab: dict[str, list[CellWrite]]) -> dict[str, Current]:  # fmt: skip
+    def _reread(
+        self, snapshot: Snapshot, changes: Changes, tabs: list[str], by_tab: dict[str, list[CellWrite]]
+    ) -> dict[str, Current]:
         """One values:batchGet (COLUMNS, FORMULA render): each tab's header row and the columns about
         to be written, or the whole tab when rows will be appended or a row read without an ID is
         written. A formula comes back as its text ('=...'): see `Current` and `Locator`."""
@@ -194,8 +197,9 @@ class SheetWriter:
                     now.header = [c[0] if c else None for c in columns]
         return current
 
-    def _place(self, out: WritePlan, tab: str, table: Table, now: Current, changes: Changes,
-               writes: list[CellWrite]) -> None:  # fmt: skip
+    def _place(
+        self, out: WritePlan, tab: str, table: Table, now: Current, changes: Changes, writes: list[CellWrite]
+    ) -> None:
         new_headers = changes.new_headers.get(tab, ())
         header = now.header_texts(table.header)
         landed = bool(new_headers) and header == _with_headers(table.header, new_headers)
@@ -235,8 +239,9 @@ class SheetWriter:
             rows_needed, cols = out.need.get(tab, (0, 0))
             out.need[tab] = (max(rows_needed, first + len(rows) - 1), cols)
 
-    def _place_dashboard(self, out: WritePlan, snapshot: Snapshot, name: str,
-                         rows: tuple[tuple[CellValue, ...], ...]) -> None:  # fmt: skip
+    def _place_dashboard(
+        self, out: WritePlan, snapshot: Snapshot, name: str, rows: tuple[tuple[CellValue, ...], ...]
+    ) -> None:
         """The whole tab in one block: the new rows, and '' over whatever the old content covered."""
         title = self._spreadsheet.find(name)
         old = snapshot.tables.get(title) if title else None

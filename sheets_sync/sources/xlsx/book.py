@@ -28,8 +28,16 @@ from sheets_sync.sources.xlsx.parts import (
 from sheets_sync.sources.xlsx.refs import Area
 
 DASHBOARD_MARK = "SheetsSync.Dashboard"  # a hidden name pointing at the worker's Dashboard tab
-_BEFORE_DEFINED_NAMES = ("fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews",
-                         "sheets", "functionGroups", "externalReferences")  # fmt: skip
+_BEFORE_DEFINED_NAMES = (
+    "fileVersion",
+    "fileSharing",
+    "workbookPr",
+    "workbookProtection",
+    "bookViews",
+    "sheets",
+    "functionGroups",
+    "externalReferences",
+)
 _BEFORE_CALC = (*_BEFORE_DEFINED_NAMES, "definedNames")
 
 
@@ -51,7 +59,9 @@ class Book:
         self.part = workbook_part(package)
         self.root = parse(package, self.part)
         if self.root.tag != q("workbook"):
-            raise PackageError("it is not a transitional SpreadsheetML workbook (Strict Open XML is not supported)")
+            raise PackageError(
+                "it is not a transitional SpreadsheetML workbook (Strict Open XML is not supported)"
+            )
         self._changed = False
         rels = {r.get("Id"): r for r in relationships(package, self.part)}
         self.parts: dict[str, str] = {}  # tab name -> worksheet part ('' for a chart sheet or a broken link)

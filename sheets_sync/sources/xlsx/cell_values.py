@@ -63,8 +63,13 @@ def _escape(text: str) -> bytes:
     happens to contain one gets its underscore escaped (`_x005F_`) to read back as typed."""
     if "_x" in text:
         text = _OOXML_ESCAPE.sub(r"_x005F_\1", text)
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("\r", "&#13;").encode("utf-8"))  # fmt: skip
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\r", "&#13;")
+        .encode("utf-8")
+    )
 
 
 def _number(value: float) -> bytes:

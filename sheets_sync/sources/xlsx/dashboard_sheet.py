@@ -30,7 +30,9 @@ def _widths(rows: Sequence[Sequence[CellValue]]) -> bytes:
     cols = []
     for c in range(1, width + 1):
         longest = max((len(_display(r[c - 1])) for r in rows if len(r) >= c), default=0)
-        cols.append(b'<col min="%d" max="%d" width="%d" customWidth="1"/>' % (c, c, min(max(longest + 2, 10), 60)))
+        cols.append(
+            b'<col min="%d" max="%d" width="%d" customWidth="1"/>' % (c, c, min(max(longest + 2, 10), 60))
+        )
     return b"<cols>" + b"".join(cols) + b"</cols>" if cols else b""
 
 
@@ -42,8 +44,14 @@ def kept_widths(old_xml: bytes | None) -> bytes | None:
     return match.group(0) if match and match.group(0).startswith(b"<cols") else None
 
 
-def dashboard_xml(rows: Sequence[Sequence[CellValue]], *, date1904: bool, bold: int,
-                  style_for: Callable[[int, Encoded], int], cols: bytes | None = None) -> bytes:  # fmt: skip
+def dashboard_xml(
+    rows: Sequence[Sequence[CellValue]],
+    *,
+    date1904: bool,
+    bold: int,
+    style_for: Callable[[int, Encoded], int],
+    cols: bytes | None = None,
+) -> bytes:
     """A worksheet holding `rows` from A1, the first row in style `bold`."""
     out = []
     for r, values in enumerate(rows, start=1):
@@ -59,7 +67,11 @@ def dashboard_xml(rows: Sequence[Sequence[CellValue]], *, date1904: bool, bold: 
         b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         b'<worksheet xmlns="' + MAIN.encode() + b'" xmlns:r="' + REL.encode() + b'">'
         b'<dimension ref="' + dimension + b'"/><sheetViews><sheetView workbookViewId="0"/></sheetViews>'
-        b'<sheetFormatPr defaultRowHeight="15"/>' + (cols if cols is not None else _widths(rows))
-        + b"<sheetData>" + b"".join(out) + b"</sheetData>"
-        b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+        b'<sheetFormatPr defaultRowHeight="15"/>'
+        + (cols if cols is not None else _widths(rows))
+        + b"<sheetData>"
+        + b"".join(out)
+        + b"</sheetData>"
+        b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
+        b'footer="0.3"/></worksheet>'
     )

@@ -23,6 +23,7 @@ EXCEL_PREFIX = "~$"
 LIBREOFFICE_PREFIX = ".~lock."
 LIBREOFFICE_SUFFIX = "#"
 
+
 class Program(StrEnum):
     """The program holding the workbook open, as users know it."""
 

@@ -67,7 +67,9 @@ class Package:
         self._new[name] = data
 
     def is_changed(self) -> bool:
-        return any(name not in self._names or self._original(name) != data for name, data in self._new.items())
+        return any(
+            name not in self._names or self._original(name) != data for name, data in self._new.items()
+        )
 
     def _original(self, name: str) -> bytes:
         """The part as the file holds it, decompressed once."""
@@ -143,8 +145,28 @@ def _members(data: bytes) -> tuple[list[_Member], bytes]:
 def _new_central(name: str) -> bytes:
     """A central record for a new part: deflated, UTF-8 name, regular file (rw-r--r--)."""
     raw = name.encode("utf-8")
-    return _CENTRAL.pack(_CENTRAL_SIG, 0x031E, 20, _UTF8_FLAG, zipfile.ZIP_DEFLATED, 0, 0x21, 0, 0, 0,
-                         len(raw), 0, 0, 0, 0, 0o100644 << 16, 0) + raw  # fmt: skip
+    return (
+        _CENTRAL.pack(
+            _CENTRAL_SIG,
+            0x031E,
+            20,
+            _UTF8_FLAG,
+            zipfile.ZIP_DEFLATED,
+            0,
+            0x21,
+            0,
+            0,
+            0,
+            len(raw),
+            0,
+            0,
+            0,
+            0,
+            0o100644 << 16,
+            0,
+        )
+        + raw
+    )
 
 
 def _fresh_entry(central: bytes, data: bytes, offset: int) -> tuple[bytes, bytes]:
@@ -152,7 +174,9 @@ def _fresh_entry(central: bytes, data: bytes, offset: int) -> tuple[bytes, bytes
     fields = list(_CENTRAL.unpack_from(central))
     name_len, extra_len, comment_len = fields[10], fields[11], fields[12]
     name = central[_CENTRAL.size : _CENTRAL.size + name_len]
-    comment = central[_CENTRAL.size + name_len + extra_len : _CENTRAL.size + name_len + extra_len + comment_len]
+    comment = central[
+        _CENTRAL.size + name_len + extra_len : _CENTRAL.size + name_len + extra_len + comment_len
+    ]
     method = zipfile.ZIP_STORED if fields[4] == zipfile.ZIP_STORED else zipfile.ZIP_DEFLATED
     if method == zipfile.ZIP_DEFLATED:
         # Level 1: a large sheet's XML deflates 4x faster than at 6, for a file ~15% larger.
@@ -165,8 +189,29 @@ def _fresh_entry(central: bytes, data: bytes, offset: int) -> tuple[bytes, bytes
         raise PackageError("a part would need a Zip64 archive")
     flags = fields[3] & ~_DESCRIPTOR_FLAG & ~0x06  # no data descriptor, no compression-level bits
     version = max(fields[2], 20)
-    local = _LOCAL.pack(_LOCAL_SIG, version, flags, method, fields[5], fields[6], crc, len(body), len(data),
-                        name_len, 0) + name  # fmt: skip
-    record = _CENTRAL.pack(_CENTRAL_SIG, fields[1], version, flags, method, fields[5], fields[6], crc, len(body),
-                           len(data), name_len, 0, comment_len, 0, fields[14], fields[15], offset)  # fmt: skip
+    local = (
+        _LOCAL.pack(
+            _LOCAL_SIG, version, flags, method, fields[5], fields[6], crc, len(body), len(data), name_len, 0
+        )
+        + name
+    )
+    record = _CENTRAL.pack(
+        _CENTRAL_SIG,
+        fields[1],
+        version,
+        flags,
+        method,
+        fields[5],
+        fields[6],
+        crc,
+        len(body),
+        len(data),
+        name_len,
+        0,
+        comment_len,
+        0,
+        fields[14],
+        fields[15],
+        offset,
+    )
     return local + body, record + name + comment

@@ -55,15 +55,18 @@ def patch(data: bytes, changes: Changes) -> Outcome:
             for column, value in enumerate(values, start=1):
                 if value is not None:  # the team's pre-filled cells in other columns stay
                     edits[tab][last + offset][column] = encode(value, book.date1904)
-        sheet.tail, filtered = grow_filter(sheet.tail, sheet.p, list(headers.get(tab, ())), last, last + len(rows))
+        sheet.tail, filtered = grow_filter(
+            sheet.tail, sheet.p, list(headers.get(tab, ())), last, last + len(rows)
+        )
         if filtered is not None:
             book.set_filter_range(tab, filtered)
         for column in sorted(headers.get(tab, ())):
             sheet.copy_width(column)
         new_headers = headers.get(tab, {})
 
-        def default_style(row: int, column: int, sheet: Worksheet = sheet,
-                          new_headers: dict[int, str] = new_headers) -> int:  # fmt: skip
+        def default_style(
+            row: int, column: int, sheet: Worksheet = sheet, new_headers: dict[int, str] = new_headers
+        ) -> int:
             if row == 1 and column in new_headers:  # a new header looks like the team's last one
                 while column in new_headers:
                     column -= 1
@@ -86,14 +89,16 @@ def patch(data: bytes, changes: Changes) -> Outcome:
     return outcome
 
 
-def _write_dashboard(book: Book, styles: Styles, name: str, rows: Sequence[Sequence[CellValue]],
-                     data_tabs: set[str]) -> None:  # fmt: skip
+def _write_dashboard(
+    book: Book, styles: Styles, name: str, rows: Sequence[Sequence[CellValue]], data_tabs: set[str]
+) -> None:
     if name in data_tabs:  # a config that names the Dashboard like a data tab would wipe the team's rows
         raise SourceError(f'Refusing to rewrite "{name}" as the Dashboard: it is also a data tab.')
     rows = list(rows)
     old = book.package.read(book.worksheet(name)) if name in book.parts else None
-    xml = dashboard_xml(rows, date1904=book.date1904, bold=styles.bold(), style_for=styles.style_for,
-                        cols=kept_widths(old))  # fmt: skip
+    xml = dashboard_xml(
+        rows, date1904=book.date1904, bold=styles.bold(), style_for=styles.style_for, cols=kept_widths(old)
+    )
     if old is None:
         book.add_worksheet(name, xml)
     elif xml != old:

@@ -41,7 +41,6 @@ def whole_number(value: bytes, what: str, error: Callable[[str], Exception]) -> 
 class SheetRows:
     """One worksheet part, cut into the bytes before `<sheetData>`, its rows, and the bytes after."""
 
-
     def __init__(self, xml: bytes, tab: str):
         self.tab = tab
         declared = _DECLARATION.match(xml)
@@ -54,7 +53,9 @@ class SheetRows:
         self.p = prefix + b":" if prefix else b""
         self.namespaces = {(m.group(1) or b""): m.group(3) for m in _NS.finditer(root.group(0))}
         if self.namespaces.get(prefix or b"") != MAIN.encode():
-            raise self._error("it is not a transitional SpreadsheetML worksheet (Strict Open XML is not supported)")
+            raise self._error(
+                "it is not a transitional SpreadsheetML worksheet (Strict Open XML is not supported)"
+            )
         p = re.escape(self.p)
         self._row_start = re.compile(rb"<" + p + rb"row\b[^>]*>")
         self._cell = re.compile(rb"<" + p + rb"c\b[^>]*?/>|<" + p + rb"c\b[^>]*>.*?</" + p + rb"c>", re.S)
@@ -98,7 +99,9 @@ class SheetRows:
             try:
                 self.merged.append(parse_area(ref.decode()))
             except ValueError:
-                raise self._error(f"it has merged cells over the range {ref.decode(errors='replace')!r}") from None
+                raise self._error(
+                    f"it has merged cells over the range {ref.decode(errors='replace')!r}"
+                ) from None
 
     def _error(self, why: str) -> PatchError:
         return PatchError(f'Cannot edit the tab "{self.tab}": {why}. Nothing was written.')
@@ -190,7 +193,11 @@ class SheetRows:
         before = next((c for c in cols if c[0] <= column - 1 <= c[1]), None)
         if before is None or b"width" not in before[2]:
             return
-        entry = b"<" + self.p + b'col min="%d" max="%d" width="%s" customWidth="1"/>' % (column, column, before[2][b"width"])
+        entry = (
+            b"<"
+            + self.p
+            + b'col min="%d" max="%d" width="%s" customWidth="1"/>' % (column, column, before[2][b"width"])
+        )
         following = next((c for c in cols if c[0] > column), None)  # <col>s are in column order
         at = following[3] if following else max(c[4] for c in cols)
         self.head = self.head[:at] + entry + self.head[at:]

@@ -49,10 +49,46 @@ def cell_xml(p: bytes, row: int, column: int, value: Encoded, style: int, keep_e
         return b"<" + p + b'c r="' + ref + b'"' + s + b"/>" if (style or keep_empty) else b""
     if value.kind == "text":
         # xml:space="preserve" always: some readers drop a text of only spaces or line breaks.
-        return (b"<" + p + b'c r="' + ref + b'"' + s + b' t="inlineStr"><' + p + b"is><" + p
-                + b't xml:space="preserve">' + value.payload + b"</" + p + b"t></" + p + b"is></" + p + b"c>")  # fmt: skip
+        return (
+            b"<"
+            + p
+            + b'c r="'
+            + ref
+            + b'"'
+            + s
+            + b' t="inlineStr"><'
+            + p
+            + b"is><"
+            + p
+            + b't xml:space="preserve">'
+            + value.payload
+            + b"</"
+            + p
+            + b"t></"
+            + p
+            + b"is></"
+            + p
+            + b"c>"
+        )
     t = b' t="b"' if value.kind == "bool" else b""
-    return b"<" + p + b'c r="' + ref + b'"' + s + t + b"><" + p + b"v>" + value.payload + b"</" + p + b"v></" + p + b"c>"
+    return (
+        b"<"
+        + p
+        + b'c r="'
+        + ref
+        + b'"'
+        + s
+        + t
+        + b"><"
+        + p
+        + b"v>"
+        + value.payload
+        + b"</"
+        + p
+        + b"v></"
+        + p
+        + b"c>"
+    )
 
 
 @dataclass
@@ -78,8 +114,12 @@ class Worksheet(SheetRows):
 
     # --- writing --------------------------------------------------------------------------
 
-    def patch(self, edits: dict[int, dict[int, Encoded]], style_for: StyleFor,
-              default_style: Callable[[int, int], int]) -> Patched:  # fmt: skip
+    def patch(
+        self,
+        edits: dict[int, dict[int, Encoded]],
+        style_for: StyleFor,
+        default_style: Callable[[int, int], int],
+    ) -> Patched:
         """Set `edits` ({row: {column: value}}, 1-based); returns the new XML.
 
         `style_for` gives the style a value needs in a cell of a given style (a date format);
@@ -108,7 +148,9 @@ class Worksheet(SheetRows):
             if i < len(numbers) and numbers[i] == row:
                 start, end = self._span(i, position)
                 pieces.append(body[position:start])
-                pieces.append(self._edit_row(self.body[start:end], row, cells, style_for, default_style, result))
+                pieces.append(
+                    self._edit_row(self.body[start:end], row, cells, style_for, default_style, result)
+                )
                 position = end
             else:  # a new row, before the first existing row numbered above it
                 at = self._offset(i, position) if i < len(numbers) else len(self.body)
@@ -116,22 +158,40 @@ class Worksheet(SheetRows):
                 pieces.append(self._new_row(row, cells, style_for, default_style))
                 position = at
         pieces.append(body[position:])
-        written = [(row, c) for row, cells in edits.items() for c, v in cells.items()
-                   if v.kind != "empty" and cell_ref(row, c) not in result.skipped]  # fmt: skip
+        written = [
+            (row, c)
+            for row, cells in edits.items()
+            for c, v in cells.items()
+            if v.kind != "empty" and cell_ref(row, c) not in result.skipped
+        ]
         head = self._grow_dimension(written) if written else self.head
         result.xml = head + b"".join(pieces) + self.tail
         return result
 
-    def _new_row(self, row: int, cells: dict[int, Encoded], style_for: StyleFor,
-                 default_style: Callable[[int, int], int]) -> bytes:  # fmt: skip
-        out = [self._cell_xml(row, c, v, style_for(default_style(row, c), v)) for c, v in sorted(cells.items())]
+    def _new_row(
+        self,
+        row: int,
+        cells: dict[int, Encoded],
+        style_for: StyleFor,
+        default_style: Callable[[int, int], int],
+    ) -> bytes:
+        out = [
+            self._cell_xml(row, c, v, style_for(default_style(row, c), v)) for c, v in sorted(cells.items())
+        ]
         body = b"".join(x for x in out if x)
         if not body:
             return b""
         return b"<" + self.p + b'row r="%d">' % row + body + b"</" + self.p + b"row>"
 
-    def _edit_row(self, segment: bytes, row: int, cells: dict[int, Encoded], style_for: StyleFor,
-                  default_style: Callable[[int, int], int], result: Patched) -> bytes:  # fmt: skip
+    def _edit_row(
+        self,
+        segment: bytes,
+        row: int,
+        cells: dict[int, Encoded],
+        style_for: StyleFor,
+        default_style: Callable[[int, int], int],
+        result: Patched,
+    ) -> bytes:
         opening = self._row_start.match(segment)
         assert opening is not None  # the segment begins where the row's start tag was found
         tag = opening.group(0)
@@ -154,7 +214,9 @@ class Worksheet(SheetRows):
             return tag + in_place + close + trailer
         attrs = attributes(tag)
         custom = attrs.get(b"customFormat") in (b"1", b"true")
-        row_style = whole_number(attrs.get(b"s", b"0"), f"the style of row {row}", self._error) if custom else 0
+        row_style = (
+            whole_number(attrs.get(b"s", b"0"), f"the style of row {row}", self._error) if custom else 0
+        )
 
         # Cut the row into its cells, each with its column; what lies between them must be blank.
         tokens: list[tuple[int, bytes, bool]] = []  # column, XML, whether it says its `r`
@@ -180,7 +242,9 @@ class Worksheet(SheetRows):
         for col, xml, has_ref in tokens:
             while pending and pending[0][0] < col:
                 c, value = pending.pop(0)
-                out.append(self._cell_xml(row, c, value, style_for(row_style or default_style(row, c), value)))
+                out.append(
+                    self._cell_xml(row, c, value, style_for(row_style or default_style(row, c), value))
+                )
             if pending and pending[0][0] == col:
                 _, value = pending.pop(0)
                 out.append(self._rewrite(row, col, xml, value, style_for, result))
@@ -193,8 +257,9 @@ class Worksheet(SheetRows):
             tag = self._grow_spans(tag, min(present), max(present))
         return tag + b"".join(out) + extension + close + trailer
 
-    def _rewrite_in_place(self, inner: bytes, row: int, cells: dict[int, Encoded], style_for: StyleFor,
-                          result: Patched) -> bytes | None:  # fmt: skip
+    def _rewrite_in_place(
+        self, inner: bytes, row: int, cells: dict[int, Encoded], style_for: StyleFor, result: Patched
+    ) -> bytes | None:
         """The row's cells with `cells` rewritten, when each of them is already there, once, under
         its own `r` (the usual day: the worker's cells exist): no need to cut the whole row into
         cells. None when a cell must be inserted, and the whole row is cut up instead."""
@@ -211,25 +276,32 @@ class Worksheet(SheetRows):
         found.sort()
         out, position = [], 0
         for start, end, column, value in found:
-            out += [inner[position:start], self._rewrite(row, column, inner[start:end], value, style_for, result)]
+            out += [
+                inner[position:start],
+                self._rewrite(row, column, inner[start:end], value, style_for, result),
+            ]
             position = end
         out.append(inner[position:])
         return b"".join(out)
 
     def _with_ref(self, xml: bytes, row: int, column: int) -> bytes:
-        """A cell written without `r` (allowed) gets one, so that cells inserted before it keep it in place."""
+        """A cell written without `r` (allowed) gets one, so that cells inserted before it keep it in
+        place."""
         cut = len(b"<" + self.p + b"c")
         return xml[:cut] + b' r="' + cell_ref(row, column).encode() + b'"' + xml[cut:]
 
-    def _rewrite(self, row: int, column: int, xml: bytes, value: Encoded, style_for: StyleFor,
-                 result: Patched) -> bytes:  # fmt: skip
+    def _rewrite(
+        self, row: int, column: int, xml: bytes, value: Encoded, style_for: StyleFor, result: Patched
+    ) -> bytes:
         element = self._parse_cell(xml, row, column)
         if element.find(f"{{{MAIN}}}f") is not None:
             result.skipped.append(cell_ref(row, column))
             return xml
         if element.get("vm") is not None or element.find(f"{{{MAIN}}}extLst") is not None:
             raise self._error(f"{cell_ref(row, column)} holds a picture or a linked data type")
-        style = whole_number((element.get("s") or "0").encode(), f"the style of {cell_ref(row, column)}", self._error)
+        style = whole_number(
+            (element.get("s") or "0").encode(), f"the style of {cell_ref(row, column)}", self._error
+        )
         return self._cell_xml(row, column, value, style_for(style, value), keep_empty=style != 0)
 
     def _parse_cell(self, xml: bytes, row: int, column: int) -> etree._Element:
@@ -268,8 +340,12 @@ class Worksheet(SheetRows):
         except ValueError:
             return self.head
         rows, columns = [r for r, _ in cells], [c for _, c in cells]
-        grown = Area(min(area.min_row, *rows), min(area.min_col, *columns),
-                     max(area.max_row, *rows), max(area.max_col, *columns))  # fmt: skip
+        grown = Area(
+            min(area.min_row, *rows),
+            min(area.min_col, *columns),
+            max(area.max_row, *rows),
+            max(area.max_col, *columns),
+        )
         if grown == area:
             return self.head
         return self.head[: found[1]] + str(grown).encode() + self.head[found[2] :]

@@ -75,7 +75,9 @@ class XlsxSource:
     def _stat(self) -> os.stat_result:
         try:
             return os.stat(self.path)
-        except FileNotFoundError:  # unreachable like a network share that is not mounted: exit 1, retried in `run`
+        except (
+            FileNotFoundError
+        ):  # unreachable like a network share that is not mounted: exit 1, retried in `run`
             raise SourceError(
                 f"The workbook {self.path} does not exist. Check `source.path` in the config, "
                 f"or create a sample workbook with `sheets-sync init`."
@@ -131,8 +133,9 @@ class XlsxSource:
 
     def _unreadable_error(self, version: Fingerprint, error: Exception) -> SourceError:
         if self._is_being_saved(version):  # caught it half-written: read again next cycle
-            return SourceError(f"{self.path} is being saved by another program; trying again next cycle.",
-                               transient=True)  # fmt: skip
+            return SourceError(
+                f"{self.path} is being saved by another program; trying again next cycle.", transient=True
+            )
         return SourceError(
             f"The workbook {self.path} is not a valid .xlsx file ({error}). Open it in Excel and save it "
             f"as an Excel Workbook (.xlsx), or point `source.path` at the right file."
@@ -181,7 +184,9 @@ class XlsxSource:
             raise SourceError(f"{self.path}: {e}") from e
         except Exception as e:  # a bug must not leave a half-made file: nothing has been written yet
             logger.exception("patching %s failed", self.path)
-            raise SourceError(f"Cannot edit {self.path} safely ({type(e).__name__}: {e}). Nothing was written.") from e
+            raise SourceError(
+                f"Cannot edit {self.path} safely ({type(e).__name__}: {e}). Nothing was written."
+            ) from e
         for ref in outcome.skipped:
             logger.info("%s holds a formula; not written", ref)
         if not outcome.changed:
@@ -208,12 +213,16 @@ class XlsxSource:
                 instead = f" (or run sheets-sync as its owner, uid {owner})"
             raise SourceError(
                 f"The workbook {self.path} is read-only for {who}: nothing was written. Give that user "
-                f"write permission to the file{instead}, and the next cycle writes it.", transient=True)  # fmt: skip
+                f"write permission to the file{instead}, and the next cycle writes it.",
+                transient=True,
+            )
         if not _may(target.parent, os.W_OK | os.X_OK):
             raise SourceError(
                 f"The folder {target.parent} of the workbook {self.path} is not writable for {who}: nothing "
                 "was written. sheets-sync saves the workbook as a new file beside it, renamed over the old "
-                "one, so give that user write permission to the folder.", transient=True)  # fmt: skip
+                "one, so give that user write permission to the folder.",
+                transient=True,
+            )
 
     def _check_unchanged(self, version: object) -> None:
         lock = self.lock()

@@ -33,7 +33,8 @@ STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.style
 _CJK_DATES = {*range(27, 37), *range(50, 59)}  # locale-dependent built-in date formats
 _MINIMAL = (
     f'<styleSheet xmlns="{MAIN}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill '
+    'patternType="gray125"/>'
     '</fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
     '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
@@ -47,8 +48,12 @@ Canonical = tuple[object, list[tuple[str, str]], str, tuple["Canonical", ...]]
 
 def _canonical(element: etree._Element) -> Canonical:
     """What makes two style entries the same: tags, attributes and children (not namespace prefixes)."""
-    return (element.tag, sorted(element.attrib.items()), (element.text or "").strip(),
-            tuple(_canonical(child) for child in element))  # fmt: skip
+    return (
+        element.tag,
+        sorted(element.attrib.items()),
+        (element.text or "").strip(),
+        tuple(_canonical(child) for child in element),
+    )
 
 
 class Styles:
@@ -63,8 +68,11 @@ class Styles:
 
     def _load(self) -> etree._Element:
         if self._root is None:
-            found = [target(self._workbook, r) for r in relationships(self._package, self._workbook)
-                     if r.get("Type") == STYLES_REL]  # fmt: skip
+            found = [
+                target(self._workbook, r)
+                for r in relationships(self._package, self._workbook)
+                if r.get("Type") == STYLES_REL
+            ]
             if found and self._package.has(found[0]):
                 self._name, self._root = found[0], parse(self._package, found[0])
             else:  # a workbook some tool wrote without styles: give it the minimal one Excel would

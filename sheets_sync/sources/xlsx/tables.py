@@ -22,7 +22,9 @@ def _grown(area: Area, new_columns: list[int], last: int, new_last: int) -> Area
     return Area(area.min_row, area.min_col, max_row, max_col)
 
 
-def grow_filter(tail: bytes, p: bytes, new_columns: list[int], last: int, new_last: int) -> tuple[bytes, Area | None]:
+def grow_filter(
+    tail: bytes, p: bytes, new_columns: list[int], last: int, new_last: int
+) -> tuple[bytes, Area | None]:
     """The sheet's own `<autoFilter ref=...>` (in the XML after sheetData), grown; and its new range
     when it grew (the workbook's hidden `_xlnm._FilterDatabase` name must follow, see book.py)."""
     found = attribute_span(tail, p + b"autoFilter", b"ref")
@@ -55,8 +57,11 @@ def grow_tables(package: Package, sheet_part: str, headers: dict[int, str], last
         totals = int(root.get("totalsRowCount", "0") or 0)
         columns = root.find(q("tableColumns"))
         names = {c.get("name", "").strip().casefold() for c in columns} if columns is not None else set()
-        joining = [c for c, text in sorted(headers.items())
-                   if header_rows and columns is not None and text.strip() and text.strip().casefold() not in names]  # fmt: skip
+        joining = [
+            c
+            for c, text in sorted(headers.items())
+            if header_rows and columns is not None and text.strip() and text.strip().casefold() not in names
+        ]
         grown = _grown(area, joining, last, new_last if not totals else last)
         if grown == area:
             continue
@@ -70,5 +75,7 @@ def grow_tables(package: Package, sheet_part: str, headers: dict[int, str], last
         root.set("ref", str(grown))
         auto_filter = root.find(q("autoFilter"))
         if auto_filter is not None:
-            auto_filter.set("ref", str(Area(grown.min_row, grown.min_col, grown.max_row - totals, grown.max_col)))
+            auto_filter.set(
+                "ref", str(Area(grown.min_row, grown.min_col, grown.max_row - totals, grown.max_col))
+            )
         package.write(name, serialize(root))
