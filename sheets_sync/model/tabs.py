@@ -117,6 +117,16 @@ class TabSpec:
     worker: tuple[StrEnum, ...]
     id_prefix: str
 
+    @property
+    def id_column(self) -> StrEnum:
+        """Every tab has an ID column (the worker fills in its empty cells)."""
+        return self.columns["ID"]
+
+    @property
+    def sync_note_column(self) -> StrEnum:
+        """Every tab but News has a Sync note column (the worker's own)."""
+        return self.columns["SYNC_NOTE"]
+
 
 TAB_SPECS: dict[Tab, TabSpec] = {
     Tab.PARTNERS: TabSpec(

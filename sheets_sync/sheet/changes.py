@@ -96,7 +96,7 @@ def build_changes(
         )
     for tab, planned in ((Tab.CONTACTS, plan.contact_notes), (Tab.ACTIVITIES, plan.activity_notes)):
         sheet = rb.sheets[tab]
-        column = TAB_SPECS[tab].columns.SYNC_NOTE  # type: ignore[attr-defined]
+        column = TAB_SPECS[tab].sync_note_column
         for row in rb.ids[tab]:
             writer.set(sheet, row, column, _join([*all_notes.get((tab, row), []), *planned.get(row, ())]))
 
@@ -104,7 +104,7 @@ def build_changes(
     for tab, new in rb.new_ids.items():
         sheet = rb.sheets[tab]
         for row, row_id in new.items():
-            writer.set(sheet, row, TAB_SPECS[tab].columns.ID, row_id)  # type: ignore[attr-defined]
+            writer.set(sheet, row, TAB_SPECS[tab].id_column, row_id)
 
     appended = _positional(rb, appends)
     return Changes(
@@ -112,7 +112,7 @@ def build_changes(
         cells=tuple(writer.cells),
         appends={rb.sheets[Tab.ACTIVITIES].table.name: appended} if appended else {},
         dashboard=_dashboard_change(rb, dashboard, config),
-        id_columns={s.table.name: s.position(TAB_SPECS[tab].columns.ID) + 1 for tab, s in rb.sheets.items()},  # type: ignore[attr-defined]
+        id_columns={s.table.name: s.position(TAB_SPECS[tab].id_column) + 1 for tab, s in rb.sheets.items()},
     )
 
 

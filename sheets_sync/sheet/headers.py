@@ -74,7 +74,7 @@ def map_headers(tab: Tab, table: Table, config: Config) -> Sheet:
     width = len(table.header)
     added: dict[StrEnum, int] = {}
     # ID and Follow-up are the team's columns, but the worker fills their empty cells: added if missing
-    filled = (spec.columns.ID, ActivityColumn.FOLLOW_UP) if tab is Tab.ACTIVITIES else (spec.columns.ID,)  # type: ignore[attr-defined]
+    filled = (spec.id_column, ActivityColumn.FOLLOW_UP) if tab is Tab.ACTIVITIES else (spec.id_column,)
     for column in (*filled, *spec.worker):
         if column not in columns:
             added[column] = width + len(added)

@@ -159,7 +159,7 @@ def _assign_ids(
     next_ids: dict[Tab, Callable[[], str]] = {}
     for tab, sheet in sheets.items():
         prefix = TAB_SPECS[tab].id_prefix
-        id_column = TAB_SPECS[tab].columns.ID  # type: ignore[attr-defined]
+        id_column = TAB_SPECS[tab].id_column
         pattern = re.compile(rf"^{prefix}(-?)(\d+)$")
         seen: dict[str, int] = {}
         ids[tab], new_ids[tab], missing = {}, {}, []
