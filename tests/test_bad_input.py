@@ -119,14 +119,10 @@ def test_malformed_cells_never_stop_a_cycle_and_every_problem_is_reported(tmp_pa
     assert len(rb.problems) == len(report.problems)
 
 
-def test_check_through_the_cli_names_a_second_header_and_a_typo_one_line_each(tmp_path):
+def test_check_through_the_cli_names_a_second_header_and_a_typo_one_line_each(cli, tmp_path):
     """The team's view of issue 9's bad input: `sheets-sync check` exits 1 and prints one line per
     problem, with the cell, even when a cell holds line breaks (a terminal escape, which no .xlsx
-    can hold, is in test_bounds)."""
-    import os
-    import subprocess
-    import sys
-
+    can hold, is in test_bounds). The CLI runs in this process (conftest's `cli`: its fds captured)."""
     path = tmp_path / "partners.xlsx"
     write_tabs(path, {
         "Partners": [["ID", "Partner", "Rank", "Stage", "Manager", "Notes", "Rank"],
@@ -136,8 +132,7 @@ def test_check_through_the_cli_names_a_second_header_and_a_typo_one_line_each(tm
         "News": [["Date", "Title"]],
     })  # fmt: skip
     (tmp_path / "config.yaml").write_text("source: {kind: xlsx, path: partners.xlsx}\ntimezone: UTC\n")
-    out = subprocess.run([sys.executable, "-m", "sheets_sync", "-c", str(tmp_path / "config.yaml"), "check"],
-                         capture_output=True, text=True, timeout=120, env=dict(os.environ))  # fmt: skip
+    out = cli("-c", tmp_path / "config.yaml", "check")
     assert out.returncode == 1, out.stderr
     lines = out.stdout.splitlines()
     assert lines[0].startswith("4 problem(s) in 1 partners")

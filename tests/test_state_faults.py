@@ -433,12 +433,12 @@ def test_today_outside_1900_2200_is_a_usage_error(cli, tmp_path, server, day):
 
 def test_a_ledger_the_worker_may_read_but_not_write_sends_nothing_until_its_permissions_are_fixed(cli, server):
     """chmod, not a mount: root ignores permissions, so the worker runs as `nobody` (setpriv)."""
-    from tests.test_xlsx_readonly import NOBODY, as_nobody
+    from tests.test_xlsx_readonly import NOBODY, as_nobody, why_nobody_cannot_run_python
 
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("needs root and setpriv to run the worker as an unprivileged user")
-    if as_nobody("-c", "import aiosmtpd, python_calamine, sheets_sync.cli").returncode != 0:
-        pytest.skip("the unprivileged user cannot run this Python")
+    if why_nobody_cannot_run_python():
+        pytest.skip(f"the unprivileged user cannot run this Python: {why_nobody_cannot_run_python()}")
     import tempfile
 
     folder = Path(tempfile.mkdtemp(prefix="sheets-sync-ledger-perm-"))

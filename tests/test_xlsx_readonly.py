@@ -11,6 +11,7 @@ Root ignores file permissions, so these run the worker as `nobody` (setpriv) in 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import shutil
 import subprocess
@@ -56,12 +57,20 @@ def as_nobody(*args: str, cwd: Path | None = None) -> subprocess.CompletedProces
     return subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
 
 
+@functools.cache
+def why_nobody_cannot_run_python() -> str:
+    """'' when that user can run this Python with sheets-sync and the test servers' packages; else
+    why not. The interpreter and the venv must be readable by it (not so when they live in /root).
+    Asked once per test process."""
+    probe = as_nobody("-c", "import aiosmtpd, python_calamine, sheets_sync.cli")
+    return "" if probe.returncode == 0 else probe.stderr.strip()[-200:] or f"exit {probe.returncode}"
+
+
 @pytest.fixture(scope="module")
 def nobody_runs_python() -> None:
-    """The interpreter and the venv must be readable by that user (not so when they live in /root)."""
-    probe = as_nobody("-c", "import python_calamine, sheets_sync.cli")
-    if probe.returncode != 0:
-        pytest.skip(f"the unprivileged user cannot run this Python: {probe.stderr.strip()[-200:]}")
+    why = why_nobody_cannot_run_python()
+    if why:
+        pytest.skip(f"the unprivileged user cannot run this Python: {why}")
 
 
 @pytest.fixture
