@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+from lxml import etree
 
 _loaded: dict[bytes, openpyxl.Workbook] = {}
 
@@ -34,3 +36,11 @@ def rows(path: Path, tab: str) -> list[dict[str, Any]]:
     ws = workbook(path)[tab]
     header = [c.value for c in ws[1]]
     return [dict(zip(header, row, strict=False)) for row in ws.iter_rows(min_row=2, values_only=True)]
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The tabs of an .xlsx/.xlsm in their order, from xl/workbook.xml (as openpyxl's sheetnames,
+    without loading the workbook)."""
+    with zipfile.ZipFile(path) as archive:
+        root = etree.fromstring(archive.read("xl/workbook.xml"))
+    return [s.get("name") for s in root.iter("{*}sheet")]

@@ -746,11 +746,10 @@ def sample_sheets(folder, today: dt.date, *keys: str) -> Iterator[tuple[FakeShee
 
 def seed_from_workbook(api: FakeSheetsAPI, key: str, path, title: str = "Partners") -> Spreadsheet:
     """A spreadsheet holding what an .xlsx holds, read with the xlsx source (dates become serials)."""
-    import openpyxl
-
     from sheets_sync.sources.xlsx import XlsxSource
+    from tests.books import sheet_names
 
-    names = openpyxl.load_workbook(path, read_only=True).sheetnames
+    names = sheet_names(path)
     snapshot = XlsxSource(path).read(names)
     return api.create(key, title, {t.name: [list(t.header), *t.rows] for t in snapshot.tables.values()})
 
