@@ -13,7 +13,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from smtp_server import make_message
+from messages import make_message
 
 from sheets_sync.config import MailConfig, SmtpConfig
 from sheets_sync.mail.delivery import deliver

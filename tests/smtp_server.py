@@ -4,81 +4,28 @@
 accepted message by Message-ID and can misbehave on request: refuse a recipient, answer DATA with
 a 4xx, drop the connection, be slow; `EchoingHandler` refuses every login and echoes back what the
 client sent (a hostile or broken server). `make_tls` makes a throwaway CA and a certificate for
-127.0.0.1, so STARTTLS and implicit TLS are tested with verification on. `make_message` builds the
-`Message` the mail package delivers (render's own, or a stand-in with the same shape).
+127.0.0.1, so STARTTLS and implicit TLS are tested with verification on. `make_message` (from
+tests/messages.py, re-exported here) builds the `Message` the mail package delivers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import ipaddress
 import socket
 import ssl
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from email.parser import BytesHeaderParser
-from email.utils import format_datetime, getaddresses
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
-
-from sheets_sync.model import MessageKind
-
-try:
-    from sheets_sync.mail.compose.render import Message
-except ImportError:  # render.py not written yet: the same shape
-
-    @dataclass(frozen=True)
-    class Message:  # type: ignore[no-redef]
-        key: str
-        kind: MessageKind
-        email: EmailMessage
-
-        @property
-        def message_id(self) -> str:
-            return str(self.email["Message-ID"])
-
-        @property
-        def recipients(self) -> tuple[str, ...]:
-            fields = [str(v) for h in ("To", "Cc") for v in self.email.get_all(h, [])]
-            return tuple(addr.lower() for _, addr in getaddresses(fields) if addr)
-
-        @property
-        def subject(self) -> str:
-            return str(self.email["Subject"] or "")
-
+from messages import DATE, SENDER, Message, make_message, message_id_for  # noqa: F401 (re-exported)
 
 REFUSAL = "550 5.1.1 no such user"
-SENDER = "Partners <partners@acme.example>"
-DATE = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-
-
-def make_message(key: str, kind: MessageKind | None = None, *, to: tuple[str, ...] = ("anna@partner.example",),
-                 cc: tuple[str, ...] = (), body: str = "Hello,\n\nthe recap of our meeting.\n",
-                 date: dt.datetime = DATE) -> Message:  # fmt: skip
-    """A message with a deterministic Message-ID derived from its key, as render makes them."""
-    kind = kind or MessageKind(key.split(":", 1)[0])
-    email = EmailMessage()
-    email["From"] = SENDER
-    email["To"] = ", ".join(to)
-    if cc:
-        email["Cc"] = ", ".join(cc)
-    email["Date"] = format_datetime(date)
-    email["Subject"] = f"{kind.value} {key}"
-    email["Message-ID"] = message_id_for(key)
-    email["X-Sheets-Sync-Kind"] = kind.value
-    email["X-Test-Key"] = key
-    email.set_content(body)
-    return Message(key=key, kind=kind, email=email)
-
-
-def message_id_for(key: str) -> str:
-    return f"<{hashlib.sha256(key.encode()).hexdigest()[:24]}@acme.example>"
 
 
 # --- the server ---------------------------------------------------------------------------

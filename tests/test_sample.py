@@ -17,6 +17,7 @@ from sheets_sync.sample.workspace import TEAM_COLUMNS, generate_tables, write_sa
 from sheets_sync.sample.xlsx import write_workbook
 from sheets_sync.sheet.cells import parse_bool
 from sheets_sync.sheet.dates import parse_birthday, parse_date
+from tests.samples import copy_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 26)  # a Thursday
@@ -43,7 +44,7 @@ def read_sample(folder: Path):
 @pytest.fixture(scope="module", params=["en", "ru"])
 def sample(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp(f"sample-{request.param}")
-    write_sample(folder, request.param, today=TODAY)
+    copy_sample(folder, request.param, today=TODAY)  # write_sample's files (tests/samples.py), built once
     return (request.param, *read_sample(folder))
 
 
@@ -54,7 +55,7 @@ def sample(request, tmp_path_factory):
     "lang, zone, country", [("en", "Europe/Berlin", "DE"), ("ru", "Europe/Moscow", "RU")]
 )
 def test_sample_config_loads_with_the_essentials(tmp_path, lang, zone, country):
-    path = write_sample(tmp_path, lang, today=TODAY)
+    path = copy_sample(tmp_path, lang, today=TODAY)
     config = load_config(path)
     assert path == tmp_path / "config.yaml"
     assert (config.source.kind, config.source.path) == ("xlsx", tmp_path / "partners.xlsx")
@@ -71,7 +72,7 @@ def test_sample_config_loads_with_the_essentials(tmp_path, lang, zone, country):
 
 
 def test_russian_config_renames_every_tab_and_column(tmp_path):
-    config = load_config(write_sample(tmp_path, "ru", today=TODAY))
+    config = load_config(copy_sample(tmp_path, "ru", today=TODAY))
     assert set(config.tabs) == {t.value for t in Tab}
     assert config.tabs["Dashboard"] == "Панель" and config.tabs["Partners"] == "Партнёры"
     for tab, spec in TAB_SPECS.items():
