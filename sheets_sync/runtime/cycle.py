@@ -4,9 +4,9 @@
 
 Each phase is a function that takes the values of the phases before it and returns one typed
 value. The pure core (`rules/`, `sheet/`) decides everything; the phases only read, send and write
-around it. The ledger is read once per phase that needs it (`recall`: what was sent before this
-cycle; `record`: what is sent now). `preview`, `check` and `rebuild-ledger` run the first phases
-of the same pipeline.
+around it. Every send in the ledger is read once a cycle, by `recall`; `deliver` looks up only
+the keys it sent, and `record` reads only the sends not yet logged, the refusals and the digest
+dates. `preview`, `check` and `rebuild-ledger` run the first phases of the same pipeline.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from sheets_sync.runtime.sending import (
     refusal_notes,
     send_digests,
     send_planned,
+    sends_of,
     sent_so_far,
     unlogged_sends,
 )
@@ -90,6 +91,7 @@ class Delivered:
     planned: Planned
     report: DeliveryReport | None = None  # None: nothing was to be sent (no mailer, a dry run)
     notes: Notes = field(default_factory=dict)  # a message that could not be made, on its row
+    sent: tuple[Sent, ...] = ()  # the ledger's record of this cycle's sends (digests aside) and adoptions
 
 
 @dataclass(frozen=True)
@@ -140,33 +142,35 @@ def deliver(
     What went out changes what the plan says (a follow-up no longer to send, a kit sent): the pure
     core folds those sends into the plan, and the digests and the sheet get that plan.
     """
-    adopt_recalled(mailer.ledger, reading.records, planned.plan, config)
+    adopted = adopt_recalled(mailer.ledger, reading.records, planned.plan, config)
     refusal = ledger_refusal(mailer.ledger)
     if refusal:  # the ledger cannot record a send: no mail session at all this cycle
         return Delivered(planned, DeliveryReport(ledger_fault=refusal))
     with mailer.transport() as transport:
         report, notes = send_planned(planned.plan, mailer, transport, config, now)
+        keys = [e.key for e in adopted] + [m.key for m, _ in report.sent]
+        new = tuple(sends_of(mailer.ledger, keys, config.zone))
         if report.sent:
-            before = {s.key for s in memory.sent}
-            new = [s for s in recall(mailer.ledger, config).sent if s.key not in before]
             planned = Planned(*fold_sends(planned.plan, planned.book, new, config, deferred=memory.deferred))
         notice = sheet_notice(config, now)
         digest_plan = with_sheet_notice(planned.plan, *notice) if notice else planned.plan
         send_digests(digest_plan, mailer, transport, config, now, report)
     book = note_reminders(planned.book, planned.plan, digests_delivered(report, now))
-    return Delivered(Planned(book, planned.plan), report, notes)
+    return Delivered(Planned(book, planned.plan), report, notes, new)
 
 
-def record(reading: Reading, delivered: Delivered, ledger: Ledger | None, config: Config) -> Recorded:
-    """The cells the worker owns as this cycle leaves them: from the plan, the ledger's sends
-    (log rows, refusals) and the Dashboard."""
+def record(
+    reading: Reading, memory: Memory, delivered: Delivered, ledger: Ledger | None, config: Config
+) -> Recorded:
+    """The cells the worker owns as this cycle leaves them: from the plan, the sends (what `recall`
+    read and what `deliver` sent), the ledger's unlogged sends and refusals, and the Dashboard."""
     book, plan_ = delivered.planned.book, delivered.planned.plan
     notes = {where: list(extra) for where, extra in delivered.notes.items()}
     unlogged: tuple[Sent, ...] = ()
     digests = None
     if ledger is not None:
         unlogged = tuple(unlogged_sends(ledger, config.zone))
-        outcomes = sent_so_far(ledger, config.zone) + failed_sends(ledger, config.zone)
+        outcomes = [*memory.sent, *delivered.sent, *failed_sends(ledger, config.zone)]
         for where, extra in refusal_notes(book, outcomes).items():
             notes.setdefault(where, []).extend(extra)
         digests = digest_days(ledger, reading.records, config)
@@ -277,7 +281,7 @@ def run_once(
         return CycleReport(today, skipped=True)
 
     reading = read(source, config)
-    if ledger is not None:
+    if ledger is not None:  # before anything is planned from it: a new ledger may be a lost one
         confirm_fresh_start(ledger, reading.records, now)
     memory = recall(ledger, config)
     planned = plan(reading, memory, config, today)
@@ -286,7 +290,7 @@ def run_once(
         if mailer and not dry_run
         else Delivered(planned)
     )
-    recorded = record(reading, delivered, ledger, config)
+    recorded = record(reading, memory, delivered, ledger, config)
     written = Written(moment[0]) if dry_run else write_back(source, reading, recorded, ledger, moment[0])
 
     report = CycleReport(

@@ -12,14 +12,14 @@ import functools
 import logging
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sheets_sync.config import Config
 from sheets_sync.mail import Transport, open_transport
 from sheets_sync.mail.compose.render import Message, Renderer, TemplateError
 from sheets_sync.mail.delivery import DeliveryReport, deliver
-from sheets_sync.mail.ledger import Ledger, LedgerEntry, open_ledger
+from sheets_sync.mail.ledger import Ledger, LedgerEntry, SendStatus, open_ledger
 from sheets_sync.model import Activity, Book, Contact, MessageIntent, MessageKind, Partner, Plan, Tab
 from sheets_sync.rules.calendar import WorkCalendar
 from sheets_sync.sheet.records import Sent
@@ -140,6 +140,12 @@ def sent_so_far(ledger: Ledger, zone: dt.tzinfo) -> list[Sent]:
 def deferred_greetings(ledger: Ledger, zone: dt.tzinfo) -> dict[str, dt.date]:
     """Greetings put off and not sent since: key -> the local date first put off (see greetings.py)."""
     return {key: at.astimezone(zone).date() for key, at in ledger.deferred(MessageKind.GREETING).items()}
+
+
+def sends_of(ledger: Ledger, keys: Iterable[str], zone: dt.tzinfo) -> list[Sent]:
+    """What the ledger records as sent under `keys`: a lookup each, not a read of every send."""
+    found = (ledger.lookup(key) for key in keys)
+    return [_as_sent(e, zone) for e in found if e is not None and e.status is SendStatus.SENT]
 
 
 def unlogged_sends(ledger: Ledger, zone: dt.tzinfo) -> list[Sent]:
