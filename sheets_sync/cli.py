@@ -19,7 +19,7 @@ from sheets_sync.errors import ConfigError, SheetsSyncError
 from sheets_sync.model import Tab
 from sheets_sync.runtime import summary
 from sheets_sync.runtime.cycle import CycleReport, read, run_once
-from sheets_sync.runtime.health import is_healthy, record_health
+from sheets_sync.runtime.health import is_healthy, record_cycle, record_health
 from sheets_sync.runtime.loop import Stopper, local_now, run_forever
 from sheets_sync.runtime.sending import Mailer
 from sheets_sync.sources import Source
@@ -228,7 +228,7 @@ def cmd_once(args: argparse.Namespace) -> int:
             record_health(config, local_now(config), ok=False, error=str(exc))
         raise
     if not args.dry_run:
-        record_health(config, local_now(config), ok=not report.failure, error=report.failure, report=report)
+        record_cycle(config, local_now(config), report)
     print(summary.cycle_summary(report, config, dry_run=args.dry_run))
     if report.failure:  # the cycle ran, yet did not do its job: the mail server, the ledger, the workbook
         _report_error(args, f"Error: {report.failure}")

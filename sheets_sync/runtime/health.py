@@ -114,6 +114,11 @@ def unwritten_for(config: Config, now: dt.datetime) -> tuple[dt.datetime, str] |
     )
 
 
+def record_cycle(config: Config, now: dt.datetime, report: CycleReport) -> None:
+    """Note a cycle that ran: healthy unless it failed to do its job (`report.failure`)."""
+    record_health(config, now, ok=not report.failure, error=report.failure, report=report)
+
+
 def sheet_notice(config: Config, now: dt.datetime) -> tuple[str, str] | None:
     """The digest line for a workbook left unwritten too long: (the workbook's name, what happened)."""
     stuck = unwritten_for(config, now)

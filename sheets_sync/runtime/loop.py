@@ -14,7 +14,7 @@ import schedule
 from sheets_sync.config import Config
 from sheets_sync.errors import SheetsSyncError
 from sheets_sync.runtime.cycle import CycleReport, WorkerState, run_once
-from sheets_sync.runtime.health import record_health
+from sheets_sync.runtime.health import record_cycle, record_health
 from sheets_sync.runtime.sending import Mailer
 from sheets_sync.sources import Source
 
@@ -90,7 +90,7 @@ def run_forever(
         failure = report.failure
         if failure:  # the sheet was written and the emails wait for the server, or the other way round
             log.error("cycle failed: %s", failure)
-        record_health(config, now, ok=not failure, error=failure, report=report)
+        record_cycle(config, now, report)
         try:
             on_cycle(report)
         except Exception:  # printing the summary (a closed stdout, say) must not end the worker either

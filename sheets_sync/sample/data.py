@@ -1,6 +1,6 @@
 """Word lists and hand-written stories for the sample workbook (`sheets-sync init`), per language.
 
-Data only: `sample_rows.py` turns it into rows, `sample.py` into headers and a config.
+Data only: `rows.py` turns it into rows, `workspace.py` into headers and a config.
 Day offsets in STORIES are relative to `today` ("W-1" is the last working day before today,
 "W+2" the second working day after it).
 Every email domain ends in .example (RFC 2606), so a demo can never mail a real company.

@@ -7,8 +7,8 @@ to do: follow-ups, a meeting without next steps, birthdays, booked meetings, sle
 an onboarding partner without a manager or activity, snoozed, paused and churned partners.
 Only the team's columns are written: the worker adds its own on its first cycle.
 
-The raw rows come from `sample_rows`; this module types them as a team would (yes/no, some dates
-typed as text, IDs) and `sample_xlsx` writes the workbook.
+The raw rows come from `rows`; this module types them as a team would (yes/no, some dates
+typed as text, IDs) and `xlsx` writes the workbook.
 """
 
 from __future__ import annotations

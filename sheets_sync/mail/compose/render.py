@@ -35,11 +35,11 @@ from sheets_sync.mail.compose.templating import (
     safe_url,
 )
 from sheets_sync.model import Digest, DigestSection, MessageIntent, MessageKind, digest_key
+from sheets_sync.rules.greetings import BIRTHDAY  # the occasion the planner gives birthdays
 
 # Message and TemplateError live in `message` and `errors`; callers take them from here, with Renderer.
 __all__ = ["Message", "Renderer", "TemplateError", "template_name"]
 
-BIRTHDAY = "birthday"  # the greeting occasion the planner uses for birthdays
 _SECTION_ORDER = tuple(DigestSection)
 _SPACE = re.compile(r"\s")
 

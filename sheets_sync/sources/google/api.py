@@ -1,4 +1,4 @@
-"""The Google Sheets API plumbing under GoogleSource: credentials, retries, errors, A1 notation.
+"""The Google Sheets API plumbing under GoogleSource: credentials, retries, errors (A1 notation: `a1`).
 
 Nothing here knows about partners or tabs: it turns a config into a gspread client whose every
 request has a timeout and a bounded, jittered retry, and turns what goes wrong into the
