@@ -23,6 +23,7 @@ test: $(BIN)/.installed
 # and mypy --strict over sheets_sync ([tool.mypy] in pyproject.toml)
 lint: $(BIN)/.installed
 	$(BIN)/ruff check sheets_sync tests bench
+	$(BIN)/ruff format --check sheets_sync tests bench
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 

@@ -106,8 +106,9 @@ def cli(capfd, monkeypatch) -> Cli:
     """
     from sheets_sync.cli import main
 
-    def run(*args: object, cwd=None, env: dict[str, str] | None = None,
-            unset: tuple[str, ...] = ()) -> subprocess.CompletedProcess:  # fmt: skip
+    def run(
+        *args: object, cwd=None, env: dict[str, str] | None = None, unset: tuple[str, ...] = ()
+    ) -> subprocess.CompletedProcess:
         argv = [str(a) for a in args]
         capfd.readouterr()  # what came before is not this command's
         root = logging.getLogger()
@@ -123,8 +124,10 @@ def cli(capfd, monkeypatch) -> Cli:
                 patch.setattr(logging.getLogger(name), "propagate", False)
             for module, attribute, empty in PROCESS_STATE:
                 if not hasattr(importlib.import_module(module), attribute):
-                    pytest.fail(f"{module}.{attribute} is gone: update PROCESS_STATE in tests/conftest.py "
-                                f"(what a sheets-sync process keeps between cycles)")  # fmt: skip
+                    pytest.fail(
+                        f"{module}.{attribute} is gone: update PROCESS_STATE in tests/conftest.py "
+                        f"(what a sheets-sync process keeps between cycles)"
+                    )
                 patch.setattr(f"{module}.{attribute}", empty())
             opened: list[sqlite3.Connection] = []
 

@@ -37,7 +37,9 @@ def main(argv: list[str]) -> int:
     port, state_dir = int(argv[1]), Path(argv[2])
     count = int(argv[3]) if len(argv) > 3 else 200
     config = MailConfig(transport="smtp", max_per_minute=100_000, max_per_day=100_000)
-    transport = SmtpTransport(SmtpConfig(host="127.0.0.1", port=port, security="none"), "acme.example", timeout=10)
+    transport = SmtpTransport(
+        SmtpConfig(host="127.0.0.1", port=port, security="none"), "acme.example", timeout=10
+    )
     with Ledger(state_dir / LEDGER_FILE) as ledger, transport:
         report = deliver(batch(count), transport, ledger, config, dt.datetime.now(dt.UTC))
     print(report.summary(), flush=True)

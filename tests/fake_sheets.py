@@ -118,8 +118,16 @@ class Sheet:
 
     def clone(self) -> Sheet:
         """A copy whose containers can change without touching this one (values are immutable)."""
-        return Sheet(self.sheet_id, self.title, self.rows, self.cols, dict(self.cells), list(self.formats),
-                     {k: list(v) for k, v in self.cell_formats.items()}, dict(self.widths))  # fmt: skip
+        return Sheet(
+            self.sheet_id,
+            self.title,
+            self.rows,
+            self.cols,
+            dict(self.cells),
+            list(self.formats),
+            {k: list(v) for k, v in self.cell_formats.items()},
+            dict(self.widths),
+        )
 
     def add_format(self, r0: int, r1: int | None, c0: int, c1: int | None, fmt: dict) -> None:
         if r1 == r0 + 1 and c1 == c0 + 1:
@@ -182,8 +190,11 @@ class Sheet:
 
     def _shift_rows(self, start: int, by: int) -> None:
         self.cells = {((r + by, c) if r >= start else (r, c)): v for (r, c), v in self.cells.items()}
-        self.cell_formats = {((r + by, c) if r >= start else (r, c)): v for (r, c), v in self.cell_formats.items()
-                             if r + by >= 1}  # fmt: skip
+        self.cell_formats = {
+            ((r + by, c) if r >= start else (r, c)): v
+            for (r, c), v in self.cell_formats.items()
+            if r + by >= 1
+        }
         shifted = []
         for order, r0, r1, c0, c1, fmt in self.formats:
             if r0 >= start - 1:
@@ -213,8 +224,13 @@ class Sheet:
         return self.cell_format(row, col).get("numberFormat")
 
     def properties(self, index: int) -> dict:
-        return {"sheetId": self.sheet_id, "title": self.title, "index": index, "sheetType": "GRID",
-                "gridProperties": {"rowCount": self.rows, "columnCount": self.cols}}  # fmt: skip
+        return {
+            "sheetId": self.sheet_id,
+            "title": self.title,
+            "index": index,
+            "sheetType": "GRID",
+            "gridProperties": {"rowCount": self.rows, "columnCount": self.cols},
+        }
 
 
 @dataclass
@@ -261,8 +277,14 @@ class FakeSheetsAPI:
 
     # --- setting up -----------------------------------------------------------------------
 
-    def create(self, id: str, title: str = "Partners", tabs: dict[str, list[list[Any]]] | None = None,
-               rows: int = 1000, cols: int = 26) -> Spreadsheet:  # fmt: skip
+    def create(
+        self,
+        id: str,
+        title: str = "Partners",
+        tabs: dict[str, list[list[Any]]] | None = None,
+        rows: int = 1000,
+        cols: int = 26,
+    ) -> Spreadsheet:
         """A spreadsheet with `tabs` (title -> rows of Python values; dates become date-formatted serials)."""
         book = Spreadsheet(id, title)
         for name, values in (tabs or {"Sheet1": []}).items():
@@ -293,8 +315,9 @@ class FakeSheetsAPI:
         """Run `fn` just before the `nth` next request of `kind` (e.g. "values:batchGet") is served."""
         self._hooks.append([kind, nth, fn])
 
-    def fail(self, kind: str, fault: int | str | tuple | Exception = 429, times: int = 1, *,
-             applied: bool = False) -> None:  # fmt: skip
+    def fail(
+        self, kind: str, fault: int | str | tuple | Exception = 429, times: int = 1, *, applied: bool = False
+    ) -> None:
         """The next `times` requests of `kind` ("*": any) fail: an HTTP status, (status, message, STATUS),
         "timeout" or an exception. `applied`: the request is carried out first (a write lands), and
         only its answer is the fault."""
@@ -307,8 +330,11 @@ class FakeSheetsAPI:
 
     def _token(self, request) -> tuple:
         self.log.append("token")
-        return 200, {"Content-Type": "application/json"}, json.dumps(
-            {"access_token": self.token, "expires_in": 3600, "token_type": "Bearer"})  # fmt: skip
+        return (
+            200,
+            {"Content-Type": "application/json"},
+            json.dumps({"access_token": self.token, "expires_in": 3600, "token_type": "Bearer"}),
+        )
 
     def _handle(self, request) -> tuple:
         url = urlsplit(request.url)
@@ -362,8 +388,11 @@ class FakeSheetsAPI:
             action = ""
             if re.search(r":(clear|append)$", rest):
                 rest, action = rest.rsplit(":", 1)
-            kind = {"": {"GET": "values.get", "PUT": "values.update"}.get(method, "?"),
-                    "clear": "values.clear", "append": "values.append"}[action]  # fmt: skip
+            kind = {
+                "": {"GET": "values.get", "PUT": "values.update"}.get(method, "?"),
+                "clear": "values.clear",
+                "append": "values.append",
+            }[action]
             return kind, spreadsheet_id, unquote(rest)
         if path.endswith("/values:batchGet"):
             return "values:batchGet", path[: -len("/values:batchGet")], ""
@@ -383,15 +412,29 @@ class FakeSheetsAPI:
             return fault
         if isinstance(fault, tuple):  # (code, message, status): a particular error
             code, message, status = fault
-            return code, {"Content-Type": "application/json"}, json.dumps(
-                {"error": {"code": code, "message": message, "status": status}})  # fmt: skip
-        status = {429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "UNAVAILABLE", 503: "UNAVAILABLE",
-                  403: "PERMISSION_DENIED"}.get(fault, "UNKNOWN")  # fmt: skip
-        message = {429: "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per "
-                        "user' of service 'sheets.googleapis.com'.",
-                   500: "Internal error encountered.", 503: "The service is currently unavailable."}.get(fault, "error")  # fmt: skip
-        return fault, {"Content-Type": "application/json"}, json.dumps(
-            {"error": {"code": fault, "message": message, "status": status}})  # fmt: skip
+            return (
+                code,
+                {"Content-Type": "application/json"},
+                json.dumps({"error": {"code": code, "message": message, "status": status}}),
+            )
+        status = {
+            429: "RESOURCE_EXHAUSTED",
+            500: "INTERNAL",
+            502: "UNAVAILABLE",
+            503: "UNAVAILABLE",
+            403: "PERMISSION_DENIED",
+        }.get(fault, "UNKNOWN")
+        message = {
+            429: "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per "
+            "user' of service 'sheets.googleapis.com'.",
+            500: "Internal error encountered.",
+            503: "The service is currently unavailable.",
+        }.get(fault, "error")
+        return (
+            fault,
+            {"Content-Type": "application/json"},
+            json.dumps({"error": {"code": fault, "message": message, "status": status}}),
+        )
 
     # --- endpoints ------------------------------------------------------------------------
 
@@ -419,14 +462,20 @@ class FakeSheetsAPI:
         option = body.get("valueInputOption")
         if option not in ("RAW", "USER_ENTERED"):
             raise ApiError(400, "Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED")
-        planned = [self._plan_write(book, d["range"], d.get("values", []), d.get("majorDimension", "ROWS"))
-                   for d in body.get("data", [])]  # fmt: skip
+        planned = [
+            self._plan_write(book, d["range"], d.get("values", []), d.get("majorDimension", "ROWS"))
+            for d in body.get("data", [])
+        ]
         answers = [self._apply(book, p, option) for p in planned]
         rows = {(a["_sheet"], r) for a in answers for r in a["_rows"]}
         cols = {(a["_sheet"], c) for a in answers for c in a["_cols"]}
-        out = {"spreadsheetId": book.id, "totalUpdatedRows": len(rows), "totalUpdatedColumns": len(cols),
-               "totalUpdatedCells": sum(a["updatedCells"] for a in answers),
-               "totalUpdatedSheets": len({a["_sheet"] for a in answers})}  # fmt: skip
+        out = {
+            "spreadsheetId": book.id,
+            "totalUpdatedRows": len(rows),
+            "totalUpdatedColumns": len(cols),
+            "totalUpdatedCells": sum(a["updatedCells"] for a in answers),
+            "totalUpdatedSheets": len({a["_sheet"] for a in answers}),
+        }
         if answers:
             out["responses"] = [{k: v for k, v in a.items() if not k.startswith("_")} for a in answers]
         else:
@@ -437,8 +486,11 @@ class FakeSheetsAPI:
         option = (params.get("valueInputOption") or [""])[0]
         if option not in ("RAW", "USER_ENTERED"):
             raise ApiError(400, "Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED")
-        answer = self._apply(book, self._plan_write(book, target, body.get("values", []),
-                                                    body.get("majorDimension", "ROWS")), option)  # fmt: skip
+        answer = self._apply(
+            book,
+            self._plan_write(book, target, body.get("values", []), body.get("majorDimension", "ROWS")),
+            option,
+        )
         return {k: v for k, v in answer.items() if not k.startswith("_")}
 
     def _values_clear(self, book: Spreadsheet, target, params, body) -> dict:
@@ -454,8 +506,11 @@ class FakeSheetsAPI:
         work = Spreadsheet(book.id, book.title, [s.clone() for s in book.sheets])  # all or nothing
         replies = [self._change(work, i, request) for i, request in enumerate(body.get("requests", []))]
         if sum(s.rows * s.cols for s in work.sheets) > MAX_CELLS:
-            raise ApiError(400, f"Invalid requests: This action would increase the number of cells in the workbook "
-                                f"above the limit of {MAX_CELLS} cells.")  # fmt: skip
+            raise ApiError(
+                400,
+                f"Invalid requests: This action would increase the number of cells in the workbook "
+                f"above the limit of {MAX_CELLS} cells.",
+            )
         originals = {s.sheet_id: s for s in book.sheets}
         for sheet in work.sheets:  # keep the Sheet objects tests hold
             if sheet.sheet_id in originals:
@@ -486,8 +541,11 @@ class FakeSheetsAPI:
         else:
             r0, c0, r1, c1 = 1, 1, sheet.rows, sheet.cols
         if r0 > sheet.rows or c0 > sheet.cols or (writing and (r1 > sheet.rows or c1 > sheet.cols)):
-            raise ApiError(400, f"Range ({range_name(sheet.title, r0, c0, r1, c1)}) exceeds grid limits. "
-                                f"Max rows: {sheet.rows}, max columns: {sheet.cols}")  # fmt: skip
+            raise ApiError(
+                400,
+                f"Range ({range_name(sheet.title, r0, c0, r1, c1)}) exceeds grid limits. "
+                f"Max rows: {sheet.rows}, max columns: {sheet.cols}",
+            )
         return sheet, r0, c0, min(r1, sheet.rows), min(c1, sheet.cols)
 
     def _read(self, book: Spreadsheet, text: str, params: dict) -> dict:
@@ -540,10 +598,13 @@ class FakeSheetsAPI:
         if explicit:
             _, _, _, r1, c1 = self._box(book, text, writing=True)
             if height > r1 - r0 + 1 or width > c1 - c0 + 1:
-                raise ApiError(400, f"Requested writing within range [{text}], but tried writing to row "
-                                    f"[{r0 + height - 1}]" if height > r1 - r0 + 1 else
-                                    f"Requested writing within range [{text}], but tried writing to column "
-                                    f"[{letter(c0 + width - 1)}]")  # fmt: skip
+                raise ApiError(
+                    400,
+                    f"Requested writing within range [{text}], but tried writing to row [{r0 + height - 1}]"
+                    if height > r1 - r0 + 1
+                    else f"Requested writing within range [{text}], but tried writing to column "
+                    f"[{letter(c0 + width - 1)}]",
+                )
         self._box(
             book,
             range_name(sheet.title, r0, c0, r0 + max(height, 1) - 1, c0 + max(width, 1) - 1),
@@ -568,10 +629,16 @@ class FakeSheetsAPI:
                     raise ApiError(400, f"Invalid values[{i}][{j}]: list_value")
                 sheet.set(row, col, value)
         height, width = len(values), max((len(v) for v in values), default=0)
-        return {"spreadsheetId": book.id,
-                "updatedRange": range_name(sheet.title, r0, c0, r0 + max(height, 1) - 1, c0 + max(width, 1) - 1),
-                "updatedRows": len(rows), "updatedColumns": len(cols), "updatedCells": count,
-                "_sheet": sheet.title, "_rows": rows, "_cols": cols}  # fmt: skip
+        return {
+            "spreadsheetId": book.id,
+            "updatedRange": range_name(sheet.title, r0, c0, r0 + max(height, 1) - 1, c0 + max(width, 1) - 1),
+            "updatedRows": len(rows),
+            "updatedColumns": len(cols),
+            "updatedCells": count,
+            "_sheet": sheet.title,
+            "_rows": rows,
+            "_cols": cols,
+        }
 
     def _clear(self, book: Spreadsheet, text: str) -> str:
         sheet, r0, c0, r1, c1 = self._box(book, text)
@@ -588,8 +655,11 @@ class FakeSheetsAPI:
             p = args.get("properties", {})
             title = p.get("title") or f"Sheet{len(book.sheets) + 1}"
             if any(s.title == title for s in book.sheets):
-                raise ApiError(400, f'Invalid {where}: A sheet with the name "{title}" already exists. '
-                                    "Please enter another name.")  # fmt: skip
+                raise ApiError(
+                    400,
+                    f'Invalid {where}: A sheet with the name "{title}" already exists. '
+                    "Please enter another name.",
+                )
             sheet_id = p.get("sheetId")
             if sheet_id is None:
                 sheet_id = self.next_sheet_ids.pop(0) if self.next_sheet_ids else next(self._sheet_ids)
@@ -640,8 +710,13 @@ class FakeSheetsAPI:
             sheet = book.by_id(r["sheetId"], where)
             fmt = args.get("cell", {}).get("userEnteredFormat", {})
             kept = {k: v for k, v in fmt.items() if k in args.get("fields", "")}
-            sheet.add_format(r.get("startRowIndex", 0), r.get("endRowIndex"), r.get("startColumnIndex", 0),
-                             r.get("endColumnIndex"), kept)  # fmt: skip
+            sheet.add_format(
+                r.get("startRowIndex", 0),
+                r.get("endRowIndex"),
+                r.get("startColumnIndex", 0),
+                r.get("endColumnIndex"),
+                kept,
+            )
             return {}
         if name == "updateDimensionProperties":
             r = args["range"]
@@ -729,7 +804,9 @@ def seed_tables(tables: Iterable[tuple[str, tuple[str, ...], list[list[Any]]]]) 
 
 
 @contextmanager
-def sample_sheets(folder, today: dt.date, *keys: str) -> Iterator[tuple[FakeSheetsAPI, Any, responses.RequestsMock]]:
+def sample_sheets(
+    folder, today: dt.date, *keys: str
+) -> Iterator[tuple[FakeSheetsAPI, Any, responses.RequestsMock]]:
     """The English sample workbook as of `today`, written into `folder` and seeded into a fake API
     under each key: (api, its config, the active `responses` mock)."""
     from sheets_sync.config import load_config

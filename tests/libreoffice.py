@@ -52,8 +52,10 @@ def require_soffice() -> str:
     if path is not None:
         return path
     if os.environ.get("CI"):
-        pytest.fail("LibreOffice (soffice) is not installed; CI must install it (apt-get install "
-                    "libreoffice-calc-nogui)")  # fmt: skip
+        pytest.fail(
+            "LibreOffice (soffice) is not installed; CI must install it (apt-get install "
+            "libreoffice-calc-nogui)"
+        )
     pytest.skip("LibreOffice (soffice) is not installed")
 
 
@@ -72,8 +74,9 @@ def sheet_names(path: Path) -> list[str]:
     return [s.get("name") for s in root.iter("{*}sheet")]
 
 
-def convert_to_csv(paths: Iterable[Path], sheet: int | str | None = None, *,
-                   timeout: float = DEFAULT_TIMEOUT) -> dict[Path, dict[str, Rows]]:  # fmt: skip
+def convert_to_csv(
+    paths: Iterable[Path], sheet: int | str | None = None, *, timeout: float = DEFAULT_TIMEOUT
+) -> dict[Path, dict[str, Rows]]:
     """{workbook: {sheet name: rows}} for every workbook, as LibreOffice exports it to CSV.
 
     `sheet` None exports every sheet; an int (1-based) or a tab name exports that one only. The
@@ -107,9 +110,18 @@ def convert_to_csv(paths: Iterable[Path], sheet: int | str | None = None, *,
         work = Path(folder)
         out = work / "out"
         out.mkdir()
-        command = [require_soffice(), f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
-                   "--norestore", "--nolockcheck", "--convert-to", CSV_FILTER.format(sheet=option),
-                   "--outdir", str(out), *map(str, paths)]  # fmt: skip
+        command = [
+            require_soffice(),
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            CSV_FILTER.format(sheet=option),
+            "--outdir",
+            str(out),
+            *map(str, paths),
+        ]
         _run(command, timeout, work)
         result: dict[Path, dict[str, Rows]] = {}
         for path in paths:
@@ -130,8 +142,9 @@ def convert_to_csv(paths: Iterable[Path], sheet: int | str | None = None, *,
 def _run(command: list[str], timeout: float, work: Path) -> None:
     # No display needed; TMPDIR: soffice's IPC socket goes into `work`, removed afterwards, not /tmp.
     env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp", "TMPDIR": str(work)}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
-                               start_new_session=True)  # fmt: skip
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, start_new_session=True
+    )
     try:
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

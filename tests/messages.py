@@ -43,9 +43,15 @@ SENDER = "Partners <partners@acme.example>"
 DATE = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
 
 
-def make_message(key: str, kind: MessageKind | None = None, *, to: tuple[str, ...] = ("anna@partner.example",),
-                 cc: tuple[str, ...] = (), body: str = "Hello,\n\nthe recap of our meeting.\n",
-                 date: dt.datetime = DATE) -> Message:  # fmt: skip
+def make_message(
+    key: str,
+    kind: MessageKind | None = None,
+    *,
+    to: tuple[str, ...] = ("anna@partner.example",),
+    cc: tuple[str, ...] = (),
+    body: str = "Hello,\n\nthe recap of our meeting.\n",
+    date: dt.datetime = DATE,
+) -> Message:
     """A message with a deterministic Message-ID derived from its key, as render makes them."""
     kind = kind or MessageKind(key.split(":", 1)[0])
     email = EmailMessage()

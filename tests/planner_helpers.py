@@ -48,7 +48,9 @@ def contact(row: int = 2, partner_row: int | None = 2, **fields) -> Contact:
     return Contact(row=row, partner_row=partner_row, **fields)
 
 
-def activity(row: int, date: dt.date | None, type: str = "call", partner_row: int | None = 2, **fields) -> Activity:
+def activity(
+    row: int, date: dt.date | None, type: str = "call", partner_row: int | None = 2, **fields
+) -> Activity:
     fields.setdefault("id", f"A{row}")
     return Activity(row=row, date=date, partner_row=partner_row, type=type, **fields)
 
@@ -83,12 +85,16 @@ def state(the_plan: Plan, row: int = 2) -> PartnerState:
     return found
 
 
-def one_partner(*activities: Activity, today: dt.date = TODAY, contacts=(), news_items=(), **partner_fields) -> Plan:
+def one_partner(
+    *activities: Activity, today: dt.date = TODAY, contacts=(), news_items=(), **partner_fields
+) -> Plan:
     """A plan for a single partner (row 2) with its activities, under the default config."""
     return plan(book([partner(**partner_fields)], contacts, activities, news_items), Config(), today)
 
 
-def items(the_plan: Plan, section: DigestSection | None = None, manager: str | None = None) -> list[DigestItem]:
+def items(
+    the_plan: Plan, section: DigestSection | None = None, manager: str | None = None
+) -> list[DigestItem]:
     return [
         item
         for digest in the_plan.digests

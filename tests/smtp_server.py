@@ -48,7 +48,9 @@ class RecordingHandler:
     refuse: frozenset[str] = frozenset()  # recipients answered `refusal` at RCPT
     refusal: str = REFUSAL
     data_reply: str = ""  # e.g. "451 4.3.0 try later": every DATA answered with it, nothing recorded
-    kind_replies: dict[str, str] = field(default_factory=dict)  # X-Sheets-Sync-Kind -> its DATA reply, as data_reply
+    kind_replies: dict[str, str] = field(
+        default_factory=dict
+    )  # X-Sheets-Sync-Kind -> its DATA reply, as data_reply
     delay: float = 0.0  # seconds spent on each message before accepting it (a slow server)
     reply_delay: float = 0.0  # seconds between recording a message and answering 250 (the crash window)
     drop_after: int | None = None  # per connection: after this many messages, drop it at the next MAIL
@@ -85,9 +87,16 @@ class RecordingHandler:
         if str(headers["X-Sheets-Sync-Kind"] or "") in self.kind_replies:
             return self.kind_replies[str(headers["X-Sheets-Sync-Kind"])]
         with self.lock:
-            self.received.append(Received(str(headers["Message-ID"]), str(headers["X-Test-Key"] or ""),
-                                          envelope.mail_from, list(envelope.rcpt_tos), envelope.content,
-                                          getattr(session, "connection", 0)))  # fmt: skip
+            self.received.append(
+                Received(
+                    str(headers["Message-ID"]),
+                    str(headers["X-Test-Key"] or ""),
+                    envelope.mail_from,
+                    list(envelope.rcpt_tos),
+                    envelope.content,
+                    getattr(session, "connection", 0),
+                )
+            )
         session.accepted = getattr(session, "accepted", 0) + 1
         if self.reply_delay:
             await asyncio.sleep(self.reply_delay)
@@ -134,7 +143,10 @@ class Users:
         self.users = users
 
     def __call__(self, server, session, envelope, mechanism, auth_data):
-        ok = isinstance(auth_data, LoginPassword) and self.users.get(auth_data.login.decode()) == auth_data.password.decode()
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and self.users.get(auth_data.login.decode()) == auth_data.password.decode()
+        )
         return AuthResult(success=ok, handled=False)
 
 
@@ -175,9 +187,15 @@ class SmtpServer:
     style), else STARTTLS is offered (and required). `users` turns on AUTH (only over TLS).
     """
 
-    def __init__(self, handler: RecordingHandler | None = None, *, tls: Tls | None = None,
-                 implicit_tls: bool = False, users: dict[str, str] | None = None,
-                 auth: tuple[str, ...] = ("LOGIN", "PLAIN")):  # fmt: skip
+    def __init__(
+        self,
+        handler: RecordingHandler | None = None,
+        *,
+        tls: Tls | None = None,
+        implicit_tls: bool = False,
+        users: dict[str, str] | None = None,
+        auth: tuple[str, ...] = ("LOGIN", "PLAIN"),
+    ):
         """`auth`: the mechanisms offered (smtplib tries PLAIN, then LOGIN, and reports the last)."""
         self.handler = handler or RecordingHandler()
         kwargs: dict = {"ready_timeout": 10.0}
@@ -187,7 +205,9 @@ class SmtpServer:
             kwargs.update(tls_context=tls.server_context(), require_starttls=True)
         if users is not None:
             # aiosmtpd only knows about TLS it negotiated itself (STARTTLS); implicit TLS is TLS too
-            kwargs.update(authenticator=Users(users), auth_require_tls=not implicit_tls, auth_required=not implicit_tls)
+            kwargs.update(
+                authenticator=Users(users), auth_require_tls=not implicit_tls, auth_required=not implicit_tls
+            )
             kwargs["auth_exclude_mechanism"] = [m for m in ("LOGIN", "PLAIN") if m not in auth]
         self.controller = _Controller(self.handler, **kwargs)
         self.host = "127.0.0.1"
@@ -234,33 +254,60 @@ def make_tls(folder: Path) -> Tls:
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sheets-sync test CA")])
     ca = (
-        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
-                                     content_commitment=False, key_encipherment=False, data_encipherment=False,
-                                     key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
-    )  # fmt: skip
+    )
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
-        .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                    x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
         .sign(ca_key, hashes.SHA256())
-    )  # fmt: skip
+    )
     tls = Tls(folder / "ca.pem", folder / "server.pem", folder / "server.key")
     tls.ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     tls.cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    tls.key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                               serialization.NoEncryption()))  # fmt: skip
+    tls.key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     return tls

@@ -17,9 +17,45 @@ LONG = "Очень длинная заметка 很长的笔记 ملاحظة ط
 
 BAD = {
     "Partners": [
-        ["ID", "Partner", "Rank", "Stage", "Manager", "Since", "", "Goal target", "Goal period", "Snooze until", "Notes"],
-        ["P-0001", "Acme", "A", "active", "anna@startup.example", "31.02.2026", "orphan", "three", "someday", None, LONG],
-        ["P-0001", "Beta 株式会社", "Z", "sleepy", "not an email", 46200, None, 3, "2026-Q4", "2026-13-01", None],
+        [
+            "ID",
+            "Partner",
+            "Rank",
+            "Stage",
+            "Manager",
+            "Since",
+            "",
+            "Goal target",
+            "Goal period",
+            "Snooze until",
+            "Notes",
+        ],
+        [
+            "P-0001",
+            "Acme",
+            "A",
+            "active",
+            "anna@startup.example",
+            "31.02.2026",
+            "orphan",
+            "three",
+            "someday",
+            None,
+            LONG,
+        ],
+        [
+            "P-0001",
+            "Beta 株式会社",
+            "Z",
+            "sleepy",
+            "not an email",
+            46200,
+            None,
+            3,
+            "2026-Q4",
+            "2026-13-01",
+            None,
+        ],
         [None, "=A1", "B", None, None, None, None, None, None, None, None],  # a formula where a name belongs
         ["P-0003", "", "B", None, None, None, None, None, None, None, "row with no name"],
         [None, "Гамма", "c", "paused", None, "01/12/2025", None, None, None, "=TODAY()+5", None],
@@ -80,16 +116,31 @@ def test_malformed_cells_never_stop_a_cycle_and_every_problem_is_reported(tmp_pa
 
     messages = {(p.tab.value, p.row, p.column): p.message for p in report.problems}
     expected = {
-        ("Partners", 2, "Since"), ("Partners", 2, "Goal target"), ("Partners", 2, "Goal period"),
-        ("Partners", 3, "ID"), ("Partners", 3, "Rank"), ("Partners", 3, "Stage"),
-        ("Partners", 3, "Manager"), ("Partners", 3, "Snooze until"), ("Partners", 4, "Partner"),
+        ("Partners", 2, "Since"),
+        ("Partners", 2, "Goal target"),
+        ("Partners", 2, "Goal period"),
+        ("Partners", 3, "ID"),
+        ("Partners", 3, "Rank"),
+        ("Partners", 3, "Stage"),
+        ("Partners", 3, "Manager"),
+        ("Partners", 3, "Snooze until"),
+        ("Partners", 4, "Partner"),
         ("Partners", 5, "Partner"),
-        ("Contacts", 2, "Champion"), ("Contacts", 2, "Birthday"), ("Contacts", 3, "Partner"),
-        ("Contacts", 4, "Email"), ("Contacts", 4, "Birthday"),
-        ("Activities", 2, "Date"), ("Activities", 3, "Amount"), ("Activities", 4, "Partner"),
-        ("Activities", 4, "Due"), ("Activities", 4, "Done"), ("Activities", 4, "Direction"), ("Activities", 5, "Date"),
-        ("News", 2, "Date"), ("News", 2, "Publish"),
-    }  # fmt: skip
+        ("Contacts", 2, "Champion"),
+        ("Contacts", 2, "Birthday"),
+        ("Contacts", 3, "Partner"),
+        ("Contacts", 4, "Email"),
+        ("Contacts", 4, "Birthday"),
+        ("Activities", 2, "Date"),
+        ("Activities", 3, "Amount"),
+        ("Activities", 4, "Partner"),
+        ("Activities", 4, "Due"),
+        ("Activities", 4, "Done"),
+        ("Activities", 4, "Direction"),
+        ("Activities", 5, "Date"),
+        ("News", 2, "Date"),
+        ("News", 2, "Publish"),
+    }
     assert expected <= set(messages), expected - set(messages)
 
     wb = openpyxl.load_workbook(path)
@@ -124,13 +175,21 @@ def test_check_through_the_cli_names_a_second_header_and_a_typo_one_line_each(cl
     problem, with the cell, even when a cell holds line breaks (a terminal escape, which no .xlsx
     can hold, is in test_bounds). The CLI runs in this process (conftest's `cli`: its fds captured)."""
     path = tmp_path / "partners.xlsx"
-    write_tabs(path, {
-        "Partners": [["ID", "Partner", "Rank", "Stage", "Manager", "Notes", "Rank"],
-                     ["P-0001", "Acme", "A", "sleepy\r\n\tgone", "anna@startup.example", None, "B"]],
-        "Contacts": [["Partner", "Email"]],
-        "Activities": [["Date", "Partner", "Type", "Follow-up"], [dt.date(2026, 11, 25), "Acme\nCorp", "meting", None]],
-        "News": [["Date", "Title"]],
-    })  # fmt: skip
+    write_tabs(
+        path,
+        {
+            "Partners": [
+                ["ID", "Partner", "Rank", "Stage", "Manager", "Notes", "Rank"],
+                ["P-0001", "Acme", "A", "sleepy\r\n\tgone", "anna@startup.example", None, "B"],
+            ],
+            "Contacts": [["Partner", "Email"]],
+            "Activities": [
+                ["Date", "Partner", "Type", "Follow-up"],
+                [dt.date(2026, 11, 25), "Acme\nCorp", "meting", None],
+            ],
+            "News": [["Date", "Title"]],
+        },
+    )
     (tmp_path / "config.yaml").write_text("source: {kind: xlsx, path: partners.xlsx}\ntimezone: UTC\n")
     out = cli("-c", tmp_path / "config.yaml", "check")
     assert out.returncode == 1, out.stderr

@@ -43,19 +43,52 @@ def renderer() -> Renderer:
 
 
 def follow_up(**context) -> MessageIntent:
-    values = {"partner": "Brightline Logistics", "type": "meeting", "date": dt.date(2026, 11, 24),
-              "summary": "Quarterly review.", "agreements": "Joint webinar", "next_steps": "Send the agenda",
-              "owner": MANAGER, "due": None, "contacts": ("Maria Lopez",), "addresses": ("maria@brightline.example",),
-              "manager": MANAGER, "mode": "send", **context}  # fmt: skip
-    return MessageIntent(MessageKind.FOLLOW_UP, "follow-up:A12", to=("maria@brightline.example",), cc=(MANAGER,),
-                         reply_to=MANAGER, partner_row=5, activity_row=12, context=values)  # fmt: skip
+    values = {
+        "partner": "Brightline Logistics",
+        "type": "meeting",
+        "date": dt.date(2026, 11, 24),
+        "summary": "Quarterly review.",
+        "agreements": "Joint webinar",
+        "next_steps": "Send the agenda",
+        "owner": MANAGER,
+        "due": None,
+        "contacts": ("Maria Lopez",),
+        "addresses": ("maria@brightline.example",),
+        "manager": MANAGER,
+        "mode": "send",
+        **context,
+    }
+    return MessageIntent(
+        MessageKind.FOLLOW_UP,
+        "follow-up:A12",
+        to=("maria@brightline.example",),
+        cc=(MANAGER,),
+        reply_to=MANAGER,
+        partner_row=5,
+        activity_row=12,
+        context=values,
+    )
 
 
 def greeting(contact: str) -> MessageIntent:
-    values = {"partner": "Brightline", "contact": contact, "occasion": "birthday", "holiday": "", "date": TODAY,
-              "age": None, "manager": MANAGER}  # fmt: skip
-    return MessageIntent(MessageKind.GREETING, "greeting:C7:birthday:2026", to=("maria@brightline.example",),
-                         reply_to=MANAGER, partner_row=5, contact_row=7, context=values)  # fmt: skip
+    values = {
+        "partner": "Brightline",
+        "contact": contact,
+        "occasion": "birthday",
+        "holiday": "",
+        "date": TODAY,
+        "age": None,
+        "manager": MANAGER,
+    }
+    return MessageIntent(
+        MessageKind.GREETING,
+        "greeting:C7:birthday:2026",
+        to=("maria@brightline.example",),
+        reply_to=MANAGER,
+        partner_row=5,
+        contact_row=7,
+        context=values,
+    )
 
 
 def display_name(message, name: str) -> tuple[str, str]:
@@ -104,7 +137,9 @@ def test_a_word_longer_than_the_limit_is_cut_inside_it():
 
 def test_russian_text_is_cut_on_a_word_too():
     text = "Новости для партнёров: новый партнёрский портал и обучение " * 10
-    assert shorten(text, 41) == "Новости для партнёров: новый партнёрский\u2026"  # the word fits, then a space
+    assert (
+        shorten(text, 41) == "Новости для партнёров: новый партнёрский\u2026"
+    )  # the word fits, then a space
     assert shorten(text, 40) == "Новости для партнёров: новый\u2026"  # it would not fit with the ellipsis
 
 
@@ -121,8 +156,14 @@ def test_shortening_needs_no_babel(tmp_path):
         "import sheets_sync.mail.compose.render\n"
         "print(shorten('Добро пожаловать в программу партнёров ' * 20, 30))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path,
-                         env={"PYTHONPATH": str(Path(__file__).resolve().parent.parent)})  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
     assert out.stdout.strip() == "Добро пожаловать в программу\u2026"
 
 
@@ -160,12 +201,15 @@ def test_a_huge_contact_name_gives_a_capped_display_name_in_to():
     assert len(message.text) < 5_000  # the greeting names the contact, shortened
 
 
-@pytest.mark.parametrize("name", [
-    "Иванова, Мария Петровна — руководитель отдела партнёрских продаж",  # a comma in a long encoded name
-    'Lopez, Maria "the boss" (Chief Executive Officer of Brightline Logistics)',
-    "Ann " * 60,
-    "🚀" * 120,
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Иванова, Мария Петровна — руководитель отдела партнёрских продаж",  # a comma in a long encoded name
+        'Lopez, Maria "the boss" (Chief Executive Officer of Brightline Logistics)',
+        "Ann " * 60,
+        "🚀" * 120,
+    ],
+)
 def test_a_long_display_name_reads_back_as_one_address_with_its_name(name):
     message = renderer().render(greeting(contact=name), NOW)
     assert display_name(message, "To") == (shorten(name), "maria@brightline.example")
@@ -202,7 +246,9 @@ def snapshot(partners=None, activities=None) -> Snapshot:
         "Activities": activities or (["Date", "Partner", "Type"], []),
         "News": (["Date", "Title"], []),
     }
-    return Snapshot({k: Table(k, tuple(h), [list(r) for r in rows]) for k, (h, rows) in tables.items()}, version=1)
+    return Snapshot(
+        {k: Table(k, tuple(h), [list(r) for r in rows]) for k, (h, rows) in tables.items()}, version=1
+    )
 
 
 def test_one_line_escapes_line_breaks_tabs_and_terminal_controls():
@@ -218,12 +264,21 @@ def test_a_quoted_cell_is_one_short_line():
 
 
 def test_check_prints_each_problem_on_one_line_whatever_the_cells_hold():
-    partners = (["ID", "Partner", "Rank", "Stage", "Manager\n(email)"],
-                [["P-0001", "Acme", "Gold\r\nPlatinum", "sleepy\x1b[31m", "anna at\nacme"],
-                 ["P-0002", "Beta", "A", None, "x" * 1_000_000 + "@acme.example"]])  # fmt: skip
+    partners = (
+        ["ID", "Partner", "Rank", "Stage", "Manager\n(email)"],
+        [
+            ["P-0001", "Acme", "Gold\r\nPlatinum", "sleepy\x1b[31m", "anna at\nacme"],
+            ["P-0002", "Beta", "A", None, "x" * 1_000_000 + "@acme.example"],
+        ],
+    )
     activities = (["Date", "Partner", "Type"], [[TODAY, "Acme\r\nCorp", "meeting"]])
-    config = parse_config({"source": {"kind": "xlsx", "path": "p.xlsx"},
-                           "columns": {"Partners": {"Manager": "Manager\n(email)"}}}, Path("/t"))  # fmt: skip
+    config = parse_config(
+        {
+            "source": {"kind": "xlsx", "path": "p.xlsx"},
+            "columns": {"Partners": {"Manager": "Manager\n(email)"}},
+        },
+        Path("/t"),
+    )
     rb = read_book(snapshot(partners, activities), config)
     text = check_report(rb)
     lines = text.split("\n")
@@ -246,7 +301,10 @@ def test_the_column_named_in_a_problem_is_one_short_line():
 
 
 def test_two_columns_with_the_same_header_are_a_problem_and_the_first_is_read():
-    partners = (["ID", "Partner", "Rank", "Stage", "Notes", " rank "], [["P-0001", "Acme", "A", None, None, "C"]])
+    partners = (
+        ["ID", "Partner", "Rank", "Stage", "Notes", " rank "],
+        [["P-0001", "Acme", "A", None, None, "C"]],
+    )
     rb = read_book(snapshot(partners), CONFIG)
     assert rb.book.partners[0].rank == "A"
     (problem,) = rb.problems
@@ -270,11 +328,13 @@ def test_columns_the_worker_ignores_may_share_a_header():
 
 
 def test_a_renamed_column_is_compared_by_its_name_in_the_config():
-    config = parse_config({"source": {"kind": "xlsx", "path": "p.xlsx"},
-                           "columns": {"Partners": {"Rank": "Tier"}}}, Path("/t"))  # fmt: skip
+    config = parse_config(
+        {"source": {"kind": "xlsx", "path": "p.xlsx"}, "columns": {"Partners": {"Rank": "Tier"}}}, Path("/t")
+    )
     rb = read_book(snapshot((["Partner", "Tier", "Rank", "tier"], [["Acme", "A", "B", "C"]])), config)
     assert [(rb.cell_ref(p), p.message) for p in rb.problems] == [
-        ("Partners!D1", 'two columns are headed "Tier" (B and D): the first one (B) is read')]
+        ("Partners!D1", 'two columns are headed "Tier" (B and D): the first one (B) is read')
+    ]
 
 
 # --- an unknown Type ----------------------------------------------------------------------------------
@@ -284,13 +344,20 @@ def activities(*types: str) -> tuple[list[str], list[list]]:
     return ["Date", "Partner", "Type"], [[dt.date(2026, 11, 20), "Acme", t] for t in types]
 
 
-@pytest.mark.parametrize(("typed", "message"), [
-    ("meting", 'unknown Type "meting": did you mean meeting? (not counted as a touch)'),
-    ("Cal", 'unknown Type "Cal": did you mean call? (not counted as a touch)'),
-    ("newsleter", 'unknown Type "newsleter": did you mean newsletter? (not counted as a touch)'),
-    ("встерча", 'unknown Type "встерча": did you mean встреча? (not counted as a touch)'),
-    ("lunch", 'unknown Type "lunch" (call, email, event, meeting, message, visit, deal): not counted as a touch'),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("meting", 'unknown Type "meting": did you mean meeting? (not counted as a touch)'),
+        ("Cal", 'unknown Type "Cal": did you mean call? (not counted as a touch)'),
+        ("newsleter", 'unknown Type "newsleter": did you mean newsletter? (not counted as a touch)'),
+        ("встерча", 'unknown Type "встерча": did you mean встреча? (not counted as a touch)'),
+        (
+            "lunch",
+            'unknown Type "lunch" (call, email, event, meeting, message, visit, deal): not counted as a '
+            "touch",
+        ),
+    ],
+)
 def test_an_unknown_type_is_a_problem_of_its_cell_naming_the_nearest_known_type(typed, message):
     rb = read_book(snapshot(activities=activities(typed)), CONFIG)
     (problem,) = rb.problems
@@ -298,10 +365,24 @@ def test_an_unknown_type_is_a_problem_of_its_cell_naming_the_nearest_known_type(
 
 
 def test_every_known_type_reads_without_a_problem():
-    config = parse_config({"source": {"kind": "xlsx", "path": "p.xlsx"},
-                           "touch_types": ["meeting", "call", "demo"]}, Path("/t"))  # fmt: skip
-    known = ["Meeting", " CALL ", "visit", "demo", "deal", "newsletter", "follow-up", "greeting", "sales kit",
-             "встреча", "Сделка", "email", "event"]  # fmt: skip
+    config = parse_config(
+        {"source": {"kind": "xlsx", "path": "p.xlsx"}, "touch_types": ["meeting", "call", "demo"]}, Path("/t")
+    )
+    known = [
+        "Meeting",
+        " CALL ",
+        "visit",
+        "demo",
+        "deal",
+        "newsletter",
+        "follow-up",
+        "greeting",
+        "sales kit",
+        "встреча",
+        "Сделка",
+        "email",
+        "event",
+    ]
     # email and event are no touches for this team, but no typos either: they are left alone
     assert read_book(snapshot(activities=activities(*known)), config).problems == []
     (problem,) = read_book(snapshot(activities=activities("demoo")), config).problems
@@ -334,13 +415,19 @@ def write_tabs(path, tabs: dict[str, list[list]]) -> None:
 
 def test_an_unknown_type_is_in_the_rows_sync_note_and_in_check(tmp_path):
     path = tmp_path / "partners.xlsx"
-    write_tabs(path, {
-        "Partners": [["ID", "Partner", "Rank", "Rank"], ["P-0001", "Acme", "A", "B"]],
-        "Contacts": [["Partner", "Email"]],
-        "Activities": [["Date", "Partner", "Type", "Follow-up"], [dt.date(2026, 11, 25), "Acme", "meting", None],
-                       [dt.date(2026, 11, 24), "Acme", "call", "sent"]],
-        "News": [["Date", "Title"]],
-    })  # fmt: skip
+    write_tabs(
+        path,
+        {
+            "Partners": [["ID", "Partner", "Rank", "Rank"], ["P-0001", "Acme", "A", "B"]],
+            "Contacts": [["Partner", "Email"]],
+            "Activities": [
+                ["Date", "Partner", "Type", "Follow-up"],
+                [dt.date(2026, 11, 25), "Acme", "meting", None],
+                [dt.date(2026, 11, 24), "Acme", "call", "sent"],
+            ],
+            "News": [["Date", "Title"]],
+        },
+    )
     config = parse_config({"source": {"kind": "xlsx", "path": str(path)}}, tmp_path)
     report = run_once(XlsxSource(path), config, NOW)
     assert report.written
@@ -363,12 +450,18 @@ def test_an_unknown_type_is_in_the_rows_sync_note_and_in_check(tmp_path):
 def test_the_cycle_summary_shows_a_huge_partner_name_in_one_short_cell(tmp_path):
     path = tmp_path / "partners.xlsx"
     name = "Westgate " + "Digital " * 4_000  # openpyxl keeps at most Excel's 32,767 characters
-    write_tabs(path, {
-        "Partners": [["ID", "Partner", "Rank", "Manager"], ["P-0001", name, "A", MANAGER]],
-        "Contacts": [["Partner", "Email"]],
-        "Activities": [["Date", "Partner", "Type", "Agreements", "Follow-up"], [TODAY, "P-0001", "call", "Pilot", None]],
-        "News": [["Date", "Title"]],
-    })  # fmt: skip
+    write_tabs(
+        path,
+        {
+            "Partners": [["ID", "Partner", "Rank", "Manager"], ["P-0001", name, "A", MANAGER]],
+            "Contacts": [["Partner", "Email"]],
+            "Activities": [
+                ["Date", "Partner", "Type", "Agreements", "Follow-up"],
+                [TODAY, "P-0001", "call", "Pilot", None],
+            ],
+            "News": [["Date", "Title"]],
+        },
+    )
     config = parse_config({"source": {"kind": "xlsx", "path": str(path)}}, tmp_path)
     report = run_once(XlsxSource(path), config, NOW, dry_run=True)
     assert [m.kind for m in report.plan.messages] == [MessageKind.FOLLOW_UP]

@@ -356,18 +356,57 @@ def test_parse_birthday_rejects_garbage(value):
 
 @pytest.mark.parametrize(
     "value",
-    [True, 1, 1.0, "yes", "YES", " Yes ", "y", "Y", "true", "TRUE", "True", "1", "x", "X",
-     "✓", "✔", "да", "Да", "ДА", "д", "Д", "\u00a0yes\u00a0"],
-)  # fmt: skip
+    [
+        True,
+        1,
+        1.0,
+        "yes",
+        "YES",
+        " Yes ",
+        "y",
+        "Y",
+        "true",
+        "TRUE",
+        "True",
+        "1",
+        "x",
+        "X",
+        "✓",
+        "✔",
+        "да",
+        "Да",
+        "ДА",
+        "д",
+        "Д",
+        "\u00a0yes\u00a0",
+    ],
+)
 def test_parse_bool_yes(value):
     assert parse_bool(value) is True
 
 
 @pytest.mark.parametrize(
     "value",
-    [False, 0, 0.0, "no", "NO", " No ", "n", "N", "false", "FALSE", "False", "0",
-     "нет", "Нет", "НЕТ", "н", "Н"],
-)  # fmt: skip
+    [
+        False,
+        0,
+        0.0,
+        "no",
+        "NO",
+        " No ",
+        "n",
+        "N",
+        "false",
+        "FALSE",
+        "False",
+        "0",
+        "нет",
+        "Нет",
+        "НЕТ",
+        "н",
+        "Н",
+    ],
+)
 def test_parse_bool_no(value):
     assert parse_bool(value) is False
 
@@ -512,10 +551,22 @@ def test_parse_number_rejects_garbage(value):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("in", Direction.IN), ("IN", Direction.IN), (" In ", Direction.IN), ("out", Direction.OUT), ("OUT", Direction.OUT),
-     ("вх", Direction.IN), ("Вх.", Direction.IN), ("входящий", Direction.IN), ("Входящее", Direction.IN),
-     ("исх", Direction.OUT), ("исх.", Direction.OUT), ("ИСХОДЯЩИЙ", Direction.OUT), ("исходящее", Direction.OUT)],
-)  # fmt: skip
+    [
+        ("in", Direction.IN),
+        ("IN", Direction.IN),
+        (" In ", Direction.IN),
+        ("out", Direction.OUT),
+        ("OUT", Direction.OUT),
+        ("вх", Direction.IN),
+        ("Вх.", Direction.IN),
+        ("входящий", Direction.IN),
+        ("Входящее", Direction.IN),
+        ("исх", Direction.OUT),
+        ("исх.", Direction.OUT),
+        ("ИСХОДЯЩИЙ", Direction.OUT),
+        ("исходящее", Direction.OUT),
+    ],
+)
 def test_parse_direction_accepts(value, expected):
     assert parse_direction(value) is expected
 
@@ -527,10 +578,15 @@ def test_parse_direction_blank(value):
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("sideways", 'unknown direction "sideways" (in or out)'), ("both", 'unknown direction "both"'),
-     ("in/out", 'unknown direction "in/out"'), (1, 'a number, not a direction (in or out): "1"'),
-     (True, 'a yes/no value, not a direction (in or out): "TRUE"'), (D(2026, 1, 1), "a date, not a direction")],
-)  # fmt: skip
+    [
+        ("sideways", 'unknown direction "sideways" (in or out)'),
+        ("both", 'unknown direction "both"'),
+        ("in/out", 'unknown direction "in/out"'),
+        (1, 'a number, not a direction (in or out): "1"'),
+        (True, 'a yes/no value, not a direction (in or out): "TRUE"'),
+        (D(2026, 1, 1), "a date, not a direction"),
+    ],
+)
 def test_parse_direction_rejects(value, message):
     with pytest.raises(BadCell, match=re.escape(message)):
         parse_direction(value)
@@ -580,11 +636,21 @@ def test_parse_period_blank(value):
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("sometime", 'not a year (2026), quarter (2026-Q4) or month (2026-11): "sometime"'),
-     ("2026-Q5", '"2026-Q5"'), ("2026-13", '"2026-13"'), ("next year", '"next year"'), ("26", '"26"'), (26, '"26"'),
-     ("0000", '"0000"'), ("0000-Q1", '"0000-Q1"'), ("H2 2026", '"H2 2026"'),
-     (True, 'a yes/no value, not a year'), (dt.time(9), "a time, not a year"), (math.nan, '"nan"')],
-)  # fmt: skip
+    [
+        ("sometime", 'not a year (2026), quarter (2026-Q4) or month (2026-11): "sometime"'),
+        ("2026-Q5", '"2026-Q5"'),
+        ("2026-13", '"2026-13"'),
+        ("next year", '"next year"'),
+        ("26", '"26"'),
+        (26, '"26"'),
+        ("0000", '"0000"'),
+        ("0000-Q1", '"0000-Q1"'),
+        ("H2 2026", '"H2 2026"'),
+        (True, "a yes/no value, not a year"),
+        (dt.time(9), "a time, not a year"),
+        (math.nan, '"nan"'),
+    ],
+)
 def test_parse_period_rejects(value, message):
     with pytest.raises(BadCell, match=re.escape(message)):
         parse_period(value)
@@ -598,9 +664,18 @@ def test_parse_period_rejects_garbage(value):
 
 @pytest.mark.parametrize(
     "typed, canonical",
-    [("Meeting", "meeting"), ("  CALL ", "call"), ("Встреча", "meeting"), ("звонок", "call"),
-     ("визит", "visit"), ("Письмо", "email"), ("сделка", "deal"), ("sales  kit", "sales kit"),
-     ("workshop", "workshop"), ("", "")],
-)  # fmt: skip
+    [
+        ("Meeting", "meeting"),
+        ("  CALL ", "call"),
+        ("Встреча", "meeting"),
+        ("звонок", "call"),
+        ("визит", "visit"),
+        ("Письмо", "email"),
+        ("сделка", "deal"),
+        ("sales  kit", "sales kit"),
+        ("workshop", "workshop"),
+        ("", ""),
+    ],
+)
 def test_activity_types_read_as_the_rules_name_them(typed, canonical):
     assert activity_type(typed) == canonical

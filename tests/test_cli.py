@@ -28,8 +28,13 @@ COMMANDS = ["init", "check", "once", "run", "preview", "health", "demo", "rebuil
 
 def python_m(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     """`python -m sheets_sync ARGS` in a process of its own."""
-    return subprocess.run([sys.executable, "-m", "sheets_sync", *args], capture_output=True, text=True,
-                          env=dict(os.environ), timeout=timeout)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "sheets_sync", *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=timeout,
+    )
 
 
 @pytest.fixture
@@ -112,17 +117,34 @@ def _workbook(path: Path, partner: dict, activity: dict) -> None:
 @pytest.mark.parametrize(
     ("partner", "direction", "cell", "problem"),
     [
-        ({"Goal period": "sometime"}, None, "Partners!F2", 'Goal period: not a year (2026), quarter (2026-Q4) or month '
-                                                           '(2026-11): "sometime": treated as the current year'),
+        (
+            {"Goal period": "sometime"},
+            None,
+            "Partners!F2",
+            "Goal period: not a year (2026), quarter (2026-Q4) or month "
+            '(2026-11): "sometime": treated as the current year',
+        ),
         ({"Rank": "Z"}, None, "Partners!C2", 'Rank: unknown rank "Z" (A, B, C): treated as C'),
-        ({}, "sideways", "Activities!D2", 'Direction: unknown direction "sideways" (in or out): treated as out'),
-        ({"Rank": None}, "in", None, None),  # a blank Rank is noted in Sync note, but is no problem of the cell
+        (
+            {},
+            "sideways",
+            "Activities!D2",
+            'Direction: unknown direction "sideways" (in or out): treated as out',
+        ),
+        (
+            {"Rank": None},
+            "in",
+            None,
+            None,
+        ),  # a blank Rank is noted in Sync note, but is no problem of the cell
     ],
 )
 def test_check_reports_each_cell_the_cycle_notes(cli, tmp_path, partner, direction, cell, problem):
-    _workbook(tmp_path / "partners.xlsx", {"ID": "P-0001", "Partner": "X", "Rank": "B", "Manager": "m@x.example",
-                                           "Goal target": 3, **partner},
-              {"Date": dt.date(2026, 11, 20), "Partner": "X", "Type": "email", "Direction": direction})  # fmt: skip
+    _workbook(
+        tmp_path / "partners.xlsx",
+        {"ID": "P-0001", "Partner": "X", "Rank": "B", "Manager": "m@x.example", "Goal target": 3, **partner},
+        {"Date": dt.date(2026, 11, 20), "Partner": "X", "Type": "email", "Direction": direction},
+    )
     config = tmp_path / "config.yaml"
     config.write_text("source: {kind: xlsx, path: partners.xlsx}\nstate_dir: state\n")
     check = cli("-c", str(config), "check")
@@ -130,12 +152,16 @@ def test_check_reports_each_cell_the_cycle_notes(cli, tmp_path, partner, directi
     once = cli("-c", str(config), "once", "--today", "2026-11-26")
     assert once.returncode == 0, once.stderr
     wb = openpyxl.load_workbook(tmp_path / "partners.xlsx")
-    notes = {tab: [c.value for c in wb[tab][2]][[h.value for h in wb[tab][1]].index("Sync note")]
-             for tab in ("Partners", "Activities")}  # fmt: skip
+    notes = {
+        tab: [c.value for c in wb[tab][2]][[h.value for h in wb[tab][1]].index("Sync note")]
+        for tab in ("Partners", "Activities")
+    }
     if problem:
         tab = cell.split("!")[0]
         column, message = problem.split(": ", 1)
-        assert re.search(rf"{re.escape(cell)}\s+{re.escape(column)}\s+{re.escape(message)}", check.stdout), check.stdout
+        assert re.search(rf"{re.escape(cell)}\s+{re.escape(column)}\s+{re.escape(message)}", check.stdout), (
+            check.stdout
+        )
         assert notes[tab].count(problem) == 1, notes[tab]
         assert notes[tab].count(problem.split(":")[0]) == 1  # said once
     else:
@@ -166,7 +192,11 @@ def test_health_fails_when_the_last_cycle_failed_and_recovers_with_the_next(cli,
     moved = book.rename(book.with_name("elsewhere.xlsx"))
     assert cli("-c", config, "once").returncode == 1
     after_failure = cli("-c", config, "health")
-    assert after_failure.returncode == 1 and "the last cycle" in after_failure.stdout and "failed" in after_failure.stdout
+    assert (
+        after_failure.returncode == 1
+        and "the last cycle" in after_failure.stdout
+        and "failed" in after_failure.stdout
+    )
     moved.rename(book)
     assert cli("-c", config, "once").returncode == 0
     assert cli("-c", config, "health").returncode == 0
@@ -251,8 +281,10 @@ def test_run_polls_and_stops_cleanly_on_sigterm(cli, tmp_path):
     config.write_text(config.read_text() + "\npoll_every: 1\n")
     proc = subprocess.Popen(
         [sys.executable, "-m", "sheets_sync", "-c", str(config), "--log-format", "json", "run"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and cli("-c", str(config), "health").returncode != 0:
@@ -274,8 +306,12 @@ def test_sigterm_while_a_slow_smtp_server_holds_the_cycle_stops_run_within_secon
         smtp = {"host": server.host, "port": server.port, "security": "none"}
         settings["mail"].update(transport="smtp", smtp=smtp)
         config.write_text(yaml.safe_dump(settings))
-        proc = subprocess.Popen([sys.executable, "-m", "sheets_sync", "-c", str(config), "run"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sheets_sync", "-c", str(config), "run"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             deadline = time.monotonic() + 60
             while not handler.received and proc.poll() is None and time.monotonic() < deadline:

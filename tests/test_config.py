@@ -26,7 +26,11 @@ def test_defaults_follow_the_spec():
     assert config.workdays == {0, 1, 2, 3, 4}
     assert config.sleeping_after_days == 60
     assert (config.newsletter.every_days, config.newsletter.audience) == (30, "sleeping")
-    assert (config.followup.mode, config.followup.within_hours, config.followup.lookback_days) == ("draft", 24, 14)
+    assert (config.followup.mode, config.followup.within_hours, config.followup.lookback_days) == (
+        "draft",
+        24,
+        14,
+    )
     assert (config.greetings.mode, config.greetings.remind_days_before) == ("remind", 3)
     assert config.onboarding.training_reminder_days == 14
     assert config.digest.at == dt.time(9, 0)
@@ -70,14 +74,28 @@ def test_errors_name_the_key_path(extra, path_in_message):
 @pytest.mark.parametrize(
     ("ranks", "expected"),
     [
-        ({"A": {"every": 5}}, {"A": (5, 3, {"manager", "training"}), "B": (14, 7, set()), "C": (30, 14, set())}),
-        ({"b": {"grace": 2, "requires": ["manager"]}}, {"A": (7, 3, {"manager", "training"}),
-                                                       "B": (14, 2, {"manager"}), "C": (30, 14, set())}),
+        (
+            {"A": {"every": 5}},
+            {"A": (5, 3, {"manager", "training"}), "B": (14, 7, set()), "C": (30, 14, set())},
+        ),
+        (
+            {"b": {"grace": 2, "requires": ["manager"]}},
+            {"A": (7, 3, {"manager", "training"}), "B": (14, 2, {"manager"}), "C": (30, 14, set())},
+        ),
         ({"A": {"requires": []}, "C": None}, {"A": (7, 3, set()), "B": (14, 7, set())}),
-        ({"Gold": {"every": 3, "grace": 1}}, {"A": (7, 3, {"manager", "training"}), "B": (14, 7, set()),
-                                              "C": (30, 14, set()), "GOLD": (3, 1, set())}),
-        ({"A": None, "B": None, "C": None, "D": {"every": 60, "grace": 20, "requires": ["training"]}},
-         {"D": (60, 20, {"training"})}),
+        (
+            {"Gold": {"every": 3, "grace": 1}},
+            {
+                "A": (7, 3, {"manager", "training"}),
+                "B": (14, 7, set()),
+                "C": (30, 14, set()),
+                "GOLD": (3, 1, set()),
+            },
+        ),
+        (
+            {"A": None, "B": None, "C": None, "D": {"every": 60, "grace": 20, "requires": ["training"]}},
+            {"D": (60, 20, {"training"})},
+        ),
     ],
 )
 def test_ranks_change_the_defaults_per_rank_and_per_key(ranks, expected):
@@ -109,15 +127,30 @@ def test_ranks_errors_name_the_key_path(ranks, message):
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ({"followup": {"mdoe": "send"}}, "followup.mdoe: unknown key. Did you mean followup.mode? Known keys in followup: "
-                                         "mode, within_hours, lookback_days."),
+        (
+            {"followup": {"mdoe": "send"}},
+            "followup.mdoe: unknown key. Did you mean followup.mode? Known keys in followup: "
+            "mode, within_hours, lookback_days.",
+        ),
         ({"ranks": {"A": {"evry": 5}}}, "ranks.A.evry: unknown key. Did you mean ranks.A.every?"),
-        ({"ranks": {"Gold": {"every": 3, "grace": 1, "requires": [], "budget": 5}}}, "ranks.Gold.budget: unknown key."),
-        ({"mail": {"smtp": {"hots": "mx.example"}}}, "mail.smtp.hots: unknown key. Did you mean mail.smtp.host?"),
+        (
+            {"ranks": {"Gold": {"every": 3, "grace": 1, "requires": [], "budget": 5}}},
+            "ranks.Gold.budget: unknown key.",
+        ),
+        (
+            {"mail": {"smtp": {"hots": "mx.example"}}},
+            "mail.smtp.hots: unknown key. Did you mean mail.smtp.host?",
+        ),
         ({"mail": {"smpt": {"host": "mx.example"}}}, "mail.smpt: unknown key. Did you mean mail.smtp?"),
         ({"holidays": {"contry": "DE"}}, "holidays.contry: unknown key. Did you mean holidays.country?"),
-        ({"source": {"kind": "xlsx", "path": "p.xlsx", "pth": "q.xlsx"}}, "source.pth: unknown key. Did you mean source.path?"),
-        ({"greetings": {"holiday": {"New Year": "01-01"}}}, "greetings.holiday: unknown key. Did you mean greetings.holidays?"),
+        (
+            {"source": {"kind": "xlsx", "path": "p.xlsx", "pth": "q.xlsx"}},
+            "source.pth: unknown key. Did you mean source.path?",
+        ),
+        (
+            {"greetings": {"holiday": {"New Year": "01-01"}}},
+            "greetings.holiday: unknown key. Did you mean greetings.holidays?",
+        ),
         ({"timezon": "UTC"}, "timezon: unknown key. Did you mean timezone? Known keys: source, timezone,"),
         ({"sleeping": {"after": 30}}, "sleeping.after: unknown key. Did you mean sleeping.after_days?"),
         ({"digest": {"time": "08:00"}}, "digest.time: unknown key. Known keys in digest: at, fallback."),
@@ -131,8 +164,10 @@ def test_an_unknown_key_at_any_level_is_an_error_naming_its_path(extra, message)
 
 @pytest.mark.parametrize(
     ("smtp", "variable"),
-    [({"password": "hunter2"}, "SHEETS_SYNC_SMTP_PASSWORD"),
-     ({"password_env": "TEAM_SMTP_PW", "password": "hunter2"}, "TEAM_SMTP_PW")],
+    [
+        ({"password": "hunter2"}, "SHEETS_SYNC_SMTP_PASSWORD"),
+        ({"password_env": "TEAM_SMTP_PW", "password": "hunter2"}, "TEAM_SMTP_PW"),
+    ],
 )
 def test_a_password_in_the_yaml_is_refused_and_never_repeated(smtp, variable):
     with pytest.raises(ConfigError) as info:
@@ -149,13 +184,15 @@ def test_a_key_that_is_known_elsewhere_is_still_unknown_where_it_is():
 
 
 def test_names_the_team_chooses_are_not_keys():
-    config = parse({
-        "ranks": {"Gold": {"every": 3, "grace": 1}},
-        "default_rank": "Gold",
-        "tabs": {"Partners": "Партнёры"},
-        "columns": {"Contacts": {"Email": "Почта"}},
-        "greetings": {"holidays": {"Any name at all": "01-01", "8 Марта": "03-08"}},
-    })  # fmt: skip
+    config = parse(
+        {
+            "ranks": {"Gold": {"every": 3, "grace": 1}},
+            "default_rank": "Gold",
+            "tabs": {"Partners": "Партнёры"},
+            "columns": {"Contacts": {"Email": "Почта"}},
+            "greetings": {"holidays": {"Any name at all": "01-01", "8 Марта": "03-08"}},
+        }
+    )
     assert "GOLD" in config.ranks and len(config.greetings.holidays) == 2
 
 
@@ -191,8 +228,15 @@ def test_every_declared_key_is_read(path):
 
 def test_what_a_cycle_would_refuse_is_refused_on_loading(tmp_path):
     (tmp_path / "my-templates").mkdir()
-    config = parse_config({**BASE, "holidays": {"country": "de", "subdivision": "BY"}, "templates_dir": "my-templates",
-                           "mail": {"from": "Partner team <partners@team.example>"}}, tmp_path)  # fmt: skip
+    config = parse_config(
+        {
+            **BASE,
+            "holidays": {"country": "de", "subdivision": "BY"},
+            "templates_dir": "my-templates",
+            "mail": {"from": "Partner team <partners@team.example>"},
+        },
+        tmp_path,
+    )
     assert (config.holidays_country, config.templates_dir) == ("DE", tmp_path / "my-templates")
     assert config.mail.sender == "Partner team <partners@team.example>"
 
@@ -204,7 +248,11 @@ def test_source_path_is_required_for_xlsx():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("Mon-Fri", {0, 1, 2, 3, 4}), (["Sun", "Mon", "Tue", "Wed", "Thu"], {6, 0, 1, 2, 3}), ("Sat-Mon", {5, 6, 0})],
+    [
+        ("Mon-Fri", {0, 1, 2, 3, 4}),
+        (["Sun", "Mon", "Tue", "Wed", "Thu"], {6, 0, 1, 2, 3}),
+        ("Sat-Mon", {5, 6, 0}),
+    ],
 )
 def test_workdays_accept_lists_and_ranges(value, expected):
     assert parse({"workdays": value}).workdays == expected
@@ -222,14 +270,19 @@ def test_unquoted_clock_time_that_yaml_reads_as_a_number(tmp_path):
 
 
 def test_renames_and_holidays():
-    config = parse({
-        "tabs": {"Partners": "Партнёры"},
-        "columns": {"Partners": {"Partner": "Партнёр", "Rank": "Ранг"}},
-        "greetings": {"holidays": {"New Year": "01-01", "8 March": "08.03"}},
-    })  # fmt: skip
+    config = parse(
+        {
+            "tabs": {"Partners": "Партнёры"},
+            "columns": {"Partners": {"Partner": "Партнёр", "Rank": "Ранг"}},
+            "greetings": {"holidays": {"New Year": "01-01", "8 March": "08.03"}},
+        }
+    )
     assert config.tab_name(config_tab("Partners")) == "Партнёры"
     assert config.column_name(config_tab("Partners"), "Rank") == "Ранг"
-    assert [(h.name, h.month, h.day) for h in config.greetings.holidays] == [("New Year", 1, 1), ("8 March", 3, 8)]
+    assert [(h.name, h.month, h.day) for h in config.greetings.holidays] == [
+        ("New Year", 1, 1),
+        ("8 March", 3, 8),
+    ]
 
 
 def config_tab(name):
@@ -264,11 +317,18 @@ def test_password_comes_from_the_environment_never_the_yaml(monkeypatch, tmp_pat
     ],
 )
 def test_greeting_holidays_in_the_shapes_a_team_writes(holidays):
-    config = parse_config({"source": {"kind": "xlsx", "path": "p.xlsx"}, "greetings": {"holidays": holidays}}, Path("/t"))
-    assert [(h.name, h.month, h.day) for h in config.greetings.holidays] == [("New Year", 1, 1), ("8 March", 3, 8)]
+    config = parse_config(
+        {"source": {"kind": "xlsx", "path": "p.xlsx"}, "greetings": {"holidays": holidays}}, Path("/t")
+    )
+    assert [(h.name, h.month, h.day) for h in config.greetings.holidays] == [
+        ("New Year", 1, 1),
+        ("8 March", 3, 8),
+    ]
     new_year = config.greetings.holidays[0]
     assert new_year.name_in("en") == "New Year"
-    assert new_year.name_in("ru-RU") == ("Новый год" if isinstance(holidays, dict) and isinstance(holidays["New Year"], dict) else "New Year")
+    assert new_year.name_in("ru-RU") == (
+        "Новый год" if isinstance(holidays, dict) and isinstance(holidays["New Year"], dict) else "New Year"
+    )
 
 
 @pytest.mark.parametrize("name", ["Q4/Q1 view", "x" * 32, "a:b", "[dash]", "'quoted'", "History", " "])

@@ -53,13 +53,17 @@ def example() -> dict:
 
 
 def test_every_key_in_the_example_is_declared(example):
-    assert documented(example) - declared() == set(), "config.example.yaml holds keys config.py does not declare"
+    assert documented(example) - declared() == set(), (
+        "config.example.yaml holds keys config.py does not declare"
+    )
 
 
 def test_every_declared_key_is_documented_in_the_example(example):
     missing = declared() - documented(example) - set(UNDOCUMENTED)
-    assert not missing, (f"config.example.yaml does not document {sorted(missing)}: add each with its default "
-                         "and a comment, or list it in UNDOCUMENTED with the reason")  # fmt: skip
+    assert not missing, (
+        f"config.example.yaml does not document {sorted(missing)}: add each with its default "
+        "and a comment, or list it in UNDOCUMENTED with the reason"
+    )
 
 
 def test_the_undocumented_keys_are_declared_and_really_left_out(example):
@@ -69,7 +73,9 @@ def test_the_undocumented_keys_are_declared_and_really_left_out(example):
 
 
 def test_each_rank_in_the_example_gives_every_key_of_a_rank(example):
-    assert example["ranks"] and all(set(rank) == set(key_tree(RankRule)) for rank in example["ranks"].values())
+    assert example["ranks"] and all(
+        set(rank) == set(key_tree(RankRule)) for rank in example["ranks"].values()
+    )
 
 
 def test_the_example_loads():
@@ -82,4 +88,6 @@ def test_a_key_missing_from_the_example_or_unknown_to_the_table_is_found(example
     assert {"mail.smtp", "mail.smtp.host"} <= declared() - documented(trimmed)
     extra = {**example, "colour": "blue", "digest": {**example["digest"], "time": {"hour": 8}}}
     assert documented(extra) - declared() == {"colour", "digest.time", "digest.time.hour"}
-    assert "ranks.<rank>.every" in documented(example) and "tabs.Partners" not in documented({"tabs": {"Partners": "P"}})
+    assert "ranks.<rank>.every" in documented(example) and "tabs.Partners" not in documented(
+        {"tabs": {"Partners": "P"}}
+    )

@@ -39,12 +39,15 @@ TEAM = {
 def team(tmp_path):
     """Two champions whose birthday is BIRTHDAY, and room for one email a day."""
     write_tabs(tmp_path / "partners.xlsx", TEAM)
-    return parse_config({
-        "source": {"kind": "xlsx", "path": "partners.xlsx"},
-        "timezone": "Europe/Berlin",
-        "greetings": {"mode": "send"},
-        "mail": {"transport": "outbox", "from": "partners@team.example", "max_per_day": 1},
-    }, tmp_path)  # fmt: skip
+    return parse_config(
+        {
+            "source": {"kind": "xlsx", "path": "partners.xlsx"},
+            "timezone": "Europe/Berlin",
+            "greetings": {"mode": "send"},
+            "mail": {"transport": "outbox", "from": "partners@team.example", "max_per_day": 1},
+        },
+        tmp_path,
+    )
 
 
 def at(config, day, hour=12):
@@ -56,7 +59,9 @@ def after(days):
 
 
 def cycle(config, day, mailer=None):
-    return run_once(XlsxSource(config.source.path), config, at(config, day), mailer=mailer or Mailer.from_config(config))
+    return run_once(
+        XlsxSource(config.source.path), config, at(config, day), mailer=mailer or Mailer.from_config(config)
+    )
 
 
 def greetings(messages):
@@ -75,7 +80,11 @@ def outbox_greetings(config):
 def contact_row(config, email):
     ws = openpyxl.load_workbook(config.source.path)[config.tab_name(Tab.CONTACTS)]
     header = [c.value for c in ws[1]]
-    return next(dict(zip(header, row, strict=False)) for row in ws.iter_rows(min_row=2, values_only=True) if row[3] == email)
+    return next(
+        dict(zip(header, row, strict=False))
+        for row in ws.iter_rows(min_row=2, values_only=True)
+        if row[3] == email
+    )
 
 
 @pytest.mark.parametrize("days_later", [1, 3, CATCH_UP_DAYS])
@@ -103,7 +112,9 @@ def test_a_greeting_max_per_day_deferred_goes_out_on_a_later_day_once(team, days
 def test_a_greeting_still_deferred_after_the_catch_up_days_is_reported_not_sent(team):
     cycle(team, BIRTHDAY)
     too_late = cycle(team, after(CATCH_UP_DAYS + 1))
-    assert sent_greetings(too_late) == [] and [parseaddr(e["To"])[1] for e in outbox_greetings(team)] == [OLGA]
+    assert sent_greetings(too_late) == [] and [parseaddr(e["To"])[1] for e in outbox_greetings(team)] == [
+        OLGA
+    ]
     note = "birthday greeting of 2026-11-26 not sent: still deferred 7 days after the day"
     assert contact_row(team, BEN)["Sync note"] == note
     assert contact_row(team, OLGA)["Sync note"] is None
@@ -137,8 +148,9 @@ def test_a_greeting_the_server_deferred_with_4xx_goes_out_the_next_day_with_its_
     handler = RecordingHandler(data_reply="451 4.3.0 try again later")
     with SmtpServer(handler) as server:
         smtp = dataclasses.replace(team.mail.smtp, host=server.host, port=server.port, security="none")
-        config = dataclasses.replace(team, mail=dataclasses.replace(team.mail, transport="smtp", smtp=smtp,
-                                                                    max_per_day=500))  # fmt: skip
+        config = dataclasses.replace(
+            team, mail=dataclasses.replace(team.mail, transport="smtp", smtp=smtp, max_per_day=500)
+        )
         mailer = Mailer.from_config(config)
         mailer.transport = lambda: SmtpTransport(smtp)
         on_the_day = cycle(config, BIRTHDAY, mailer)

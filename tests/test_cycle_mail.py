@@ -38,7 +38,13 @@ def team(tmp_path):
 
 
 def cycle(config, now, **kw):
-    return run_once(XlsxSource(config.source.path), config, now, mailer=kw.pop("mailer", None) or Mailer.from_config(config), **kw)
+    return run_once(
+        XlsxSource(config.source.path),
+        config,
+        now,
+        mailer=kw.pop("mailer", None) or Mailer.from_config(config),
+        **kw,
+    )
 
 
 def sheet(config, tab):
@@ -83,8 +89,14 @@ def test_in_send_mode_follow_ups_go_to_the_partner_and_are_logged(team):
     logged = [a for a in sheet(team, Tab.ACTIVITIES) if a["Type"] == "follow-up"]
     assert len(logged) == len(follow_ups) and all(a["Direction"] == "out" for a in logged)
     managers = {str(p["Manager"]).lower() for p in sheet(team, Tab.PARTNERS) if p["Manager"]}
-    assert all(a["Contact"] and not set(a["Contact"].split(", ")) & managers for a in logged)  # Cc: not a contact
-    cells = [a["Follow-up"] for a in sheet(team, Tab.ACTIVITIES) if str(a["Follow-up"] or "").startswith("sent to ")]
+    assert all(
+        a["Contact"] and not set(a["Contact"].split(", ")) & managers for a in logged
+    )  # Cc: not a contact
+    cells = [
+        a["Follow-up"]
+        for a in sheet(team, Tab.ACTIVITIES)
+        if str(a["Follow-up"] or "").startswith("sent to ")
+    ]
     assert len(cells) == len(follow_ups)
 
 
@@ -92,7 +104,11 @@ def test_clearing_record_cells_by_hand_does_not_resend_and_they_are_filled_again
     cycle(team, at(team))
     sent_before = len(outbox(team))
     wb = openpyxl.load_workbook(team.source.path)
-    for tab, column in ((Tab.ACTIVITIES, "Follow-up"), (Tab.PARTNERS, "Last newsletter"), (Tab.PARTNERS, "Sales kit sent")):
+    for tab, column in (
+        (Tab.ACTIVITIES, "Follow-up"),
+        (Tab.PARTNERS, "Last newsletter"),
+        (Tab.PARTNERS, "Sales kit sent"),
+    ):
         ws = wb[team.tab_name(tab)]
         index = [c.value for c in ws[1]].index(column) + 1
         for row in range(2, ws.max_row + 1):
@@ -138,7 +154,9 @@ def test_a_broken_template_stops_only_its_message_and_says_why_in_sync_note(team
     report = cycle(config, at(config))
     assert not [m for m, _ in report.delivery.sent if m.kind is MessageKind.SALES_KIT]
     assert [m for m, _ in report.delivery.sent if m.kind is MessageKind.FOLLOW_UP]
-    notes = [p["Sync note"] for p in sheet(config, Tab.PARTNERS) if p["Stage"] == "onboarding" and p["Sync note"]]
+    notes = [
+        p["Sync note"] for p in sheet(config, Tab.PARTNERS) if p["Stage"] == "onboarding" and p["Sync note"]
+    ]
     assert notes and all("sales-kit not sent" in n and "no_such_value" in n for n in notes)
     # and the cycle's summary says so too
     assert len(report.delivery.not_made) == len(notes) and "not made" in report.delivery.summary()
@@ -151,7 +169,9 @@ def test_a_broken_digest_template_is_reported_in_the_summary(team, tmp_path):
     config = dataclasses.replace(team, templates_dir=tmp_path / "templates")
     report = cycle(config, at(config))
     assert not [m for m, _ in report.delivery.sent if m.kind is MessageKind.DIGEST]
-    assert report.delivery.not_made and all(which.startswith("digest to ") for which, _ in report.delivery.not_made)
+    assert report.delivery.not_made and all(
+        which.startswith("digest to ") for which, _ in report.delivery.not_made
+    )
 
 
 def test_sends_survive_a_write_that_could_not_happen(team):
@@ -226,7 +246,9 @@ def test_preview_renders_everything_and_sends_and_writes_nothing(team, tmp_path)
 @pytest.mark.parametrize("day, has_digests", [(TODAY, True), (dt.date(2026, 11, 28), False)])  # Thu, Sat
 def test_preview_shows_digests_on_working_days_only(team, tmp_path, day, has_digests):
     write_preview(XlsxSource(team.source.path), team, at(team, day, hour=7), tmp_path / "preview")
-    kinds = {message_from_bytes(p.read_bytes())["X-Sheets-Sync-Kind"] for p in (tmp_path / "preview").glob("*.eml")}
+    kinds = {
+        message_from_bytes(p.read_bytes())["X-Sheets-Sync-Kind"] for p in (tmp_path / "preview").glob("*.eml")
+    }
     assert ("digest" in kinds) is has_digests and "newsletter" in kinds
 
 
@@ -247,7 +269,11 @@ def test_remind_mode_lists_follow_ups_in_the_digest_and_the_cell_says_so(team):
 
     report = cycle(config, at(config, hour=10))
     digests = [m for m, _ in report.delivery.sent if m.kind is MessageKind.DIGEST]
-    reminded = [a for a in sheet(config, Tab.ACTIVITIES) if str(a["Follow-up"] or "").startswith("reminded in the digest")]
+    reminded = [
+        a
+        for a in sheet(config, Tab.ACTIVITIES)
+        if str(a["Follow-up"] or "").startswith("reminded in the digest")
+    ]
     assert reminded and digests
     assert all(a["Follow-up"].endswith(TODAY.isoformat()) for a in reminded)
     assert all(any(a["Partner"] in m.html for m in digests) for a in reminded)
@@ -282,7 +308,9 @@ def test_a_stop_mid_cycle_sends_no_more_and_the_sheet_still_records_what_went_ou
         assert report.written  # the workbook is still written (atomically): it logs the three sends
         logged = [a for a in sheet(config, Tab.ACTIVITIES) if str(a["ID"]).startswith("A-log-")]
         assert len(logged) == len(to_partners(report))
-        follow_ups = [a for a in sheet(config, Tab.ACTIVITIES) if str(a["Follow-up"] or "").startswith("draft sent")]
+        follow_ups = [
+            a for a in sheet(config, Tab.ACTIVITIES) if str(a["Follow-up"] or "").startswith("draft sent")
+        ]
         assert len(logged) + len(follow_ups) == 3  # drafts are recorded in their Follow-up cell
 
         restarted = cycle(config, at(config, hour=13))  # a new process: a new mailer, no stop
@@ -313,7 +341,9 @@ def test_a_copied_row_keeping_its_id_gets_no_other_rows_record_until_its_id_is_c
     rows = sheet(team, Tab.ACTIVITIES)
     copy = rows[copy_row - 2]
     assert copy["Follow-up"] is None  # not the original's "draft sent to ...": that was another meeting
-    assert "duplicate ID" in copy["Sync note"] and str(rows[source_row - 2]["Follow-up"]).startswith("draft sent")
+    assert "duplicate ID" in copy["Sync note"] and str(rows[source_row - 2]["Follow-up"]).startswith(
+        "draft sent"
+    )
 
     wb = openpyxl.load_workbook(team.source.path)
     wb[team.tab_name(Tab.ACTIVITIES)].cell(copy_row, col["ID"]).value = None  # the team clears the copy's ID
@@ -321,15 +351,20 @@ def test_a_copied_row_keeping_its_id_gets_no_other_rows_record_until_its_id_is_c
     later = cycle(team, at(team, TODAY + dt.timedelta(days=1), hour=15))
     new_id = sheet(team, Tab.ACTIVITIES)[copy_row - 2]["ID"]
     assert new_id and new_id != original_id
-    assert [m.key for m, _ in later.delivery.sent if m.kind is MessageKind.FOLLOW_UP] == [f"follow-up:{new_id}:draft"]
+    assert [m.key for m, _ in later.delivery.sent if m.kind is MessageKind.FOLLOW_UP] == [
+        f"follow-up:{new_id}:draft"
+    ]
 
 
 def test_the_digest_is_made_after_the_cycle_s_sends_and_does_not_ask_for_a_follow_up_just_sent(team):
     team = dataclasses.replace(team, followup=dataclasses.replace(team.followup, mode="send"))
     report = cycle(team, at(team))
     sent = [m for m, _ in report.delivery.sent]
-    assert any(m.kind is MessageKind.FOLLOW_UP for m in sent) and any(m.kind is MessageKind.DIGEST for m in sent)
+    assert any(m.kind is MessageKind.FOLLOW_UP for m in sent) and any(
+        m.kind is MessageKind.DIGEST for m in sent
+    )
     assert max(i for i, m in enumerate(sent) if m.kind is not MessageKind.DIGEST) < min(
-        i for i, m in enumerate(sent) if m.kind is MessageKind.DIGEST)  # digests last  # fmt: skip
+        i for i, m in enumerate(sent) if m.kind is MessageKind.DIGEST
+    )  # digests last
     digests = "".join(m.text for m in sent if m.kind is MessageKind.DIGEST)
     assert "Follow-up for the" not in digests  # each went out this cycle: nothing left to send

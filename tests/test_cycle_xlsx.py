@@ -76,7 +76,9 @@ def test_an_unchanged_workbook_is_not_even_parsed_on_the_same_day(sample):
     state = WorkerState()
     run_once(XlsxSource(sample.source.path), sample, noon(sample), state=state)
     assert run_once(XlsxSource(sample.source.path), sample, noon(sample), state=state).skipped
-    tomorrow = run_once(XlsxSource(sample.source.path), sample, noon(sample, TODAY + dt.timedelta(days=1)), state=state)
+    tomorrow = run_once(
+        XlsxSource(sample.source.path), sample, noon(sample, TODAY + dt.timedelta(days=1)), state=state
+    )
     assert not tomorrow.skipped and tomorrow.plan is not None
 
 
@@ -151,4 +153,9 @@ def test_a_team_formula_whose_result_is_empty_is_never_filled_over(sample, tab, 
 
     report = run_once(XlsxSource(sample.source.path), sample, noon(sample), mailer=Mailer.from_config(sample))
     assert report.written and report.delivery.sent  # the follow-up went out: its cell would say so
-    assert openpyxl.load_workbook(sample.source.path)[sample.tab_name(tab)].cell(row, header.index(column) + 1).value == formula
+    assert (
+        openpyxl.load_workbook(sample.source.path)[sample.tab_name(tab)]
+        .cell(row, header.index(column) + 1)
+        .value
+        == formula
+    )

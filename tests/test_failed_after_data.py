@@ -27,8 +27,11 @@ TODAY = dt.date(2026, 11, 26)  # a Thursday
 TOO_LARGE = "552 5.3.4 Message size exceeds fixed maximum message size"
 TOO_LARGE_REASON = f"The SMTP server refused the message: {TOO_LARGE}"  # as mail/smtp.py words it
 # the tab whose row a refused message of each kind is noted on (SPEC 4)
-TAB_OF = {MessageKind.FOLLOW_UP: Tab.ACTIVITIES, MessageKind.SALES_KIT: Tab.PARTNERS,
-          MessageKind.NEWSLETTER: Tab.CONTACTS}  # fmt: skip
+TAB_OF = {
+    MessageKind.FOLLOW_UP: Tab.ACTIVITIES,
+    MessageKind.SALES_KIT: Tab.PARTNERS,
+    MessageKind.NEWSLETTER: Tab.CONTACTS,
+}
 
 
 @pytest.fixture
@@ -82,7 +85,9 @@ def test_a_message_refused_after_data_is_noted_on_its_row_and_not_retried_that_d
 
         tomorrow = cycle_through(server, team, at(team, TODAY + dt.timedelta(days=1)))
     delivered = {key_target(m.key) for m, _ in tomorrow.delivery.sent if m.kind is kind}
-    assert delivered >= {key_target(m.key) for m in refused}  # the next day it goes (a newsletter: the next day's)
+    assert delivered >= {
+        key_target(m.key) for m in refused
+    }  # the next day it goes (a newsletter: the next day's)
     for message in refused:  # sent at last: the note goes
         assert "refused it" not in note_of(team, TAB_OF[kind], key_target(message.key))
 
@@ -93,7 +98,9 @@ def test_a_554_is_noted_once_with_the_servers_reply(team):
         report = cycle_through(server, team, at(team))
     [failed, *_] = [m for m, _ in report.delivery.failed]
     note = note_of(team, Tab.ACTIVITIES, key_target(failed.key))
-    assert note.count(f"follow-up not sent: the mail server refused it on {TODAY}: 554 5.7.1 Message rej") == 1
+    assert (
+        note.count(f"follow-up not sent: the mail server refused it on {TODAY}: 554 5.7.1 Message rej") == 1
+    )
 
 
 # --- which row: a plain function over the ledger's records ----------------------------------------
@@ -128,14 +135,20 @@ def test_the_note_goes_on_the_row_the_message_was_for(key, kind, where):
 
 def test_no_row_for_a_digest_or_a_row_that_is_gone():
     gone = _failed("follow-up:A-404", MessageKind.FOLLOW_UP, TOO_LARGE_REASON, {})
-    digest = _failed("digest:boss@acme.example:2026-11-26", MessageKind.DIGEST, "The SMTP server refused it", {})
+    digest = _failed(
+        "digest:boss@acme.example:2026-11-26", MessageKind.DIGEST, "The SMTP server refused it", {}
+    )
     assert refusal_notes(BOOK, [gone, digest]) == {}
 
 
 def test_a_message_refused_for_every_recipient_is_noted_on_the_contacts_only():
     """5xx at RCPT for everyone: the address is the problem, and its contact's note says so."""
-    every_one = _failed("newsletter:C-1:2026-11-26", MessageKind.NEWSLETTER, "Every recipient was refused (...)",
-                        {"anna@northwind.example": "550 5.1.1 no such user"})  # fmt: skip
+    every_one = _failed(
+        "newsletter:C-1:2026-11-26",
+        MessageKind.NEWSLETTER,
+        "Every recipient was refused (...)",
+        {"anna@northwind.example": "550 5.1.1 no such user"},
+    )
     notes = refusal_notes(BOOK, [every_one])
     assert list(notes) == [(Tab.CONTACTS, 5)] and len(notes[(Tab.CONTACTS, 5)]) == 1
     assert "email refused by the mail server" in notes[(Tab.CONTACTS, 5)][0]
@@ -149,8 +162,10 @@ def test_a_send_that_succeeds_later_leaves_no_note():
 
 def test_a_later_message_of_the_kind_for_the_row_clears_the_note():
     """Last month's newsletter refused, this month's delivered: the old refusal is history."""
-    old = dataclasses.replace(_failed("newsletter:C-1:2026-10-26", MessageKind.NEWSLETTER, TOO_LARGE_REASON, {}),
-                              sent_at=NOW - dt.timedelta(days=31))  # fmt: skip
+    old = dataclasses.replace(
+        _failed("newsletter:C-1:2026-10-26", MessageKind.NEWSLETTER, TOO_LARGE_REASON, {}),
+        sent_at=NOW - dt.timedelta(days=31),
+    )
     newer = Sent("newsletter:C-1:2026-11-26", MessageKind.NEWSLETTER, ("anna@northwind.example",), NOW)
     assert refusal_notes(BOOK, [newer, old]) == {}
     assert list(refusal_notes(BOOK, [old])) == [(Tab.CONTACTS, 5)]
@@ -158,8 +173,12 @@ def test_a_later_message_of_the_kind_for_the_row_clears_the_note():
 
 def test_a_refusal_after_data_keeps_the_addresses_own_refusal():
     """An address refused at RCPT yesterday, then a message to it refused after DATA: both are said."""
-    rcpt = _failed("newsletter:C-1:2026-11-25", MessageKind.NEWSLETTER, "Every recipient was refused (...)",
-                   {"anna@northwind.example": "550 5.1.1 no such user"})  # fmt: skip
+    rcpt = _failed(
+        "newsletter:C-1:2026-11-25",
+        MessageKind.NEWSLETTER,
+        "Every recipient was refused (...)",
+        {"anna@northwind.example": "550 5.1.1 no such user"},
+    )
     rcpt = dataclasses.replace(rcpt, sent_at=NOW - dt.timedelta(days=1))
     data = _failed("greeting:C-1:birthday:2026", MessageKind.GREETING, TOO_LARGE_REASON, {})
     [note] = refusal_notes(BOOK, [rcpt, data]).values()

@@ -37,18 +37,27 @@ timezone: Europe/Berlin
 @pytest.fixture(scope="module")
 def private_key() -> str:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()  # fmt: skip
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 @pytest.fixture
 def key_file(tmp_path, private_key):
     path = tmp_path / "service-account.json"
-    path.write_text(json.dumps({
-        "type": "service_account", "project_id": "partners-demo", "private_key_id": "0123abcd",
-        "private_key": private_key, "client_email": EMAIL, "client_id": "1234567890",
-        "token_uri": TOKEN_URL,
-    }))  # fmt: skip
+    path.write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "project_id": "partners-demo",
+                "private_key_id": "0123abcd",
+                "private_key": private_key,
+                "client_email": EMAIL,
+                "client_id": "1234567890",
+                "token_uri": TOKEN_URL,
+            }
+        )
+    )
     return path
 
 
@@ -142,8 +151,14 @@ def test_a_sheet_shared_read_only_fails_at_the_first_write_naming_the_account(
 
 
 def test_the_sheets_api_not_enabled(api, key_file, tmp_path, capsys):
-    api.fail("get", (403, "Google Sheets API has not been used in project 123 before or it is disabled.",
-                     "PERMISSION_DENIED"))  # fmt: skip
+    api.fail(
+        "get",
+        (
+            403,
+            "Google Sheets API has not been used in project 123 before or it is disabled.",
+            "PERMISSION_DENIED",
+        ),
+    )
     code, _out, err = run_cli(capsys, write_config(tmp_path), "check")
     assert code == 2 and "Enable" in err and "Google Sheets API" in err
 
@@ -180,10 +195,16 @@ def test_application_default_credentials_come_last_with_the_same_scope(monkeypat
         load_credentials(None)
 
 
-@pytest.mark.parametrize("text", [
-    KEY, URL, f"https://docs.google.com/spreadsheets/d/{KEY}", f"  {KEY}  ",
-    f"https://docs.google.com/spreadsheets/u/1/d/{KEY}/edit?usp=sharing",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        KEY,
+        URL,
+        f"https://docs.google.com/spreadsheets/d/{KEY}",
+        f"  {KEY}  ",
+        f"https://docs.google.com/spreadsheets/u/1/d/{KEY}/edit?usp=sharing",
+    ],
+)
 def test_the_spreadsheet_by_key_or_url(text):
     assert spreadsheet_key(text) == KEY
 

@@ -144,8 +144,12 @@ def test_columns_major_dimension_and_unknown_tabs(api):
 
 
 def test_a_spreadsheet_batch_update_is_all_or_nothing(api):
-    body = {"requests": [{"appendDimension": {"sheetId": 0, "dimension": "ROWS", "length": 5}},
-                         {"appendDimension": {"sheetId": 99, "dimension": "ROWS", "length": 5}}]}  # fmt: skip
+    body = {
+        "requests": [
+            {"appendDimension": {"sheetId": 0, "dimension": "ROWS", "length": 5}},
+            {"appendDimension": {"sheetId": 99, "dimension": "ROWS", "length": 5}},
+        ]
+    }
     answer = call("POST", ":batchUpdate", json=body)
     assert answer.status_code == 400 and "No grid with id: 99" in answer.json()["error"]["message"]
     assert api.spreadsheets["key"]["Sheet1"].rows == 1000
@@ -160,14 +164,22 @@ def test_formula_render_shows_formulas_as_text_and_every_other_cell_as_unformatt
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         fake.register(mock)
         empty = Formula('=IF(A1="x","y","")', "")
-        fake.create("key", tabs={"Sheet1": [
-            ["text", 7, 2.5, True, dt.date(2020, 1, 1), Formula("=4/2", 2), empty],
-            ["=not a formula", None, "", False],
-        ]})  # fmt: skip
+        fake.create(
+            "key",
+            tabs={
+                "Sheet1": [
+                    ["text", 7, 2.5, True, dt.date(2020, 1, 1), Formula("=4/2", 2), empty],
+                    ["=not a formula", None, "", False],
+                ]
+            },
+        )
 
         def rows(render):
-            params = {"ranges": ["Sheet1!A1:G2"], "valueRenderOption": render,
-                      "dateTimeRenderOption": "SERIAL_NUMBER"}  # fmt: skip
+            params = {
+                "ranges": ["Sheet1!A1:G2"],
+                "valueRenderOption": render,
+                "dateTimeRenderOption": "SERIAL_NUMBER",
+            }
             return call("GET", "/values:batchGet", params=params).json()["valueRanges"][0]["values"]
 
         unformatted, formula = rows("UNFORMATTED_VALUE"), rows("FORMULA")

@@ -82,8 +82,11 @@ def test_first_cycle_fills_every_worker_column_with_date_formatted_serials(api, 
     assert "Dashboard" in [s.title for s in api.spreadsheets[KEY].sheets]
     after = team_cells(api, config)
     assert {k: v for k, v in after.items() if k in before} == before
-    assert all(kind == "values:batchUpdate" and body["valueInputOption"] == "RAW"
-               for kind, body in api.bodies if kind.startswith("values"))  # fmt: skip
+    assert all(
+        kind == "values:batchUpdate" and body["valueInputOption"] == "RAW"
+        for kind, body in api.bodies
+        if kind.startswith("values")
+    )
 
 
 def test_a_second_cycle_the_same_day_writes_nothing_in_one_request(api, tmp_path):
@@ -173,8 +176,14 @@ def test_malformed_cells_never_stop_a_cycle_and_every_problem_is_reported(api, t
     report = run_once(source, config, noon(config))
     assert report.written and report.plan is not None
     problems = {(p.tab.value, p.row, p.column) for p in report.problems}
-    assert {("Partners", 2, "Since"), ("Partners", 3, "ID"), ("Partners", 5, "Partner"), ("Contacts", 4, "Email"),
-            ("Activities", 3, "Amount"), ("News", 2, "Publish")} <= problems  # fmt: skip
+    assert {
+        ("Partners", 2, "Since"),
+        ("Partners", 3, "ID"),
+        ("Partners", 5, "Partner"),
+        ("Contacts", 4, "Email"),
+        ("Activities", 3, "Amount"),
+        ("News", 2, "Publish"),
+    } <= problems
     partners = api.spreadsheets[KEY]["Partners"]
     note = partners.column("Sync note")
     assert 'Rank: unknown rank "Z"' in partners.value(3, note)
@@ -253,5 +262,7 @@ def test_digests_link_each_partner_to_its_row_in_the_sheet(api, tmp_path):
     report = run_once(source, config, noon(config), mailer=mailer)
     digests = [m for m, _ in report.delivery.sent if m.kind is MessageKind.DIGEST]
     gid = api.spreadsheets[KEY][partners].sheet_id
-    assert digests and all(f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid={gid}&amp;range=A" in m.html for m in digests)
+    assert digests and all(
+        f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid={gid}&amp;range=A" in m.html for m in digests
+    )
     assert source.row_url("No such tab", 2) is None

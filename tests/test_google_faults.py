@@ -142,8 +142,9 @@ def stoppable_source(api, stop: threading.Event):
 
     from sheets_sync.sources.google.source import GoogleSource
 
-    source = GoogleSource(KEY, Credentials(token=api.token),
-                          policy=RetryPolicy(stop=stop, tries=2, base=30, random=lambda: 1.0))  # fmt: skip
+    source = GoogleSource(
+        KEY, Credentials(token=api.token), policy=RetryPolicy(stop=stop, tries=2, base=30, random=lambda: 1.0)
+    )
     source.connect()
     return source
 

@@ -36,8 +36,11 @@ def tab(api, key, which):
 
 def worker_cells(sheet, row):
     header = sheet.table()[0]
-    return {h: sheet.value(row, header.index(h) + 1) for h in ("Touch status", "Next touch", "Sync note")
-            if h in header}  # fmt: skip
+    return {
+        h: sheet.value(row, header.index(h) + 1)
+        for h in ("Touch status", "Next touch", "Sync note")
+        if h in header
+    }
 
 
 def test_an_id_and_a_follow_up_made_by_formulas_with_empty_results_are_kept(team):
@@ -45,8 +48,11 @@ def test_an_id_and_a_follow_up_made_by_formulas_with_empty_results_are_kept(team
     cycle(REF)
     ref_activities, activities = tab(api, REF, Tab.ACTIVITIES), tab(api, KEY, Tab.ACTIVITIES)
     follow_up = activities.column("Follow-up")
-    marked = [r for r in range(2, ref_activities.last_row() + 1)
-              if ref_activities.value(r, follow_up) == MISSING_NEXT_STEPS]  # fmt: skip
+    marked = [
+        r
+        for r in range(2, ref_activities.last_row() + 1)
+        if ref_activities.value(r, follow_up) == MISSING_NEXT_STEPS
+    ]
     assert marked, "the worker fills the Follow-up of meetings without next steps"
     kept = Formula(HAND.format(row=marked[0]), "")
     activities.set(marked[0], follow_up, kept)

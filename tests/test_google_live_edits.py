@@ -158,8 +158,11 @@ def test_a_follow_up_typed_meanwhile_is_never_overwritten(team):
     activities = api.spreadsheets[REF][Tab.ACTIVITIES.value]
     live = api.spreadsheets[LIVE][Tab.ACTIVITIES.value]
     column = activities.column("Follow-up")
-    marked = [r for r in range(2, activities.last_row() + 1)
-              if activities.value(r, column) == MISSING_NEXT_STEPS and live.value(r, column) is None]  # fmt: skip
+    marked = [
+        r
+        for r in range(2, activities.last_row() + 1)
+        if activities.value(r, column) == MISSING_NEXT_STEPS and live.value(r, column) is None
+    ]
     assert marked, "the first cycle marks meetings without next steps"
     at_the_reread(api, lambda: live.set(marked[0], column, "sent from my phone"))
     cycle(LIVE)

@@ -91,8 +91,14 @@ def test_a_retry_whose_first_try_landed_writes_each_row_once_in_the_same_cycle(t
     assert len({cells["ID"] for _, cells in rows}) == len(sent)
     assert unlogged(config) == []
     # the read, the re-read, the one-time layout, the write, and its retry after a fresh re-read
-    assert api.log[mark:] == ["values:batchGet", "values:batchGet", "batchUpdate", "values:batchUpdate",
-                              "values:batchGet", "values:batchUpdate"]  # fmt: skip
+    assert api.log[mark:] == [
+        "values:batchGet",
+        "values:batchGet",
+        "batchUpdate",
+        "values:batchUpdate",
+        "values:batchGet",
+        "values:batchUpdate",
+    ]
 
 
 def test_rows_that_land_between_the_read_and_the_re_read_are_not_appended_again(team):
@@ -100,8 +106,10 @@ def test_rows_that_land_between_the_read_and_the_re_read_are_not_appended_again(
     api.fail("values:batchUpdate", "timeout", times=5, applied=True)
     sent = sent_to_partners(cycle(source, config, 12))
     sheet = activities(api, config)
-    landed = {number: [sheet.value(number, c) for c in range(1, sheet.width() + 1)]
-              for number, _ in logged_rows(api, config)}  # fmt: skip
+    landed = {
+        number: [sheet.value(number, c) for c in range(1, sheet.width() + 1)]
+        for number, _ in logged_rows(api, config)
+    }
     # as if the last try had landed only after the next cycle's read, just before its re-read
     for number in landed:
         for c in range(1, sheet.width() + 1):

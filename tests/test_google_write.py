@@ -21,10 +21,19 @@ def api():
     fake = FakeSheetsAPI()
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         fake.register(mock)
-        fake.create(KEY, tabs={
-            "Partners": [["ID", "Partner", "Notes"], ["P-1", "Acme"], ["P-2", "Beta"], ["P-3", "Gamma"]],
-            "Activities": [["ID", "Date", "Partner", "Type"], ["A-1", DAY, "Acme", "call"], ["A-2", DAY, "Beta", "visit"]],
-        }, rows=4, cols=4)  # fmt: skip
+        fake.create(
+            KEY,
+            tabs={
+                "Partners": [["ID", "Partner", "Notes"], ["P-1", "Acme"], ["P-2", "Beta"], ["P-3", "Gamma"]],
+                "Activities": [
+                    ["ID", "Date", "Partner", "Type"],
+                    ["A-1", DAY, "Acme", "call"],
+                    ["A-2", DAY, "Beta", "visit"],
+                ],
+            },
+            rows=4,
+            cols=4,
+        )
         yield fake
 
 
@@ -44,8 +53,11 @@ def test_appended_rows_go_below_the_last_row_even_one_added_meanwhile(api):
     mark = len(api.log)
     source.write(snapshot, Changes(appends={"Activities": appended}, id_columns={"Activities": 1}))
     activities = sheet(api, "Activities")
-    assert activities.table()[3:] == [[None, None, "Gamma", None], ["A-3", 46352, "Acme", "newsletter"],
-                                      ["A-4", 46352, None, "greeting"]]  # fmt: skip
+    assert activities.table()[3:] == [
+        [None, None, "Gamma", None],
+        ["A-3", 46352, "Acme", "newsletter"],
+        ["A-4", 46352, None, "greeting"],
+    ]
     assert activities.number_format(5, 2) == activities.number_format(6, 2) == DATE
     # the grid had 4 rows: it grows (by a margin) in the one layout request, before the values
     assert since(api, mark) == ["values:batchGet", "batchUpdate", "values:batchUpdate"]
@@ -67,18 +79,23 @@ def test_new_columns_beyond_the_grid_and_an_id_column_that_did_not_exist(api):
     snapshot = source.read(["Partners"])
     changes = Changes(
         new_headers={"Partners": ((5, "ID"), (6, "Next touch"))},
-        cells=(CellWrite("Partners", 2, "P-0001", 5, "P-0001"), CellWrite("Partners", 2, "P-0001", 6, DAY),
-               CellWrite("Partners", 4, "P-0003", 5, "P-0003")),
+        cells=(
+            CellWrite("Partners", 2, "P-0001", 5, "P-0001"),
+            CellWrite("Partners", 2, "P-0001", 6, DAY),
+            CellWrite("Partners", 4, "P-0003", 5, "P-0003"),
+        ),
         id_columns={"Partners": 5},
-    )  # fmt: skip
+    )
     api.before("values:batchGet", lambda: sheet(api, "Partners").sort(key=lambda r: str(r[1]), reverse=True))
     source.write(snapshot, changes)
     partners = sheet(api, "Partners")
     assert partners.cols == 6
-    assert partners.table() == [["Code", "Partner", "Notes", None, "ID", "Next touch"],
-                                ["P-3", "Gamma", None, None, "P-0003", None],
-                                ["P-2", "Beta", None, None, None, None],
-                                ["P-1", "Acme", None, None, "P-0001", 46352]]  # fmt: skip
+    assert partners.table() == [
+        ["Code", "Partner", "Notes", None, "ID", "Next touch"],
+        ["P-3", "Gamma", None, None, "P-0003", None],
+        ["P-2", "Beta", None, None, None, None],
+        ["P-1", "Acme", None, None, "P-0001", 46352],
+    ]
 
 
 def test_rows_sharing_an_id_are_written_in_place_but_never_guessed_after_a_move(api):
@@ -134,8 +151,11 @@ def test_the_dashboard_is_created_once_then_rewritten_whole(api):
 def test_a_dashboard_named_like_a_data_tab_is_refused(api):
     source = google_source(api, KEY)
     snapshot = source.read(["Partners"])
-    changes = Changes(cells=(CellWrite("Partners", 2, "P-1", 3, "x"),), dashboard=("partners", (("a",),)),
-                      id_columns={"Partners": 1})  # fmt: skip
+    changes = Changes(
+        cells=(CellWrite("Partners", 2, "P-1", 3, "x"),),
+        dashboard=("partners", (("a",),)),
+        id_columns={"Partners": 1},
+    )
     with pytest.raises(SourceError, match="also a data tab"):
         source.write(snapshot, changes)
     assert sheet(api, "Partners").value(2, 3) is None
@@ -223,8 +243,10 @@ def test_an_id_made_by_a_formula_counts_only_while_the_id_column_is_where_it_was
     assert partners.table()[1:3] == [[made, "Beta", None], ["P-3", "Gamma", "for 3"]]
 
     # nothing moves: the formula's ID is the one the read showed on its row
-    source.write(source.read(["Partners"]), Changes(cells=(CellWrite("Partners", 2, "P-2", 3, "for 2"),),
-                                                    id_columns={"Partners": 1}))  # fmt: skip
+    source.write(
+        source.read(["Partners"]),
+        Changes(cells=(CellWrite("Partners", 2, "P-2", 3, "for 2"),), id_columns={"Partners": 1}),
+    )
     assert partners.table()[1:3] == [[made, "Beta", "for 2"], ["P-3", "Gamma", "for 3"]]
 
 

@@ -81,8 +81,12 @@ def test_rows_moved_before_the_retry_get_every_value_on_its_own_partner(team, fa
     assert report.written
     # each try of the values write after its own re-read; the layout (first cycle) only once
     assert [k for k in api.log[mark:] if k != "batchUpdate"] == [
-        "values:batchGet", "values:batchGet", "values:batchUpdate", "values:batchGet", "values:batchUpdate"
-    ]  # fmt: skip
+        "values:batchGet",
+        "values:batchGet",
+        "values:batchUpdate",
+        "values:batchGet",
+        "values:batchUpdate",
+    ]
     assert api.count("batchUpdate", since=mark) == (1 if first else 0)
     assert_lands_on_its_own_partner(api)
     # and the cycle after writes nothing more: nothing was left half-done or counted as the team's edit
@@ -112,8 +116,12 @@ def test_a_write_that_keeps_failing_reads_again_before_every_try_and_gives_up_af
 
 KEY = "retried-log-sheet"
 LOGGED_TYPES = ("follow-up", "sales kit", "newsletter", "greeting")
-TYPED = {"Date": 46_351, "Partner": "Driftwood Analytics", "Type": "call",
-         "Summary": "Called about the renewal, typed on my phone"}  # fmt: skip
+TYPED = {
+    "Date": 46_351,
+    "Partner": "Driftwood Analytics",
+    "Type": "call",
+    "Summary": "Called about the renewal, typed on my phone",
+}
 
 
 @pytest.mark.parametrize("fault", FAULTS)

@@ -97,7 +97,9 @@ def test_a_sent_record_refused_by_a_full_disk_is_kept_in_memory_and_written_once
         assert again.status(m.key) is SendStatus.SENT
 
 
-def test_the_reserve_lets_the_sent_record_land_on_a_disk_that_filled_while_the_message_was_on_the_wire(small_disk):
+def test_the_reserve_lets_the_sent_record_land_on_a_disk_that_filled_while_the_message_was_on_the_wire(
+    small_disk,
+):
     state = small_disk
     with Ledger(state / LEDGER_FILE) as ledger:
         ledger.check_room()  # before the send: holds the reserve
@@ -120,9 +122,18 @@ def test_adopt_records_what_the_sheet_shows_without_touching_what_the_ledger_kno
         sent = make_message("follow-up:A-1")
         ledger.begin(sent, T0)
         ledger.finish(sent, T0, {})
-        entries = [LedgerEntry("follow-up:A-1", MessageKind.FOLLOW_UP, "<x@y>", ("a@b",), sent_at=T0 + dt.timedelta(days=1)),
-                   LedgerEntry("digest:anna@x.example:2026-12-02", MessageKind.DIGEST, "<d@y>", ("anna@x.example",),
-                               sent_at=T0)]  # fmt: skip
+        entries = [
+            LedgerEntry(
+                "follow-up:A-1", MessageKind.FOLLOW_UP, "<x@y>", ("a@b",), sent_at=T0 + dt.timedelta(days=1)
+            ),
+            LedgerEntry(
+                "digest:anna@x.example:2026-12-02",
+                MessageKind.DIGEST,
+                "<d@y>",
+                ("anna@x.example",),
+                sent_at=T0,
+            ),
+        ]
         assert ledger.adopt(entries) == 1
         assert ledger.lookup("follow-up:A-1").sent_at == T0  # kept as it was
         assert ledger.digest_dates() == {"anna@x.example": T0}
@@ -130,10 +141,24 @@ def test_adopt_records_what_the_sheet_shows_without_touching_what_the_ledger_kno
 
 
 def test_the_dashboard_digest_block_reads_back_what_it_wrote():
-    rows = [("Partners dashboard", "as of", dt.date(2026, 12, 2)), (), ("Most overdue", "Rank"), ("(none)",), (),
-            DIGESTS, ("anna@x.example", "2026-12-02"), ("Ben@X.example", 46358.0), ("bad", "soon"), (),
-            ("Digests", "Last sent"), ("late@x.example", "2026-12-01")]  # fmt: skip
-    assert digest_dates_shown(rows) == {"anna@x.example": dt.date(2026, 12, 2), "ben@x.example": dt.date(2026, 12, 2)}
+    rows = [
+        ("Partners dashboard", "as of", dt.date(2026, 12, 2)),
+        (),
+        ("Most overdue", "Rank"),
+        ("(none)",),
+        (),
+        DIGESTS,
+        ("anna@x.example", "2026-12-02"),
+        ("Ben@X.example", 46358.0),
+        ("bad", "soon"),
+        (),
+        ("Digests", "Last sent"),
+        ("late@x.example", "2026-12-01"),
+    ]
+    assert digest_dates_shown(rows) == {
+        "anna@x.example": dt.date(2026, 12, 2),
+        "ben@x.example": dt.date(2026, 12, 2),
+    }
     assert digest_dates_shown([("Digests",)]) == {}
 
 
@@ -148,7 +173,10 @@ def test_health_is_kept_in_memory_when_the_disk_refuses_the_file(tmp_path, caplo
 
 def test_a_workbook_left_unwritten_for_any_reason_turns_health_unhealthy_after_lock_warn_after(tmp_path):
     config = Config(state_dir=tmp_path / "state")
-    why = "The workbook /w/partners.xlsx is read-only for the user sheets-sync runs as (uid 10001): nothing was written."
+    why = (
+        "The workbook /w/partners.xlsx is read-only for the user sheets-sync runs as (uid 10001): "
+        "nothing was written."
+    )
     report = CycleReport(T0.date(), plan=object(), not_written=why)  # type: ignore[arg-type]
     record_health(config, T0, ok=True, report=report)
     assert is_healthy(config, T0 + dt.timedelta(minutes=5))[0]
@@ -181,7 +209,8 @@ def test_a_ledger_from_before_the_verified_mark_counts_as_verified(tmp_path):
     path = tmp_path / LEDGER_FILE
     with sqlite3.connect(path) as db:  # a schema-2 ledger, as the previous release left it
         db.executescript(
-            "CREATE TABLE sends (key TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, message_id TEXT NOT NULL,"
+            "CREATE TABLE sends (key TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, message_id "
+            "TEXT NOT NULL,"
             " recipients TEXT NOT NULL, subject TEXT NOT NULL DEFAULT '', refused TEXT NOT NULL DEFAULT '{}',"
             " reason TEXT NOT NULL DEFAULT '', begun_at REAL NOT NULL, sent_at REAL, failed_at REAL,"
             " logged INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
@@ -196,7 +225,9 @@ def test_a_ledger_from_before_the_verified_mark_counts_as_verified(tmp_path):
 def test_a_hand_edited_health_file_neither_breaks_health_nor_the_next_record(tmp_path):
     config = Config(state_dir=tmp_path / "state")
     config.state_dir.mkdir()
-    (config.state_dir / HEALTH_FILE).write_text(json.dumps({"stalled_cycles": "x", "last_success": 5, "last_error": ""}))
+    (config.state_dir / HEALTH_FILE).write_text(
+        json.dumps({"stalled_cycles": "x", "last_success": 5, "last_error": ""})
+    )
     ok, why = is_healthy(config, T0)
     assert not ok and "damaged" in why
     report = CycleReport(T0.date(), plan=object())  # type: ignore[arg-type]

@@ -54,7 +54,8 @@ def command(cli: Cli, config: Path, *args: str, env: dict[str, str]) -> subproce
 
 
 def run_worker(config: Path, env: dict[str, str], until, timeout: float = 60) -> subprocess.CompletedProcess:
-    """`--log-format json -v run` until `until()` holds (or `timeout` s), then SIGTERM, as `docker stop` does."""
+    """`--log-format json -v run` until `until()` holds (or `timeout` s), then SIGTERM, as `docker
+    stop` does."""
     args = [sys.executable, "-m", "sheets_sync", "-c", str(config), "--log-format", "json", "-v", "run"]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(env))
     try:
@@ -105,8 +106,16 @@ def smtp_workspace(folder: Path, port: int, tls) -> tuple[Path, dict[str, str]]:
     config_path = copy_sample(folder)
     config = yaml.safe_load(config_path.read_text())
     config["poll_every"] = 1
-    config["mail"].update(transport="smtp", smtp={"host": "127.0.0.1", "port": port, "security": "starttls",
-                                                  "username": USER, "password_env": PASSWORD_ENV})  # fmt: skip
+    config["mail"].update(
+        transport="smtp",
+        smtp={
+            "host": "127.0.0.1",
+            "port": port,
+            "security": "starttls",
+            "username": USER,
+            "password_env": PASSWORD_ENV,
+        },
+    )
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True))
     return config_path, {"SSL_CERT_FILE": str(tls.ca_file)}
 
@@ -178,8 +187,9 @@ def test_a_login_that_works_never_logs_the_password(cli, tmp_path, tls, password
 @pytest.fixture(scope="module")
 def private_key() -> str:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()  # fmt: skip
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 class TokenEndpoint:
@@ -219,19 +229,28 @@ def google_workspace(folder: Path, key_info: dict) -> Path:
     folder.mkdir()
     (folder / "service-account.json").write_text(json.dumps(key_info))
     config = folder / "config.yaml"
-    config.write_text(f"source:\n  kind: google\n  spreadsheet: {SHEET_KEY}\n"
-                      "  credentials: service-account.json\ntimezone: Europe/Berlin\npoll_every: 1\n")  # fmt: skip
+    config.write_text(
+        f"source:\n  kind: google\n  spreadsheet: {SHEET_KEY}\n"
+        "  credentials: service-account.json\ntimezone: Europe/Berlin\npoll_every: 1\n"
+    )
     return config
 
 
 def key_info(private_key: str, token_uri: str) -> dict:
-    return {"type": "service_account", "project_id": "partners-demo", "private_key_id": "0123abcd",
-            "private_key": private_key, "client_email": SERVICE_ACCOUNT, "client_id": "1234567890",
-            "token_uri": token_uri}  # fmt: skip
+    return {
+        "type": "service_account",
+        "project_id": "partners-demo",
+        "private_key_id": "0123abcd",
+        "private_key": private_key,
+        "client_email": SERVICE_ACCOUNT,
+        "client_id": "1234567890",
+        "token_uri": token_uri,
+    }
 
 
 def assert_no_key_material(private_key: str, *outputs: str) -> None:
-    """Neither the PEM markers nor any 16 characters of the key's body (its first line is common to all keys)."""
+    """Neither the PEM markers nor any 16 characters of the key's body (its first line is common to
+    all keys)."""
     text = "\n".join(outputs)
     body = "".join(private_key.strip().splitlines()[1:-1])
     assert "PRIVATE KEY" not in text
@@ -265,8 +284,13 @@ def test_a_damaged_key_file_is_named_without_its_key_material(cli, tmp_path, pri
     damaged = "\n".join(lines[:5] + lines[6:]) + "\n"  # a line lost in a copy and paste
     config = google_workspace(tmp_path / "team", key_info(damaged, "http://127.0.0.1:9/token"))
     check = command(cli, config, "check", env={})
-    run = subprocess.run([sys.executable, "-m", "sheets_sync", "-c", str(config), "--log-format", "json", "run"],
-                         capture_output=True, text=True, env=_env({}), timeout=120)  # `run`: in its own process
+    run = subprocess.run(
+        [sys.executable, "-m", "sheets_sync", "-c", str(config), "--log-format", "json", "run"],
+        capture_output=True,
+        text=True,
+        env=_env({}),
+        timeout=120,
+    )  # `run`: in its own process
 
     for result in (check, run):
         assert result.returncode == 2, result.stderr

@@ -35,8 +35,12 @@ def test_killed_at_random_moments_every_message_arrives_and_repeats_are_bounded_
         while True:
             assert time.monotonic() - started < 60, "the sender never finished"
             before = len(handler.received)
-            process = subprocess.Popen([sys.executable, str(DRIVER), str(server.port), str(tmp_path), str(COUNT)],
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=DRIVER.parent)  # fmt: skip
+            process = subprocess.Popen(
+                [sys.executable, str(DRIVER), str(server.port), str(tmp_path), str(COUNT)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=DRIVER.parent,
+            )
             runs += 1
             if kills < KILLS:
                 # kill at a random moment once this run is sending, however slow its start-up
@@ -68,5 +72,7 @@ def test_killed_at_random_moments_every_message_arrives_and_repeats_are_bounded_
     assert repeats <= kills
     assert Counter(received.values()).keys() <= {1, 2}
     assert kills == KILLS and killed_mid_cycle == KILLS, "the kills must land while sending"
-    print(f"\n{runs} runs, {kills} kills ({killed_mid_cycle} mid-cycle), {repeats} repeats, "
-          f"{len(handler.received)} messages received for {COUNT}")
+    print(
+        f"\n{runs} runs, {kills} kills ({killed_mid_cycle} mid-cycle), {repeats} repeats, "
+        f"{len(handler.received)} messages received for {COUNT}"
+    )

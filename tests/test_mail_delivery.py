@@ -134,10 +134,14 @@ def test_max_per_day_counts_from_local_midnight(server, ledger):
     # 00:05 in Berlin is still 25 November in UTC: it counts, because the day is the team's
     ledger.finish(make_message("follow-up:A-0"), dt.datetime(2026, 11, 26, 0, 5, tzinfo=BERLIN), {})
     batch = [make_message(f"follow-up:A-{n}") for n in range(1, 5)]
-    report = run(batch, server, ledger, MailConfig(max_per_minute=100, max_per_day=3), now=just_after_midnight)
+    report = run(
+        batch, server, ledger, MailConfig(max_per_minute=100, max_per_day=3), now=just_after_midnight
+    )
     assert keys(m for m, _ in report.sent) == ["follow-up:A-1", "follow-up:A-2"]
     assert [(m.key, why) for m, why in report.deferred] == [
-        ("follow-up:A-3", "max_per_day reached (3 sent today)"), ("follow-up:A-4", "max_per_day reached (3 sent today)")]
+        ("follow-up:A-3", "max_per_day reached (3 sent today)"),
+        ("follow-up:A-4", "max_per_day reached (3 sent today)"),
+    ]
     assert "2 deferred (max_per_day reached (3 sent today))" in report.summary()
 
 
@@ -145,10 +149,17 @@ def test_what_the_caps_defer_is_recorded_in_the_ledger_as_of_the_cycle(server, l
     batch = [make_message(f"greeting:C-{n}:birthday:2026") for n in range(3)]
     report = run(batch, server, ledger, MailConfig(max_per_minute=100, max_per_day=1), clock=FakeClock())
     assert keys(m for m, _ in report.deferred) == ["greeting:C-1:birthday:2026", "greeting:C-2:birthday:2026"]
-    assert ledger.deferred(MessageKind.GREETING) == {"greeting:C-1:birthday:2026": NOW, "greeting:C-2:birthday:2026": NOW}
-    next_day = run(batch, server, ledger, MailConfig(max_per_minute=100, max_per_day=1), now=NOW + dt.timedelta(days=1))
+    assert ledger.deferred(MessageKind.GREETING) == {
+        "greeting:C-1:birthday:2026": NOW,
+        "greeting:C-2:birthday:2026": NOW,
+    }
+    next_day = run(
+        batch, server, ledger, MailConfig(max_per_minute=100, max_per_day=1), now=NOW + dt.timedelta(days=1)
+    )
     assert keys(m for m, _ in next_day.sent) == ["greeting:C-1:birthday:2026"]
-    assert ledger.deferred(MessageKind.GREETING) == {"greeting:C-2:birthday:2026": NOW}  # first put off on the day
+    assert ledger.deferred(MessageKind.GREETING) == {
+        "greeting:C-2:birthday:2026": NOW
+    }  # first put off on the day
 
 
 def test_a_pending_key_is_sent_again_with_its_first_message_id(server, ledger):
@@ -171,7 +182,9 @@ def test_refused_recipients_are_reported_and_recorded(server, ledger):
     fine = make_message("sales-kit:P-1")
     report = run([fine, wholly, partly], server, ledger)
     assert [(m.key, refused) for m, refused in report.sent] == [
-        ("follow-up:A-1", {"gone@p.example": REFUSAL}), ("sales-kit:P-1", {})]
+        ("follow-up:A-1", {"gone@p.example": REFUSAL}),
+        ("sales-kit:P-1", {}),
+    ]
     [(failed, why)] = report.failed
     assert failed.key == "follow-up:A-2" and REFUSAL in why
     assert report.refused == {"gone@p.example": REFUSAL}
@@ -187,10 +200,20 @@ def test_a_refused_message_is_not_retried_the_same_day_unless_its_recipients_cha
     later = run([bad], server, ledger, now=NOW + dt.timedelta(hours=2))
     assert later.failed == first.failed and later.refused == {"gone@p.example": REFUSAL}
     assert server.handler.connections == connections  # the server was not asked again
-    fixed = run([make_message("follow-up:A-2", to=("anna@p.example",))], server, ledger, now=NOW + dt.timedelta(hours=3))
+    fixed = run(
+        [make_message("follow-up:A-2", to=("anna@p.example",))],
+        server,
+        ledger,
+        now=NOW + dt.timedelta(hours=3),
+    )
     assert keys(m for m, _ in fixed.sent) == ["follow-up:A-2"]
     next_day = run([make_message("follow-up:A-3", to=("gone@p.example",))], server, ledger)
-    run([make_message("follow-up:A-3", to=("gone@p.example",))], server, ledger, now=NOW + dt.timedelta(days=1))
+    run(
+        [make_message("follow-up:A-3", to=("gone@p.example",))],
+        server,
+        ledger,
+        now=NOW + dt.timedelta(days=1),
+    )
     assert len(next_day.failed) == 1 and server.handler.connections == connections + 3
 
 
@@ -201,7 +224,9 @@ def test_4xx_defers_and_a_streak_defers_the_rest_of_the_cycle(server, ledger):
     assert report.sent == [] and len(report.deferred) == 6
     reasons = [why for _, why in report.deferred]
     assert all("451 4.3.0 try again later" in why for why in reasons)
-    assert reasons[TRANSIENT_STREAK].startswith(f"the mail server deferred {TRANSIENT_STREAK} messages in a row")
+    assert reasons[TRANSIENT_STREAK].startswith(
+        f"the mail server deferred {TRANSIENT_STREAK} messages in a row"
+    )
     assert ledger.status(batch[0].key) == "pending" and ledger.status(batch[-1].key) is None
     assert ledger.deferred(MessageKind.NEWSLETTER) == {m.key: NOW for m in batch}  # tried or not
     server.handler.data_reply = ""
@@ -234,8 +259,13 @@ def test_a_refused_login_stops_delivery_and_propagates(tmp_path, ledger, monkeyp
     monkeypatch.setenv("SHEETS_SYNC_SMTP_PASSWORD", "wrong")
     with SmtpServer(tls=tls, users={"bot": "right"}) as server:
         config = SmtpConfig(host=server.host, port=server.port, security="starttls", username="bot")
-        with SmtpTransport(config, ssl_context=tls.client_context()) as transport, pytest.raises(SessionError) as raised:
-            deliver([make_message("follow-up:A-1"), make_message("follow-up:A-2")], transport, ledger, MAIL, NOW)
+        with (
+            SmtpTransport(config, ssl_context=tls.client_context()) as transport,
+            pytest.raises(SessionError) as raised,
+        ):
+            deliver(
+                [make_message("follow-up:A-1"), make_message("follow-up:A-2")], transport, ledger, MAIL, NOW
+            )
     assert raised.value.permanent and "wrong" not in str(raised.value)
     assert server.handler.connections == 1 and ledger.entries() == []
 
@@ -293,8 +323,14 @@ def test_a_stop_ends_the_wait_for_a_max_per_minute_slot(server, ledger):
     timer.start()
     started = time.monotonic()
     with smtp(server) as transport:
-        report = deliver([make_message("follow-up:A-1"), make_message("follow-up:A-2")], transport, ledger,
-                         MailConfig(max_per_minute=3), NOW, stop=stop)  # fmt: skip
+        report = deliver(
+            [make_message("follow-up:A-1"), make_message("follow-up:A-2")],
+            transport,
+            ledger,
+            MailConfig(max_per_minute=3),
+            NOW,
+            stop=stop,
+        )
     timer.cancel()
     assert time.monotonic() - started < 1.5
     assert report.sent == [] and [why for _, why in report.deferred] == [STOPPING] * 2

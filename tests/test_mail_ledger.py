@@ -48,7 +48,9 @@ def test_the_file_is_in_wal_mode_and_survives_reopening(tmp_path):
 
 def test_open_ledger_lives_in_state_dir(tmp_path):
     with open_ledger(Config(state_dir=tmp_path / "state")) as ledger:
-        assert ledger.path == tmp_path / "state" / LEDGER_FILE and not ledger.path.exists()  # opened on first use
+        assert (
+            ledger.path == tmp_path / "state" / LEDGER_FILE and not ledger.path.exists()
+        )  # opened on first use
         ledger.verify()
         assert ledger.path.exists() and ledger.marker.exists()
 
@@ -89,8 +91,10 @@ def test_sent_since_and_send_times_count_only_sent_messages(ledger):
     assert ledger.sent_since(T0 + dt.timedelta(hours=1)) == 0
     berlin = T0.astimezone(dt.timezone(dt.timedelta(hours=1)))  # the same instant in another zone
     assert ledger.sent_since(berlin) == 4
-    assert ledger.send_times(T0 + dt.timedelta(seconds=30)) == [T0 + dt.timedelta(seconds=40),
-                                                                T0 + dt.timedelta(seconds=60)]  # fmt: skip
+    assert ledger.send_times(T0 + dt.timedelta(seconds=30)) == [
+        T0 + dt.timedelta(seconds=40),
+        T0 + dt.timedelta(seconds=60),
+    ]
 
 
 def test_naive_datetimes_are_refused(ledger):
@@ -109,10 +113,16 @@ def test_unlogged_until_marked_logged(ledger):
 
 
 def test_last_sent_by_key_prefix(ledger):
-    for key, minutes in [("newsletter:C-7:2026-10-01", 0), ("newsletter:C-7:2026-11-01", 5),
-                         ("newsletter:C-70:2026-12-01", 9), ("newsletter:C-8:2026-12-01", 9)]:  # fmt: skip
+    for key, minutes in [
+        ("newsletter:C-7:2026-10-01", 0),
+        ("newsletter:C-7:2026-11-01", 5),
+        ("newsletter:C-70:2026-12-01", 9),
+        ("newsletter:C-8:2026-12-01", 9),
+    ]:
         ledger.finish(make_message(key), T0 + dt.timedelta(minutes=minutes), {})
-    ledger.begin(make_message("newsletter:C-7:2026-12-01"), T0 + dt.timedelta(minutes=20))  # pending: not sent
+    ledger.begin(
+        make_message("newsletter:C-7:2026-12-01"), T0 + dt.timedelta(minutes=20)
+    )  # pending: not sent
     assert ledger.last_sent("newsletter:C-7:") == T0 + dt.timedelta(minutes=5)
     assert ledger.last_sent("newsletter:C-9:") is None
 
@@ -134,7 +144,10 @@ def test_deferred_keys_are_remembered_until_they_go_out(ledger):
     ledger.begin(greeting(3), later)  # in flight (a crash, a 4xx): still put off
     ledger.begin(greeting(4), later)  # in flight on its first try: counts from then
     assert ledger.deferred(MessageKind.GREETING) == {
-        "greeting:C-0:birthday:2026": T0, "greeting:C-3:birthday:2026": T0, "greeting:C-4:birthday:2026": later}
+        "greeting:C-0:birthday:2026": T0,
+        "greeting:C-3:birthday:2026": T0,
+        "greeting:C-4:birthday:2026": later,
+    }
 
 
 def test_rows_of_deferred_keys_sent_since_are_pruned(ledger, tmp_path):

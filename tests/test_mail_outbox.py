@@ -20,8 +20,11 @@ def read(path):
 
 def test_one_eml_file_per_message_named_by_date_kind_and_message_id(tmp_path):
     folder = tmp_path / "outbox" / "nested"  # created on the first send
-    messages = [make_message("follow-up:A-1"), make_message("newsletter:C-7:2026-11-26"),
-                make_message("digest:anna@acme.example:2026-11-26")]  # fmt: skip
+    messages = [
+        make_message("follow-up:A-1"),
+        make_message("newsletter:C-7:2026-11-26"),
+        make_message("digest:anna@acme.example:2026-11-26"),
+    ]
     with OutboxTransport(folder) as outbox:
         for m in messages:
             assert outbox.send(m.email) == {}
@@ -38,8 +41,9 @@ def test_one_eml_file_per_message_named_by_date_kind_and_message_id(tmp_path):
 
 def test_the_same_message_id_again_overwrites_the_same_file_even_rendered_later(tmp_path):
     first = make_message("follow-up:A-1", body="first rendering\n")
-    later = make_message("follow-up:A-1", body="second rendering\n",
-                         date=dt.datetime(2026, 11, 27, 8, 30, tzinfo=dt.UTC))  # fmt: skip
+    later = make_message(
+        "follow-up:A-1", body="second rendering\n", date=dt.datetime(2026, 11, 27, 8, 30, tzinfo=dt.UTC)
+    )
     with OutboxTransport(tmp_path) as outbox:
         outbox.send(first.email)
     with OutboxTransport(tmp_path) as outbox:  # a later cycle: the index is read from the folder
@@ -68,6 +72,9 @@ def test_a_message_without_message_id_is_refused(tmp_path):
 def test_an_unwritable_folder_is_a_transient_delivery_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    with OutboxTransport(blocker / "outbox") as outbox, pytest.raises(DeliveryError, match="outbox folder") as raised:
+    with (
+        OutboxTransport(blocker / "outbox") as outbox,
+        pytest.raises(DeliveryError, match="outbox folder") as raised,
+    ):
         outbox.send(make_message("follow-up:A-1").email)
     assert not raised.value.permanent

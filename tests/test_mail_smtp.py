@@ -24,14 +24,20 @@ def tls(tmp_path_factory):
     return make_tls(tmp_path_factory.mktemp("tls"))
 
 
-def transport_for(server: SmtpServer, security: str = "none", tls=None, username: str = "", **kwargs) -> SmtpTransport:
-    config = SmtpConfig(host=server.host, port=server.port, security=security, username=username, password_env=ENV)
+def transport_for(
+    server: SmtpServer, security: str = "none", tls=None, username: str = "", **kwargs
+) -> SmtpTransport:
+    config = SmtpConfig(
+        host=server.host, port=server.port, security=security, username=username, password_env=ENV
+    )
     return SmtpTransport(config, "acme.example", ssl_context=tls.client_context() if tls else None, **kwargs)
 
 
 def test_plain_none_delivers_to_every_recipient():
     with SmtpServer() as server, transport_for(server) as transport:
-        refused = transport.send(make_message("follow-up:A-1", to=("anna@p.example",), cc=("boss@acme.example",)).email)
+        refused = transport.send(
+            make_message("follow-up:A-1", to=("anna@p.example",), cc=("boss@acme.example",)).email
+        )
     assert refused == {}
     [got] = server.handler.received
     assert got.message_id == make_message("follow-up:A-1").message_id
@@ -69,7 +75,10 @@ def test_a_wrong_password_fails_cleanly_without_the_password(tls, monkeypatch, c
 def test_a_username_without_a_password_in_the_environment_names_the_variable(tls, monkeypatch):
     monkeypatch.delenv(ENV, raising=False)
     monkeypatch.delenv(ENV + "_FILE", raising=False)
-    with SmtpServer(tls=tls, users={"bot": PASSWORD}) as server, transport_for(server, "starttls", tls, "bot") as t:
+    with (
+        SmtpServer(tls=tls, users={"bot": PASSWORD}) as server,
+        transport_for(server, "starttls", tls, "bot") as t,
+    ):
         with pytest.raises(SessionError, match=ENV) as raised:
             t.send(make_message("follow-up:A-1").email)
     assert raised.value.permanent
@@ -131,7 +140,10 @@ def test_a_connection_dropped_again_after_the_reconnect_is_a_transient_failure()
 
 
 def test_4xx_on_data_is_transient():
-    with SmtpServer(RecordingHandler(data_reply="451 4.3.0 try again later")) as server, transport_for(server) as t:
+    with (
+        SmtpServer(RecordingHandler(data_reply="451 4.3.0 try again later")) as server,
+        transport_for(server) as t,
+    ):
         with pytest.raises(DeliveryError, match="451 4.3.0 try again later") as raised:
             t.send(make_message("follow-up:A-1").email)
     assert not raised.value.permanent

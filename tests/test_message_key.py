@@ -31,7 +31,10 @@ def test_a_partner_id_with_a_colon_gets_its_sales_kit_recorded():
         (MessageKey(MessageKind.FOLLOW_UP, "A:7", ("draft",)), "follow-up:A:7:draft"),
         (MessageKey(MessageKind.NEWSLETTER, "C:1", ("2026-12-02",)), "newsletter:C:1:2026-12-02"),
         (MessageKey(MessageKind.GREETING, "C:1", ("birthday", "2026")), "greeting:C:1:birthday:2026"),
-        (MessageKey(MessageKind.DIGEST, "anna@x.example", ("2026-12-02",)), "digest:anna@x.example:2026-12-02"),
+        (
+            MessageKey(MessageKind.DIGEST, "anna@x.example", ("2026-12-02",)),
+            "digest:anna@x.example:2026-12-02",
+        ),
     ],
 )
 def test_a_key_is_written_as_before_and_read_back_whole(key, text):
@@ -41,7 +44,10 @@ def test_a_key_is_written_as_before_and_read_back_whole(key, text):
 
 @given(target=st.text(min_size=1, max_size=30).filter(lambda t: t.strip() == t and t))
 def test_any_row_id_survives_the_round_trip(target):
-    for kind, occasion in [(MessageKind.SALES_KIT, ()), (MessageKind.NEWSLETTER, (TODAY.isoformat(),)),
-                           (MessageKind.GREETING, ("new-year", "2027"))]:  # fmt: skip
+    for kind, occasion in [
+        (MessageKind.SALES_KIT, ()),
+        (MessageKind.NEWSLETTER, (TODAY.isoformat(),)),
+        (MessageKind.GREETING, ("new-year", "2027")),
+    ]:
         key = MessageKey(kind, target, occasion)
         assert MessageKey.parse(str(key)) == key

@@ -57,7 +57,15 @@ def test_dashboard_of_a_tiny_book():
         ("(no manager)", *counts(churned=1)),
         ("Total", *counts(churned=1, overdue=1, due=1, ok=1)),
         (),
-        ("Follow-ups (last 14 days)", "Meetings", "Done", "Reminded", "Pending", "Late", "Missing next steps"),
+        (
+            "Follow-ups (last 14 days)",
+            "Meetings",
+            "Done",
+            "Reminded",
+            "Pending",
+            "Late",
+            "Missing next steps",
+        ),
         (MANAGER, 4, 2, 0, 1, 1, 1),
         ("Total", 4, 2, 0, 1, 1, 1),
         (),
@@ -82,11 +90,17 @@ def test_most_overdue_keeps_the_ten_latest_in_a_stable_order():
     rows = dashboard_rows(the_book, plan(the_book, config(), TODAY), config())
     top = rows[rows.index(("Most overdue", "Rank", "Manager", "Days late", "Next action")) + 1 :]
     assert [(r[0], r[3]) for r in top] == [
-        ("P04", 24), ("P09", 24), ("P14", 24),
-        ("P03", 23), ("P08", 23), ("P13", 23),
-        ("P02", 22), ("P07", 22), ("P12", 22),
+        ("P04", 24),
+        ("P09", 24),
+        ("P14", 24),
+        ("P03", 23),
+        ("P08", 23),
+        ("P13", 23),
+        ("P02", 22),
+        ("P07", 22),
+        ("P12", 22),
         ("P06", 21),
-    ]  # fmt: skip
+    ]
 
 
 def test_dashboard_is_deterministic():
@@ -99,11 +113,19 @@ def test_a_follow_up_reminded_in_the_digest_is_not_counted_done():
     the_book = book(
         [partner(2, name="Acme")],
         activities=[
-            activity(2, ago(3), "meeting", partner_row=2, agreements="Pilot",
-                     follow_up=f"reminded in the digest to {MANAGER} 2026-11-24"),
+            activity(
+                2,
+                ago(3),
+                "meeting",
+                partner_row=2,
+                agreements="Pilot",
+                follow_up=f"reminded in the digest to {MANAGER} 2026-11-24",
+            ),
             activity(3, ago(4), "call", partner_row=2, agreements="Pilot", follow_up="sent by hand"),
         ],
-    )  # fmt: skip
+    )
     rows = dashboard_rows(the_book, plan(the_book, config(followup=dict(mode="remind")), TODAY), config())
-    header = rows.index(("Follow-ups (last 14 days)", "Meetings", "Done", "Reminded", "Pending", "Late", "Missing next steps"))
+    header = rows.index(
+        ("Follow-ups (last 14 days)", "Meetings", "Done", "Reminded", "Pending", "Late", "Missing next steps")
+    )
     assert rows[header + 1] == (MANAGER, 2, 1, 1, 0, 0, 0)

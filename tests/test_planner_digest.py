@@ -70,7 +70,9 @@ def test_every_section_in_order():
         [
             partner(2, name="A overdue", since=ago(30), previous_status="ok"),
             partner(3, name="B due", since=TODAY, goal="Grow", goal_target=2),
-            partner(4, name="C onboarding", stage=Stage.ONBOARDING, sales_kit_sent=ago(20), since=d("2026-12-10")),
+            partner(
+                4, name="C onboarding", stage=Stage.ONBOARDING, sales_kit_sent=ago(20), since=d("2026-12-10")
+            ),
             partner(5, name="D rank A", rank="A", since=d("2026-12-10")),
             partner(6, name="E asleep", previous_status="due"),
         ],
@@ -158,7 +160,11 @@ def test_an_active_busy_partner_gets_everything():
     the_plan = plan(
         busy_partner(), config(greetings=dict(mode="send", holidays=(Holiday("Day", 11, 26),))), TODAY
     )
-    assert [m.kind for m in messages(the_plan)] == [MessageKind.FOLLOW_UP, MessageKind.GREETING, MessageKind.GREETING]
+    assert [m.kind for m in messages(the_plan)] == [
+        MessageKind.FOLLOW_UP,
+        MessageKind.GREETING,
+        MessageKind.GREETING,
+    ]
     assert {i.section for i in items(the_plan)} >= {
         DigestSection.DUE,
         DigestSection.FOLLOW_UPS,

@@ -60,7 +60,9 @@ def test_missing_next_steps_is_reported_to_the_manager_instead():
     the_plan = followup_plan(activity(2, ago(1), "meeting", summary="Intro"))
     assert the_plan.followups == (FollowUpTask(2, 2, FollowUpState.MISSING_NEXT_STEPS, False),)
     assert messages(the_plan) == []
-    assert texts(the_plan, DigestSection.MISSING_NEXT_STEPS, MANAGER) == ["Add next steps for the 2026-11-25 meeting"]
+    assert texts(the_plan, DigestSection.MISSING_NEXT_STEPS, MANAGER) == [
+        "Add next steps for the 2026-11-25 meeting"
+    ]
 
 
 def test_the_marker_is_replaced_once_next_steps_are_added():
@@ -103,23 +105,32 @@ def test_draft_mode_mails_the_ready_to_forward_follow_up_to_the_manager():
         "manager": MANAGER,
         "mode": "draft",
     }
-    assert texts(the_plan, DigestSection.FOLLOW_UPS) == ["Forward the follow-up draft for the 2026-11-25 meeting"]
+    assert texts(the_plan, DigestSection.FOLLOW_UPS) == [
+        "Forward the follow-up draft for the 2026-11-25 meeting"
+    ]
 
 
 def test_a_draft_without_a_contact_is_for_the_champions_as_in_send_mode():
     the_plan = followup_plan(
         activity(2, ago(1), "meeting", **AGREED),
-        contacts=[contact(2, name="Пётр", email="petr@romashka.example", champion=True, language="ru"),
-                  contact(3, name="Other", email="other@romashka.example")],
-    )  # fmt: skip
+        contacts=[
+            contact(2, name="Пётр", email="petr@romashka.example", champion=True, language="ru"),
+            contact(3, name="Other", email="other@romashka.example"),
+        ],
+    )
     (intent,) = messages(the_plan)
     assert intent.to == (MANAGER,) and intent.language == "ru"
-    assert (intent.context["contacts"], intent.context["addresses"]) == (("Пётр",), ("petr@romashka.example",))
+    assert (intent.context["contacts"], intent.context["addresses"]) == (
+        ("Пётр",),
+        ("petr@romashka.example",),
+    )
 
 
 def test_draft_mode_without_a_manager_goes_to_the_digest_fallback():
     the_plan = followup_plan(
-        activity(2, ago(1), "call", **AGREED), partner_fields=dict(manager=""), digest=dict(fallback="team@x.example")
+        activity(2, ago(1), "call", **AGREED),
+        partner_fields=dict(manager=""),
+        digest=dict(fallback="team@x.example"),
     )
     assert [m.to for m in messages(the_plan)] == [("team@x.example",)]
 
@@ -150,18 +161,29 @@ def test_send_mode_mails_the_activitys_contact_else_the_champions(cell, to, cont
         contact(4, name="Gone", email="gone@partner.example", champion=True, left_company=True),
         contact(5, name="Olga Petrova", email="olga@other.example", partner_row=3),  # another partner's
     ]
-    the_plan = followup_plan(activity(2, ago(1), "call", contact=cell, **AGREED), mode="send", contacts=the_contacts)
+    the_plan = followup_plan(
+        activity(2, ago(1), "call", contact=cell, **AGREED), mode="send", contacts=the_contacts
+    )
     (intent,) = messages(the_plan)
-    assert (intent.to, intent.cc, intent.reply_to, intent.contact_row) == (to, (MANAGER,), MANAGER, contact_row)
+    assert (intent.to, intent.cc, intent.reply_to, intent.contact_row) == (
+        to,
+        (MANAGER,),
+        MANAGER,
+        contact_row,
+    )
     assert intent.key == "follow-up:A2"  # sent to the partner: logged in Activities
     assert [t.state for t in the_plan.followups] == [FollowUpState.SEND]
 
 
 def test_send_mode_without_any_recipient_notes_the_activity():
     the_contacts = [contact(2, name="Olga"), contact(3, champion=True, email="")]
-    the_plan = followup_plan(activity(2, ago(1), "call", contact="Nobody", **AGREED), mode="send", contacts=the_contacts)
+    the_plan = followup_plan(
+        activity(2, ago(1), "call", contact="Nobody", **AGREED), mode="send", contacts=the_contacts
+    )
     assert messages(the_plan) == []
-    assert the_plan.activity_notes == {2: ("follow-up not sent: no Contact email and no champion with an email",)}
+    assert the_plan.activity_notes == {
+        2: ("follow-up not sent: no Contact email and no champion with an email",)
+    }
 
 
 def test_remind_mode_lists_it_in_the_digest_only():
@@ -225,7 +247,9 @@ def test_next_steps_due_or_overdue_go_to_the_manager(due, done, text):
 
 def test_next_steps_go_to_their_owner_when_the_owner_is_an_email():
     the_plan = one_partner(
-        activity(2, ago(20), "meeting", next_steps="Send the contract", owner="Ben <Ben@Team.example>", due=TODAY)
+        activity(
+            2, ago(20), "meeting", next_steps="Send the contract", owner="Ben <Ben@Team.example>", due=TODAY
+        )
     )
     assert texts(the_plan, DigestSection.NEXT_STEPS, "ben@team.example") == ["Send the contract (due today)"]
     assert texts(the_plan, DigestSection.NEXT_STEPS, MANAGER) == []

@@ -33,9 +33,7 @@ EDGES = deals(
 def test_deals_on_the_period_edges(period, count):
     # a blank Goal period (None) is the current calendar year
     the_plan = one_partner(*EDGES, goal_target=10, goal_period=parse_period(period))
-    assert state(the_plan).goal_progress == (
-        f"{count} of 10 ({count * 10}%)"
-    )
+    assert state(the_plan).goal_progress == (f"{count} of 10 ({count * 10}%)")
 
 
 @pytest.mark.parametrize(
@@ -58,7 +56,9 @@ def test_progress_against_target_and_amount(target, amount, expected):
 
 
 def test_deals_without_an_amount_count_but_add_nothing():
-    the_plan = one_partner(*deals((d("2026-03-01"), None), (d("2026-04-01"), 1234.5)), goal_target=4, goal_amount=10000)
+    the_plan = one_partner(
+        *deals((d("2026-03-01"), None), (d("2026-04-01"), 1234.5)), goal_target=4, goal_amount=10000
+    )
     assert state(the_plan).goal_progress == "2 of 4 (50%); 1,234.5 of 10,000 (12%)"
 
 
@@ -81,7 +81,9 @@ def test_no_goal_lines_for_paused_or_churned_partners(stage):
     assert state(the_plan).goal_progress == "0 of 3 (0%)"  # the cell still shows the facts
 
 
-@pytest.mark.parametrize("period, listed", [("2026-11", True), ("2026-10", False), ("2026", True), ("2025", False)])
+@pytest.mark.parametrize(
+    "period, listed", [("2026-11", True), ("2026-10", False), ("2026", True), ("2025", False)]
+)
 def test_a_goal_whose_period_is_over_leaves_the_digest_but_keeps_its_progress(period, listed):
     first, last = parse_period(period)
     busy = one_partner(goal="Grow", goal_target=3, goal_period=(first, last))  # due today: a digest

@@ -66,9 +66,7 @@ def test_remind_window_spans_the_year_end():
 
 def test_remind_days_before_is_configurable():
     the_plan = greet(TODAY, champion(birthday=Birthday(12, 6)), remind_days_before=10)
-    assert texts(the_plan, DigestSection.GREETINGS) == [
-        "Birthday of Olga on 2026-12-06 (in 10 days)"
-    ]
+    assert texts(the_plan, DigestSection.GREETINGS) == ["Birthday of Olga on 2026-12-06 (in 10 days)"]
 
 
 @pytest.mark.parametrize(
@@ -97,11 +95,25 @@ def test_send_mode_greets_on_the_day_in_the_contacts_language():
         mode="send",
         holidays=[Holiday("Thanksgiving Day", 11, 26)],
     )
-    got = [(m.key, m.to, m.language, m.occasion, m.contact_row) for m in messages(the_plan, MessageKind.GREETING)]
+    got = [
+        (m.key, m.to, m.language, m.occasion, m.contact_row) for m in messages(the_plan, MessageKind.GREETING)
+    ]
     assert got == [
         ("greeting:C2:birthday:2026", ("contact2@partner.example",), "ru", "birthday 2026", 2),
-        ("greeting:C2:thanksgiving-day:2026", ("contact2@partner.example",), "ru", "Thanksgiving Day 2026", 2),
-        ("greeting:C3:thanksgiving-day:2026", ("contact3@partner.example",), "en", "Thanksgiving Day 2026", 3),
+        (
+            "greeting:C2:thanksgiving-day:2026",
+            ("contact2@partner.example",),
+            "ru",
+            "Thanksgiving Day 2026",
+            2,
+        ),
+        (
+            "greeting:C3:thanksgiving-day:2026",
+            ("contact3@partner.example",),
+            "en",
+            "Thanksgiving Day 2026",
+            3,
+        ),
     ]
     birthday = messages(the_plan)[0]
     assert birthday.reply_to == MANAGER
@@ -148,18 +160,25 @@ def test_who_is_not_greeted(fields, partner_fields, mode):
 
 @pytest.mark.parametrize("fields", [dict(snooze_until=d("2026-12-31")), dict(since=d("2026-01-01"))])
 def test_snoozed_and_sleeping_partners_are_still_greeted(fields):
-    assert len(messages(greet(TODAY, champion(birthday=Birthday(11, 26)), mode="send", partner_fields=fields))) == 1
+    assert (
+        len(messages(greet(TODAY, champion(birthday=Birthday(11, 26)), mode="send", partner_fields=fields)))
+        == 1
+    )
 
 
 def test_holiday_keys_are_slugs_in_any_script():
-    the_plan = greet(d("2027-01-01"), champion(birthday=None), mode="send", holidays=[Holiday("Новый год", 1, 1)])
+    the_plan = greet(
+        d("2027-01-01"), champion(birthday=None), mode="send", holidays=[Holiday("Новый год", 1, 1)]
+    )
     assert [m.key for m in messages(the_plan)] == ["greeting:C2:новый-год:2027"]
 
 
 def test_a_holiday_is_named_in_each_contact_s_language_under_one_key():
     new_year = Holiday("New Year", 1, 1, (("ru", "Новый год"),))
-    contacts = [champion(2, birthday=None, name="Olga", language="ru"),
-                champion(3, birthday=None, name="Ben", email="ben@partner.example")]  # fmt: skip
+    contacts = [
+        champion(2, birthday=None, name="Olga", language="ru"),
+        champion(3, birthday=None, name="Ben", email="ben@partner.example"),
+    ]
     the_plan = greet(d("2027-01-01"), *contacts, mode="send", holidays=[new_year])
     assert sorted((m.key, m.context["holiday"]) for m in messages(the_plan)) == [
         ("greeting:C2:new-year:2027", "Новый год"),
@@ -176,7 +195,9 @@ def after(days_later):
     return TODAY + dt.timedelta(days=days_later)
 
 
-def late_greeting(today, *, deferred=None, birthday=Birthday(11, 26), mode="send", partner_fields=None, **fields):
+def late_greeting(
+    today, *, deferred=None, birthday=Birthday(11, 26), mode="send", partner_fields=None, **fields
+):
     put_off = {BIRTHDAY_KEY: TODAY} if deferred is None else deferred
     olga = contact(2, **{"champion": True, "name": "Olga", "birthday": birthday, **fields})
     return greet(today, olga, mode=mode, partner_fields=partner_fields, deferred=put_off)
@@ -203,7 +224,10 @@ def test_a_greeting_put_off_on_its_day_goes_out_during_the_catch_up_days(days_la
 @pytest.mark.parametrize("days_later", [1, 2, CATCH_UP_DAYS])
 def test_without_a_record_of_being_put_off_nothing_goes_out_after_the_day(days_later):
     assert messages(greet(after(days_later), champion(birthday=Birthday(11, 26)), mode="send")) == []
-    other = {"greeting:C2:new-year:2026": TODAY, "greeting:C9:birthday:2026": TODAY}  # other occasions, contacts
+    other = {
+        "greeting:C2:new-year:2026": TODAY,
+        "greeting:C9:birthday:2026": TODAY,
+    }  # other occasions, contacts
     assert messages(late_greeting(after(days_later), deferred=other)) == []
 
 
@@ -231,8 +255,13 @@ def test_a_put_off_greeting_is_not_sent_when_things_changed_since(fields, partne
 def test_a_greeting_that_went_out_does_not_hide_one_put_off_for_another_occasion(today):
     """Born on New Year's Day: the birthday went out, the New Year greeting did not fit under the cap."""
     put_off = {"greeting:C2:new-year:2027": d("2027-01-01")}
-    the_plan = greet(today, champion(birthday=Birthday(1, 1), last_greeting=d("2027-01-01")), mode="send",
-                     holidays=[NEW_YEAR], deferred=put_off)  # fmt: skip
+    the_plan = greet(
+        today,
+        champion(birthday=Birthday(1, 1), last_greeting=d("2027-01-01")),
+        mode="send",
+        holidays=[NEW_YEAR],
+        deferred=put_off,
+    )
     assert [m.key for m in messages(the_plan)] == ["greeting:C2:new-year:2027"]
 
 
@@ -273,13 +302,25 @@ def test_catch_up_over_edge_dates(birthday, day, deferred_on, today, key):
 
 def test_a_put_off_holiday_greeting_is_caught_up_too():
     key = "greeting:C2:new-year:2027"
-    the_plan = greet(d("2027-01-03"), champion(birthday=None), mode="send", holidays=[NEW_YEAR],
-                     deferred={key: d("2027-01-01")})  # fmt: skip
+    the_plan = greet(
+        d("2027-01-03"),
+        champion(birthday=None),
+        mode="send",
+        holidays=[NEW_YEAR],
+        deferred={key: d("2027-01-01")},
+    )
     assert [m.key for m in messages(the_plan)] == [key]
 
 
-@pytest.mark.parametrize("birthday, age", [(Birthday(1, 2, 1990), 37), (Birthday(1, 2, 2090), 37),  # "02.01.90"
-                                           (Birthday(1, 2, 2027), 0), (Birthday(1, 2), None)])  # fmt: skip
+@pytest.mark.parametrize(
+    "birthday, age",
+    [
+        (Birthday(1, 2, 1990), 37),
+        (Birthday(1, 2, 2090), 37),  # "02.01.90"
+        (Birthday(1, 2, 2027), 0),
+        (Birthday(1, 2), None),
+    ],
+)
 def test_the_age_a_greeting_may_mention(birthday, age):
     (greeting,) = messages(greet(d("2027-01-02"), champion(birthday=birthday), mode="send"))
     assert greeting.context["age"] == age

@@ -46,7 +46,14 @@ def test_one_newsletter_per_recipient_with_the_news_newest_first():
         contact(8, partner_row=3),  # another partner's
     ]
     the_news = [
-        news(2, ago(10), title="Reporting 2.0", body="Dashboards", link="https://x.example/r", category="product"),
+        news(
+            2,
+            ago(10),
+            title="Reporting 2.0",
+            body="Dashboards",
+            link="https://x.example/r",
+            category="product",
+        ),
         news(3, ago(2), title="Case: Acme"),
         news(4, ago(1), title="Draft", publish=False),
         news(5, d("2026-11-27"), title="Tomorrow"),

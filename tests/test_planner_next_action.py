@@ -10,7 +10,9 @@ MEETING = dict(agreements="Pilot in Q1")
 
 
 def action(*activities, today=TODAY, contacts=(), news_items=(), **fields) -> str:
-    return state(one_partner(*activities, today=today, contacts=contacts, news_items=news_items, **fields)).next_action
+    return state(
+        one_partner(*activities, today=today, contacts=contacts, news_items=news_items, **fields)
+    ).next_action
 
 
 def test_churned():
@@ -24,7 +26,9 @@ def test_a_follow_up_to_send_comes_first():
 
 
 def test_the_oldest_follow_up_is_named_with_its_type():
-    p = action(activity(2, d("2026-11-24"), "meeting", **MEETING), activity(3, d("2026-11-20"), "call", **MEETING))
+    p = action(
+        activity(2, d("2026-11-24"), "meeting", **MEETING), activity(3, d("2026-11-20"), "call", **MEETING)
+    )
     assert p == "Send follow-up for the 2026-11-20 call"
 
 
@@ -55,7 +59,9 @@ def test_onboarding_without_sales_kit():
     assert action(stage=Stage.ONBOARDING, contacts=[contact()]) == "Send sales kit"
 
 
-@pytest.mark.parametrize("sent, expected", [(ago(14), "Book training (sales kit sent 2026-11-12)"), (ago(13), None)])
+@pytest.mark.parametrize(
+    "sent, expected", [(ago(14), "Book training (sales kit sent 2026-11-12)"), (ago(13), None)]
+)
 def test_training_reminder(sent, expected):
     got = action(activity(2, ago(2), "call", follow_up="sent"), stage=Stage.ONBOARDING, sales_kit_sent=sent)
     assert got == (expected or "Next touch 2026-12-08")
@@ -84,7 +90,11 @@ def test_sleeping(last_newsletter, news_dates, expected):
 
 
 def test_a_planned_touch():
-    got = action(activity(2, ago(20), "call"), activity(3, d("2026-12-07"), "meeting"), activity(4, d("2026-12-05"), "call"))
+    got = action(
+        activity(2, ago(20), "call"),
+        activity(3, d("2026-12-07"), "meeting"),
+        activity(4, d("2026-12-05"), "call"),
+    )
     assert got == "Call booked for 2026-12-05"
 
 
@@ -104,8 +114,12 @@ def test_an_open_next_step_due_when_the_touch_is_not():
     # Saturday: the step is due today, Next touch moves to Monday (soon).
     saturday = d("2026-11-28")
     step = "Send the pricing sheet and the case studies about the retail rollout in the Nordics"
-    got = action(activity(2, ago(4, saturday), "call", follow_up="sent", next_steps=step, due=saturday), today=saturday)
-    assert got == "Next step due 2026-11-28: Send the pricing sheet and the case studies about the retai\u2026"
+    got = action(
+        activity(2, ago(4, saturday), "call", follow_up="sent", next_steps=step, due=saturday), today=saturday
+    )
+    assert (
+        got == "Next step due 2026-11-28: Send the pricing sheet and the case studies about the retai\u2026"
+    )
     assert len(got.split(": ", 1)[1]) == 60
 
 
@@ -122,7 +136,10 @@ def test_soon_and_ok(since, expected):
     [
         (d("2026-11-20"), "Next step due 2026-11-20: Send the pricing sheet - 6 days late"),  # a Friday
         (d("2026-11-26"), "Next step due 2026-11-26: Send the pricing sheet - due today"),
-        (d("2026-11-22"), "Next step due 2026-11-22: Send the pricing sheet - 3 days late"),  # Sunday -> Monday
+        (
+            d("2026-11-22"),
+            "Next step due 2026-11-22: Send the pricing sheet - 3 days late",
+        ),  # Sunday -> Monday
     ],
 )
 def test_a_late_open_next_step_names_the_step_not_the_rhythm(due, expected):

@@ -65,7 +65,9 @@ def test_no_contact_for_the_sales_kit():
     the_plan = onboarding(contact(2, email=""), contact(3, left_company=True))
     assert messages(the_plan) == []
     assert state(the_plan).notes == ("no contact to send the sales kit to",)
-    assert texts(the_plan, DigestSection.ONBOARDING, MANAGER) == ["Sales kit: no contact to send the sales kit to"]
+    assert texts(the_plan, DigestSection.ONBOARDING, MANAGER) == [
+        "Sales kit: no contact to send the sales kit to"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -106,7 +108,9 @@ def test_onboarding_partners_late_on_their_touches_are_in_the_overdue_section():
 
 
 def test_rank_a_requires_a_manager_and_training():
-    the_plan = plan(book([partner(rank="A", manager="")]), config(digest=dict(fallback="team@x.example")), TODAY)
+    the_plan = plan(
+        book([partner(rank="A", manager="")]), config(digest=dict(fallback="team@x.example")), TODAY
+    )
     duties = ["rank A requires a manager", "rank A requires training (Trained is empty)"]
     assert list(state(the_plan).notes) == duties
     assert texts(the_plan, DigestSection.DUTIES, "team@x.example") == [

@@ -54,7 +54,9 @@ def test_churned_and_paused_have_no_next_touch_nor_days_late(stage):
 
 
 def test_onboarding_has_next_touch_and_days_late_computed_normally():
-    s = state(one_partner(activity(2, d("2026-11-02"), "call"), stage=Stage.ONBOARDING, rank="A", trained=TODAY))
+    s = state(
+        one_partner(activity(2, d("2026-11-02"), "call"), stage=Stage.ONBOARDING, rank="A", trained=TODAY)
+    )
     assert (s.status, s.next_touch, s.days_late) == (TouchStatus.ONBOARDING, d("2026-11-09"), 17)
 
 
@@ -97,7 +99,9 @@ def test_unknown_or_blank_rank_uses_the_default_and_a_blank_one_says_so(rank, no
 
 def test_the_default_rank_is_the_configured_one():
     ranks = {"GOLD": RankRule(10, 2), "SILVER": RankRule(20, 5)}
-    the_book = book([partner(rank="A"), partner(3, rank="")], activities=[activity(2, d("2026-11-02"), "call")])
+    the_book = book(
+        [partner(rank="A"), partner(3, rank="")], activities=[activity(2, d("2026-11-02"), "call")]
+    )
     the_plan = plan(the_book, config(ranks=ranks, default_rank="SILVER"), TODAY)
     assert state(the_plan).next_touch == d("2026-11-23")  # every 20 days
     assert state(the_plan, 3).notes == ("no Rank: treated as SILVER",)
@@ -124,7 +128,9 @@ def test_sleeping_counts_from_since_without_any_response():
 
 
 def test_sleeping_counts_from_the_first_activity_without_response_or_since():
-    p = one_partner(activity(2, ago(5), "email"), activity(3, ago(70), "email"), activity(4, ago(90), "newsletter"))
+    p = one_partner(
+        activity(2, ago(5), "email"), activity(3, ago(70), "email"), activity(4, ago(90), "newsletter")
+    )
     assert state(p).status == TouchStatus.SLEEPING
 
 

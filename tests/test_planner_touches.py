@@ -18,7 +18,9 @@ def test_last_touch_is_the_latest_touch_up_to_today():
 
 @pytest.mark.parametrize("logged", sorted(LOGGED_TYPES.values()))
 def test_rows_the_worker_logs_are_never_touches(logged):
-    p = one_partner(activity(2, d("2026-11-01"), "call"), activity(3, d("2026-11-25"), logged, direction="in"))
+    p = one_partner(
+        activity(2, d("2026-11-01"), "call"), activity(3, d("2026-11-25"), logged, direction="in")
+    )
     assert state(p).last_touch == d("2026-11-01")
     assert state(p).last_response == d("2026-11-01")
 
@@ -74,7 +76,10 @@ def test_last_response_is_the_latest_response():
 def test_other_partners_rows_do_not_count():
     the_book = book(
         [partner(2), partner(3)],
-        activities=[activity(2, d("2026-11-20"), "call", partner_row=3), activity(3, d("2026-11-01"), "call")],
+        activities=[
+            activity(2, d("2026-11-20"), "call", partner_row=3),
+            activity(3, d("2026-11-01"), "call"),
+        ],
     )
     p = plan(the_book, config(), TODAY)
     assert state(p, 2).last_touch == d("2026-11-01")
@@ -101,7 +106,9 @@ def test_other_partners_rows_do_not_count():
 )
 def test_next_touch_is_last_touch_plus_every_on_a_working_day(rank, last_touch, country, expected):
     today = d(last_touch) + (d(expected) - d(last_touch)) // 2  # awake, whatever the rank
-    the_book = book([partner(rank=rank, trained=d("2026-01-01"))], activities=[activity(2, d(last_touch), "call")])
+    the_book = book(
+        [partner(rank=rank, trained=d("2026-01-01"))], activities=[activity(2, d(last_touch), "call")]
+    )
     p = plan(the_book, config(holidays_country=country), today)
     assert state(p).next_touch == d(expected)
 
@@ -138,7 +145,10 @@ def test_a_next_step_due_after_the_rhythm_does_not_push_next_touch_later():
 def test_another_partners_next_step_does_not_count():
     the_book = book(
         [partner(2, rank="C"), partner(3)],
-        activities=[activity(2, d("2026-11-20"), "call"), activity(3, d("2026-11-20"), "call", partner_row=3, due=TODAY)],
+        activities=[
+            activity(2, d("2026-11-20"), "call"),
+            activity(3, d("2026-11-20"), "call", partner_row=3, due=TODAY),
+        ],
     )
     assert state(plan(the_book, config(), TODAY), 2).next_touch == d("2026-12-21")
 

@@ -62,57 +62,131 @@ def follow_up(language: str = "en", *, mode: str = "send", **context) -> Message
     values.update(context)
     to = (MANAGER,) if mode == "draft" else ("maria@brightline.example",)
     cc = () if mode == "draft" else (MANAGER,)
-    return MessageIntent(MessageKind.FOLLOW_UP, "follow-up:A12", to=to, cc=cc, reply_to=MANAGER,
-                         language=language, partner_row=5, activity_row=12, occasion="2026-11-24",
-                         context=values)  # fmt: skip
+    return MessageIntent(
+        MessageKind.FOLLOW_UP,
+        "follow-up:A12",
+        to=to,
+        cc=cc,
+        reply_to=MANAGER,
+        language=language,
+        partner_row=5,
+        activity_row=12,
+        occasion="2026-11-24",
+        context=values,
+    )
 
 
 NEWS = (
-    {"title": "Partner portal is live", "body": "Deal registration in one place.", "category": "product",
-     "link": "https://northwind.example/portal", "date": dt.date(2026, 11, 20)},
-    {"title": "Salesforce integration in Q1", "body": "Two-way sync.", "category": "roadmap", "link": "",
-     "date": dt.date(2026, 11, 12)},
-)  # fmt: skip
+    {
+        "title": "Partner portal is live",
+        "body": "Deal registration in one place.",
+        "category": "product",
+        "link": "https://northwind.example/portal",
+        "date": dt.date(2026, 11, 20),
+    },
+    {
+        "title": "Salesforce integration in Q1",
+        "body": "Two-way sync.",
+        "category": "roadmap",
+        "link": "",
+        "date": dt.date(2026, 11, 12),
+    },
+)
 
 
 def newsletter(language: str = "en", **context) -> MessageIntent:
     values = {"partner": "Brightline Logistics", "contact": "Maria Lopez", "news": NEWS, "manager": MANAGER}
     values.update(context)
-    return MessageIntent(MessageKind.NEWSLETTER, "newsletter:C7:2026-11-26", to=("maria@brightline.example",),
-                         reply_to=MANAGER, language=language, partner_row=5, contact_row=7,
-                         occasion="2026-11-26", context=values)  # fmt: skip
+    return MessageIntent(
+        MessageKind.NEWSLETTER,
+        "newsletter:C7:2026-11-26",
+        to=("maria@brightline.example",),
+        reply_to=MANAGER,
+        language=language,
+        partner_row=5,
+        contact_row=7,
+        occasion="2026-11-26",
+        context=values,
+    )
 
 
 def greeting(language: str = "en", occasion: str = "birthday", **context) -> MessageIntent:
     holiday = "" if occasion == "birthday" else ("Новый год" if language == "ru" else "New Year")
-    values = {"partner": "Brightline Logistics", "contact": "Maria Lopez", "occasion": occasion,
-              "holiday": holiday, "date": TODAY, "age": None, "manager": MANAGER}  # fmt: skip
+    values = {
+        "partner": "Brightline Logistics",
+        "contact": "Maria Lopez",
+        "occasion": occasion,
+        "holiday": holiday,
+        "date": TODAY,
+        "age": None,
+        "manager": MANAGER,
+    }
     values.update(context)
-    return MessageIntent(MessageKind.GREETING, f"greeting:C7:{occasion}:2026",
-                         to=("maria@brightline.example",), reply_to=MANAGER, language=language, partner_row=5, contact_row=7,
-                         occasion=f"{occasion} 2026", context=values)  # fmt: skip
+    return MessageIntent(
+        MessageKind.GREETING,
+        f"greeting:C7:{occasion}:2026",
+        to=("maria@brightline.example",),
+        reply_to=MANAGER,
+        language=language,
+        partner_row=5,
+        contact_row=7,
+        occasion=f"{occasion} 2026",
+        context=values,
+    )
 
 
 def sales_kit(language: str = "en", **context) -> MessageIntent:
-    values = {"partner": "Brightline Logistics", "contacts": ("Maria Lopez", "James Carter"),
-              "sales_kit_url": KIT_URL, "manager": MANAGER}  # fmt: skip
+    values = {
+        "partner": "Brightline Logistics",
+        "contacts": ("Maria Lopez", "James Carter"),
+        "sales_kit_url": KIT_URL,
+        "manager": MANAGER,
+    }
     values.update(context)
-    return MessageIntent(MessageKind.SALES_KIT, "sales-kit:P5", language=language, reply_to=MANAGER,
-                         to=("maria@brightline.example", "james@brightline.example"), partner_row=5,
-                         occasion="sales kit", context=values)  # fmt: skip
+    return MessageIntent(
+        MessageKind.SALES_KIT,
+        "sales-kit:P5",
+        language=language,
+        reply_to=MANAGER,
+        to=("maria@brightline.example", "james@brightline.example"),
+        partner_row=5,
+        occasion="sales kit",
+        context=values,
+    )
 
 
 def digest() -> Digest:
     S = DigestSection
-    return Digest(MANAGER, (
-        DigestItem(S.OVERDUE, 5, "Brightline Logistics", "A", "Call (rank A, every 7 days) - 3 days late",
-                   dt.date(2026, 11, 23)),
-        DigestItem(S.FOLLOW_UPS, 9, "Cobalt Retail", "B",
-                   "Forward the follow-up draft for the 2026-11-24 meeting", dt.date(2026, 11, 24)),
-        DigestItem(S.NEXT_STEPS, 9, "Cobalt Retail", "B", "Send the pricing proposal (2 days overdue)",
-                   dt.date(2026, 11, 24)),
-        DigestItem(S.GOALS, 5, "Brightline Logistics", "A", "10 deals in 2026: 7 of 10 (70%)"),
-    ))  # fmt: skip
+    return Digest(
+        MANAGER,
+        (
+            DigestItem(
+                S.OVERDUE,
+                5,
+                "Brightline Logistics",
+                "A",
+                "Call (rank A, every 7 days) - 3 days late",
+                dt.date(2026, 11, 23),
+            ),
+            DigestItem(
+                S.FOLLOW_UPS,
+                9,
+                "Cobalt Retail",
+                "B",
+                "Forward the follow-up draft for the 2026-11-24 meeting",
+                dt.date(2026, 11, 24),
+            ),
+            DigestItem(
+                S.NEXT_STEPS,
+                9,
+                "Cobalt Retail",
+                "B",
+                "Send the pricing proposal (2 days overdue)",
+                dt.date(2026, 11, 24),
+            ),
+            DigestItem(S.GOALS, 5, "Brightline Logistics", "A", "10 deals in 2026: 7 of 10 (70%)"),
+        ),
+    )
 
 
 INTENTS = {
@@ -259,8 +333,11 @@ def test_unsubscribe_url_with_a_query_gets_the_email_appended():
 def test_header_injection_through_sheet_text_is_impossible():
     evil = "Acme\r\nBcc: victim@evil.example"
     intents = [
-        newsletter(partner=evil, contact="Eve\r\nBcc: victim2@evil.example",
-                   news=({**NEWS[0], "title": "Hi\nBcc: victim3@evil.example"},)),
+        newsletter(
+            partner=evil,
+            contact="Eve\r\nBcc: victim2@evil.example",
+            news=({**NEWS[0], "title": "Hi\nBcc: victim3@evil.example"},),
+        ),
         follow_up(partner=evil, type="meeting\r\nBcc: victim4@evil.example"),
         sales_kit(partner=evil),
         greeting(occasion="christmas", holiday="X-Mas\r\nBcc: victim5@evil.example", contact=evil),
@@ -283,8 +360,12 @@ def test_header_injection_through_an_address_cell_is_refused():
 
 
 def test_russian_names_and_subjects_are_encoded_and_read_back():
-    intent = newsletter("ru", partner="ООО «Вектор»", contact="Мария Иванова",
-                        news=({**NEWS[0], "title": "Новый партнёрский портал"},))
+    intent = newsletter(
+        "ru",
+        partner="ООО «Вектор»",
+        contact="Мария Иванова",
+        news=({**NEWS[0], "title": "Новый партнёрский портал"},),
+    )
     message = renderer().render(intent, NOW)
     raw = headers_of(message)  # decode("ascii") above: every header is 7-bit on the wire
     assert "=?utf-8?" in raw
@@ -316,8 +397,9 @@ def test_a_bad_recipient_address_is_a_template_error(address):
 
 
 def test_recipients_are_to_and_cc_lower_cased():
-    intent = dataclasses.replace(follow_up(), to=("Maria@Brightline.Example",),
-                                 cc=("Anna Schmidt <ANNA@northwind.example>",))
+    intent = dataclasses.replace(
+        follow_up(), to=("Maria@Brightline.Example",), cc=("Anna Schmidt <ANNA@northwind.example>",)
+    )
     message = renderer().render(intent, NOW)
     assert message.recipients == ("maria@brightline.example", "anna@northwind.example")
 
@@ -357,8 +439,13 @@ def test_a_sales_kit_link_that_is_not_a_web_address_stops_the_kit():
         renderer().render(sales_kit(sales_kit_url="www.northwind.example/kit"), NOW)
 
 
-@pytest.mark.parametrize("lang, offer, button", [("en", "we will send you the materials", "Open the sales kit"),
-                                                  ("ru", "мы пришлём материалы", "Открыть набор для продаж")])  # fmt: skip
+@pytest.mark.parametrize(
+    "lang, offer, button",
+    [
+        ("en", "we will send you the materials", "Open the sales kit"),
+        ("ru", "мы пришлём материалы", "Открыть набор для продаж"),
+    ],
+)
 @pytest.mark.parametrize("url", ["", "   "])
 def test_without_a_sales_kit_link_the_kit_offers_the_materials_by_reply(url, lang, offer, button):
     message = renderer().render(sales_kit(lang, sales_kit_url=url), NOW)
@@ -395,8 +482,13 @@ def test_bytes_are_crlf_and_7bit_on_the_wire():
 # --- the follow-up draft ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("lang, note, text_note", [("en", "Draft for you to forward", "DRAFT FOR YOU"),
-                                                   ("ru", "Черновик для пересылки", "ЧЕРНОВИК ДЛЯ ВАС")])
+@pytest.mark.parametrize(
+    "lang, note, text_note",
+    [
+        ("en", "Draft for you to forward", "DRAFT FOR YOU"),
+        ("ru", "Черновик для пересылки", "ЧЕРНОВИК ДЛЯ ВАС"),
+    ],
+)
 def test_a_draft_to_the_manager_carries_a_note_the_partner_never_sees(lang, note, text_note):
     draft = renderer().render(follow_up(lang, mode="draft"), NOW)
     assert draft.recipients == (MANAGER,)
@@ -414,9 +506,16 @@ def test_a_draft_to_the_manager_carries_a_note_the_partner_never_sees(lang, note
 
 @pytest.mark.parametrize(
     "contact, configured, expected",
-    [("de", "ru", "ru"), ("de", "en", "en"), ("", "ru", "ru"), ("RU", "en", "ru"), ("ru-RU", "en", "ru"),
-     ("Russian", "en", "ru"), ("fr", "it", "en")],
-)  # fmt: skip
+    [
+        ("de", "ru", "ru"),
+        ("de", "en", "en"),
+        ("", "ru", "ru"),
+        ("RU", "en", "ru"),
+        ("ru-RU", "en", "ru"),
+        ("Russian", "en", "ru"),
+        ("fr", "it", "en"),
+    ],
+)
 def test_language_falls_back_to_the_configured_one_then_english(contact, configured, expected):
     config = dataclasses.replace(make_config(), language=configured)
     message = renderer(config).render(newsletter(contact), NOW)
@@ -440,8 +539,11 @@ def test_templates_dir_overrides_one_file_and_the_rest_stays_built_in(tmp_path):
 
 def test_templates_dir_can_add_a_language(tmp_path):
     (tmp_path / "de").mkdir()
-    for part, text in {"subject": "Neuigkeiten für {{ partner }}", "txt": "Hallo {{ contact }}",
-                       "html": "<p>Hallo {{ contact }}</p>"}.items():  # fmt: skip
+    for part, text in {
+        "subject": "Neuigkeiten für {{ partner }}",
+        "txt": "Hallo {{ contact }}",
+        "html": "<p>Hallo {{ contact }}</p>",
+    }.items():
         (tmp_path / "de" / f"newsletter.{part}.j2").write_text(text)
     (tmp_path / "de" / "follow-up.html.j2").write_text("<p>nur HTML</p>")  # incomplete: not used
     r = renderer(dataclasses.replace(make_config(), templates_dir=tmp_path))
@@ -488,9 +590,13 @@ def test_every_built_in_template_exists_in_english_and_russian():
 
 @pytest.mark.parametrize(
     "manager, signed",
-    [("anna.schmidt@northwind.example", "Anna Schmidt"), ("Anna S. <anna@northwind.example>", "Anna S."),
-     ("anna@northwind.example", "Anna"), ("partners@northwind.example", "Northwind Partnerships")],
-)  # fmt: skip
+    [
+        ("anna.schmidt@northwind.example", "Anna Schmidt"),
+        ("Anna S. <anna@northwind.example>", "Anna S."),
+        ("anna@northwind.example", "Anna"),
+        ("partners@northwind.example", "Northwind Partnerships"),
+    ],
+)
 def test_emails_are_signed_by_the_manager_else_the_team(manager, signed):
     intent = dataclasses.replace(greeting(manager=manager), reply_to=manager)
     message = renderer().render(intent, NOW)
@@ -516,11 +622,17 @@ def test_everything_the_planner_asks_for_in_the_sample_renders(tmp_path, lang):
     seen = set()
     for variant in (
         config,
-        dataclasses.replace(config, greetings=dataclasses.replace(config.greetings, mode="send"),
-                            followup=dataclasses.replace(config.followup, mode="send")),
-        dataclasses.replace(config, greetings=GreetingsConfig(mode="send", holidays=config.greetings.holidays),
-                            newsletter=dataclasses.replace(config.newsletter, audience="all")),
-    ):  # fmt: skip
+        dataclasses.replace(
+            config,
+            greetings=dataclasses.replace(config.greetings, mode="send"),
+            followup=dataclasses.replace(config.followup, mode="send"),
+        ),
+        dataclasses.replace(
+            config,
+            greetings=GreetingsConfig(mode="send", holidays=config.greetings.holidays),
+            newsletter=dataclasses.replace(config.newsletter, audience="all"),
+        ),
+    ):
         for day in (TODAY, dt.date(2026, 12, 24), dt.date(2027, 1, 1)):
             planned = plan(book, variant, day)
             for intent in planned.messages:

@@ -129,10 +129,16 @@ def test_workbook_has_the_tabs_and_headers_the_config_names(sample):
 
 def test_every_cell_reads_with_the_products_parsers(sample):
     lang, _config, _wb, t = sample
-    dates = {Tab.PARTNERS: ("Since", "Snooze until", "Trained"), Tab.ACTIVITIES: ("Date", "Due"),
-             Tab.NEWS: ("Date",)}  # fmt: skip
-    bools = {Tab.CONTACTS: ("Champion", "Newsletter", "Unsubscribed", "Left company"),
-             Tab.ACTIVITIES: ("Done",), Tab.NEWS: ("Publish",)}  # fmt: skip
+    dates = {
+        Tab.PARTNERS: ("Since", "Snooze until", "Trained"),
+        Tab.ACTIVITIES: ("Date", "Due"),
+        Tab.NEWS: ("Date",),
+    }
+    bools = {
+        Tab.CONTACTS: ("Champion", "Newsletter", "Unsubscribed", "Left company"),
+        Tab.ACTIVITIES: ("Done",),
+        Tab.NEWS: ("Publish",),
+    }
     for tab, columns in dates.items():
         for row in t[tab]:
             for c in columns:
@@ -227,8 +233,11 @@ def test_activities_give_the_first_cycle_work_on_any_day(tmp_path, lang, today):
     names = {p["ID"]: p["Partner"] for p in partners if p["ID"]}
     by_name = {names.get(k, k): d for k, d in last.items()}
     assert any(p["Partner"] not in by_name for p in partners)  # no activity at all
-    assert any((today - by_name[p["Partner"]]).days >= 90 for p in partners
-               if p["Partner"] in by_name and p["Stage"] != "churned")  # fmt: skip  # sleeping
+    assert any(
+        (today - by_name[p["Partner"]]).days >= 90
+        for p in partners
+        if p["Partner"] in by_name and p["Stage"] != "churned"
+    )  # sleeping
     assert 0 < sum(1 for a in acts if not a["ID"]) <= 5
 
 
@@ -341,7 +350,11 @@ def test_config_example_comments_every_key():
     for number, line in enumerate((ROOT / "config.example.yaml").read_text(encoding="utf-8").splitlines(), 1):
         key = re.match(r"\s*([A-Za-z_]+):\s*(\S.*)?$", line)
         nothing_to_check = not key or not key[2] or key[2].startswith("{}") or line.lstrip().startswith("#")
-        if not nothing_to_check and key[1] not in ("every", "grace", "requires", "path", "host") and "#" not in line:
+        if (
+            not nothing_to_check
+            and key[1] not in ("every", "grace", "requires", "path", "host")
+            and "#" not in line
+        ):
             pytest.fail(f"config.example.yaml line {number} has no comment: {line.strip()}")
 
 

@@ -52,7 +52,9 @@ def password(monkeypatch):
 
 
 def transport_for(server: SmtpServer, tls) -> SmtpTransport:
-    config = SmtpConfig(host=server.host, port=server.port, security="starttls", username=USER, password_env=ENV)
+    config = SmtpConfig(
+        host=server.host, port=server.port, security="starttls", username=USER, password_env=ENV
+    )
     return SmtpTransport(config, "acme.example", ssl_context=tls.client_context())
 
 
@@ -84,9 +86,15 @@ def test_a_later_reply_echoing_the_credentials_shows_none_of_them(tls, password,
     """After a good login, a server may quote the session back in any reply: RCPT and DATA too."""
     caplog.set_level(logging.DEBUG)
     quoted = f"you are {FORMS['AUTH PLAIN']} (password {PASSWORD})"
-    handler = RecordingHandler(refuse=frozenset({"bob@partner.example"}), refusal=f"550 5.1.1 no user, {quoted}",
-                               data_reply=f"554 5.7.1 rejected, {quoted}")  # fmt: skip
-    with SmtpServer(handler, tls=tls, users={USER: PASSWORD}) as server, transport_for(server, tls) as transport:
+    handler = RecordingHandler(
+        refuse=frozenset({"bob@partner.example"}),
+        refusal=f"550 5.1.1 no user, {quoted}",
+        data_reply=f"554 5.7.1 rejected, {quoted}",
+    )
+    with (
+        SmtpServer(handler, tls=tls, users={USER: PASSWORD}) as server,
+        transport_for(server, tls) as transport,
+    ):
         with pytest.raises(DeliveryError) as every_one:
             transport.send(make_message("follow-up:A-1", to=("bob@partner.example",)).email)
         with pytest.raises(DeliveryError) as after_data:

@@ -1,13 +1,13 @@
 """The ledger fails closed: every state and output fault, through the CLI, against a real SMTP server.
 
 Each test runs `sheets-sync` on a copy of the sample workbook with mail going to aiosmtpd on
-127.0.0.1: `once`, `health` and `rebuild-ledger` in this process through the CLI's `main` (the
-`cli` fixture of conftest.py), `run` in a subprocess (it is stopped with SIGTERM), and the worker
-as another user in a subprocess (setpriv). Each breaks the state the way real hosts do (a full disk: a small tmpfs; read-only: a
-read-only bind mount; a deleted, emptied, truncated or overwritten ledger; a deleted state_dir;
-an outbox that cannot be written), runs more cycles, and counts what the server received by
-Message-ID: nothing may arrive twice. The mounts need root (CI runs as root); without it those
-tests are skipped.
+127.0.0.1: `once`, `health` and `rebuild-ledger` in this process through the CLI's `main` (the `cli`
+fixture of conftest.py), `run` in a subprocess (it is stopped with SIGTERM), and the worker as
+another user in a subprocess (setpriv). Each breaks the state the way real hosts do (a full disk: a
+small tmpfs; read-only: a read-only bind mount; a deleted, emptied, truncated or overwritten ledger;
+a deleted state_dir; an outbox that cannot be written), runs more cycles, and counts what the server
+received by Message-ID: nothing may arrive twice. The mounts need root (CI runs as root); without it
+those tests are skipped.
 """
 
 from __future__ import annotations
@@ -45,7 +45,9 @@ class Team:
         self.server = server
         self.config = copy_sample(folder)
         settings = yaml.safe_load(self.config.read_text())
-        settings["mail"].update(transport="smtp", smtp={"host": server.host, "port": server.port, "security": "none"})
+        settings["mail"].update(
+            transport="smtp", smtp={"host": server.host, "port": server.port, "security": "none"}
+        )
         self.state = state or folder / "state"
         settings["state_dir"] = str(self.state)
         self.settings = settings
@@ -134,8 +136,13 @@ def _checkpoint(team: Team) -> None:
         Path(f"{team.ledger}{extra}").unlink(missing_ok=True)
 
 
-FAULTS = {"deleted": _delete, "emptied": _empty, "truncated": _truncate, "garbage": _garbage,
-          "state_dir deleted": _state_dir}  # fmt: skip
+FAULTS = {
+    "deleted": _delete,
+    "emptied": _empty,
+    "truncated": _truncate,
+    "garbage": _garbage,
+    "state_dir deleted": _state_dir,
+}
 
 
 @pytest.mark.parametrize("fault", FAULTS)
@@ -211,8 +218,12 @@ def small_state(tmp_path) -> Iterator[Path]:
 def start_run(team: Team) -> subprocess.Popen:
     team.settings["poll_every"] = 1
     team.save()
-    return subprocess.Popen([sys.executable, "-m", "sheets_sync", "-c", str(team.config), "--log-format", "json", "run"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "sheets_sync", "-c", str(team.config), "--log-format", "json", "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def stop_run(proc: subprocess.Popen) -> str:
@@ -252,7 +263,9 @@ def test_a_ledger_deleted_while_run_is_polling_stops_sending_and_run_keeps_polli
 
 
 @needs_mount
-def test_run_on_a_full_disk_sends_nothing_and_sends_it_all_once_the_disk_is_freed(cli, tmp_path, server, small_state):
+def test_run_on_a_full_disk_sends_nothing_and_sends_it_all_once_the_disk_is_freed(
+    cli, tmp_path, server, small_state
+):
     team = Team(cli, tmp_path / "team", server, state=small_state)
     filler = fill(small_state, leave=256 * 1024)  # room for a small ledger and health.json, not for sending
     proc = start_run(team)
@@ -303,7 +316,9 @@ def _wait_for(condition, timeout: float = 60) -> None:
 
 
 @needs_mount
-def test_a_full_disk_stops_sending_writes_the_sheet_and_sends_nothing_twice_once_freed(cli, tmp_path, server, small_state):
+def test_a_full_disk_stops_sending_writes_the_sheet_and_sends_nothing_twice_once_freed(
+    cli, tmp_path, server, small_state
+):
     team = Team(cli, tmp_path / "team", server, state=small_state)
     book = next(team.folder.glob("*.xlsx"))
     filler = fill(small_state)
@@ -431,7 +446,9 @@ def test_today_outside_1900_2200_is_a_usage_error(cli, tmp_path, server, day):
 # --- a ledger read-only by its permissions (the worker as an unprivileged user) -------------
 
 
-def test_a_ledger_the_worker_may_read_but_not_write_sends_nothing_until_its_permissions_are_fixed(cli, server):
+def test_a_ledger_the_worker_may_read_but_not_write_sends_nothing_until_its_permissions_are_fixed(
+    cli, server
+):
     """chmod, not a mount: root ignores permissions, so the worker runs as `nobody` (setpriv)."""
     from tests.test_xlsx_readonly import NOBODY, as_nobody, why_nobody_cannot_run_python
 
@@ -458,7 +475,9 @@ def test_a_ledger_the_worker_may_read_but_not_write_sends_nothing_until_its_perm
             os.chown(path, 0, 0)
         ro = once(TODAY)
         assert ro.returncode == 1
-        assert TRACEBACK not in ro.stderr and "cannot be written" in ro.stderr and str(team.ledger) in ro.stderr
+        assert (
+            TRACEBACK not in ro.stderr and "cannot be written" in ro.stderr and str(team.ledger) in ro.stderr
+        )
         assert team.received() == sent
         health = as_nobody("-m", "sheets_sync", "-c", str(team.config), "health")
         assert health.returncode == 1 and "not writable" in health.stdout

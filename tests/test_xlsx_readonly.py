@@ -133,8 +133,10 @@ def test_a_workbook_in_a_folder_the_user_cannot_write_says_so(folder):
 
     assert result.returncode == 0, result.stderr
     out = result.stdout.strip()
-    assert out.startswith(f"transient=True The folder {locked} of the workbook {path} is not writable for "
-                          f"the user sheets-sync runs as (uid {NOBODY}): nothing was written.")  # fmt: skip
+    assert out.startswith(
+        f"transient=True The folder {locked} of the workbook {path} is not writable for "
+        f"the user sheets-sync runs as (uid {NOBODY}): nothing was written."
+    )
     assert "write permission to the folder" in out
     assert path.read_bytes() == before
 

@@ -93,8 +93,11 @@ def sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
 
 
 def table_parts(parts: dict[str, bytes], sheet_part: str) -> list[str]:
-    return [_resolve(sheet_part, r.get("Target")) for r in _rels(parts, sheet_part)
-            if r.get("Type", "").endswith("/table")]  # fmt: skip
+    return [
+        _resolve(sheet_part, r.get("Target"))
+        for r in _rels(parts, sheet_part)
+        if r.get("Type", "").endswith("/table")
+    ]
 
 
 def c14n(element: etree._Element) -> bytes:
@@ -179,8 +182,12 @@ def calamine_grid(path: Path) -> dict[str, dict[tuple[int, int], object]]:
         if sheet.typ != python_calamine.SheetTypeEnum.WorkSheet:
             continue
         rows = book.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
-        grids[sheet.name] = {(r, c): norm(v) for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1)
-                             if norm(v) is not None}  # fmt: skip
+        grids[sheet.name] = {
+            (r, c): norm(v)
+            for r, row in enumerate(rows, 1)
+            for c, v in enumerate(row, 1)
+            if norm(v) is not None
+        }
     return grids
 
 
@@ -275,8 +282,23 @@ def standard_changes(snapshot: Snapshot) -> Changes:
         at(a, "Activities", "A-3", "Follow-up", "sent 2026-11-20"),
         at(a, "Activities", "A-3", "Sync note", "Follow-up drafted for hank@globex.example"),
     )
-    log_row = ("A-10", TODAY, "Globex", "follow-up", "out", "Hank Scorpio", "Follow-up sent", None, None,
-               "boris@example.com", None, None, None, None, "sent by sheets-sync")  # fmt: skip
+    log_row = (
+        "A-10",
+        TODAY,
+        "Globex",
+        "follow-up",
+        "out",
+        "Hank Scorpio",
+        "Follow-up sent",
+        None,
+        None,
+        "boris@example.com",
+        None,
+        None,
+        None,
+        None,
+        "sent by sheets-sync",
+    )
     return Changes(
         new_headers={"Partners": new_partner_columns},
         cells=cells,
@@ -399,11 +421,13 @@ def share_goal_amount_formulas(path: Path) -> None:
 def shared_formula_changes(snapshot: Snapshot) -> Changes:
     p = snapshot.tables["Partners"]
     goal = column_of(p, "Goal amount")
-    return Changes(cells=(
-        CellWrite("Partners", row_of(p, "P-1"), "P-1", goal, 1),  # the master
-        CellWrite("Partners", row_of(p, "P-3"), "P-3", goal, 2),  # a shared child
-        CellWrite("Partners", row_of(p, "P-3"), "P-3", column_of(p, "Touch status"), "ok"),
-    ))  # fmt: skip
+    return Changes(
+        cells=(
+            CellWrite("Partners", row_of(p, "P-1"), "P-1", goal, 1),  # the master
+            CellWrite("Partners", row_of(p, "P-3"), "P-3", goal, 2),  # a shared child
+            CellWrite("Partners", row_of(p, "P-3"), "P-3", column_of(p, "Touch status"), "ok"),
+        )
+    )
 
 
 ESCAPES = ["Order _x0041_ shipped", "_x000D_", "a_x005F_b", "plain_x_text"]
@@ -412,8 +436,12 @@ ESCAPES = ["Order _x0041_ shipped", "_x000D_", "a_x005F_b", "plain_x_text"]
 def escape_changes(snapshot: Snapshot) -> Changes:
     c = snapshot.tables["Contacts"]
     note = column_of(c, "Sync note")
-    return Changes(cells=tuple(CellWrite("Contacts", row_of(c, f"C-{i}"), f"C-{i}", note, text)
-                               for i, text in enumerate(ESCAPES, start=1)))  # fmt: skip
+    return Changes(
+        cells=tuple(
+            CellWrite("Contacts", row_of(c, f"C-{i}"), f"C-{i}", note, text)
+            for i, text in enumerate(ESCAPES, start=1)
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -487,8 +515,11 @@ def test_the_teams_cells_are_unchanged_values_formulas_and_cached_values(written
         assert not lost, f"{tab}: cells gone: {lost}"
         added = sorted(ref_of(*k) for k in after.keys() - before.keys() - mine)
         assert not added, f"{tab}: cells added that nobody asked for: {added}"
-        differ = [f"{ref_of(*k)}: {before[k].decode()} -> {after[k].decode()}"
-                  for k in sorted(before.keys() & after.keys() - mine) if before[k] != after[k]]  # fmt: skip
+        differ = [
+            f"{ref_of(*k)}: {before[k].decode()} -> {after[k].decode()}"
+            for k in sorted(before.keys() & after.keys() - mine)
+            if before[k] != after[k]
+        ]
         assert not differ, f"{tab}: the team's cells changed:\n" + "\n".join(differ)
 
 
@@ -582,8 +613,10 @@ def test_written_cells_read_back_with_calamine_and_openpyxl(written, name):
             got = norm(cells[column - 1] if column <= len(cells) else None)
         by_openpyxl = openpyxl_value(book, tab, row, column)
         if got != value or by_openpyxl != value or type(by_openpyxl) is not type(value):
-            wrong.append(f"{tab}!{ref_of(row, column)}: want {value!r:.80}, calamine {got!r:.80}, "
-                         f"openpyxl {by_openpyxl!r:.80}")  # fmt: skip
+            wrong.append(
+                f"{tab}!{ref_of(row, column)}: want {value!r:.80}, calamine {got!r:.80}, "
+                f"openpyxl {by_openpyxl!r:.80}"
+            )
     assert not wrong, "\n".join(wrong)
 
 
@@ -595,8 +628,11 @@ def test_calamine_reads_every_other_cell_as_before(written, name):
     mine = set(w.expected())
     for tab, cells in before.items():
         now = after[tab]
-        differ = [f"{ref_of(*k)}: {cells.get(k)!r} -> {now.get(k)!r}" for k in sorted(cells.keys() | now.keys())
-                  if (tab, *k) not in mine and cells.get(k) != now.get(k)]  # fmt: skip
+        differ = [
+            f"{ref_of(*k)}: {cells.get(k)!r} -> {now.get(k)!r}"
+            for k in sorted(cells.keys() | now.keys())
+            if (tab, *k) not in mine and cells.get(k) != now.get(k)
+        ]
         assert not differ, f"{tab}:\n" + "\n".join(differ)
 
 
@@ -686,8 +722,11 @@ def test_an_array_formula_range_is_never_written(written):
     for ref in ("S2", "S3", "S4"):  # S2 and S3 were written to; S3 holds only a result, no formula
         assert c14n(cell_element(w.after[new_part], ref)) == c14n(cell_element(w.before[part], ref)), ref
     values = openpyxl.load_workbook(w.path, data_only=True)["Partners"]
-    assert [values[f"S{r}"].value for r in (2, 3, 4)] == ["Acme Robotics - call", "Globex - call",
-                                                         "ООО «Ромашка» - call"]  # fmt: skip
+    assert [values[f"S{r}"].value for r in (2, 3, 4)] == [
+        "Acme Robotics - call",
+        "Globex - call",
+        "ООО «Ромашка» - call",
+    ]
     assert values["R3"].value == 7  # the other writes went through
 
 
@@ -731,9 +770,12 @@ def test_libreoffice_shows_the_written_cells_and_the_teams_values(written, lo_cs
     for tab, rows in before.items():
         height = max(len(rows), len(after[tab]))
         width = max([len(r) for r in rows + after[tab]], default=0)
-        differ = [f"{ref_of(r, c)}: {lo_cell(rows, r, c)!r:.60} -> {lo_cell(after[tab], r, c)!r:.60}"
-                  for r in range(1, height + 1) for c in range(1, width + 1)
-                  if (tab, r, c) not in expected and lo_cell(rows, r, c) != lo_cell(after[tab], r, c)]  # fmt: skip
+        differ = [
+            f"{ref_of(r, c)}: {lo_cell(rows, r, c)!r:.60} -> {lo_cell(after[tab], r, c)!r:.60}"
+            for r in range(1, height + 1)
+            for c in range(1, width + 1)
+            if (tab, r, c) not in expected and lo_cell(rows, r, c) != lo_cell(after[tab], r, c)
+        ]
         assert not differ, f"{tab}:\n" + "\n".join(differ)
     assert after["Dashboard"][1][:2] == ["Acme Robotics", "due"]
 
@@ -779,10 +821,12 @@ def test_a_merged_range_where_a_cell_must_go_fails_closed(tmp_path, ref):
     source = XlsxSource(path)
     snapshot = source.read(TABS)
     row, column = parse_ref(ref)
-    changes = Changes(cells=(
-        CellWrite("Partners", 2, "P-1", 17, "due"),  # fine on its own: it must not be written either
-        CellWrite("Partners", row, "P-2", column, "overdue" if column == 17 else TODAY),
-    ))  # fmt: skip
+    changes = Changes(
+        cells=(
+            CellWrite("Partners", 2, "P-1", 17, "due"),  # fine on its own: it must not be written either
+            CellWrite("Partners", row, "P-2", column, "overdue" if column == 17 else TODAY),
+        )
+    )
     with pytest.raises(SourceError) as caught:
         source.write(snapshot, changes)
     assert not caught.value.transient
@@ -809,24 +853,37 @@ def _cut(xml: bytes) -> bytes:
 
 _PARTNERS = ("Partners", "sheet1.xml")
 _UNPARSABLE = ("parse", "syntax")  # a part that does not parse: named, or said not to parse
-BROKEN = {  # what is found where the standard changes must write -> (member, change, the message names one of)
+# what is found where the standard changes must write -> (member, change, the message names one of)
+BROKEN = {
     "the Partners sheet XML is cut short": ("xl/worksheets/sheet1.xml", _cut, _PARTNERS + _UNPARSABLE),
     "an XML comment inside Partners' sheetData": (
-        "xl/worksheets/sheet1.xml", lambda x: x.replace(b"<sheetData>", b"<sheetData><!-- team note -->", 1),
-        _PARTNERS),
+        "xl/worksheets/sheet1.xml",
+        lambda x: x.replace(b"<sheetData>", b"<sheetData><!-- team note -->", 1),
+        _PARTNERS,
+    ),
     "a picture in a cell to write (Partners Q2, vm=1)": (
-        "xl/worksheets/sheet1.xml", lambda x: x.replace(b'<c r="Q2" s="2" t="s">', b'<c r="Q2" s="2" t="s" vm="1">', 1),
-        ("Q2",)),
+        "xl/worksheets/sheet1.xml",
+        lambda x: x.replace(b'<c r="Q2" s="2" t="s">', b'<c r="Q2" s="2" t="s" vm="1">', 1),
+        ("Q2",),
+    ),
     "a cell to write does not parse (Partners Q2)": (
         "xl/worksheets/sheet1.xml",
         lambda x: x.replace(b'<c r="Q2" s="2" t="s"><v>27</v>', b'<c r="Q2" s="2" t="s"><v>27<v>', 1),
-        ("Q2", *_UNPARSABLE)),
-    "the Activities table (grown by the append) is cut short": ("xl/tables/table1.xml", _cut,
-                                                                ("table1.xml", "ActivityLog", *_UNPARSABLE)),
+        ("Q2", *_UNPARSABLE),
+    ),
+    "the Activities table (grown by the append) is cut short": (
+        "xl/tables/table1.xml",
+        _cut,
+        ("table1.xml", "ActivityLog", *_UNPARSABLE),
+    ),
     "styles.xml (a date style is needed) is cut short": ("xl/styles.xml", _cut, ("styles.xml", *_UNPARSABLE)),
     "workbook.xml is cut short": ("xl/workbook.xml", _cut, ("workbook.xml", *_UNPARSABLE)),
-    "the Contacts worksheet part is missing": ("xl/worksheets/sheet2.xml", lambda x: None, ("Contacts", "sheet2.xml")),
-}  # fmt: skip
+    "the Contacts worksheet part is missing": (
+        "xl/worksheets/sheet2.xml",
+        lambda x: None,
+        ("Contacts", "sheet2.xml"),
+    ),
+}
 
 
 @pytest.mark.parametrize("case", list(BROKEN))
@@ -867,11 +924,31 @@ _team_text = st.text(st.one_of(_plain, st.sampled_from(" \n\t")), min_size=1, ma
 )
 # Text the worker writes: anything, with XML-forbidden characters and a few texts that trip parsers
 _worker_text = st.one_of(
-    st.text(st.one_of(_plain, st.sampled_from(" \n\t\r\x00\x01\x08\x0b\x0c\x1f\ufffe\uffff&<>\"'")),
-            max_size=16).filter(lambda s: not ESCAPE_LOOKALIKE.search(s)),
-    st.sampled_from(["a\r", "\rb", "\r", "x\r\n", " \r ", " lead", "trail ", "=1+2", "#N/A", "TRUE", "0042", "1e5", "]]>",
-                     "<x/>", "&amp;", "\u2028", "\U0001F600 emoji"]),
-)  # fmt: skip
+    st.text(
+        st.one_of(_plain, st.sampled_from(" \n\t\r\x00\x01\x08\x0b\x0c\x1f\ufffe\uffff&<>\"'")), max_size=16
+    ).filter(lambda s: not ESCAPE_LOOKALIKE.search(s)),
+    st.sampled_from(
+        [
+            "a\r",
+            "\rb",
+            "\r",
+            "x\r\n",
+            " \r ",
+            " lead",
+            "trail ",
+            "=1+2",
+            "#N/A",
+            "TRUE",
+            "0042",
+            "1e5",
+            "]]>",
+            "<x/>",
+            "&amp;",
+            "\u2028",
+            "\U0001f600 emoji",
+        ]
+    ),
+)
 
 
 class Long(str):
@@ -881,17 +958,25 @@ class Long(str):
         return f"Long({str.__repr__(self[:12])} + {len(self) - 12} more characters)"
 
 
-_long_text = st.builds(lambda n, head, tail: Long(head + "ж" * n + tail), st.integers(32_700, 32_800),
-                       st.text(st.sampled_from("\x01\x02\x0b"), max_size=3),
-                       st.text(st.characters(max_codepoint=0xD7FF, blacklist_categories=("Cs", "Cc")),
-                               max_size=5))  # fmt: skip
+_long_text = st.builds(
+    lambda n, head, tail: Long(head + "ж" * n + tail),
+    st.integers(32_700, 32_800),
+    st.text(st.sampled_from("\x01\x02\x0b"), max_size=3),
+    st.text(st.characters(max_codepoint=0xD7FF, blacklist_categories=("Cs", "Cc")), max_size=5),
+)
 _dates = st.dates(dt.date(1901, 1, 1), dt.date(2199, 12, 31))
 _datetimes = st.datetimes(dt.datetime(1901, 1, 1), dt.datetime(2199, 12, 31)).map(
     lambda d: d.replace(microsecond=0)
 )
 _numbers = st.one_of(st.integers(-(10**12), 10**12), st.floats(-1e12, 1e12, allow_nan=False))
-_team_values = st.one_of(st.none(), _team_text, _numbers, st.booleans(), _dates,
-                         st.sampled_from(["=1+2", '="a"&"b"', "=SUM(1,2)", "=A1"]))  # fmt: skip
+_team_values = st.one_of(
+    st.none(),
+    _team_text,
+    _numbers,
+    st.booleans(),
+    _dates,
+    st.sampled_from(["=1+2", '="a"&"b"', "=SUM(1,2)", "=A1"]),
+)
 _worker_values = st.one_of(st.none(), _worker_text, _long_text, _numbers, st.booleans(), _dates, _datetimes)
 
 
@@ -910,15 +995,20 @@ def workbooks_and_edits(draw):
         last = max([1] + [r for r, row in enumerate(rows, start=2) if any(v is not None for v in row)])
         columns = width + len(new)
         if last >= 2:
-            filled = [(r, c) for r, row in enumerate(rows, start=2) for c, v in enumerate(row, start=1)
-                      if v is not None]  # fmt: skip
+            filled = [
+                (r, c)
+                for r, row in enumerate(rows, start=2)
+                for c, v in enumerate(row, start=1)
+                if v is not None
+            ]
             anywhere = st.tuples(st.integers(2, last), st.integers(1, columns))
             # often over a team value (a date, a formula...), else anywhere in those rows
             where = st.one_of(st.sampled_from(filled), anywhere) if filled else anywhere
             for _ in range(draw(st.integers(0, 6))):
                 changes["cells"][(tab, *draw(where))] = draw(_worker_values)
-        changes["appends"][tab] = tuple(draw(st.lists(st.lists(_worker_values, min_size=1, max_size=columns),
-                                                       max_size=2)))  # fmt: skip
+        changes["appends"][tab] = tuple(
+            draw(st.lists(st.lists(_worker_values, min_size=1, max_size=columns), max_size=2))
+        )
     return books, changes
 
 
@@ -939,8 +1029,15 @@ def _make_book(path: Path, books: dict) -> None:
 
 def _openpyxl_grid(path: Path) -> dict[str, dict[tuple[int, int], object]]:
     wb = openpyxl.load_workbook(path)
-    return {ws.title: {(c.row, c.column): norm(c.value) for row in ws.iter_rows() for c in row if norm(c.value) is not None}
-            for ws in wb.worksheets}  # fmt: skip
+    return {
+        ws.title: {
+            (c.row, c.column): norm(c.value)
+            for row in ws.iter_rows()
+            for c in row
+            if norm(c.value) is not None
+        }
+        for ws in wb.worksheets
+    }
 
 
 # Derandomized: the same 50 examples on every run (no flaky CI). Shrinking is off: it costs a minute

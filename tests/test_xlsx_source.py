@@ -108,8 +108,9 @@ def test_read_every_value_type(tmp_path):
     ws = wb.active
     ws.title = "Activities"
     ws.append(["Text", "Int", "Float", "Whole", "Bool", "Date", "Datetime", "Time", "Serial", "Formula"])
-    ws.append(["call", 42, 1.5, 3.0, True, D, dt.datetime(2026, 11, 20, 14, 30), dt.time(9, 15), 46000,
-               "=1+2"])
+    ws.append(
+        ["call", 42, 1.5, 3.0, True, D, dt.datetime(2026, 11, 20, 14, 30), dt.time(9, 15), 46000, "=1+2"]
+    )
     ws["F2"].number_format = "dd.mm.yyyy"
     ws.append(["", None, None, None, False])  # '' is an empty cell too
     ws.append(["  spaced  ", -7, 0.25])
@@ -120,7 +121,15 @@ def test_read_every_value_type(tmp_path):
     table = XlsxSource(path).read(["Activities"]).tables["Activities"]
 
     assert table.rows[0] == [
-        "call", 42, 1.5, 3, True, D, dt.datetime(2026, 11, 20, 14, 30), dt.time(9, 15), 46000,
+        "call",
+        42,
+        1.5,
+        3,
+        True,
+        D,
+        dt.datetime(2026, 11, 20, 14, 30),
+        dt.time(9, 15),
+        46000,
     ]  # the formula has no cached value (openpyxl stores none): it reads as empty and is trimmed
     assert [type(v) for v in table.rows[0][1:4]] == [int, float, int]
     assert table.rows[1] == [None, None, None, None, False]
@@ -134,11 +143,15 @@ def test_read_formulas_give_their_cached_values(tmp_path):
     ws.append(["Sum", "Text", "Error"])
     ws.append(["=1+2", '="x"', "=1/0"])
     path = save(wb, tmp_path / "book.xlsx")
-    patch_xml(path, "xl/worksheets/sheet1.xml", {
-        "<f>1+2</f><v></v>": "<f>1+2</f><v>3</v>",
-        '<c r="B2"><f>"x"</f><v></v>': '<c r="B2" t="str"><f>"x"</f><v>x</v>',
-        '<c r="C2"><f>1/0</f><v></v>': '<c r="C2" t="e"><f>1/0</f><v>#DIV/0!</v>',
-    })
+    patch_xml(
+        path,
+        "xl/worksheets/sheet1.xml",
+        {
+            "<f>1+2</f><v></v>": "<f>1+2</f><v>3</v>",
+            '<c r="B2"><f>"x"</f><v></v>': '<c r="B2" t="str"><f>"x"</f><v>x</v>',
+            '<c r="C2"><f>1/0</f><v></v>': '<c r="C2" t="e"><f>1/0</f><v>#DIV/0!</v>',
+        },
+    )
     rows = XlsxSource(path).read(["Partners"]).tables["Partners"].rows
     assert rows == [[3, "x"]]  # an error value reads as empty
 
@@ -198,12 +211,15 @@ def test_read_a_missing_file_is_a_source_error(tmp_path):
         XlsxSource(tmp_path / "gone.xlsx").read(["Partners"])
 
 
-@pytest.mark.parametrize("content", [
-    b"this is not a workbook",
-    b"PK\x03\x04 truncated zip",
-    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,  # an old .xls / an encrypted workbook
-    "csv",
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"this is not a workbook",
+        b"PK\x03\x04 truncated zip",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,  # an old .xls / an encrypted workbook
+        "csv",
+    ],
+)
 def test_a_corrupt_file_is_a_permanent_source_error(tmp_path, content):
     path = tmp_path / "book.xlsx"
     if content == "csv":  # a valid zip that is not a workbook
@@ -230,15 +246,17 @@ def test_write_cells_text_numbers_dates_and_clearing(tmp_path):
     path = simple_book(tmp_path / "book.xlsx")
     source = XlsxSource(path)
     snapshot = source.read(["Partners"])
-    changes = Changes(cells=(
-        CellWrite("Partners", 2, "P-1", 3, D),
-        CellWrite("Partners", 3, "P-2", 3, dt.datetime(2026, 11, 20, 9, 5, tzinfo=dt.UTC)),
-        CellWrite("Partners", 2, "P-1", 4, 7),
-        CellWrite("Partners", 3, "P-2", 4, 2.5),
-        CellWrite("Partners", 2, "P-1", 5, True),
-        CellWrite("Partners", 3, "P-2", 2, None),
-        CellWrite("Partners", 2, "P-1", 6, "bell\x07 gone"),
-    ))
+    changes = Changes(
+        cells=(
+            CellWrite("Partners", 2, "P-1", 3, D),
+            CellWrite("Partners", 3, "P-2", 3, dt.datetime(2026, 11, 20, 9, 5, tzinfo=dt.UTC)),
+            CellWrite("Partners", 2, "P-1", 4, 7),
+            CellWrite("Partners", 3, "P-2", 4, 2.5),
+            CellWrite("Partners", 2, "P-1", 5, True),
+            CellWrite("Partners", 3, "P-2", 2, None),
+            CellWrite("Partners", 2, "P-1", 6, "bell\x07 gone"),
+        )
+    )
 
     new = source.write(snapshot, changes)
 
@@ -250,7 +268,8 @@ def test_write_cells_text_numbers_dates_and_clearing(tmp_path):
     assert ws["B3"].value is None
     assert ws["F2"].value == "bell gone"  # control characters cannot be stored in xlsx
     assert source.read(["Partners"]).tables["Partners"].rows == [
-        ["P-1", "Acme", D, 7, True, "bell gone"], ["P-2", None, dt.datetime(2026, 11, 20, 9, 5), 2.5],
+        ["P-1", "Acme", D, 7, True, "bell gone"],
+        ["P-2", None, dt.datetime(2026, 11, 20, 9, 5), 2.5],
     ]
 
 
@@ -262,9 +281,15 @@ def test_write_a_date_keeps_the_teams_date_format(tmp_path):
     wb["Partners"]["C3"].number_format = "0.00"  # not a date format: replaced
     wb.save(path)
     source = XlsxSource(path)
-    source.write(source.read(["Partners"]), Changes(cells=(
-        CellWrite("Partners", 2, "P-1", 3, D), CellWrite("Partners", 3, "P-2", 3, D),
-    )))
+    source.write(
+        source.read(["Partners"]),
+        Changes(
+            cells=(
+                CellWrite("Partners", 2, "P-1", 3, D),
+                CellWrite("Partners", 3, "P-2", 3, D),
+            )
+        ),
+    )
     ws = openpyxl.load_workbook(path)["Partners"]
     assert ws["C2"].number_format == "dd.mm.yyyy" and ws["C2"].is_date
     assert ws["C3"].number_format == "yyyy-mm-dd" and ws["C3"].is_date
@@ -293,10 +318,13 @@ def test_new_headers_look_like_the_previous_header(tmp_path):
     wb.save(path)
     source = XlsxSource(path)
 
-    source.write(source.read(["Partners"]), Changes(
-        new_headers={"Partners": ((5, "Sync note"), (4, "Next touch"))},
-        cells=(CellWrite("Partners", 2, "P-1", 5, "checked"),),
-    ))
+    source.write(
+        source.read(["Partners"]),
+        Changes(
+            new_headers={"Partners": ((5, "Sync note"), (4, "Next touch"))},
+            cells=(CellWrite("Partners", 2, "P-1", 5, "checked"),),
+        ),
+    )
 
     ws = openpyxl.load_workbook(path)["Partners"]
     assert [c.value for c in ws[1]] == ["ID", "Partner", "Since", "Next touch", "Sync note"]
@@ -321,14 +349,26 @@ def test_append_below_the_last_non_empty_row(tmp_path):
     path = save(wb, tmp_path / "book.xlsx")
     source = XlsxSource(path)
 
-    source.write(source.read(["Activities"]), Changes(appends={"Activities": (
-        (None, D, "Acme", "newsletter", "Newsletter sent"),
-        ("A-9", dt.date(2026, 11, 21), "Globex", "=not a formula"),
-    )}))
+    source.write(
+        source.read(["Activities"]),
+        Changes(
+            appends={
+                "Activities": (
+                    (None, D, "Acme", "newsletter", "Newsletter sent"),
+                    ("A-9", dt.date(2026, 11, 21), "Globex", "=not a formula"),
+                )
+            }
+        ),
+    )
 
     ws = openpyxl.load_workbook(path)["Activities"]
     assert [c.value for c in ws[7]][:5] == [
-        None, dt.datetime(2026, 11, 20), "Acme", "newsletter", "Newsletter sent"]
+        None,
+        dt.datetime(2026, 11, 20),
+        "Acme",
+        "newsletter",
+        "Newsletter sent",
+    ]
     assert ws["B7"].is_date and ws["B7"].number_format == "dd.mm.yyyy"  # the team's pre-set date format
     assert ws["B8"].is_date and ws["D8"].data_type == "s"
     assert ws["E6"].value == '=IF(C6="","",C6)'
@@ -350,10 +390,13 @@ def test_appends_and_new_headers_extend_an_excel_table_and_the_filter(tmp_path):
     path = save(wb, tmp_path / "book.xlsx")
     source = XlsxSource(path)
 
-    source.write(source.read(["Activities", "Partners"]), Changes(
-        new_headers={"Activities": ((4, "Sync note"),), "Partners": ((3, "Sync note"),)},
-        appends={"Activities": (("A-2", D, "Globex"),), "Partners": (("P-2", "Globex"),)},
-    ))
+    source.write(
+        source.read(["Activities", "Partners"]),
+        Changes(
+            new_headers={"Activities": ((4, "Sync note"),), "Partners": ((3, "Sync note"),)},
+            appends={"Activities": (("A-2", D, "Globex"),), "Partners": (("P-2", "Globex"),)},
+        ),
+    )
 
     wb = openpyxl.load_workbook(path)
     table = wb["Activities"].tables["Log"]
@@ -405,8 +448,10 @@ def test_the_dashboard_never_overwrites_a_data_tab(tmp_path):
     source = XlsxSource(path)
     before = path.read_bytes()
     with pytest.raises(SourceError):
-        source.write(source.read(["Partners"]), Changes(
-            cells=(CellWrite("Partners", 2, "P-1", 2, "x"),), dashboard=("Partners", (("Status",),))))
+        source.write(
+            source.read(["Partners"]),
+            Changes(cells=(CellWrite("Partners", 2, "P-1", 2, "x"),), dashboard=("Partners", (("Status",),))),
+        )
     assert path.read_bytes() == before
 
 
@@ -510,9 +555,15 @@ def test_a_missing_tab_in_the_changes_writes_nothing(tmp_path):
     source = XlsxSource(path)
     before = path.read_bytes()
     with pytest.raises(SourceError) as caught:
-        source.write(source.read(["Partners"]), Changes(cells=(
-            CellWrite("Partners", 2, "P-1", 2, "x"), CellWrite("Contacts", 2, "C-1", 2, "x"),
-        )))
+        source.write(
+            source.read(["Partners"]),
+            Changes(
+                cells=(
+                    CellWrite("Partners", 2, "P-1", 2, "x"),
+                    CellWrite("Contacts", 2, "C-1", 2, "x"),
+                )
+            ),
+        )
     assert not caught.value.transient and "Contacts" in str(caught.value)
     assert path.read_bytes() == before
 
@@ -571,8 +622,17 @@ def team_book(path: Path) -> Path:
         c.font, c.fill = HEADER_FONT, HEADER_FILL
         c.alignment = Alignment(horizontal="center", wrap_text=True)
     for i in range(2, 40):
-        ws.append([f"P-{i - 1}", f"Partner {i}", "ABC"[i % 3], dt.date(2025, 1, 1) + dt.timedelta(days=i),
-                   i * 1000.5, f"note {i}", None])
+        ws.append(
+            [
+                f"P-{i - 1}",
+                f"Partner {i}",
+                "ABC"[i % 3],
+                dt.date(2025, 1, 1) + dt.timedelta(days=i),
+                i * 1000.5,
+                f"note {i}",
+                None,
+            ]
+        )
         ws.cell(i, 4).number_format = "dd.mm.yyyy"
         ws.cell(i, 5).number_format = '#,##0.00 "€"'
         ws.cell(i, 2).border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -616,9 +676,17 @@ def snapshot_of_cells(path: Path) -> dict:
                 value = str(c.value) if isinstance(c.value, CellRichText) else c.value
                 rich = repr(c.value) if isinstance(c.value, CellRichText) else None
                 out[(ws.title, c.coordinate)] = (
-                    value, rich, c.data_type, repr(c.font), repr(c.fill), repr(c.border), c.number_format,
-                    repr(c.alignment), repr(c.protection),
-                    c.comment.text if c.comment else None, c.hyperlink.target if c.hyperlink else None,
+                    value,
+                    rich,
+                    c.data_type,
+                    repr(c.font),
+                    repr(c.fill),
+                    repr(c.border),
+                    c.number_format,
+                    repr(c.alignment),
+                    repr(c.protection),
+                    c.comment.text if c.comment else None,
+                    c.hyperlink.target if c.hyperlink else None,
                 )
     return out
 
@@ -646,9 +714,12 @@ def test_the_teams_cells_and_formatting_survive_a_write(tmp_path):
     source = XlsxSource(path)
     touched = {("Partners", f"G{r}") for r in range(2, 40)}
 
-    source.write(source.read(["Partners"]), Changes(
-        cells=tuple(CellWrite("Partners", r, f"P-{r - 1}", 7, f"checked {r}") for r in range(2, 40)),
-    ))
+    source.write(
+        source.read(["Partners"]),
+        Changes(
+            cells=tuple(CellWrite("Partners", r, f"P-{r - 1}", 7, f"checked {r}") for r in range(2, 40)),
+        ),
+    )
 
     after = snapshot_of_cells(path)
     assert {k: v for k, v in after.items() if k not in touched} == {
@@ -663,7 +734,8 @@ def test_the_teams_cells_and_formatting_survive_a_write(tmp_path):
 def test_features_openpyxl_would_drop_survive_byte_for_byte(tmp_path):
     path = simple_book(tmp_path / "book.xlsx")
     data_validation_extension = (
-        '<extLst><ext uri="{CCE6A557-97BC-4B89-ADB6-D9C93CAAB3DF}"/></extLst></worksheet>')
+        '<extLst><ext uri="{CCE6A557-97BC-4B89-ADB6-D9C93CAAB3DF}"/></extLst></worksheet>'
+    )
     patch_xml(path, "xl/worksheets/sheet1.xml", {"</worksheet>": data_validation_extension})
     source = XlsxSource(path)
     source.write(source.read(["Partners"]), Changes(cells=(CellWrite("Partners", 2, "P-1", 2, "x"),)))

@@ -62,7 +62,10 @@ def test_the_summary_says_who_has_the_workbook_open_and_since_when(team):
     libreoffice_lock(team)
     before = team.source.path.read_bytes()
     report = cycle(team, at(team, 8, 30))
-    assert not report.written and report.locked_by == "open in LibreOffice by Anna Petrova since 2026-11-26 08:10"
+    assert (
+        not report.written
+        and report.locked_by == "open in LibreOffice by Anna Petrova since 2026-11-26 08:10"
+    )
     assert "open in LibreOffice by Anna Petrova since 2026-11-26 08:10" in summary.cycle_summary(report, team)
     assert team.source.path.read_bytes() == before
     assert is_healthy(team, at(team, 8, 31))[0]  # a lock held for minutes is no fault
@@ -77,8 +80,12 @@ def test_after_lock_warn_after_the_digests_say_so_and_health_is_unhealthy(team):
 
     cycle(team, at(team, 9, 0))  # the digest hour, 40 minutes later
     texts = digests(team)
-    assert texts and all("SHEET NOT UPDATED" in t and "Not updated since 2026-11-26 08:20" in t
-                         and "open in LibreOffice by Anna Petrova" in t for t in texts)  # fmt: skip
+    assert texts and all(
+        "SHEET NOT UPDATED" in t
+        and "Not updated since 2026-11-26 08:20" in t
+        and "open in LibreOffice by Anna Petrova" in t
+        for t in texts
+    )
 
 
 def test_the_warning_waits_for_lock_warn_after(team):
