@@ -219,6 +219,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_once(args: argparse.Namespace) -> int:
     config = _config(args)
     now = _now(config, args.today)
+    mailer = None
     try:
         source = open_source(config)
         mailer = None if args.dry_run else _mailer(config, source)
@@ -227,6 +228,9 @@ def cmd_once(args: argparse.Namespace) -> int:
         if not args.dry_run:
             record_health(config, local_now(config), ok=False, error=str(exc))
         raise
+    finally:
+        if mailer is not None:
+            mailer.ledger.close()  # the connection is in a reference cycle: no exit of its own
     if not args.dry_run:
         record_cycle(config, local_now(config), report)
     print(summary.cycle_summary(report, config, dry_run=args.dry_run))
