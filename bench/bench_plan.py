@@ -160,8 +160,7 @@ def main() -> None:
     )
     print(
         f"  {len(result.messages)} messages, {len(result.digests)} digests, {len(result.followups)} "
-        "follow-ups, "
-        f"{sum(1 for s in result.partners if s.notes)} partners with notes"
+        f"follow-ups, {sum(1 for s in result.partners if s.notes)} partners with notes"
     )
 
 

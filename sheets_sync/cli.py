@@ -86,13 +86,11 @@ def _parser() -> argparse.ArgumentParser:
         help="rebuild a lost or damaged send ledger from what the sheet records",
         description="Rebuild the send ledger (state_dir/ledger.sqlite3, sheets-sync's memory of what it has "
         "emailed) from what the sheet records: the rows it logged in Activities, the record cells "
-        "(Follow-up, "
-        "Sales kit sent, Last newsletter, Last greeting) and the managers' latest digests on the Dashboard. "
-        "Use "
-        "it when sheets-sync stops because the ledger is missing, damaged or new next to a sheet that "
-        "records "
-        "its sends (a new state_dir, a lost volume), and no backup of the ledger can be restored. A damaged "
-        "ledger is moved aside, never deleted; an intact one is merged into. Stop the worker first.",
+        "(Follow-up, Sales kit sent, Last newsletter, Last greeting) and the managers' latest digests on "
+        "the Dashboard. Use it when sheets-sync stops because the ledger is missing, damaged or new next to "
+        "a sheet that records its sends (a new state_dir, a lost volume), and no backup of the ledger can "
+        "be restored. A damaged ledger is moved aside, never deleted; an intact one is merged into. Stop "
+        "the worker first.",
     )
     rebuild.add_argument(
         "--today",

@@ -195,8 +195,8 @@ class Ledger:
     @guarded("record a message as sent")
     def _finish(self, message: Message, now: dt.datetime, refused: dict[str, str]) -> None:
         self._conn.execute(
-            "INSERT INTO sends (key, kind, status, message_id, recipients, subject, refused, begun_at, "
-            "sent_at)"
+            "INSERT INTO sends (key, kind, status, message_id, recipients, subject, refused,"
+            " begun_at, sent_at)"
             " VALUES (?, ?, 'sent', ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (key) DO UPDATE SET status = 'sent', refused = excluded.refused,"
             "   sent_at = excluded.sent_at, reason = '', failed_at = NULL",
@@ -218,9 +218,9 @@ class Ledger:
     ) -> None:
         """Record that the server refused the message for good (5xx). A sent row stays sent."""
         self._conn.execute(
-            "INSERT INTO sends (key, kind, status, message_id, recipients, subject, refused, reason, "
-            "begun_at,"
-            "   failed_at) VALUES (?, ?, 'failed', ?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO sends (key, kind, status, message_id, recipients, subject, refused, reason,"
+            " begun_at,   failed_at)"
+            " VALUES (?, ?, 'failed', ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (key) DO UPDATE SET status = 'failed', refused = excluded.refused,"
             "   reason = excluded.reason, failed_at = excluded.failed_at, recipients = excluded.recipients"
             " WHERE status != 'sent'",
@@ -350,8 +350,8 @@ class Ledger:
         with self._transaction():
             before = self._conn.total_changes
             self._conn.executemany(
-                "INSERT INTO sends (key, kind, status, message_id, recipients, subject, begun_at, sent_at, "
-                "logged)"
+                "INSERT INTO sends (key, kind, status, message_id, recipients, subject, begun_at,"
+                " sent_at, logged)"
                 " VALUES (?, ?, 'sent', ?, ?, ?, ?, ?, 1)"
                 " ON CONFLICT (key) DO UPDATE SET status = 'sent', sent_at = excluded.sent_at, logged = 1,"
                 "   reason = '', failed_at = NULL WHERE status != 'sent'",

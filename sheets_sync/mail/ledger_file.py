@@ -56,8 +56,7 @@ class LedgerFile:
         except OSError as exc:  # a folder on the way that this user may not enter
             raise LedgerError(
                 f"Cannot reach the send ledger {self.path}: {exc.strerror or exc}. Make {self.path.parent} "
-                "(and "
-                "the folders above it) readable and writable for the user sheets-sync runs as (uid "
+                "(and the folders above it) readable and writable for the user sheets-sync runs as (uid "
                 f"{os.getuid()})."
             ) from None
         if (not exists or empty) and self.marker.exists():
@@ -87,10 +86,9 @@ class LedgerFile:
             db.close()
             raise LedgerError(
                 f"The send ledger {self.path} must be upgraded (schema {version} to {schema_version}) but "
-                "cannot "
-                f"be written ({self.read_only}). Nothing is sent until it can: free space on its disk or "
-                "make "
-                f"{self.path.parent} writable for the user sheets-sync runs as (uid {os.getuid()}).",
+                f"cannot be written ({self.read_only}). Nothing is sent until it can: free space on its "
+                f"disk or make {self.path.parent} writable for the user sheets-sync runs as (uid "
+                f"{os.getuid()}).",
                 readable=True,
             )
         st = os.stat(self.path)
@@ -148,9 +146,8 @@ class LedgerFile:
             )
         return LedgerError(
             f"The send ledger {self.path} is damaged ({exc}; {name}; while trying to {operation}). Nothing "
-            "is "
-            f"sent until it is fixed: restore it from a backup, or run `sheets-sync rebuild-ledger`, which "
-            f"moves the damaged file aside and rebuilds the ledger from what the sheet records."
+            "is sent until it is fixed: restore it from a backup, or run `sheets-sync rebuild-ledger`, "
+            "which moves the damaged file aside and rebuilds the ledger from what the sheet records."
         )
 
     def check_room(self) -> None:

@@ -48,8 +48,7 @@ class OutboxTransport:
         ) as exc:  # no message can go (permissions, a full disk): the cycle fails, the rest waits
             raise SessionError(
                 f"Cannot write to the outbox folder {self.folder}: {exc.strerror or exc}. Make it writable "
-                "for the "
-                f"user sheets-sync runs as, or free space on its disk."
+                "for the user sheets-sync runs as, or free space on its disk."
             ) from None
         names[digest] = name
         return {}

@@ -110,10 +110,8 @@ def read_book(snapshot: Snapshot, config: Config) -> ReadBook:
                 "",
                 (
                     f'The tab "{dashboard.name if dashboard else name}" was not made by sheets-sync, so it '
-                    "is left "
-                    "alone and the Dashboard is not written. Rename that tab, or give the Dashboard another "
-                    "name "
-                    f"in the config (tabs: {{Dashboard: Partners dashboard}})."
+                    "is left alone and the Dashboard is not written. Rename that tab, or give the "
+                    f"Dashboard another name in the config (tabs: {{Dashboard: Partners dashboard}})."
                 ),
             )
         )
@@ -180,10 +178,9 @@ def _assign_ids(
                         tab,
                         number,
                         sheet.header_text(id_column),
-                        f"duplicate ID {cells.shown(value, 60, quoted=False, breaks=True)} "
-                        f"(also on row {seen[value]}): nothing is sent "
-                        "for either row until the copy's ID is cleared (a new one is then "
-                        "filled in)",
+                        f"duplicate ID {cells.shown(value, 60, quoted=False, breaks=True)} (also on row "
+                        f"{seen[value]}): nothing is sent for either row until the copy's ID is cleared (a "
+                        "new one is then filled in)",
                     )
                 )
             else:

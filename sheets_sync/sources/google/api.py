@@ -84,10 +84,8 @@ def load_credentials(path: Path | None) -> Credentials:
         except auth_errors.DefaultCredentialsError as e:
             raise ConfigError(
                 "No Google credentials: set source.credentials in the config to the service account's JSON "
-                "key "
-                f"file (or set ${CREDENTIALS_ENV} to it). See the README's Google Sheets section for how to "
-                "create "
-                f"one. ({e})"
+                f"key file (or set ${CREDENTIALS_ENV} to it). See the README's Google Sheets section for "
+                f"how to create one. ({e})"
             ) from None
         return credentials
     try:
@@ -95,8 +93,8 @@ def load_credentials(path: Path | None) -> Credentials:
     except FileNotFoundError:
         raise ConfigError(
             f"{where}: the Google key file {path} does not exist. Download the service account's JSON key "
-            "(Google Cloud console > IAM & Admin > Service accounts > Keys > Add key) and point "
-            f"{where} at it."
+            f"(Google Cloud console > IAM & Admin > Service accounts > Keys > Add key) and point {where} at "
+            "it."
         ) from None
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(
@@ -342,18 +340,16 @@ def translate(
         )
     if code == HTTPStatus.NOT_FOUND:
         return ConfigError(
-            f"No spreadsheet with the key {key} is visible to {who}: either source.spreadsheet is wrong (the "
-            "key "
-            "is the part of the sheet's URL between /d/ and /edit) or the sheet is not shared with it. "
-            f"{share}"
+            f"No spreadsheet with the key {key} is visible to {who}: either source.spreadsheet is wrong "
+            "(the key is the part of the sheet's URL between /d/ and /edit) or the sheet is not shared "
+            f"with it. {share}"
         )
     if code == HTTPStatus.UNAUTHORIZED:
         return ConfigError(f"Google rejected the credentials of {who} ({message}). Check source.credentials.")
     if code in RETRY_STATUSES or is_retryable(error):
         return SourceError(
             f"Google Sheets kept answering {code} {error.error.get('status', '')} ({message}) to {action} "
-            "the "
-            "spreadsheet, after several tries; nothing written, will retry next cycle.",
+            "the spreadsheet, after several tries; nothing written, will retry next cycle.",
             transient=True,
         )
     return SourceError(f"Google Sheets refused to {action} the spreadsheet: {code} {message}", transient=True)
