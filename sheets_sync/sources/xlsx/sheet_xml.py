@@ -47,48 +47,13 @@ def cell_xml(p: bytes, row: int, column: int, value: Encoded, style: int, keep_e
     s = b' s="%d"' % style if style else b""
     if value.kind == "empty":
         return b"<" + p + b'c r="' + ref + b'"' + s + b"/>" if (style or keep_empty) else b""
+    opening = b"<" + p + b'c r="' + ref + b'"' + s
     if value.kind == "text":
         # xml:space="preserve" always: some readers drop a text of only spaces or line breaks.
-        return (
-            b"<"
-            + p
-            + b'c r="'
-            + ref
-            + b'"'
-            + s
-            + b' t="inlineStr"><'
-            + p
-            + b"is><"
-            + p
-            + b't xml:space="preserve">'
-            + value.payload
-            + b"</"
-            + p
-            + b"t></"
-            + p
-            + b"is></"
-            + p
-            + b"c>"
-        )
+        inner = b'<%bt xml:space="preserve">%b</%bt>' % (p, value.payload, p)
+        return opening + b' t="inlineStr"><%bis>%b</%bis></%bc>' % (p, inner, p, p)
     t = b' t="b"' if value.kind == "bool" else b""
-    return (
-        b"<"
-        + p
-        + b'c r="'
-        + ref
-        + b'"'
-        + s
-        + t
-        + b"><"
-        + p
-        + b"v>"
-        + value.payload
-        + b"</"
-        + p
-        + b"v></"
-        + p
-        + b"c>"
-    )
+    return opening + t + b"><%bv>%b</%bv></%bc>" % (p, value.payload, p, p)
 
 
 @dataclass
