@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import column_index_from_string
 
 from sheets_sync.errors import SourceError
+from sheets_sync.sheet.cells import column_letters
 
 _RANGE = re.compile(
     r"^(?P<sheet>'(?:[^']|'')*'|[^!]*)!(?P<c0>[A-Z]+)(?P<r0>\d+)(?::(?P<c1>[A-Z]+)(?P<r1>\d+))?$"
@@ -18,7 +19,7 @@ def quote_title(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-letter = get_column_letter  # 1 -> A, 27 -> AA
+letter = column_letters  # 1 -> A, 27 -> AA (the sheet mapping's own, for every source)
 column_number = column_index_from_string  # A -> 1, AA -> 27
 
 
