@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 
-import jinja2
 import pytest
 
 from tests import samples
+
+# Machines that set PYTHONDONTWRITEBYTECODE (Docker's Python images do) would make pytest rewrite
+# the asserts of every test module again in each xdist worker (~5 s of CPU each) and every CLI
+# subprocess compile sheets_sync from source: the suite keeps its compiled code, in the
+# __pycache__ folders git ignores.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 @pytest.fixture(autouse=True)
@@ -25,46 +33,6 @@ def _root_logging_restored() -> Iterator[None]:
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
-
-
-class _CompiledTemplates(jinja2.BytecodeCache):
-    """Jinja's own bytecode cache, in memory: a template whose source is the same as when it was
-    compiled (Jinja compares its checksum) is not compiled again."""
-
-    def __init__(self):
-        self.code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket) -> None:
-        if bucket.key in self.code:
-            bucket.bytecode_from_string(self.code[bucket.key])
-
-    def dump_bytecode(self, bucket) -> None:
-        self.code[bucket.key] = bucket.bytecode_to_string()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _templates_compiled_once() -> Iterator[None]:
-    """Each Renderer (one per cycle) makes a Jinja environment that compiles the ~18 templates a
-    cycle uses: ~0.4 s of CPU per cycle, the largest cost of the cycles the tests run. Given a
-    bytecode cache, the environments of this process share the compiled code of templates whose
-    source is unchanged (an edited or broken template is compiled, and fails, as before); what
-    they render is the same."""
-    from sheets_sync.mail.compose import render
-
-    made = getattr(render, "environment", None)
-    if made is None:  # renamed: no sharing, only slower
-        yield
-        return
-    cache = _CompiledTemplates()
-
-    def environment(*args, **kwargs):
-        env = made(*args, **kwargs)
-        env.bytecode_cache = cache
-        return env
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(render, "environment", environment)
-        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
