@@ -18,6 +18,7 @@ __all__ = [
     "Partner",
     "Problem",
     "Stage",
+    "first_name_in",
 ]
 
 
@@ -87,6 +88,25 @@ class Contact:
     unsubscribed: bool = False
     left_company: bool = False
     last_greeting: dt.date | None = None
+    first_name: str = ""  # the First name cell: how the person is greeted ('' when blank)
+
+    @property
+    def salutation(self) -> str:
+        """The name a salutation greets: First name when filled, else the first word of Name
+        (`first_name_in`); '' when neither gives one."""
+        return " ".join(self.first_name.split()) or first_name_in(self.name)
+
+
+def first_name_in(name: str) -> str:
+    """The first name in a Name cell: its first word ("Lena Vogel" -> "Lena", "Артём Орлов" ->
+    "Артём"). '' when the cell is blank, or holds an email address rather than a name, or its first
+    word has no letter in it. A name written otherwise ("Orlov Artem", "Dr. Lena Vogel") needs its
+    First name cell."""
+    words = name.split()
+    first = words[0].strip(",;:") if words else ""
+    if "@" in first or "<" in first or not any(ch.isalpha() for ch in first):
+        return ""
+    return first
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ class ContactColumn(StrEnum):
     ID = "ID"
     PARTNER = "Partner"
     NAME = "Name"
+    FIRST_NAME = "First name"  # optional: how salutations greet the person; blank: Name's first word
     EMAIL = "Email"
     ROLE = "Role"
     CHAMPION = "Champion"

@@ -229,6 +229,7 @@ def parse_contacts(
             unsubscribed=r.boolean(c.UNSUBSCRIBED, False),
             left_company=r.boolean(c.LEFT_COMPANY, False),
             last_greeting=r.date(c.LAST_GREETING),
+            first_name=r.text(c.FIRST_NAME),
         )
         for r, row_id in _rows(sheet, ids, problems, config)
     )
