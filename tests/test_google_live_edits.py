@@ -11,9 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sheets_sync.model import MISSING_NEXT_STEPS, TAB_SPECS, Tab
+from sheets_sync.i18n import words
+from sheets_sync.model import TAB_SPECS, Tab
 from sheets_sync.runtime.cycle import run_once
 from tests.fake_sheets import google_source, sample_sheets
+
+MISSING_NEXT_STEPS = words("en").text("marker.missing")  # the Follow-up marker of an English sheet
 
 TODAY = dt.date(2026, 11, 26)
 REF, LIVE = "reference-sheet", "live-sheet"

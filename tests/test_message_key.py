@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from planner_helpers import TODAY, book, contact, partner, run
 
+from sheets_sync.i18n import words
 from sheets_sync.model import MessageKey, MessageKind
 from sheets_sync.sheet.records import Sent, remember
 
@@ -20,7 +21,7 @@ def test_a_partner_id_with_a_colon_gets_its_sales_kit_recorded():
     the_book = book(partners=[partner(id="ACME:01", stage="onboarding")], contacts=[contact(champion=True)])
     [kit] = [m for m in run(the_book).messages if m.kind is MessageKind.SALES_KIT]
     sent = Sent(kit.key, MessageKind.SALES_KIT, kit.to, AT)
-    assert remember(the_book, [sent]).partners[0].sales_kit_sent == AT.date()
+    assert remember(the_book, [sent], words("en")).partners[0].sales_kit_sent == AT.date()
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sheets_sync.config import Config, load_config
+from sheets_sync.i18n import words
 from sheets_sync.model import Activity, Birthday, Book, Contact, MessageKind, NewsItem, Partner, Plan, Stage
 from sheets_sync.rules.greetings import greeting_key
 from sheets_sync.rules.planner import fold_sends, plan
@@ -59,7 +60,7 @@ def test_folding_sends_equals_planning_the_whole_book_again(samples, lang, day, 
 
     folded_book, folded = fold_sends(first, book, sent, config)
 
-    again_book = remember(book, sent)
+    again_book = remember(book, sent, words(config.language, day))
     assert folded_book == again_book
     assert folded == plan(again_book, config, day)
 
@@ -170,7 +171,7 @@ def test_folding_sends_into_a_generated_book_equals_planning_it_again(the_book, 
 
     folded_book, folded = fold_sends(first, the_book, sent, config, deferred=deferred)
 
-    again_book = remember(the_book, sent)
+    again_book = remember(the_book, sent, words(config.language, TODAY))
     again = plan(again_book, config, TODAY, deferred=deferred)
     assert folded_book == again_book
     assert folded == again
@@ -185,14 +186,14 @@ def test_a_fold_after_earlier_sends_equals_planning_with_all_of_them(the_book, d
     at = dt.datetime.combine(TODAY, dt.time(9, 30), tzinfo=config.zone)
     everything = plan(the_book, config, TODAY)
     earlier = _sent(_some_keys(everything, data), everything, at - dt.timedelta(hours=1))
-    book_now = remember(the_book, earlier)
+    book_now = remember(the_book, earlier, words(config.language, TODAY))
     first = plan(book_now, config, TODAY)
     new = _sent(_some_keys(first, data), first, at)
 
     folded_book, folded = fold_sends(first, book_now, new, config)
 
-    assert folded_book == remember(the_book, [*earlier, *new])
-    assert folded == plan(remember(the_book, [*earlier, *new]), config, TODAY)
+    assert folded_book == remember(the_book, [*earlier, *new], words(config.language, TODAY))
+    assert folded == plan(remember(the_book, [*earlier, *new], words(config.language, TODAY)), config, TODAY)
 
 
 def test_a_send_the_plan_did_not_make_plans_the_whole_book_again(samples):
@@ -203,6 +204,6 @@ def test_a_send_the_plan_did_not_make_plans_the_whole_book_again(samples):
     # Another issue's key (a ledger restored from elsewhere): not one the plan made, same contact
     stray = Sent(f"newsletter:{due.target_id}:1999-01-01", MessageKind.NEWSLETTER, due.to, at)
     folded_book, folded = fold_sends(first, book, [stray], config)
-    assert folded_book == remember(book, [stray])
+    assert folded_book == remember(book, [stray], words(config.language, DAYS[0]))
     assert folded == plan(folded_book, config, DAYS[0])
     assert due.key not in {m.key for m in folded.messages}  # its partner had its newsletter today

@@ -18,8 +18,8 @@ from planner_helpers import (
     texts,
 )
 
+from sheets_sync.i18n import words
 from sheets_sync.model import (
-    MISSING_NEXT_STEPS,
     DigestSection,
     FollowUpState,
     FollowUpTask,
@@ -27,6 +27,8 @@ from sheets_sync.model import (
     Stage,
 )
 from sheets_sync.rules.planner import plan
+
+MISSING_NEXT_STEPS = words("en").text("marker.missing")  # the Follow-up marker of an English sheet
 
 AGREED = dict(agreements="Pilot in Q1", next_steps="Send the contract", owner="Anna", due=d("2026-12-01"))
 

@@ -3,8 +3,8 @@
 import pytest
 from planner_helpers import MANAGER, TODAY, activity, d, one_partner, state, texts
 
+from sheets_sync.i18n import words
 from sheets_sync.model import DigestSection, Stage
-from sheets_sync.rules.goals import format_number
 from sheets_sync.sheet.dates import parse_period
 
 
@@ -62,9 +62,17 @@ def test_deals_without_an_amount_count_but_add_nothing():
     assert state(the_plan).goal_progress == "2 of 4 (50%); 1,234.5 of 10,000 (12%)"
 
 
-@pytest.mark.parametrize("value, text", [(12000, "12,000"), (1234.5, "1,234.5"), (0.25, "0.25"), (3.0, "3")])
-def test_format_number(value, text):
-    assert format_number(value) == text
+@pytest.mark.parametrize(
+    "value, en, ru",
+    [
+        (12000, "12,000", "12\u00a0000"),
+        (1234.5, "1,234.5", "1\u00a0234,5"),
+        (0.25, "0.25", "0,25"),
+        (3.0, "3", "3"),
+    ],
+)
+def test_numbers_in_goal_progress_are_the_languages_own(value, en, ru):
+    assert (words("en").number(value), words("ru").number(value)) == (en, ru)
 
 
 def test_goal_progress_is_a_digest_line_but_never_a_reason_for_a_digest():

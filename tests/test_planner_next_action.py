@@ -3,8 +3,11 @@
 import pytest
 from planner_helpers import TODAY, activity, ago, book, config, contact, d, news, one_partner, partner, state
 
-from sheets_sync.model import MISSING_NEXT_STEPS, Stage
+from sheets_sync.i18n import words
+from sheets_sync.model import Stage
 from sheets_sync.rules.planner import plan
+
+MISSING_NEXT_STEPS = words("en").text("marker.missing")  # the Follow-up marker of an English sheet
 
 MEETING = dict(agreements="Pilot in Q1")
 

@@ -73,7 +73,7 @@ def test_russian_headers_through_the_config():
         Path("/t"),
     )
     snap = snapshot(
-        partners=(["Партнёр", "Ранг", "Этап"], [["Ромашка", "a", "пауза"], ["Лютик", "B", "paused"]]),
+        partners=(["Партнёр", "Ранг", "Этап"], [["Ромашка", "a", "пауза"], ["Лютик", "B", "заморожен"]]),
         contacts=(["Партнёр", "Почта", "Чемпион"], [["Ромашка", "ivan@romashka.ru", "да"]]),
         activities=(["Дата", "Партнёр", "Тип"], [["20.11.2026", "ромашка", "meeting"]]),
         news=(["Дата", "Заголовок"], [[dt.date(2026, 11, 1), "Новости"]]),
@@ -81,11 +81,13 @@ def test_russian_headers_through_the_config():
     )
     rb = read_book(snap, config)
     romashka, lyutik = rb.book.partners
-    assert (romashka.name, romashka.rank, lyutik.stage) == ("Ромашка", "A", Stage.PAUSED)
+    assert (romashka.name, romashka.rank) == ("Ромашка", "A")
+    assert romashka.stage == Stage.PAUSED  # "пауза" is the Russian word for paused
+    assert lyutik.stage == Stage.ACTIVE  # a word of neither language: active, and a problem of its cell
     assert rb.book.contacts[0].champion is True and rb.book.contacts[0].partner_row == 2
     assert rb.book.activities[0].date == dt.date(2026, 11, 20) and rb.book.activities[0].partner_row == 2
-    assert [(p.column, p.row) for p in rb.problems] == [("Этап", 2)]
-    assert rb.cell_ref(rb.problems[0]) == "Партнёры!C2"
+    assert [(p.column, p.row) for p in rb.problems] == [("Этап", 3)]
+    assert rb.cell_ref(rb.problems[0]) == "Партнёры!C3"
 
 
 def test_a_missing_tab_is_a_config_error_naming_the_fix():

@@ -6,6 +6,24 @@
 """
 
 from sheets_sync.i18n.catalogue import CATALOGUE, LANGUAGES
-from sheets_sync.i18n.words import Words, words
+from sheets_sync.i18n.words import (
+    Words,
+    is_missing_marker,
+    is_open_follow_up,
+    is_reminded,
+    read_term,
+    terms_of,
+    words,
+)
 
-__all__ = ["CATALOGUE", "LANGUAGES", "Words", "words"]
+__all__ = [
+    "CATALOGUE",
+    "LANGUAGES",
+    "Words",
+    "is_missing_marker",
+    "is_open_follow_up",
+    "is_reminded",
+    "read_term",
+    "terms_of",
+    "words",
+]

@@ -47,6 +47,11 @@ CATALOGUE: dict[str, Entry] = {
     "status.due": {"en": "due", "ru": "пора"},
     "status.soon": {"en": "soon", "ru": "скоро"},
     "status.ok": {"en": "ok", "ru": "в норме"},
+    # --- Stage, as the team types it (read in every language) -------------------------------
+    "stage.onboarding": {"en": "onboarding", "ru": "подключение"},
+    "stage.active": {"en": "active", "ru": "активный"},
+    "stage.paused": {"en": "paused", "ru": "пауза"},
+    "stage.churned": {"en": "churned", "ru": "ушёл"},
     # --- the worker's columns ------------------------------------------------------------------
     "column.note": {
         "en": "Written by sheets-sync, rewritten every cycle: type your notes in a column of your own.",
@@ -58,4 +63,119 @@ CATALOGUE: dict[str, Entry] = {
         "ru": Plural(one="{count} день", few="{count} дня", many="{count} дней", other="{count} дня"),
     },
     "for_weekday": {"en": "for {weekday}", "ru": "на {weekday}"},
+    # --- Activities types, as the worker names them in its text and its logged rows -----------
+    "type.meeting": {"en": "meeting", "ru": "встреча"},
+    "type.call": {"en": "call", "ru": "звонок"},
+    "type.visit": {"en": "visit", "ru": "визит"},
+    "type.email": {"en": "email", "ru": "письмо"},
+    "type.message": {"en": "message", "ru": "сообщение"},
+    "type.event": {"en": "event", "ru": "мероприятие"},
+    "type.deal": {"en": "deal", "ru": "сделка"},
+    "type.newsletter": {"en": "newsletter", "ru": "рассылка"},
+    "type.follow-up": {"en": "follow-up", "ru": "фоллоу-ап"},
+    "type.greeting": {"en": "greeting", "ru": "поздравление"},
+    "type.sales kit": {"en": "sales kit", "ru": "набор для продаж"},
+    "direction.out": {"en": "out", "ru": "исх"},
+    "logged.summary": {"en": "{type} sent by sheets-sync", "ru": "{type}: отправлено sheets-sync"},
+    # --- Next action (Partners) ----------------------------------------------------------------
+    "action.churned": {"en": "Churned: no reminders", "ru": "Ушёл: без напоминаний"},
+    "action.paused": {"en": "Paused", "ru": "Пауза"},
+    "action.snoozed": {"en": "Snoozed until {date}", "ru": "Отложен до {date}"},
+    "action.send_kit": {"en": "Send sales kit", "ru": "Отправить набор для продаж"},
+    "action.book_training": {
+        "en": "Book training (sales kit sent {date})",
+        "ru": "Назначить обучение (набор для продаж отправлен {date})",
+    },
+    "action.newsletter_due": {"en": "Newsletter due {date}", "ru": "Рассылка: {date}"},
+    "action.newsletter_waits": {"en": "Newsletter waits for news", "ru": "Рассылка ждёт новостей"},
+    "action.booked": {"en": "{Type} booked for {date}", "ru": "Запланировано: {type}, {date}"},
+    "action.next_touch": {"en": "Next touch {date}", "ru": "Следующий контакт: {date}"},
+    "action.send_followup": {
+        "en": "Send follow-up for the {date} {type}",
+        "ru": "Отправить фоллоу-ап: {type} {date}",
+    },
+    "action.add_next_steps": {
+        "en": "Add next steps for the {date} {type}",
+        "ru": "Записать следующие шаги: {type} {date}",
+    },
+    "action.call": {
+        "en": "Call (rank {rank}, every {every}) - {tail}",
+        "ru": "Позвонить (ранг {rank}, раз в {every}) — {tail}",
+    },
+    "action.step_due": {"en": "Next step due {date}", "ru": "Следующий шаг к {date}"},
+    "action.step_due_what": {"en": "Next step due {date}: {what}", "ru": "Следующий шаг к {date}: {what}"},
+    "action.tail": {"en": "{action} - {tail}", "ru": "{action} — {tail}"},
+    "late": {"en": "{days} late", "ru": "опоздание {days}"},
+    "due_today": {"en": "due today", "ru": "сегодня"},
+    "overdue_by": {"en": "{days} overdue", "ru": "просрочено на {days}"},
+    "booked_note": {"en": " ({type} booked for {date})", "ru": " (запланировано: {type}, {date})"},
+    "woke_up": {"en": "woke up", "ru": "проснулся"},
+    "fell_asleep": {"en": "fell asleep (no response since {date})", "ru": "уснул (нет ответа с {date})"},
+    "fell_asleep_never": {"en": "fell asleep (no response since ever)", "ru": "уснул (ответа не было)"},
+    # --- meeting follow-ups ----------------------------------------------------------------------
+    "meeting": {"en": "the {date} {type}", "ru": "{type} {date}"},
+    "followup.send": {"en": "Send follow-up for {meeting}", "ru": "Отправить фоллоу-ап: {meeting}"},
+    "followup.no_email": {
+        "en": "Send follow-up for {meeting} (no contact email)",
+        "ru": "Отправить фоллоу-ап: {meeting} (нет email контакта)",
+    },
+    "followup.forward": {
+        "en": "Forward the follow-up draft for {meeting}",
+        "ru": "Переслать черновик фоллоу-апа: {meeting}",
+    },
+    "followup.goes_to": {
+        "en": "Follow-up for {meeting} goes to {to}",
+        "ru": "Фоллоу-ап: {meeting} уходит {to}",
+    },
+    "followup.late": {"en": "{text} - late", "ru": "{text} — с опозданием"},
+    "followup.add_next_steps": {
+        "en": "Add next steps for {meeting}",
+        "ru": "Записать следующие шаги: {meeting}",
+    },
+    "step.from": {"en": "Next step from the {date} {type}", "ru": "Следующий шаг: {type} {date}"},
+    "step.any": {"en": "Next step", "ru": "Следующий шаг"},
+    "step.owner": {"en": "{when}, owner {owner}", "ru": "{when}, ответственный {owner}"},
+    "booked_today": {"en": "{Type} today", "ru": "Сегодня: {type}"},
+    "with_summary": {"en": "{text}: {summary}", "ru": "{text}: {summary}"},
+    "step.line": {"en": "{what} ({when})", "ru": "{what} ({when})"},
+    # --- Sync notes --------------------------------------------------------------------------------
+    "note.no_rank": {"en": "no {column}: treated as {rank}", "ru": "нет ранга ({column}): считается {rank}"},
+    "note.no_newsletter_recipients": {"en": "no newsletter recipients", "ru": "некому отправить рассылку"},
+    "note.no_kit_recipient": {
+        "en": "no contact to send the sales kit to",
+        "ru": "некому отправить набор для продаж",
+    },
+    "digest.kit_no_recipient": {
+        "en": "Sales kit: no contact to send the sales kit to",
+        "ru": "Набор для продаж: некому отправить",
+    },
+    "note.no_manager_draft": {
+        "en": "no Manager and no digest.fallback: follow-up draft not sent",
+        "ru": "нет менеджера и digest.fallback: черновик фоллоу-апа не отправлен",
+    },
+    "note.followup_no_email": {
+        "en": "follow-up not sent: no Contact email and no champion with an email",
+        "ru": "фоллоу-ап не отправлен: нет email контакта и нет чемпиона с email",
+    },
+    "note.digest_dropped": {
+        "en": "no Manager and no digest.fallback: digest items dropped",
+        "ru": "нет менеджера и digest.fallback: пункты дайджеста не отправлены",
+    },
+    "duty.manager": {"en": "rank {rank} requires a manager", "ru": "ранг {rank}: нужен менеджер"},
+    "duty.training": {
+        "en": "rank {rank} requires training ({column} is empty)",
+        "ru": "ранг {rank}: нужно обучение (не заполнено «{column}»)",
+    },
+    # --- Follow-up cells (Activities) ------------------------------------------------------------
+    "marker.missing": {"en": "missing next steps", "ru": "нет следующих шагов"},
+    "marker.reminded": {"en": "reminded in the digest", "ru": "напомнено в дайджесте"},
+    "followup.reminded": {
+        "en": "reminded in the digest to {manager} {date}",
+        "ru": "напомнено в дайджесте {manager} {date}",
+    },
+    "followup.sent": {"en": "sent to {to} {when}", "ru": "отправлен {to} {when}"},
+    "followup.draft_sent": {"en": "draft sent to {to} {when}", "ru": "черновик отправлен {to} {when}"},
+    # --- Goal progress -------------------------------------------------------------------------------
+    "goal.against": {"en": "{done} of {target}", "ru": "{done} из {target}"},
+    "goal.percent": {"en": "{text} ({percent}%)", "ru": "{text} ({percent} %)"},
 }

@@ -15,23 +15,30 @@ from babel.numbers import format_currency, format_decimal
 from sheets_sync.i18n.catalogue import CATALOGUE, FALLBACK, LANGUAGES, Plural
 from sheets_sync.model.plan import TouchStatus
 
-__all__ = ["Words", "words"]
+__all__ = ["Words", "is_missing_marker", "is_open_follow_up", "is_reminded", "read_term", "terms_of", "words"]
 
 
 class Words:
-    """The catalogue in one language. Dates in running text are the language's own
-    ("2 декабря", "2 December"); a date of another year carries its year."""
+    """The catalogue in one language, as of `today` (a date of today's year is written without its
+    year). Dates in the team's text: ISO in English (sortable, what an English sheet shows),
+    CLDR's "2 декабря" in Russian (SPEC section 8)."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, today: dt.date | None = None) -> None:
         self.language = language if language in LANGUAGES else FALLBACK
         self.locale = Locale.parse(self.language)
+        self.today = today
 
     def text(self, key: str, /, **values: Any) -> str:
-        """The entry `key` with `values` filled in; a value with a `count` picks the plural form."""
+        """The entry `key` with `values` filled in; a value with a `count` picks the plural form.
+        `{Name}` in an entry is the value `name` with a capital first letter."""
         entry = CATALOGUE[key][self.language]
         if isinstance(entry, Plural):
             entry = entry.form(self.plural_category(values["count"]))
-        return entry.format(**{name: self._shown(value) for name, value in values.items()})
+        shown = {name: self._shown(value) for name, value in values.items()}
+        for name, value in list(shown.items()):
+            if isinstance(value, str) and name.islower():
+                shown[name[0].upper() + name[1:]] = value[:1].upper() + value[1:]
+        return entry.format(**shown)
 
     def status(self, status: TouchStatus) -> str:
         """A Touch status as the team reads it: "overdue" ("просрочен")."""
@@ -43,11 +50,11 @@ class Words:
 
     def plural_category(self, count: int | float | Decimal) -> str:
         """CLDR's plural category of `count` in this language: one, few, many, other."""
-        return str(self.locale.plural_form(abs(count)))
+        return str(self.locale.plural_form(-count if count < 0 else count))
 
     def number(self, value: int | float | Decimal) -> str:
-        """14 550 000 (ru), 14,550,000 (en)."""
-        return format_decimal(value, locale=self.locale)
+        """14 550 000 (ru), 14,550,000 (en); at most two decimals, only when there are any."""
+        return format_decimal(value, format="#,##0.##", locale=self.locale)
 
     def money(self, value: int | float | Decimal, currency: str) -> str:
         """275 000 ₽ (ru, RUB), €275,000 (en, EUR): whole amounts without their cents."""
@@ -57,12 +64,27 @@ class Words:
             pattern = self.locale.currency_formats["standard"].pattern.replace(".00", "").replace(",00", "")
         return format_currency(value, currency, format=pattern, locale=self.locale, currency_digits=not whole)
 
-    def date(self, value: dt.date, today: dt.date | None = None) -> str:
-        """A date in running text: "2 December" ("2 декабря"), with the year when it is not
-        `today`'s year (or when there is no `today`)."""
-        same_year = today is not None and value.year == today.year
+    def date(self, value: dt.date) -> str:
+        """A date in the team's running text: 2026-12-02 (en), "2 декабря" (with its year in
+        another year than `today`'s) (ru)."""
+        if self.language == "en":
+            return value.isoformat()
+        return self.long_date(value)
+
+    def long_date(self, value: dt.date) -> str:
+        """ "2 December" ("2 декабря"), with the year when it is not `today`'s year."""
+        same_year = self.today is not None and value.year == self.today.year
         skeleton = "MMMMd" if same_year else "yMMMMd"
         return format_date(value, self.locale.datetime_skeletons[skeleton].pattern, locale=self.locale)
+
+    def moment(self, value: dt.datetime) -> str:
+        """A local date and time: 2026-12-02 09:05 (en), "2 декабря 09:05" (ru)."""
+        return f"{self.date(value.date())} {value:%H:%M}"
+
+    def type_name(self, kind: str) -> str:
+        """An Activities Type in the team's language ("встреча"); a type of the team's own as typed."""
+        key = f"type.{kind}"
+        return self.text(key) if key in CATALOGUE else kind
 
     def weekday(self, value: dt.date) -> str:
         """The weekday as a sentence names it on its own: "Wednesday" ("среда")."""
@@ -86,10 +108,56 @@ class Words:
         return value
 
 
+def is_missing_marker(text: str) -> bool:
+    """Whether a Follow-up cell holds the worker's own "missing next steps" marker (any language)."""
+    return read_term("marker", text) == "missing"
+
+
+def is_reminded(text: str) -> bool:
+    """Whether a Follow-up cell says the digest reminded the manager (any language)."""
+    typed = _normal(text)
+    return any(
+        typed.startswith(_normal(t)) for t in CATALOGUE["marker.reminded"].values() if isinstance(t, str)
+    )
+
+
+def is_open_follow_up(text: str) -> bool:
+    """A Follow-up cell the worker may still fill: empty, or its own missing-next-steps marker."""
+    return not text.strip() or is_missing_marker(text)
+
+
+def read_term(group: str, text: str) -> str:
+    """The canonical (English) word of `group` ("status", "stage", "type") that `text` is in any
+    language of the catalogue: "Просрочен" -> "overdue", "ушел" -> "churned"; else `text`
+    normalised (lower case, single spaces)."""
+    return _terms(group).get(_normal(text), " ".join(text.split()).casefold())
+
+
+def terms_of(group: str) -> frozenset[str]:
+    """Every word of `group` in every language, as the team may type it."""
+    return frozenset(_terms(group))
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split()).casefold().replace("ё", "е")
+
+
+@cache
+def _terms(group: str) -> dict[str, str]:
+    prefix = f"{group}."
+    found: dict[str, str] = {}
+    for key, entry in CATALOGUE.items():
+        if key.startswith(prefix):
+            for text in entry.values():
+                if isinstance(text, str):
+                    found[_normal(text)] = key[len(prefix) :]
+    return found
+
+
 _WEEKDAY_FIELDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @cache
-def words(language: str) -> Words:
-    """The catalogue in `language` ("ru", "ru-RU", "EN"); an unknown language is English."""
-    return Words(language.split("-")[0].strip().lower())
+def words(language: str, today: dt.date | None = None) -> Words:
+    """The catalogue in `language` ("ru", "ru-RU", "EN") as of `today`; an unknown language is English."""
+    return Words(language.split("-")[0].strip().lower(), today)

@@ -10,8 +10,6 @@ from typing import Any
 __all__ = [
     "DRAFT",
     "LOGGED_TYPES",
-    "MISSING_NEXT_STEPS",
-    "REMINDED",
     "Digest",
     "DigestItem",
     "DigestSection",
@@ -60,10 +58,6 @@ LOGGED_TYPES: dict[MessageKind, str] = {
     MessageKind.NEWSLETTER: "newsletter",
 }
 
-# The marker the worker writes into an empty Follow-up cell; it may replace its own marker later.
-MISSING_NEXT_STEPS = "missing next steps"
-# How a Follow-up cell starts once followup.mode remind listed the meeting in its manager's digest.
-REMINDED = "reminded in the digest"
 # The last part of a follow-up draft's key: the draft goes to the team, not to the partner.
 DRAFT = "draft"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sheets_sync.i18n import Words, read_term
 from sheets_sync.model import (
     Activity,
     DigestSection,
@@ -21,7 +22,6 @@ from sheets_sync.rules.context import (
     PartnerFacts,
     PartnerView,
     cut,
-    days,
     effective_rank,
     gather_facts,
 )
@@ -122,15 +122,23 @@ def _cadence_touch(partner: Partner, facts: PartnerFacts, every: int, ctx: Conte
     return ctx.calendar.next_working_day(base), False
 
 
-def touch_text(view: PartnerView) -> str:
+def touch_text(view: PartnerView, w: Words) -> str:
     """E.g. "Call (rank A, every 7 days) - 3 days late", or "Next step due 2026-11-20: ... - due today"."""
     late_days = view.days_late
-    tail = f"{days(late_days)} late" if late_days else "due today"
+    tail = w.text("late", days=w.days(late_days)) if late_days else w.text("due_today")
     step = view.facts.earliest_step
     if view.pulled_by_step and step is not None and step.due is not None:
-        what = cut(step.next_steps or step.summary)
-        return f"Next step due {step.due.isoformat()}" + (f": {what}" if what else "") + f" - {tail}"
-    return f"Call (rank {view.rank}, every {days(view.rule.every)}) - {tail}"
+        return w.text("action.tail", action=step_due_text(step, w), tail=tail)
+    return w.text("action.call", rank=view.rank, every=w.days(view.rule.every), tail=tail)
+
+
+def step_due_text(step: Activity, w: Words) -> str:
+    """ "Next step due 2026-11-20: send the price list" (the step's words cut to one short line)."""
+    assert step.due is not None  # an open step always has a Due
+    what = cut(step.next_steps or step.summary)
+    if what:
+        return w.text("action.step_due_what", date=step.due, what=what)
+    return w.text("action.step_due", date=step.due)
 
 
 def is_touch_due(view: PartnerView) -> bool:
@@ -140,22 +148,24 @@ def is_touch_due(view: PartnerView) -> bool:
     )
 
 
-def plan_touch_items(view: PartnerView, draft: Draft) -> None:
+def plan_touch_items(view: PartnerView, ctx: Context, draft: Draft) -> None:
     """Digest lines for touches due or overdue, and for partners that fell asleep or woke up."""
+    w = ctx.words
     if is_touch_due(view):
         section = DigestSection.OVERDUE if view.cadence == TouchStatus.OVERDUE else DigestSection.DUE
-        text = touch_text(view)
+        text = touch_text(view, w)
         planned = view.facts.planned
         if planned is not None:
             assert planned.date is not None  # a planned touch is a dated row
-            text += f" ({planned.type} booked for {planned.date.isoformat()})"
+            text += w.text("booked_note", type=w.type_name(planned.type), date=planned.date)
         draft.item(view, section, text, view.next_touch)
-    previous = view.partner.previous_status.strip().lower()
+    previous = read_term("status", view.partner.previous_status)  # as the sheet shows it, any language
     if view.woke_up or (previous == TouchStatus.SLEEPING and view.status in _AWAKE):
-        draft.item(view, DigestSection.SLEEP, "woke up", view.facts.last_response)
+        draft.item(view, DigestSection.SLEEP, w.text("woke_up"), view.facts.last_response)
     elif view.fell_asleep or (previous in _AWAKE and view.status == TouchStatus.SLEEPING):
-        since = view.sleep_since.isoformat() if view.sleep_since else "ever"
-        draft.item(view, DigestSection.SLEEP, f"fell asleep (no response since {since})", view.sleep_since)
+        since = view.sleep_since
+        text = w.text("fell_asleep", date=since) if since else w.text("fell_asleep_never")
+        draft.item(view, DigestSection.SLEEP, text, since)
 
 
 def _earliest(
@@ -174,48 +184,42 @@ def next_action(
     newsletter_has_news: bool,
     kit_missing: bool,
     training_due: bool,
-    today: dt.date,
+    ctx: Context,
 ) -> str:
     """One short line a person can act on; the first that applies wins."""
-    status, partner = view.status, view.partner
+    status, partner, today, w = view.status, view.partner, ctx.today, ctx.words
     if status == TouchStatus.CHURNED:
-        return "Churned: no reminders"
+        return w.text("action.churned")
     # In remind mode the manager sends it by hand: until the digest has reminded them, say so here too.
     send = _earliest(tasks, {FollowUpState.SEND, FollowUpState.REMIND}, meetings)
     if send is not None:
-        assert send.date is not None  # a meeting in the look-back window
-        return f"Send follow-up for the {send.date.isoformat()} {send.type}"
+        return w.text("action.send_followup", date=send.date, type=w.type_name(send.type))
     missing = _earliest(tasks, {FollowUpState.MISSING_NEXT_STEPS}, meetings)
     if missing is not None:
-        assert missing.date is not None  # a meeting in the look-back window
-        return f"Add next steps for the {missing.date.isoformat()} {missing.type}"
+        return w.text("action.add_next_steps", date=missing.date, type=w.type_name(missing.type))
     if status == TouchStatus.PAUSED:
-        return "Paused"
+        return w.text("action.paused")
     if status == TouchStatus.SNOOZED:
-        assert partner.snooze_until is not None  # the status says it is set
-        return f"Snoozed until {partner.snooze_until.isoformat()}"
+        return w.text("action.snoozed", date=partner.snooze_until)
     if kit_missing:
-        return "Send sales kit"
+        return w.text("action.send_kit")
     if training_due:
-        assert partner.sales_kit_sent is not None  # training is due some days after the kit went out
-        return f"Book training (sales kit sent {partner.sales_kit_sent.isoformat()})"
+        return w.text("action.book_training", date=partner.sales_kit_sent)
     if status == TouchStatus.SLEEPING:
         if newsletter_due is not None and newsletter_due <= today:
-            return (
-                f"Newsletter due {today.isoformat()}" if newsletter_has_news else "Newsletter waits for news"
-            )
+            if newsletter_has_news:
+                return w.text("action.newsletter_due", date=today)
+            return w.text("action.newsletter_waits")
         if newsletter_due is not None:
-            return f"Newsletter due {newsletter_due.isoformat()}"
+            return w.text("action.newsletter_due", date=newsletter_due)
     planned = view.facts.planned
     if planned is not None:
-        assert planned.date is not None  # a planned touch is a dated row
-        return f"{planned.type.capitalize()} booked for {planned.date.isoformat()}"
+        return w.text("action.booked", type=w.type_name(planned.type), date=planned.date)
     if is_touch_due(view):
-        return touch_text(view)
+        return touch_text(view, w)
     step = view.facts.earliest_step
     if step is not None and step.due is not None and step.due <= today:  # an open step always has a Due
-        what = cut(step.next_steps or step.summary)
-        return f"Next step due {step.due.isoformat()}" + (f": {what}" if what else "")
+        return step_due_text(step, w)
     if view.next_touch is not None:
-        return f"Next touch {view.next_touch.isoformat()}"
+        return w.text("action.next_touch", date=view.next_touch)
     return ""

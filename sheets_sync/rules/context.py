@@ -16,6 +16,7 @@ from difflib import get_close_matches
 from typing import Any
 
 from sheets_sync.config import Config, RankRule
+from sheets_sync.i18n import words
 from sheets_sync.model import (
     LOGGED_TYPES,
     Activity,
@@ -29,6 +30,7 @@ from sheets_sync.model import (
     Partner,
     TouchStatus,
 )
+from sheets_sync.model.tabs import PartnerColumn, Tab
 from sheets_sync.rules.calendar import WorkCalendar
 
 TWO_WAY_TYPES = frozenset({"meeting", "call", "visit"})  # a touch of these types is a response
@@ -77,7 +79,10 @@ def effective_rank(partner: Partner, config: Config) -> tuple[str, str]:
     if rank in config.ranks:
         return rank, ""
     fallback = config.default_rank
-    return fallback, "" if rank else f"no Rank: treated as {fallback}"
+    if rank:
+        return fallback, ""
+    column = config.column_name(Tab.PARTNERS, PartnerColumn.RANK.value)
+    return fallback, words(config.language).text("note.no_rank", rank=fallback, column=column)
 
 
 def email_in(text: str) -> str:
@@ -252,6 +257,7 @@ class Context:
     ):
         self.config = config
         self.today = today
+        self.words = words(config.language, today)
         self.deferred = deferred or {}  # greeting key -> the local date a send of it was first put off
         self.calendar = WorkCalendar.from_config(config)
         self.window_start = today - dt.timedelta(days=config.followup.lookback_days)
@@ -292,14 +298,12 @@ def news_context(item: NewsItem) -> dict[str, Any]:
     }
 
 
-DIGEST_DROPPED = "no Manager and no digest.fallback: digest items dropped"
-
-
 class Draft:
     """The plan as the rules build it: notes, follow-up tasks, messages and digest items."""
 
-    def __init__(self, fallback: str = "") -> None:
+    def __init__(self, fallback: str = "", language: str = "en") -> None:
         self.fallback = fallback.strip()
+        self.dropped_note = words(language).text("note.digest_dropped")
         self.partner_notes: dict[int, list[str]] = {}
         self.contact_notes: dict[int, list[str]] = {}
         self.activity_notes: dict[int, list[str]] = {}
@@ -339,7 +343,7 @@ class Draft:
         recipient = to or view.manager or self.fallback
         if not recipient:
             if section != DigestSection.GOALS:
-                self.note_partner(partner.row, DIGEST_DROPPED)
+                self.note_partner(partner.row, self.dropped_note)
             return
         item = DigestItem(section, partner.row, partner.name, view.rank, text, when)
         self.digest_items.setdefault(recipient.lower(), []).append(item)

@@ -13,9 +13,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 
 from sheets_sync.config import Config
+from sheets_sync.i18n import is_open_follow_up, is_reminded
 from sheets_sync.model import (
-    MISSING_NEXT_STEPS,
-    REMINDED,
     Book,
     CellValue,
     FollowUpState,
@@ -173,11 +172,10 @@ def _followup_discipline(
             continue
         counter = tally.setdefault(_manager(partners[a.partner_row]), Counter())
         counter["Meetings"] += 1
-        cell = a.follow_up.strip().lower()
         task = tasks.get(a.row)
-        if cell.startswith(REMINDED):
+        if is_reminded(a.follow_up):
             counter["Reminded"] += 1
-        elif cell and cell != MISSING_NEXT_STEPS:
+        elif not is_open_follow_up(a.follow_up):
             counter["Done"] += 1
         elif task is not None and task.state == FollowUpState.MISSING_NEXT_STEPS:
             counter["Missing next steps"] += 1

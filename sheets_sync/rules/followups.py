@@ -8,9 +8,9 @@ import datetime as dt
 import math
 import re
 
+from sheets_sync.i18n import Words, is_open_follow_up
 from sheets_sync.model import (
     DRAFT,
-    MISSING_NEXT_STEPS,
     Activity,
     Contact,
     DigestSection,
@@ -27,7 +27,6 @@ from sheets_sync.rules.context import (
     PartnerView,
     champions,
     cut,
-    days,
     email_in,
     has_email,
     manager_of,
@@ -45,15 +44,14 @@ def plan_followups(view: PartnerView, ctx: Context, draft: Draft) -> list[Follow
     allowance = dt.timedelta(days=math.ceil(config.followup.within_hours / 24))
     tasks = []
     for a in sorted(view.facts.meetings, key=lambda a: a.row):
-        cell = a.follow_up.strip().lower()
-        if cell and cell != MISSING_NEXT_STEPS:
+        if not is_open_follow_up(a.follow_up):
             continue  # done: the cell says what happened
         assert a.date is not None  # the facts' meetings are dated rows
         late = today > a.date + allowance
-        meeting = f"the {a.date.isoformat()} {a.type}"
         if not a.agreements.strip() and not a.next_steps.strip():
             tasks.append(FollowUpTask(a.row, view.row, FollowUpState.MISSING_NEXT_STEPS, late))
-            draft.item(view, DigestSection.MISSING_NEXT_STEPS, f"Add next steps for {meeting}", a.date)
+            text = ctx.words.text("followup.add_next_steps", meeting=meeting_name(a, ctx.words))
+            draft.item(view, DigestSection.MISSING_NEXT_STEPS, text, a.date)
             continue
         mode = config.followup.mode
         state = FollowUpState.REMIND if mode == "remind" else FollowUpState.SEND
@@ -63,8 +61,10 @@ def plan_followups(view: PartnerView, ctx: Context, draft: Draft) -> list[Follow
         elif mode == "send":
             text = _send(view, a, ctx, draft)
         else:
-            text = f"Send follow-up for {meeting}"
-        draft.item(view, DigestSection.FOLLOW_UPS, text + (" - late" if late else ""), a.date)
+            text = ctx.words.text("followup.send", meeting=meeting_name(a, ctx.words))
+        if late:
+            text = ctx.words.text("followup.late", text=text)
+        draft.item(view, DigestSection.FOLLOW_UPS, text, a.date)
     return tasks
 
 
@@ -162,29 +162,29 @@ def _partner_side(
 
 def _draft(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
     """followup.mode draft: the ready-to-forward follow-up goes to the manager."""
-    assert a.date is not None  # a meeting in the look-back window
-    meeting = f"the {a.date.isoformat()} {a.type}"
+    w = ctx.words
+    meeting = meeting_name(a, w)
     manager = manager_of(view, ctx.config)
     if not manager:
-        draft.note_partner(view.row, "no Manager and no digest.fallback: follow-up draft not sent")
-        return f"Send follow-up for {meeting}"
+        draft.note_partner(view.row, w.text("note.no_manager_draft"))
+        return w.text("followup.send", meeting=meeting)
     people, names, addresses = _partner_side(a, view, reachable=False)
     # The key marks it a draft: it went to the team, not the partner (see records.Sent.is_draft).
     key = str(MessageKey(MessageKind.FOLLOW_UP, a.id, (DRAFT,)))
     draft.messages.append(
         _intent(view, a, ctx, people, names, addresses, key, to=(manager,), reply_to=manager)
     )
-    return f"Forward the follow-up draft for {meeting}"
+    return w.text("followup.forward", meeting=meeting)
 
 
 def _send(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
     """followup.mode send: to the activity's contact, else the champions; the manager in Cc."""
-    assert a.date is not None  # a meeting in the look-back window
-    meeting = f"the {a.date.isoformat()} {a.type}"
+    w = ctx.words
+    meeting = meeting_name(a, w)
     people, names, to = _partner_side(a, view, reachable=True)
     if not to:
-        draft.note_activity(a.row, "follow-up not sent: no Contact email and no champion with an email")
-        return f"Send follow-up for {meeting} (no contact email)"
+        draft.note_activity(a.row, w.text("note.followup_no_email"))
+        return w.text("followup.no_email", meeting=meeting)
     manager = view.manager
     reply_to = manager_of(view, ctx.config)
     cc = (manager,) if manager else ()
@@ -202,30 +202,40 @@ def _send(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
             reply_to=reply_to,
         )
     )
-    return f"Follow-up for {meeting} goes to {', '.join(to)}"
+    return w.text("followup.goes_to", meeting=meeting, to=", ".join(to))
+
+
+def meeting_name(a: Activity, w: Words) -> str:
+    """ "the 2026-11-20 meeting" ("встреча 20 ноября")."""
+    return w.text("meeting", date=a.date, type=w.type_name(a.type))
 
 
 def plan_next_steps(view: PartnerView, ctx: Context, draft: Draft) -> None:
     """Open next steps due today or earlier: to their owner (an email) else the manager."""
-    today = ctx.today
+    today, w = ctx.today, ctx.words
     for a in sorted(view.facts.open_steps, key=lambda a: (a.due, a.row)):
         assert a.due is not None  # an open step is a row with a Due
         if a.due > today:
             break
         late = (today - a.due).days
-        when = "due today" if late == 0 else f"{days(late)} overdue"
+        when = w.text("due_today") if late == 0 else w.text("overdue_by", days=w.days(late))
         owner = email_in(a.owner)
         if a.owner.strip() and not owner:
-            when += f", owner {a.owner.strip()}"
+            when = w.text("step.owner", when=when, owner=a.owner.strip())
         what = cut(a.next_steps or a.summary)
         if not what:
-            what = f"Next step from the {a.date.isoformat()} {a.type}" if a.date else "Next step"
-        draft.item(view, DigestSection.NEXT_STEPS, f"{what} ({when})", a.due, to=owner)
+            what = (
+                w.text("step.from", date=a.date, type=w.type_name(a.type)) if a.date else w.text("step.any")
+            )
+        draft.item(view, DigestSection.NEXT_STEPS, w.text("step.line", what=what, when=when), a.due, to=owner)
 
 
 def plan_booked_today(view: PartnerView, ctx: Context, draft: Draft) -> None:
     """Touches dated today (booked meetings and calls): in their owner's, else the manager's digest."""
+    w = ctx.words
     for a in sorted(view.facts.booked_today, key=lambda a: a.row):
         summary = cut(a.summary)
-        text = f"{a.type.capitalize()} today" + (f": {summary}" if summary else "")
+        text = w.text("booked_today", type=w.type_name(a.type))
+        if summary:
+            text = w.text("with_summary", text=text, summary=summary)
         draft.item(view, DigestSection.PLANNED, text, a.date, to=email_in(a.owner))

@@ -49,7 +49,7 @@ def plan_newsletter(view: PartnerView, ctx: Context, draft: Draft) -> Newsletter
     outlook = NewsletterOutlook(due, news)
     people = recipients(view.contacts)
     if not people:
-        draft.note_partner(view.row, "no newsletter recipients")
+        draft.note_partner(view.row, ctx.words.text("note.no_newsletter_recipients"))
         return outlook
     if due > today or not news:
         return outlook

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from sheets_sync.model import Contact, DigestSection, MessageIntent, MessageKey, MessageKind, TouchStatus
+from sheets_sync.model.tabs import PartnerColumn, Tab
 from sheets_sync.rules.context import Context, Draft, PartnerView, champions, has_email, manager_of, unique
-
-NO_KIT_RECIPIENT = "no contact to send the sales kit to"
 
 
 def kit_recipients(contacts: list[Contact]) -> list[Contact]:
@@ -24,8 +23,8 @@ def plan_onboarding(view: PartnerView, ctx: Context, draft: Draft) -> tuple[bool
     if partner.sales_kit_sent is None:
         people = kit_recipients(view.contacts)
         if not people:
-            draft.note_partner(view.row, NO_KIT_RECIPIENT)
-            draft.item(view, DigestSection.ONBOARDING, "Sales kit: " + NO_KIT_RECIPIENT)
+            draft.note_partner(view.row, ctx.words.text("note.no_kit_recipient"))
+            draft.item(view, DigestSection.ONBOARDING, ctx.words.text("digest.kit_no_recipient"))
             return True, False
         draft.messages.append(
             MessageIntent(
@@ -48,22 +47,23 @@ def plan_onboarding(view: PartnerView, ctx: Context, draft: Draft) -> tuple[bool
         return True, False
     reminder = partner.sales_kit_sent + dt.timedelta(days=config.onboarding.training_reminder_days)
     if partner.trained is None and today >= reminder:
-        text = f"Book training (sales kit sent {partner.sales_kit_sent.isoformat()})"
+        text = ctx.words.text("action.book_training", date=partner.sales_kit_sent)
         draft.item(view, DigestSection.ONBOARDING, text, reminder)
         return False, True
     return False, False
 
 
-def plan_duties(view: PartnerView, draft: Draft) -> None:
+def plan_duties(view: PartnerView, ctx: Context, draft: Draft) -> None:
     """`ranks.<rank>.requires`: a manager and/or training; each missing one is noted and listed."""
     if view.status in (TouchStatus.CHURNED, TouchStatus.PAUSED):
         return
     requires = view.rule.requires
-    missing = []
+    w, missing = ctx.words, []
     if "manager" in requires and not view.manager:
-        missing.append(f"rank {view.rank} requires a manager")
+        missing.append(w.text("duty.manager", rank=view.rank))
     if "training" in requires and view.partner.trained is None:
-        missing.append(f"rank {view.rank} requires training (Trained is empty)")
+        trained = ctx.config.column_name(Tab.PARTNERS, PartnerColumn.TRAINED.value)
+        missing.append(w.text("duty.training", rank=view.rank, column=trained))
     for text in missing:
         draft.note_partner(view.row, text)
         draft.item(view, DigestSection.DUTIES, text[0].upper() + text[1:])

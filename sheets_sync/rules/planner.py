@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from sheets_sync.config import Config
+from sheets_sync.i18n import words
 from sheets_sync.model import (
     Book,
     Digest,
@@ -46,7 +47,7 @@ def plan(
     first put off, as the send ledger has them; such a greeting may still go out after its day.
     """
     ctx = Context(book, config, today, deferred)
-    draft = Draft(config.digest.fallback)
+    draft = Draft(config.digest.fallback, config.language)
     states = [_plan_partner(partner, ctx, draft) for partner in sorted(book.partners, key=lambda p: p.row)]
     return _assemble(today, book, states, draft)
 
@@ -68,13 +69,13 @@ def fold_sends(
     """
     if not sent:
         return book, previous
-    book = remember(book, sent)
+    book = remember(book, sent, words(config.language, previous.today))
     row_of = {m.key: m.partner_row for m in previous.messages}
     rows = {row_of.get(s.key) for s in sent if s.kind is not MessageKind.DIGEST}
     if None in rows:  # a send the plan did not make (or of no partner): plan the whole book again
         return book, plan(book, config, previous.today, deferred=deferred)
     ctx = Context(book, config, previous.today, deferred)
-    draft = Draft(config.digest.fallback)
+    draft = Draft(config.digest.fallback, config.language)
     states = {state.row: state for state in previous.partners}
     for partner in sorted(book.partners, key=lambda p: p.row):
         if partner.row in rows:
@@ -123,14 +124,14 @@ def _plan_partner(partner: Partner, ctx: Context, draft: Draft) -> PartnerState:
     draft.followups.extend(tasks)
     outlook, kit_missing, training_due = None, False, False
     if view.status not in _SILENT:
-        plan_touch_items(view, draft)
+        plan_touch_items(view, ctx, draft)
         plan_next_steps(view, ctx, draft)
         plan_booked_today(view, ctx, draft)
         kit_missing, training_due = plan_onboarding(view, ctx, draft)
-        plan_duties(view, draft)
+        plan_duties(view, ctx, draft)
         plan_greetings(view, ctx, draft)
         outlook = plan_newsletter(view, ctx, draft)
-    progress = goal_progress(partner, view.facts.deals, today)
+    progress = goal_progress(partner, view.facts.deals, today, ctx.words)
     goal_line = ": ".join(part for part in (partner.goal.strip(), progress) if part)
     # A goal whose period is over stays in its Goal progress cell, not in every digest after it.
     if goal_line and view.status not in _SILENT and period_of(partner, today)[1] >= today:
@@ -143,7 +144,7 @@ def _plan_partner(partner: Partner, ctx: Context, draft: Draft) -> PartnerState:
         newsletter_has_news=bool(outlook and outlook.news),
         kit_missing=kit_missing,
         training_due=training_due,
-        today=today,
+        ctx=ctx,
     )
     notes = draft.partner_notes.get(partner.row)
     return PartnerState(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from sheets_sync.config import Config
 from sheets_sync.errors import LedgerError, LockedError, SourceError
+from sheets_sync.i18n import words
 from sheets_sync.mail.delivery import DeliveryReport, ledger_refusal
 from sheets_sync.mail.ledger import Ledger
 from sheets_sync.model import Book, Changes, Plan, Problem
@@ -129,7 +130,7 @@ def recall(ledger: Ledger | None, config: Config) -> Memory:
 
 
 def plan(reading: Reading, memory: Memory, config: Config, today: dt.date) -> Planned:
-    book = remember(reading.sheet.book, memory.sent)
+    book = remember(reading.sheet.book, memory.sent, words(config.language, today))
     return Planned(book, make_plan(book, config, today, deferred=memory.deferred))
 
 
@@ -155,7 +156,8 @@ def deliver(
         notice = sheet_notice(config, now)
         digest_plan = with_sheet_notice(planned.plan, *notice) if notice else planned.plan
         send_digests(digest_plan, mailer, transport, config, now, report)
-    book = note_reminders(planned.book, planned.plan, digests_delivered(report, now))
+    w = words(config.language, planned.plan.today)
+    book = note_reminders(planned.book, planned.plan, digests_delivered(report, now), w)
     return Delivered(Planned(book, planned.plan), report, notes, new)
 
 
@@ -180,7 +182,7 @@ def record(
         dashboard_rows(book, plan_, config, digests),
         config,
         book=book,
-        appends=log_rows(book, unlogged),
+        appends=log_rows(book, unlogged, words(config.language, plan_.today)),
         notes=notes,
     )
     return Recorded(changes, unlogged)

@@ -16,6 +16,7 @@ import functools
 import math
 import re
 
+from sheets_sync.i18n import read_term
 from sheets_sync.model import Direction
 
 __all__ = [
@@ -120,23 +121,12 @@ def reject_non_text(value: object, wanted: str) -> BadCell:
 
 # --- Activity types -----------------------------------------------------------------------
 
-# A Russian-speaking team types its activities in Russian: these words mean the types the rules
-# know (touch_types, two-way types, follow-ups, deals). Any other type is kept as typed.
-TYPE_WORDS = {
-    "встреча": "meeting",
-    "звонок": "call",
-    "визит": "visit",
-    "письмо": "email",
-    "сообщение": "message",
-    "мероприятие": "event",
-    "сделка": "deal",
-}
 
-
+# A Russian-speaking team types its activities in Russian: the catalogue's type words ("встреча",
+# "рассылка") mean the types the rules know. Any other type is kept as typed.
 def activity_type(text: str) -> str:
-    """An Activities `Type` as the rules name it: lower case, the Russian words above in English."""
-    word = " ".join(text.split()).casefold()
-    return TYPE_WORDS.get(word, word)
+    """An Activities `Type` as the rules name it: lower case, the team's words in English."""
+    return read_term("type", text)
 
 
 # --- Yes/no -------------------------------------------------------------------------------

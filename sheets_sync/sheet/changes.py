@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
 from sheets_sync.config import Config
+from sheets_sync.i18n import Words, is_missing_marker, is_open_follow_up, words
 from sheets_sync.model import (
-    MISSING_NEXT_STEPS,
     TAB_SPECS,
     ActivityColumn,
     Book,
@@ -63,6 +63,7 @@ def build_changes(
     """
     book = book or rb.book
     writer = _Writer(rb)
+    w = words(config.language, plan.today)
     all_notes = _problem_notes(rb.problems)
     for where, extra in (notes or {}).items():
         all_notes.setdefault(where, []).extend(extra)
@@ -79,7 +80,7 @@ def build_changes(
             writer.set(sheet, row, c.LAST_TOUCH, state.last_touch)
             writer.set(sheet, row, c.LAST_RESPONSE, state.last_response)
             writer.set(sheet, row, c.NEXT_TOUCH, state.next_touch)
-            writer.set(sheet, row, c.TOUCH_STATUS, state.status.value)
+            writer.set(sheet, row, c.TOUCH_STATUS, w.status(state.status))
             writer.set(sheet, row, c.DAYS_LATE, state.days_late)
             writer.set(sheet, row, c.NEXT_ACTION, state.next_action)
             writer.set(sheet, row, c.GOAL_PROGRESS, state.goal_progress)
@@ -100,7 +101,7 @@ def build_changes(
         for row in rb.ids[tab]:
             writer.set(sheet, row, column, _join([*all_notes.get((tab, row), []), *planned.get(row, ())]))
 
-    _write_followups(writer, rb, book, plan)
+    _write_followups(writer, rb, book, plan, w)
     for tab, new in rb.new_ids.items():
         sheet = rb.sheets[tab]
         for row, row_id in new.items():
@@ -116,7 +117,7 @@ def build_changes(
     )
 
 
-def _write_followups(writer: _Writer, rb: ReadBook, book: Book, plan: Plan) -> None:
+def _write_followups(writer: _Writer, rb: ReadBook, book: Book, plan: Plan, w: Words) -> None:
     """Follow-up cells: what was sent; else the missing-next-steps marker, taken back once it no
     longer applies.
 
@@ -124,14 +125,15 @@ def _write_followups(writer: _Writer, rb: ReadBook, book: Book, plan: Plan) -> N
     """
     sheet = rb.sheets[Tab.ACTIVITIES]
     missing = {t.activity_row for t in plan.followups if t.state is FollowUpState.MISSING_NEXT_STEPS}
+    marker = w.text("marker.missing")
     for as_read, now in zip(rb.book.activities, book.activities, strict=False):
-        if as_read.follow_up not in ("", MISSING_NEXT_STEPS):
+        if not is_open_follow_up(as_read.follow_up):
             continue
-        if now.follow_up not in ("", MISSING_NEXT_STEPS):
+        if not is_open_follow_up(now.follow_up):
             writer.set(sheet, now.row, ActivityColumn.FOLLOW_UP, now.follow_up)  # a follow-up went out
         elif now.row in missing:
-            writer.set(sheet, now.row, ActivityColumn.FOLLOW_UP, MISSING_NEXT_STEPS)
-        elif as_read.follow_up == MISSING_NEXT_STEPS:
+            writer.set(sheet, now.row, ActivityColumn.FOLLOW_UP, marker)
+        elif is_missing_marker(as_read.follow_up):
             writer.set(sheet, now.row, ActivityColumn.FOLLOW_UP, None)
 
 

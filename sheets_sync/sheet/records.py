@@ -12,10 +12,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from sheets_sync.i18n import Words, is_open_follow_up
 from sheets_sync.model import (
     LOGGED_TYPES,
-    MISSING_NEXT_STEPS,
-    REMINDED,
     ActivityColumn,
     Book,
     CellValue,
@@ -52,7 +51,7 @@ class Sent:
         return key_target(self.key)
 
 
-def remember(book: Book, sent: Iterable[Sent]) -> Book:
+def remember(book: Book, sent: Iterable[Sent], w: Words) -> Book:
     """The Book as if every cell that records a send showed the ledger's latest one."""
     kit: dict[str, dt.date] = {}
     greeted: dict[str, dt.date] = {}
@@ -93,15 +92,15 @@ def remember(book: Book, sent: Iterable[Sent]) -> Book:
         for c in book.contacts
     )
     activities = tuple(
-        dataclasses.replace(a, follow_up=follow_up_text(followed_up[a.id]))
-        if a.id in followed_up and a.follow_up in ("", MISSING_NEXT_STEPS)
+        dataclasses.replace(a, follow_up=follow_up_text(followed_up[a.id], w))
+        if a.id in followed_up and is_open_follow_up(a.follow_up)
         else a
         for a in book.activities
     )
     return dataclasses.replace(book, partners=partners, contacts=contacts, activities=activities)
 
 
-def note_reminders(book: Book, plan: Plan, digested: dict[str, dt.datetime]) -> Book:
+def note_reminders(book: Book, plan: Plan, digested: dict[str, dt.datetime], w: Words) -> Book:
     """followup.mode remind: a meeting whose reminder went out in its manager's digest says so.
 
     `digested`: manager address -> when that manager's digest of `plan.today` went out.
@@ -109,9 +108,11 @@ def note_reminders(book: Book, plan: Plan, digested: dict[str, dt.datetime]) -> 
     rows = {}
     for digest in plan.digests:
         when = digested.get(digest.manager.lower())
-        for item in digest.items if when else ():
+        if when is None:
+            continue
+        for item in digest.items:
             if item.section is DigestSection.FOLLOW_UPS:
-                rows[item.partner_row] = f"{REMINDED} to {digest.manager} {when:%Y-%m-%d}"
+                rows[item.partner_row] = w.text("followup.reminded", manager=digest.manager, date=when.date())
     reminded = {
         t.activity_row: rows[t.partner_row]
         for t in plan.followups
@@ -126,14 +127,14 @@ def note_reminders(book: Book, plan: Plan, digested: dict[str, dt.datetime]) -> 
     return dataclasses.replace(book, activities=activities)
 
 
-def follow_up_text(s: Sent) -> str:
+def follow_up_text(s: Sent, w: Words) -> str:
     """What the Follow-up cell says once a follow-up went out, e.g. 'draft sent to anna@... 2026-11-26
     09:05'."""
-    when = s.sent_at.strftime("%Y-%m-%d %H:%M")
-    return f"{'draft sent' if s.is_draft else 'sent'} to {', '.join(s.recipients)} {when}"
+    key = "followup.draft_sent" if s.is_draft else "followup.sent"
+    return w.text(key, to=", ".join(s.recipients), when=w.moment(s.sent_at))
 
 
-def log_rows(book: Book, sent: Iterable[Sent]) -> list[dict[ActivityColumn, CellValue]]:
+def log_rows(book: Book, sent: Iterable[Sent], w: Words) -> list[dict[ActivityColumn, CellValue]]:
     """An Activities row for every email sent to a partner, with an ID derived from the send's ledger
     key (the same in every cycle: see workbook.log_row_id). Digests and follow-up drafts went to the
     team, not to the partner: they are not logged (the draft's Follow-up cell says it went)."""
@@ -166,10 +167,11 @@ def log_rows(book: Book, sent: Iterable[Sent]) -> list[dict[ActivityColumn, Cell
                 ActivityColumn.ID: log_row_id(s.key),
                 ActivityColumn.DATE: s.sent_at.date(),
                 ActivityColumn.PARTNER: partner.name if partner else "",
-                ActivityColumn.TYPE: LOGGED_TYPES[s.kind],
-                ActivityColumn.DIRECTION: "out",
+                ActivityColumn.TYPE: w.type_name(LOGGED_TYPES[s.kind]),
+                ActivityColumn.DIRECTION: w.text("direction.out"),
                 ActivityColumn.CONTACT: ", ".join(_partner_side(s.recipients, partner)),
-                ActivityColumn.SUMMARY: s.subject or f"{LOGGED_TYPES[s.kind]} sent by sheets-sync",
+                ActivityColumn.SUMMARY: s.subject
+                or w.text("logged.summary", type=w.type_name(LOGGED_TYPES[s.kind])),
             }
         )
     return rows

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from sheets_sync.config import Config
+from sheets_sync.i18n import read_term, terms_of
 from sheets_sync.model import (
     Activity,
     ActivityColumn,
@@ -139,9 +140,9 @@ def parse_partners(
         if not name:
             r.problem(c.PARTNER, "no partner name: row skipped")
             continue
-        stage_text = r.text(c.STAGE).lower()
-        try:
-            stage = Stage(stage_text) if stage_text else Stage.ACTIVE
+        stage_text = r.text(c.STAGE)
+        try:  # in the team's words, in either language ("подключение", "ушёл")
+            stage = Stage(read_term("stage", stage_text)) if stage_text else Stage.ACTIVE
         except ValueError:
             r.problem(
                 c.STAGE,
@@ -166,7 +167,7 @@ def parse_partners(
                 trained=r.date(c.TRAINED),
                 sales_kit_sent=r.date(c.SALES_KIT_SENT),
                 last_newsletter=r.date(c.LAST_NEWSLETTER),
-                previous_status=r.text(c.TOUCH_STATUS).lower(),
+                previous_status=r.text(c.TOUCH_STATUS),
             )
         )
     return tuple(partners)
@@ -276,7 +277,7 @@ def parse_activities(
 def _unknown_type(typed: str, kind: str, known: frozenset[str], config: Config) -> str:
     """A typo such as "meting" would silently not count as a touch and get no follow-up: say so,
     with the type it most likely means (Russian words as the team types them, see cells)."""
-    nearest = nearest_type(kind, known | set(cells.TYPE_WORDS))
+    nearest = nearest_type(kind, known | terms_of("type"))
     if nearest:
         shown = cells.shown(typed, breaks=True)
         return f"unknown Type {shown}: did you mean {nearest}? (not counted as a touch)"
