@@ -3,8 +3,8 @@
     python bench/bench_google_requests.py           # 100 and 10,000 partners
     python bench/bench_google_requests.py --quick   # 100 partners only
 
-For each size: the start-up request, the first cycle (adds the worker columns, fills every cell,
-creates the Dashboard), a poll of the unchanged sheet, and the next day's cycle (the dates move).
+For each size: the start-up request, the first cycle (adds the worker columns and their look, fills
+every cell, creates the Dashboard), a poll of the unchanged sheet, and the next day's cycle (the dates move).
 Then what a naive row-by-row gspread script costs for the same writes: open the spreadsheet, one
 worksheet lookup and one get_all_values per tab, then `update_cell` for every changed cell. The
 quota is 60 write requests per minute per user; beyond it the API answers 429.
@@ -109,7 +109,7 @@ def bench(partners: int, sizes: tuple[int, int, int], run_naive_script: bool) ->
         seeded(api, "sheets-sync", sizes)
         seeded(api, "naive", sizes)
         mark = len(api.log)
-        source = google_source(api, "sheets-sync")
+        source = google_source(api, "sheets-sync", config=config)  # as `open_source` makes it: with the look
         startup = api.log[mark:]
         first, first_cells, t_first = cycle(api, source, config, TODAY)
         poll, _, t_poll = cycle(api, source, config, TODAY)

@@ -315,9 +315,10 @@ def open_source(config: Config, *, stop: threading.Event | None = None) -> Sourc
 
         assert config.source.path is not None  # load_config refuses an xlsx source without a path
         return XlsxSource(config.source.path)
+    from sheets_sync.sources.google.look import Look
     from sheets_sync.sources.google.source import GoogleSource
 
-    source = GoogleSource.from_config(config.source, stop=stop)
+    source = GoogleSource.from_config(config.source, stop=stop, look=Look.from_config(config))
     source.connect()  # the spreadsheet's metadata, once at start-up: a bad key or an unshared sheet fails now
     return source
 

@@ -11,7 +11,12 @@ tests/test_google_contract.py, which replays those recordings against it):
   outside the grid is a 400 "Range (...) exceeds grid limits. Max rows: R, max columns: C";
   a `values:batchUpdate` or a `batchUpdate` applies entirely or not at all.
 - the spreadsheet `batchUpdate`: addSheet, deleteSheet, appendDimension, insertDimension,
-  deleteDimension, updateSheetProperties, repeatCell (number formats, bold), updateDimensionProperties.
+  deleteDimension, updateSheetProperties (grid size, frozen rows and columns, title), repeatCell
+  (formats through their fields mask, notes), updateDimensionProperties (column widths) and
+  addConditionalFormatRule, each body checked against the API's schema and fields masks as the real
+  service checks it (tests/fake_sheets_format.py): a request it would refuse is refused here too.
+- the metadata: gridProperties with frozenRowCount / frozenColumnCount when not 0, and a tab's
+  merges and conditionalFormats when it has any (as the real service leaves defaults out).
 
 Tests drive it directly too: seed tabs, look at cells and formats, count requests (`log`), run a
 teammate's edit just before the n-th request of a kind (`before`), and inject faults (`fail`): before
@@ -37,6 +42,9 @@ import requests
 import responses
 from openpyxl.utils import column_index_from_string, get_column_letter
 
+from tests import fake_sheets_format as formats
+from tests.fake_sheets_format import ApiError, Assignment, assign
+
 BASE = "https://sheets.googleapis.com/v4/spreadsheets"
 TOKEN_URL = "https://oauth2.googleapis.com/token"
 EPOCH = dt.date(1899, 12, 30)
@@ -50,10 +58,7 @@ class Formula:
     value: Any
 
 
-class ApiError(Exception):
-    def __init__(self, code: int, message: str, status: str = "INVALID_ARGUMENT"):
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
+__all__ = ["ApiError", "FakeSheetsAPI", "Formula", "Sheet", "Spreadsheet", "google_source", "seed_tables"]
 
 
 def serial(day: dt.date | dt.datetime) -> int | float:
@@ -111,10 +116,20 @@ class Sheet:
     rows: int = 1000
     cols: int = 26
     cells: dict[tuple[int, int], Any] = field(default_factory=dict)  # (row, col), 1-based
-    # formats, in the order they were set: ranges (0-based, half-open, None unbounded) and single cells
-    formats: list[tuple[int, int, int | None, int, int | None, dict]] = field(default_factory=list)
-    cell_formats: dict[tuple[int, int], list[tuple[int, dict]]] = field(default_factory=dict)
-    widths: dict[int, int] = field(default_factory=dict)
+    # formats, in the order they were set, as the fields (paths in CellFormat) each set or cleared:
+    # ranges (0-based, half-open, None unbounded) and single cells
+    formats: list[tuple[int, int, int | None, int, int | None, tuple[Assignment, ...]]] = field(
+        default_factory=list
+    )
+    cell_formats: dict[tuple[int, int], list[tuple[int, tuple[Assignment, ...]]]] = field(
+        default_factory=dict
+    )
+    widths: dict[int, int] = field(default_factory=dict)  # 0-based column -> pixels
+    notes: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col), 1-based
+    conditional: list[dict] = field(default_factory=list)  # ConditionalFormatRules, in order
+    frozen_rows: int = 0
+    frozen_cols: int = 0
+    merges: list[dict] = field(default_factory=list)  # GridRanges of merged cells (the team's)
 
     def clone(self) -> Sheet:
         """A copy whose containers can change without touching this one (values are immutable)."""
@@ -127,13 +142,24 @@ class Sheet:
             list(self.formats),
             {k: list(v) for k, v in self.cell_formats.items()},
             dict(self.widths),
+            dict(self.notes),
+            list(self.conditional),
+            self.frozen_rows,
+            self.frozen_cols,
+            list(self.merges),
         )
 
     def add_format(self, r0: int, r1: int | None, c0: int, c1: int | None, fmt: dict) -> None:
+        """Set the top-level fields of `fmt` (a CellFormat) over the range."""
+        self.add_assignments(r0, r1, c0, c1, tuple(((key,), value) for key, value in fmt.items()))
+
+    def add_assignments(
+        self, r0: int, r1: int | None, c0: int, c1: int | None, assignments: tuple[Assignment, ...]
+    ) -> None:
         if r1 == r0 + 1 and c1 == c0 + 1:
-            self.cell_formats.setdefault((r0 + 1, c0 + 1), []).append((next(_ORDER), fmt))
+            self.cell_formats.setdefault((r0 + 1, c0 + 1), []).append((next(_ORDER), assignments))
         else:
-            self.formats.append((next(_ORDER), r0, r1, c0, c1, fmt))
+            self.formats.append((next(_ORDER), r0, r1, c0, c1, assignments))
 
     # helpers for tests: a teammate's edits
 
@@ -186,10 +212,14 @@ class Sheet:
     def insert_columns(self, at: int, count: int = 1) -> None:
         moved = {((r, c + count) if c >= at else (r, c)): v for (r, c), v in self.cells.items()}
         self.cells = moved
+        self.notes = {((r, c + count) if c >= at else (r, c)): v for (r, c), v in self.notes.items()}
         self.cols += count
 
     def _shift_rows(self, start: int, by: int) -> None:
         self.cells = {((r + by, c) if r >= start else (r, c)): v for (r, c), v in self.cells.items()}
+        self.notes = {
+            ((r + by, c) if r >= start else (r, c)): v for (r, c), v in self.notes.items() if r + by >= 1
+        }
         self.cell_formats = {
             ((r + by, c) if r >= start else (r, c)): v
             for (r, c), v in self.cell_formats.items()
@@ -205,7 +235,8 @@ class Sheet:
         self.formats = shifted
 
     def cell_format(self, row: int, col: int) -> dict:
-        """The userEnteredFormat of a cell: the later of the rules that cover it win, key by key."""
+        """The userEnteredFormat of a cell: each request that covered it set (or cleared) the fields
+        its mask named, in the order they came."""
         rules = list(self.cell_formats.get((row, col), ()))
         for order, r0, r1, c0, c1, fmt in self.formats:
             if (
@@ -216,21 +247,57 @@ class Sheet:
             ):
                 rules.append((order, fmt))
         out: dict = {}
-        for _, fmt in sorted(rules, key=lambda rule: rule[0]):
-            out.update(fmt)
+        for _, assignments in sorted(rules, key=lambda rule: rule[0]):
+            for path, value in assignments:
+                assign(out, path, value)
         return out
+
+    def note(self, row: int, col: int) -> str | None:
+        return self.notes.get((row, col))
+
+    def conditional_format(self, row: int, col: int) -> dict | None:
+        """The format the first conditional rule matching the cell gives it (TEXT_EQ rules only)."""
+        value = self.cells.get((row, col))
+        for rule in self.conditional:
+            condition = rule.get("booleanRule", {}).get("condition", {})
+            covers = any(
+                r.get("startRowIndex", 0) <= row - 1 < r.get("endRowIndex", self.rows)
+                and r.get("startColumnIndex", 0) <= col - 1 < r.get("endColumnIndex", self.cols)
+                for r in rule["ranges"]
+            )
+            if (
+                covers
+                and condition.get("type") == "TEXT_EQ"
+                and str(value) == condition["values"][0]["userEnteredValue"]
+            ):
+                return rule["booleanRule"]["format"]
+        return None
 
     def number_format(self, row: int, col: int) -> dict | None:
         return self.cell_format(row, col).get("numberFormat")
 
     def properties(self, index: int) -> dict:
+        grid = {"rowCount": self.rows, "columnCount": self.cols}
+        if self.frozen_rows:  # the service leaves out what is 0
+            grid["frozenRowCount"] = self.frozen_rows
+        if self.frozen_cols:
+            grid["frozenColumnCount"] = self.frozen_cols
         return {
             "sheetId": self.sheet_id,
             "title": self.title,
             "index": index,
             "sheetType": "GRID",
-            "gridProperties": {"rowCount": self.rows, "columnCount": self.cols},
+            "gridProperties": grid,
         }
+
+    def resource(self, index: int) -> dict:
+        """The Sheet as the metadata lists it."""
+        out: dict = {"properties": self.properties(index)}
+        if self.merges:
+            out["merges"] = [{"sheetId": self.sheet_id, **m} for m in self.merges]
+        if self.conditional:
+            out["conditionalFormats"] = [dict(rule) for rule in self.conditional]
+        return out
 
 
 @dataclass
@@ -447,7 +514,7 @@ class FakeSheetsAPI:
                 "autoRecalc": "ON_CHANGE",
                 "timeZone": "Etc/GMT",
             },
-            "sheets": [{"properties": s.properties(i)} for i, s in enumerate(book.sheets)],
+            "sheets": [s.resource(i) for i, s in enumerate(book.sheets)],
             "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{book.id}/edit",
         }
 
@@ -503,6 +570,7 @@ class FakeSheetsAPI:
         }
 
     def _batchUpdate(self, book: Spreadsheet, target, params, body) -> dict:
+        formats.check_body(body)  # the whole batch is parsed first: an unknown name fails all of it
         work = Spreadsheet(book.id, book.title, [s.clone() for s in book.sheets])  # all or nothing
         replies = [self._change(work, i, request) for i, request in enumerate(body.get("requests", []))]
         if sum(s.rows * s.cols for s in work.sheets) > MAX_CELLS:
@@ -693,37 +761,8 @@ class FakeSheetsAPI:
             else:
                 raise ApiError(400, f"Invalid {where}: the fake deletes rows only")
             return {}
-        if name == "updateSheetProperties":
-            p, fields = args["properties"], args.get("fields", "")
-            sheet = book.by_id(p.get("sheetId", 0), where)
-            grid = p.get("gridProperties", {})
-            if "gridProperties/rowCount" in fields or "gridProperties.rowCount" in fields:
-                sheet.rows = grid["rowCount"]
-            if "gridProperties/columnCount" in fields or "gridProperties.columnCount" in fields:
-                sheet.cols = grid["columnCount"]
-            if "title" in fields.split(","):
-                sheet.title = p["title"]
-            sheet.cells = {k: v for k, v in sheet.cells.items() if k[0] <= sheet.rows and k[1] <= sheet.cols}
-            return {}
-        if name == "repeatCell":
-            r = args["range"]
-            sheet = book.by_id(r["sheetId"], where)
-            fmt = args.get("cell", {}).get("userEnteredFormat", {})
-            kept = {k: v for k, v in fmt.items() if k in args.get("fields", "")}
-            sheet.add_format(
-                r.get("startRowIndex", 0),
-                r.get("endRowIndex"),
-                r.get("startColumnIndex", 0),
-                r.get("endColumnIndex"),
-                kept,
-            )
-            return {}
-        if name == "updateDimensionProperties":
-            r = args["range"]
-            sheet = book.by_id(r["sheetId"], where)
-            for c in range(r["startIndex"], r["endIndex"]):
-                sheet.widths[c] = args["properties"].get("pixelSize", 100)
-            return {}
+        if name in formats.HANDLERS:
+            return formats.HANDLERS[name](book, args, where)
         raise ApiError(400, f"Invalid {where}: the fake does not know this request")
 
 
@@ -831,14 +870,21 @@ def seed_from_workbook(api: FakeSheetsAPI, key: str, path, title: str = "Partner
     return api.create(key, title, {t.name: [list(t.header), *t.rows] for t in snapshot.tables.values()})
 
 
-def google_source(api: FakeSheetsAPI, key: str, sleeps: list[float] | None = None):
-    """A GoogleSource on the fake, opened (the metadata request), with sleeps recorded instead of slept."""
+def google_source(api: FakeSheetsAPI, key: str, sleeps: list[float] | None = None, config=None):
+    """A GoogleSource on the fake, opened (the metadata request), with sleeps recorded instead of slept;
+    with `config`, the worker columns it creates get their look (as `open_source` makes it)."""
     from google.oauth2.credentials import Credentials
 
     from sheets_sync.sources.google.api import RetryPolicy
+    from sheets_sync.sources.google.look import Look
     from sheets_sync.sources.google.source import GoogleSource
 
     recorded = sleeps if sleeps is not None else []
-    source = GoogleSource(key, Credentials(token=api.token), policy=RetryPolicy(sleep=recorded.append))
+    source = GoogleSource(
+        key,
+        Credentials(token=api.token),
+        policy=RetryPolicy(sleep=recorded.append),
+        look=Look.from_config(config) if config is not None else None,
+    )
     source.connect()
     return source

@@ -1,5 +1,6 @@
 """The write plan of the Google source and the spreadsheet `batchUpdate` requests it may need first:
-a Dashboard tab to create, a grid to grow, date formats. Pure: no I/O here."""
+a Dashboard tab to create, a grid to grow, date formats (and, from `look.py`, the look of the worker
+columns it creates). Pure: no I/O here."""
 
 from __future__ import annotations
 
@@ -31,6 +32,17 @@ class WritePlan:
     sheet_ids: dict[str, int] = field(default_factory=dict)
     grid: dict[str, tuple[int, int]] = field(default_factory=dict)  # tab -> (rows, columns) after it
     tails: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    # the columns this write creates, and what it writes there (for the look: see `look.py`)
+    created: dict[str, dict[int, str]] = field(default_factory=dict)  # tab -> column -> its header
+    widest: dict[tuple[str, int], str] = field(default_factory=dict)  # (tab, column) -> longest text
+    # filled by look_requests: what the look requests set up
+    styled: set[tuple[int, int]] = field(default_factory=set)  # (sheetId, column)
+    frozen: dict[str, tuple[int, int]] = field(default_factory=dict)  # tab -> (rows, columns) frozen
+
+    def widen(self, tab: str, column: int, text: str) -> None:
+        """`text` goes into `column`, one of the columns this write creates: keep the longest."""
+        if len(text) > len(self.widest.get((tab, column), "")):
+            self.widest[(tab, column)] = text
 
     def put(self, tab: str, row: int, column: int, raw: Any) -> None:
         self.cells[tab][(row, column)] = raw

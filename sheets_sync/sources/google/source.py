@@ -6,7 +6,8 @@ Requests, whatever the sheet's size:
 - start-up: the spreadsheet's metadata, once (tab titles, sheetIds, grid sizes). Each cycle's
   reads return their ranges clipped to the grid, which keeps the grid sizes current for free.
 - every cycle: one `values:batchGet` of every tab (UNFORMATTED_VALUE, SERIAL_NUMBER dates).
-- when something must be written: the two or three requests `google_write` describes.
+- when something must be written: the two or three requests `google_write` describes (the look of
+  the worker columns it creates goes into the layout request it sends anyway: see `look.py`).
 
 `fingerprint()` cannot know whether the sheet changed without a request (the Drive API's
 modifiedTime needs the Drive scope, which the worker does not ask for), so it returns a new
@@ -37,6 +38,7 @@ from sheets_sync.sources.google.api import (
     load_credentials,
     spreadsheet_key,
 )
+from sheets_sync.sources.google.look import Look
 from sheets_sync.sources.google.spreadsheet import Spreadsheet
 from sheets_sync.sources.google.values import table as make_table
 from sheets_sync.sources.google.write import SheetWriter
@@ -47,7 +49,8 @@ METADATA_REFRESH_SECONDS = 300  # a tab asked for but unknown: look again, at mo
 
 
 class GoogleSource:
-    """A Google Sheet by key or URL. See `sheets_sync.sources.Source` for the contract."""
+    """A Google Sheet by key or URL. See `sheets_sync.sources.Source` for the contract. `look`
+    (`Look.from_config(config)`): how the worker columns it creates look; None leaves them plain."""
 
     def __init__(
         self,
@@ -56,6 +59,7 @@ class GoogleSource:
         *,
         policy: RetryPolicy | None = None,
         session: requests.Session | None = None,
+        look: Look | None = None,
     ):
         self.key = spreadsheet_key(spreadsheet)
         self.credentials = credentials
@@ -63,17 +67,23 @@ class GoogleSource:
         self._spreadsheet = Spreadsheet(self.key, credentials, client)
         if policy is not None:
             self._spreadsheet.http.use(policy)
-        self._writer = SheetWriter(self._spreadsheet)
+        self._writer = SheetWriter(self._spreadsheet, look)
         self._versions = itertools.count(1)
 
     @classmethod
-    def from_config(cls, source: SourceConfig, *, stop: threading.Event | None = None) -> GoogleSource:
+    def from_config(
+        cls, source: SourceConfig, *, stop: threading.Event | None = None, look: Look | None = None
+    ) -> GoogleSource:
         """`stop`: the worker's stop event; once it is set, retries give up and no request starts."""
         policy = RetryPolicy(stop=stop) if stop is not None else None
-        return cls(source.spreadsheet, load_credentials(source.credentials), policy=policy)
+        return cls(source.spreadsheet, load_credentials(source.credentials), policy=policy, look=look)
 
     def __repr__(self) -> str:
         return f"GoogleSource({self.key!r})"
+
+    @property
+    def look(self) -> Look | None:
+        return self._writer.look
 
     @property
     def requests_sent(self) -> int:

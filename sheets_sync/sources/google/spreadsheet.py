@@ -1,5 +1,6 @@
-"""One Google spreadsheet's connection and metadata: opening it, its tabs' titles, sheetIds and grid
-sizes, and requests whose failures come back as `SheetsSyncError`. Reading and writing both go through it.
+"""One Google spreadsheet's connection and metadata: opening it, its tabs' titles, sheetIds, grid
+sizes, frozen rows and columns and merged cells, and requests whose failures come back as `SheetsSyncError`.
+Reading and writing both go through it.
 
 The metadata is kept current without requests of its own: reads note the grid sizes their answers
 show, and the writer what its layout requests changed. A 400 drops it, so it is fetched again before
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
 import gspread
@@ -36,6 +37,10 @@ class Sheet:
     sheet_id: int
     rows: int
     cols: int
+    frozen_rows: int = 0
+    frozen_cols: int = 0
+    # merged cells as (first row, last row, first column, last column), 0-based and half-open
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 class Spreadsheet:
@@ -75,7 +80,21 @@ class Spreadsheet:
                 continue
             grid = p.get("gridProperties", {})
             sheets[p["title"]] = Sheet(
-                p["title"], p["sheetId"], grid.get("rowCount", 0), grid.get("columnCount", 0)
+                p["title"],
+                p["sheetId"],
+                grid.get("rowCount", 0),
+                grid.get("columnCount", 0),
+                grid.get("frozenRowCount", 0),  # left out when 0, as every other default
+                grid.get("frozenColumnCount", 0),
+                [
+                    (
+                        m.get("startRowIndex", 0),
+                        m.get("endRowIndex", 0),
+                        m.get("startColumnIndex", 0),
+                        m.get("endColumnIndex", 0),
+                    )
+                    for m in sheet.get("merges", [])
+                ],
             )
         self.sheets, self.metadata_at = sheets, time.monotonic()
 

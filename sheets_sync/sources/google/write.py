@@ -4,7 +4,8 @@ Requests, when something must be written: one `values:batchGet` (FORMULA render)
 header row and the columns about to be written (whole tabs when rows are appended or rows without an
 ID are written), then one `values:batchUpdate` (RAW) with every cell, appended row and the Dashboard;
 plus, only when the layout must change, one `batchUpdate` before it (grow the grid, create the
-Dashboard, date formats on the columns dates are written to: once per column per process).
+Dashboard, date formats on the columns dates are written to: once per column per process; and the
+look of the worker columns it creates, in that same request: see `look.py`).
 
 Safe under live edits: every write is re-targeted, after the re-read, to where its row is now
 (by ID; by identical content for a row read without an ID), and lands only if the cell still shows
@@ -41,6 +42,8 @@ from sheets_sync.sources.google.layout import (
     layout_requests,
     refuse_dashboard_over_data,
 )
+from sheets_sync.sources.google.look import Look, look_requests
+from sheets_sync.sources.google.look import shown as shown_text
 from sheets_sync.sources.google.spreadsheet import API_ERRORS, Sheet, Spreadsheet
 from sheets_sync.sources.google.values import (
     Current,
@@ -61,13 +64,18 @@ _VALUES_WRITE = SPREADSHEET_VALUES_BATCH_UPDATE_URL % "-"  # for log lines and s
 
 
 class SheetWriter:
-    """Writes changes to `spreadsheet`; remembers the date formats it set, so each is set once."""
+    """Writes changes to `spreadsheet`; remembers the date formats it set, so each is set once.
+    `look`: how the worker columns it creates look (None: as the sheet's defaults)."""
 
-    def __init__(self, spreadsheet: Spreadsheet):
+    def __init__(self, spreadsheet: Spreadsheet, look: Look | None = None):
         self._spreadsheet = spreadsheet
         self._http = spreadsheet.http
+        self.look = look
         self._formatted: set[tuple[int, int]] = set()  # (sheetId, column) given a date format
         self._tail_formatted: dict[tuple[int, int], tuple[int, int]] = {}  # -> (first row, last row)
+        # (sheetId, column) given their look by a layout request whose headers have not landed yet:
+        # a retry, or the next cycle after a values write that failed, does not add its rules again
+        self._styled: set[tuple[int, int]] = set()
 
     def write(self, snapshot: Snapshot, changes: Changes) -> None:
         """Re-read, re-target every write to where its row is now, then write it in one request.
@@ -100,6 +108,7 @@ class SheetWriter:
                 self._http.check_stop("post", _VALUES_WRITE, attempt)
             out = self._plan(snapshot, changes, tabs, by_tab)
             if self._send_values(out, attempt):
+                self._styled.clear()  # the new headers are there: a column made again is styled again
                 break
         logger.log(
             logging.INFO if out.skipped else logging.DEBUG,
@@ -209,6 +218,9 @@ class SheetWriter:
                 "renamed); nothing written, will retry next cycle.",
                 transient=True,
             )
+        created = {} if landed or self.look is None else dict(new_headers)
+        if created:
+            out.created[tab] = created
         id_col = changes.id_columns.get(tab)
         locator = Locator(table, now, id_col)
         for w in writes:
@@ -220,6 +232,8 @@ class SheetWriter:
                 out.skipped += 1  # its row is gone, ambiguous, or the team changed the cell meanwhile
                 continue
             out.put(tab, target, w.column, to_raw(w.value))
+            if w.column in created:
+                out.widen(tab, w.column, shown_text(w.value))
             pattern = date_pattern(w.value)
             if pattern:
                 out.column_dates[(tab, w.column)] = pattern
@@ -232,6 +246,8 @@ class SheetWriter:
             for column, value in enumerate(values, start=1):
                 if value is not None:  # an appended row leaves the other cells alone
                     out.put(tab, first + offset, column, to_raw(value))
+                    if column in created:
+                        out.widen(tab, column, shown_text(value))
                     pattern = date_pattern(value)
                     if pattern:
                         out.tail_dates.setdefault((tab, column), (first, pattern))
@@ -275,7 +291,11 @@ class SheetWriter:
         ids = {t: s.sheet_id for t, s in sheets.items()}
         grid = {t: (s.rows, s.cols) for t, s in sheets.items()}
         grid.update({t: (c.rows, c.cols) for t, c in current.items()})
-        return layout_requests(out, ids, grid, self._formatted, self._tail_formatted)
+        requests_ = layout_requests(out, ids, grid, self._formatted, self._tail_formatted)
+        if self.look is not None and out.created:
+            headers = {t: c.header_texts() for t, c in current.items()}
+            requests_ += look_requests(self.look, out, sheets, headers, self._styled)
+        return requests_
 
     def _after_layout(self, out: WritePlan) -> None:
         """The layout request succeeded: remember what it changed."""
@@ -289,6 +309,11 @@ class SheetWriter:
                 sheet.rows, sheet.cols = max(sheet.rows, rows), max(sheet.cols, cols)
         self._formatted.update((ids[tab], column) for tab, column in out.column_dates)
         self._tail_formatted.update(out.tails)
+        self._styled.update(out.styled)
+        for tab, (rows, cols) in out.frozen.items():
+            sheet = (self._spreadsheet.sheets or {}).get(tab)
+            if sheet is not None:
+                sheet.frozen_rows, sheet.frozen_cols = rows, cols
 
 
 def _cell(values: Sequence[CellValue], column: int | None) -> CellValue:
