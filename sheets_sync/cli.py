@@ -16,7 +16,6 @@ from pathlib import Path
 from sheets_sync import __version__
 from sheets_sync.config import Config, find_config_path, load_config
 from sheets_sync.errors import ConfigError, SheetsSyncError
-from sheets_sync.model import Tab
 from sheets_sync.runtime import summary
 from sheets_sync.runtime.cycle import CycleReport, read, run_once
 from sheets_sync.runtime.health import is_healthy, record_cycle, record_health
@@ -324,10 +323,10 @@ def open_source(config: Config, *, stop: threading.Event | None = None) -> Sourc
 
 
 def _mailer(config: Config, source: Source, *, stop: threading.Event | None = None) -> Mailer:
-    """Digests link each partner to its row where the source has URLs (a Google Sheet)."""
+    """Digests link each item to its row (the partner's, or the activity's) where the source has
+    URLs (a Google Sheet)."""
     row_url = getattr(source, "row_url", None)
-    partners = config.tab_name(Tab.PARTNERS)
-    link = (lambda row: row_url(partners, row)) if row_url else None
+    link = (lambda tab, row: row_url(config.tab_name(tab), row)) if row_url else None
     return Mailer.from_config(config, row_link=link, stop=stop)
 
 

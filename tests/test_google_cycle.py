@@ -254,15 +254,14 @@ def test_sent_emails_are_logged_once_even_when_the_write_failed(api, tmp_path):
     assert len(logged_rows(api, config)) == len(partner_mail)
 
 
-def test_digests_link_each_partner_to_its_row_in_the_sheet(api, tmp_path):
+def test_digests_link_each_item_to_its_row_in_the_sheet(api, tmp_path):
     config = sample(api, tmp_path)
     source = google_source(api, KEY)
-    partners = config.tab_name(Tab.PARTNERS)
-    mailer = Mailer.from_config(config, row_link=lambda row: source.row_url(partners, row))
+    mailer = Mailer.from_config(config, row_link=lambda tab, row: source.row_url(config.tab_name(tab), row))
     report = run_once(source, config, noon(config), mailer=mailer)
     digests = [m for m, _ in report.delivery.sent if m.kind is MessageKind.DIGEST]
-    gid = api.spreadsheets[KEY][partners].sheet_id
-    assert digests and all(
-        f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid={gid}&amp;range=A" in m.html for m in digests
-    )
+    gids = [api.spreadsheets[KEY][config.tab_name(tab)].sheet_id for tab in (Tab.PARTNERS, Tab.ACTIVITIES)]
+    links = [f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid={gid}&amp;range=A" for gid in gids]
+    assert digests and all(any(link in m.html for link in links) for m in digests)
+    assert any(links[1] in m.html for m in digests)  # a follow-up or a next step: the activity's own row
     assert source.row_url("No such tab", 2) is None

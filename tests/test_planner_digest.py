@@ -75,6 +75,7 @@ def test_every_section_in_order():
             ),
             partner(5, name="D rank A", rank="A", since=d("2026-12-10")),
             partner(6, name="E asleep", previous_status="due"),
+            partner(7, name="F due", since=TODAY),
         ],
         [contact(2, partner_row=3, champion=True, birthday=Birthday(11, 27))],
         [
@@ -88,7 +89,8 @@ def test_every_section_in_order():
     the_plan = plan(the_book, config(), TODAY)
     assert [(i.section, i.partner) for i in items(the_plan)] == [
         (DigestSection.OVERDUE, "A overdue"),
-        (DigestSection.DUE, "B due"),
+        # B's touch is due because of its Quote step: that step's own line says it (one task, one line)
+        (DigestSection.DUE, "F due"),
         (DigestSection.FOLLOW_UPS, "B due"),
         (DigestSection.MISSING_NEXT_STEPS, "B due"),
         (DigestSection.NEXT_STEPS, "B due"),
@@ -165,8 +167,7 @@ def test_an_active_busy_partner_gets_everything():
         MessageKind.GREETING,
         MessageKind.GREETING,
     ]
-    assert {i.section for i in items(the_plan)} >= {
-        DigestSection.DUE,
+    assert {i.section for i in items(the_plan)} >= {  # its touch is due by its next step: one line
         DigestSection.FOLLOW_UPS,
         DigestSection.NEXT_STEPS,
         DigestSection.PLANNED,
@@ -185,3 +186,24 @@ def test_plan_is_deterministic_and_pure():
 @pytest.mark.parametrize("today", [d("2026-11-26"), d("2026-11-28")])
 def test_plan_records_its_day(today):
     assert plan(book(), config(), today).today == today
+
+
+@pytest.mark.parametrize(
+    "owner, manager_lines, owner_lines",
+    [
+        ("", {DigestSection.NEXT_STEPS}, set()),
+        ("Anna", {DigestSection.NEXT_STEPS}, set()),
+        (MANAGER, {DigestSection.NEXT_STEPS}, set()),
+        ("ben@team.example", {DigestSection.DUE}, {DigestSection.NEXT_STEPS}),
+    ],
+)
+def test_a_next_step_that_makes_the_touch_due_is_one_line_per_digest(owner, manager_lines, owner_lines):
+    the_book = book(
+        [partner(2, name="Cobalt", since=ago(40))],
+        [],
+        [activity(2, ago(3), "call", next_steps="Send the quote", owner=owner, due=ago(1), follow_up="x")],
+    )
+    the_plan = plan(the_book, config(), TODAY)
+    sections = {d.manager: {i.section for i in d.items} - {DigestSection.GOALS} for d in the_plan.digests}
+    assert sections.get(MANAGER, set()) == manager_lines
+    assert sections.get("ben@team.example", set()) == owner_lines

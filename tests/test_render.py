@@ -41,7 +41,7 @@ def make_config(**mail) -> Config:
 
 
 def renderer(config: Config | None = None) -> Renderer:
-    return Renderer(config or make_config(), row_link=lambda row: ROW_URL.format(row))
+    return Renderer(config or make_config(), row_link=lambda tab, row: ROW_URL.format(row))
 
 
 def follow_up(language: str = "en", *, mode: str = "send", **context) -> MessageIntent:
@@ -255,7 +255,7 @@ def test_follow_up_carries_summary_agreements_and_next_steps(lang):
         assert "Send the draft webinar agenda" in part
         assert "Anna Schmidt" in part  # the owner, by name
         assert ("1 December 2026" if lang == "en" else "1 декабря 2026") in part  # the due date
-        assert "Maria Lopez" in part
+        assert ("Hello Maria," if lang == "en" else "Здравствуйте, Maria!") in part  # by the first name
     assert ("reply to this email" if lang == "en" else "ответьте на это письмо") in message.text
     assert ("24 November 2026" if lang == "en" else "24 ноября 2026") in message.subject
 
@@ -271,7 +271,7 @@ def test_newsletter_lists_the_news_newest_first_with_links_and_badges(lang):
     assert ("Product" if lang == "en" else "Продукт") in message.html
     assert ("Roadmap" if lang == "en" else "Планы") in message.html
     assert ("20 November 2026" if lang == "en" else "20 ноября 2026") in message.html
-    assert "Maria Lopez" in message.html
+    assert ("Hello Maria," if lang == "en" else "Здравствуйте, Maria!") in message.html
     assert "Partner portal is live" in message.subject
 
 
@@ -340,7 +340,8 @@ def test_header_injection_through_sheet_text_is_impossible():
         ),
         follow_up(partner=evil, type="meeting\r\nBcc: victim4@evil.example"),
         sales_kit(partner=evil),
-        greeting(occasion="christmas", holiday="X-Mas\r\nBcc: victim5@evil.example", contact=evil),
+        greeting(occasion="x-mas", holiday="X-Mas\r\nBcc: victim5@evil.example", contact=evil),
+        greeting(first_name="Eve\r\nBcc: victim6@evil.example", contact=evil),
     ]
     for intent in intents:
         message = renderer().render(intent, NOW)
@@ -372,7 +373,7 @@ def test_russian_names_and_subjects_are_encoded_and_read_back():
     got = parsed(message)
     assert got["Subject"] == "Новости для партнёров: Новый партнёрский портал"
     assert got["To"].addresses[0].display_name == "Мария Иванова"
-    assert "Здравствуйте, Мария Иванова!" in got.get_body(("plain",)).get_content()
+    assert "Здравствуйте, Мария!" in got.get_body(("plain",)).get_content()  # by the first name
     assert "ООО «Вектор»" in got.get_body(("html",)).get_content()
 
 

@@ -138,6 +138,7 @@ CATALOGUE: dict[str, Entry] = {
     "booked_today": {"en": "{Type} today", "ru": "Сегодня: {type}"},
     "with_summary": {"en": "{text}: {summary}", "ru": "{text}: {summary}"},
     "step.line": {"en": "{what} ({when})", "ru": "{what} ({when})"},
+    "digest.where": {"en": "{tab}, row {row}", "ru": "{tab}, строка {row}"},
     # --- Sync notes --------------------------------------------------------------------------------
     "note.no_rank": {"en": "no {column}: treated as {rank}", "ru": "нет ранга ({column}): считается {rank}"},
     "note.no_newsletter_recipients": {"en": "no newsletter recipients", "ru": "некому отправить рассылку"},

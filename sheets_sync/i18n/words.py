@@ -90,13 +90,16 @@ class Words:
         """The weekday as a sentence names it on its own: "Wednesday" ("среда")."""
         return format_date(value, "EEEE", locale=self.locale)
 
-    def for_weekday(self, value: dt.date) -> str:
-        """ "for Wednesday" ("на среду"): the object form of the weekday, which CLDR has no field
-        for. Its relative-day patterns have it: "через {0} среду" ("in {0} Wednesday") holds the
-        accusative, so the weekday is read from there rather than from a hand-written table."""
+    def weekday_object(self, value: dt.date) -> str:
+        """The weekday as the object of "for" ("на среду"), which CLDR has no field for. Its
+        relative-day patterns have it: "через {0} среду" ("in {0} Wednesday") holds the
+        accusative, so it is read from there rather than from a hand-written table."""
         field = self.locale._data["date_fields"][_WEEKDAY_FIELDS[value.weekday()]]
-        inflected = field["future"]["one"].split("{0}", 1)[1].strip()
-        return self.text("for_weekday", weekday=inflected)
+        return str(field["future"]["one"]).split("{0}", 1)[1].strip()
+
+    def for_weekday(self, value: dt.date) -> str:
+        """ "for Wednesday" ("на среду")."""
+        return self.text("for_weekday", weekday=self.weekday_object(value))
 
     def _shown(self, value: Any) -> Any:
         if isinstance(value, bool):

@@ -200,6 +200,8 @@ class DigestItem:
     rank: str
     text: str
     when: dt.date | None = None  # the date the item is about (due date, birthday, meeting)
+    contact: str = ""  # whom to contact: "Anna Vogel <anna@northwind.example>" ('' when no one)
+    activity_row: int | None = None  # the Activities row it is about; else it is about partner_row
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,10 @@ from sheets_sync.rules.context import (
     Draft,
     PartnerFacts,
     PartnerView,
+    champion_line,
     cut,
     effective_rank,
+    email_in,
     gather_facts,
 )
 
@@ -141,6 +143,16 @@ def step_due_text(step: Activity, w: Words) -> str:
     return w.text("action.step_due", date=step.due)
 
 
+def _step_line_says_it(view: PartnerView) -> bool:
+    """Whether the touch is due only because of a next step whose own line (Next steps due) goes
+    to the same digest: one task, one line."""
+    step = view.facts.earliest_step
+    if not view.pulled_by_step or step is None:
+        return False
+    owner = email_in(step.owner)
+    return not owner or owner.lower() == view.manager.strip().lower()
+
+
 def is_touch_due(view: PartnerView) -> bool:
     """Touch reminders apply: overdue or due, also for onboarding partners with the same rhythm."""
     return view.status in (TouchStatus.OVERDUE, TouchStatus.DUE) or (
@@ -151,21 +163,22 @@ def is_touch_due(view: PartnerView) -> bool:
 def plan_touch_items(view: PartnerView, ctx: Context, draft: Draft) -> None:
     """Digest lines for touches due or overdue, and for partners that fell asleep or woke up."""
     w = ctx.words
-    if is_touch_due(view):
+    if is_touch_due(view) and not _step_line_says_it(view):
         section = DigestSection.OVERDUE if view.cadence == TouchStatus.OVERDUE else DigestSection.DUE
         text = touch_text(view, w)
         planned = view.facts.planned
         if planned is not None:
             assert planned.date is not None  # a planned touch is a dated row
             text += w.text("booked_note", type=w.type_name(planned.type), date=planned.date)
-        draft.item(view, section, text, view.next_touch)
+        draft.item(view, section, text, view.next_touch, contact=champion_line(view.contacts))
     previous = read_term("status", view.partner.previous_status)  # as the sheet shows it, any language
     if view.woke_up or (previous == TouchStatus.SLEEPING and view.status in _AWAKE):
-        draft.item(view, DigestSection.SLEEP, w.text("woke_up"), view.facts.last_response)
+        contact = champion_line(view.contacts)
+        draft.item(view, DigestSection.SLEEP, w.text("woke_up"), view.facts.last_response, contact=contact)
     elif view.fell_asleep or (previous in _AWAKE and view.status == TouchStatus.SLEEPING):
         since = view.sleep_since
         text = w.text("fell_asleep", date=since) if since else w.text("fell_asleep_never")
-        draft.item(view, DigestSection.SLEEP, text, since)
+        draft.item(view, DigestSection.SLEEP, text, since, contact=champion_line(view.contacts))
 
 
 def _earliest(

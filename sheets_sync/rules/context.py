@@ -103,6 +103,20 @@ def days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
 
 
+def contact_line(contact: Contact) -> str:
+    """ "Anna Vogel <anna@northwind.example>", or whichever of the two the row has."""
+    name, email = " ".join(contact.name.split()), contact.email.strip()
+    if name and has_email(contact):
+        return f"{name} <{email}>"
+    return name or email
+
+
+def champion_line(contacts: list[Contact]) -> str:
+    """Whom to call at a partner: its first champion, else its first contact, with an email if any."""
+    people = champions(contacts) or [c for c in contacts if not c.left_company]
+    return contact_line(people[0]) if people else ""
+
+
 def has_email(contact: Contact) -> bool:
     return "@" in contact.email
 
@@ -135,10 +149,10 @@ class PartnerFacts:
     last_response: dt.date | None = None
     prior_response: dt.date | None = None  # the latest response dated before last_response
     first_activity: dt.date | None = None  # the earliest dated row up to today, logged rows aside
-    planned: Activity | None = None  # the earliest touch-type row dated after today
+    planned: Activity | None = None  # the earliest touch-type row dated after today (not inbound)
     open_steps: Sequence[Activity] = _NONE  # Due set, Done not yes
     meetings: Sequence[Activity] = _NONE  # meeting/call/visit in the look-back window
-    booked_today: Sequence[Activity] = _NONE  # touch-type rows dated today
+    booked_today: Sequence[Activity] = _NONE  # touch-type rows dated today, but for what a partner sent
     deals: Sequence[Activity] = _NONE
 
     @property
@@ -179,9 +193,12 @@ def gather_facts(
             if deals is None:
                 deals = []
             deals.append(a)
+        inbound = a.direction == "in"  # what a partner sent: never a booking, today or later
         if day > today:
-            if kind in touch_types and (
-                planned_day is None or day < planned_day or (day == planned_day and a.row < planned_row)
+            if (
+                kind in touch_types
+                and not inbound
+                and (planned_day is None or day < planned_day or (day == planned_day and a.row < planned_row))
             ):
                 planned, planned_day, planned_row = a, day, a.row
             continue
@@ -190,12 +207,12 @@ def gather_facts(
         if kind in touch_types:
             if last_touch is None or day > last_touch:
                 last_touch = day
-            if kind in TWO_WAY_TYPES or a.direction == "in":
+            if kind in TWO_WAY_TYPES or inbound:
                 if last_response is None or day > last_response:
                     prior, last_response = last_response, day
                 elif day < last_response and (prior is None or day > prior):
                     prior = day
-            if day == today:
+            if day == today and not inbound:
                 if booked is None:
                     booked = []
                 booked.append(a)
@@ -333,8 +350,12 @@ class Draft:
         text: str,
         when: dt.date | None = None,
         to: str = "",
+        *,
+        contact: str = "",
+        activity: Activity | None = None,
     ) -> None:
-        """A digest line about `view`'s partner: to `to`, else its manager, else digest.fallback.
+        """A digest line about `view`'s partner (and `activity`, its row): to `to`, else its
+        manager, else digest.fallback; `contact` is whom to get in touch with.
 
         With none of them the line is dropped and the partner's Sync note says so (goal progress
         is information only and goes silently).
@@ -345,5 +366,6 @@ class Draft:
             if section != DigestSection.GOALS:
                 self.note_partner(partner.row, self.dropped_note)
             return
-        item = DigestItem(section, partner.row, partner.name, view.rank, text, when)
+        row = activity.row if activity else None
+        item = DigestItem(section, partner.row, partner.name, view.rank, text, when, contact, row)
         self.digest_items.setdefault(recipient.lower(), []).append(item)

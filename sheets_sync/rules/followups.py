@@ -25,7 +25,9 @@ from sheets_sync.rules.context import (
     Context,
     Draft,
     PartnerView,
+    champion_line,
     champions,
+    contact_line,
     cut,
     email_in,
     has_email,
@@ -51,7 +53,8 @@ def plan_followups(view: PartnerView, ctx: Context, draft: Draft) -> list[Follow
         if not a.agreements.strip() and not a.next_steps.strip():
             tasks.append(FollowUpTask(a.row, view.row, FollowUpState.MISSING_NEXT_STEPS, late))
             text = ctx.words.text("followup.add_next_steps", meeting=meeting_name(a, ctx.words))
-            draft.item(view, DigestSection.MISSING_NEXT_STEPS, text, a.date)
+            contact = meeting_contact(a, view)
+            draft.item(view, DigestSection.MISSING_NEXT_STEPS, text, a.date, contact=contact, activity=a)
             continue
         mode = config.followup.mode
         state = FollowUpState.REMIND if mode == "remind" else FollowUpState.SEND
@@ -64,7 +67,7 @@ def plan_followups(view: PartnerView, ctx: Context, draft: Draft) -> list[Follow
             text = ctx.words.text("followup.send", meeting=meeting_name(a, ctx.words))
         if late:
             text = ctx.words.text("followup.late", text=text)
-        draft.item(view, DigestSection.FOLLOW_UPS, text, a.date)
+        draft.item(view, DigestSection.FOLLOW_UPS, text, a.date, contact=meeting_contact(a, view), activity=a)
     return tasks
 
 
@@ -205,6 +208,15 @@ def _send(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
     return w.text("followup.goes_to", meeting=meeting, to=", ".join(to))
 
 
+def meeting_contact(a: Activity, view: PartnerView) -> str:
+    """Whom an activity's task is with: its Contact (as in Contacts, with the email), else the
+    partner's champion."""
+    matched, loose, names = _addressees(a.contact, view.contacts)
+    if matched:
+        return contact_line(matched[0])
+    return (loose or names or [champion_line(view.contacts)])[0]
+
+
 def meeting_name(a: Activity, w: Words) -> str:
     """ "the 2026-11-20 meeting" ("встреча 20 ноября")."""
     return w.text("meeting", date=a.date, type=w.type_name(a.type))
@@ -217,9 +229,9 @@ def plan_next_steps(view: PartnerView, ctx: Context, draft: Draft) -> None:
         assert a.due is not None  # an open step is a row with a Due
         if a.due > today:
             break
+        owner = email_in(a.owner)
         late = (today - a.due).days
         when = w.text("due_today") if late == 0 else w.text("overdue_by", days=w.days(late))
-        owner = email_in(a.owner)
         if a.owner.strip() and not owner:
             when = w.text("step.owner", when=when, owner=a.owner.strip())
         what = cut(a.next_steps or a.summary)
@@ -227,7 +239,9 @@ def plan_next_steps(view: PartnerView, ctx: Context, draft: Draft) -> None:
             what = (
                 w.text("step.from", date=a.date, type=w.type_name(a.type)) if a.date else w.text("step.any")
             )
-        draft.item(view, DigestSection.NEXT_STEPS, w.text("step.line", what=what, when=when), a.due, to=owner)
+        text = w.text("step.line", what=what, when=when)
+        contact = meeting_contact(a, view)
+        draft.item(view, DigestSection.NEXT_STEPS, text, a.due, to=owner, contact=contact, activity=a)
 
 
 def plan_booked_today(view: PartnerView, ctx: Context, draft: Draft) -> None:
@@ -238,4 +252,7 @@ def plan_booked_today(view: PartnerView, ctx: Context, draft: Draft) -> None:
         text = w.text("booked_today", type=w.type_name(a.type))
         if summary:
             text = w.text("with_summary", text=text, summary=summary)
-        draft.item(view, DigestSection.PLANNED, text, a.date, to=email_in(a.owner))
+        contact = meeting_contact(a, view)
+        draft.item(
+            view, DigestSection.PLANNED, text, a.date, to=email_in(a.owner), contact=contact, activity=a
+        )

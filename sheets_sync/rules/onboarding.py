@@ -6,7 +6,16 @@ import datetime as dt
 
 from sheets_sync.model import Contact, DigestSection, MessageIntent, MessageKey, MessageKind, TouchStatus
 from sheets_sync.model.tabs import PartnerColumn, Tab
-from sheets_sync.rules.context import Context, Draft, PartnerView, champions, has_email, manager_of, unique
+from sheets_sync.rules.context import (
+    Context,
+    Draft,
+    PartnerView,
+    champion_line,
+    champions,
+    has_email,
+    manager_of,
+    unique,
+)
 
 
 def kit_recipients(contacts: list[Contact]) -> list[Contact]:
@@ -48,7 +57,7 @@ def plan_onboarding(view: PartnerView, ctx: Context, draft: Draft) -> tuple[bool
     reminder = partner.sales_kit_sent + dt.timedelta(days=config.onboarding.training_reminder_days)
     if partner.trained is None and today >= reminder:
         text = ctx.words.text("action.book_training", date=partner.sales_kit_sent)
-        draft.item(view, DigestSection.ONBOARDING, text, reminder)
+        draft.item(view, DigestSection.ONBOARDING, text, reminder, contact=champion_line(view.contacts))
         return False, True
     return False, False
 

@@ -47,7 +47,7 @@ class Mailer:
         cls,
         config: Config,
         *,
-        row_link: Callable[[int], str | None] | None = None,
+        row_link: Callable[[Tab, int], str | None] | None = None,
         stop: threading.Event | None = None,
     ) -> Mailer:
         stop = stop if stop is not None else threading.Event()

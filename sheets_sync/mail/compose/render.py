@@ -18,6 +18,7 @@ from urllib.parse import quote, urlsplit
 
 from sheets_sync.config import Config
 from sheets_sync.errors import TemplateError
+from sheets_sync.i18n import words
 from sheets_sync.mail.compose.message import (
     HEADER_TEXT_MAX,
     Message,
@@ -34,7 +35,15 @@ from sheets_sync.mail.compose.templating import (
     run_template,
     safe_url,
 )
-from sheets_sync.model import Digest, DigestSection, MessageIntent, MessageKind, digest_key
+from sheets_sync.model import (
+    Digest,
+    DigestSection,
+    MessageIntent,
+    MessageKind,
+    Tab,
+    digest_key,
+    first_name_in,
+)
 from sheets_sync.rules.greetings import BIRTHDAY  # the occasion the planner gives birthdays
 
 # Message and TemplateError live in `message` and `errors`; callers take them from here, with Renderer.
@@ -47,7 +56,7 @@ _SPACE = re.compile(r"\s")
 class Renderer:
     """Renders intents and digests with one Jinja environment (compiled templates are cached)."""
 
-    def __init__(self, config: Config, *, row_link: Callable[[int], str | None] | None = None):
+    def __init__(self, config: Config, *, row_link: Callable[[Tab, int], str | None] | None = None):
         self.config = config
         self.row_link = row_link
         self.env = environment(config.templates_dir)
@@ -72,7 +81,7 @@ class Renderer:
         unsubscribe = self._unsubscribe(to[0].addr_spec) if _has_unsubscribe(intent.kind) else None
         values = {
             **self._common,
-            **_short_labels(intent.context),
+            **_short_labels({**_salutations(intent), **intent.context}),
             "kind": intent.kind.value,
             "now": now,
             "today": now.date(),
@@ -80,7 +89,7 @@ class Renderer:
             "manager_email": _email_of(manager),
             "for_manager": reply_to is not None
             and {a.addr_spec.lower() for a in to} == {reply_to.addr_spec.lower()},
-            "row_url": self._row_url(intent.partner_row),
+            "row_url": self._row_url(Tab.PARTNERS, intent.partner_row),
             "unsubscribe_link": unsubscribe[1] if unsubscribe else "",
         }
         return self._compose(
@@ -100,13 +109,18 @@ class Renderer:
         """A manager's digest: sections in DigestSection order, each item's partner linked to its row."""
         by_section: dict[DigestSection, list[dict[str, Any]]] = {}
         for item in digest.items:
+            tab, row = (
+                (Tab.ACTIVITIES, item.activity_row) if item.activity_row else (Tab.PARTNERS, item.partner_row)
+            )
             by_section.setdefault(item.section, []).append(
                 {
                     "partner": _label(item.partner),
                     "rank": _label(item.rank),
                     "text": _label(item.text, _DIGEST_LINE_MAX),
                     "when": item.when,
-                    "url": self._row_url(item.partner_row),
+                    "contact": _label(item.contact),
+                    "url": self._row_url(tab, row),
+                    "where": self._where(tab, row),
                 }
             )
         sections = [
@@ -143,10 +157,17 @@ class Renderer:
 
     # -- internals --
 
-    def _row_url(self, row: int | None) -> str:
+    def _row_url(self, tab: Tab, row: int | None) -> str:
+        """A link that opens the row (a Google Sheet); '' where the source has none."""
         if self.row_link is None or row is None:
             return ""
-        return safe_url(self.row_link(row) or "")
+        return safe_url(self.row_link(tab, row) or "")
+
+    def _where(self, tab: Tab, row: int | None) -> str:
+        """ "Activities, row 12" ("Активности, строка 12"): where a workbook's reader finds it."""
+        if row is None:
+            return ""
+        return words(self.config.language).text("digest.where", tab=self.config.tab_name(tab), row=str(row))
 
     def _unsubscribe(self, recipient: str) -> tuple[str, str]:
         """(List-Unsubscribe header value, the link shown in the footer)."""
@@ -196,6 +217,23 @@ class Renderer:
         )
 
 
+def _salutations(intent: MessageIntent) -> dict[str, Any]:
+    """The values salutations greet by, for an intent whose rule did not give them: `first_name`
+    (a message to one `contact`) and `first_names` (to `contacts`), each the first word of the
+    name (`first_name_in`: none for an address or a blank name); and a holiday greeting's
+    `holiday_key` (its occasion), `holiday_subject` and `holiday_line` (none of its own). The
+    rules that know the contacts give the First name column's instead."""
+    context = intent.context
+    out: dict[str, Any] = {}
+    if isinstance(context.get("contact"), str):
+        out["first_name"] = first_name_in(context["contact"])
+    if isinstance(context.get("contacts"), tuple):
+        out["first_names"] = tuple(n for n in map(first_name_in, context["contacts"]) if n)
+    if intent.kind == MessageKind.GREETING:
+        out.update(holiday_key=context.get("occasion", ""), holiday_subject="", holiday_line="")
+    return out
+
+
 def _short_labels(context: dict[str, Any]) -> dict[str, Any]:
     """The context with its one-line labels (partner and contact names, news titles and categories)
     shortened as a Subject is when longer than one. Greetings, headings and preview text show them
@@ -204,11 +242,12 @@ def _short_labels(context: dict[str, Any]) -> dict[str, Any]:
     than a normal one). Summaries, agreements, next steps and news bodies are the message itself
     and stay whole."""
     out = dict(context)
-    for key in ("partner", "contact"):
+    for key in ("partner", "contact", "first_name"):
         if key in out:
             out[key] = _label(out[key])
-    if isinstance(out.get("contacts"), tuple):
-        out["contacts"] = tuple(_label(c) for c in out["contacts"])
+    for key in ("contacts", "first_names"):
+        if isinstance(out.get(key), tuple):
+            out[key] = tuple(_label(c) for c in out[key])
     if isinstance(out.get("news"), tuple):
         out["news"] = tuple(_news_labels(n) for n in out["news"])
     return out
