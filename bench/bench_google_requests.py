@@ -111,7 +111,9 @@ def bench(partners: int, sizes: tuple[int, int, int], run_naive_script: bool) ->
         mark = len(api.log)
         source = google_source(api, "sheets-sync", config=config)  # as `open_source` makes it: with the look
         startup = api.log[mark:]
+        bodies = len(api.bodies)
         first, first_cells, t_first = cycle(api, source, config, TODAY)
+        layout = [body for kind, body in api.bodies[bodies:] if kind == "batchUpdate"]
         poll, _, t_poll = cycle(api, source, config, TODAY)
         next_day, next_cells, t_next = cycle(api, source, config, TODAY + dt.timedelta(days=1))
 
@@ -120,6 +122,8 @@ def bench(partners: int, sizes: tuple[int, int, int], run_naive_script: bool) ->
         print(
             f"  sheets-sync  first cycle:          {describe(first)}  {first_cells:,} cells, {t_first:.1f} s"
         )
+        inside = [name for body in layout for request in body["requests"] for name in request]
+        print(f"  sheets-sync  in its batchUpdate:   {describe(inside)}")
         print(f"  sheets-sync  unchanged poll:       {describe(poll)}  {t_poll:.1f} s")
         print(
             f"  sheets-sync  next day:             {describe(next_day)}  {next_cells:,} cells, {t_next:.1f} s"
