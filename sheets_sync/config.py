@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from sheets_sync.errors import ConfigError
-from sheets_sync.model import Tab
+from sheets_sync.model import Tab, language_code
 from sheets_sync.rules.calendar import WorkCalendar
 from sheets_sync.settings.keys import At, check_keys, key_tree, read, required_keys, section, setting
 from sheets_sync.settings.kinds import (
@@ -91,20 +92,72 @@ def _ranks(value: Any, at: At) -> dict[str, RankRule]:
 
 def _holidays(value: Any, at: At) -> tuple[Holiday, ...]:
     """`greetings.holidays`: a mapping of names to dates ("MM-DD", "DD.MM", a full date), or to
-    {date, and the name in other languages, e.g. ru: Новый год}; or a list of {name, date, ...}."""
+    {date, the name in other languages (ru: Новый год), and the greeting's own `subject` and `line`,
+    each one text or one per language}; or a list of {name, date, ...}."""
     if isinstance(value, list) and all(isinstance(item, dict) and "name" in item for item in value):
         value = {str(item["name"]): {k: v for k, v in item.items() if k != "name"} for item in value}
     if not isinstance(value, dict):
         raise ConfigError(f'{at}: expected a mapping of names to dates, e.g. {{"New Year": "01-01"}}.')
     out = []
     for name, date in value.items():
+        where = f"{at}.{name}"
         names: dict[str, str] = {}
+        own: dict[str, tuple[tuple[str, str], ...]] = {}
         if isinstance(date, dict):
-            names = {str(k).lower(): str(v).strip() for k, v in date.items() if k != "date"}
+            for key, text in date.items():
+                key = str(key).strip()
+                if key in HOLIDAY_WORDS:
+                    own[key] = _greeting_words(text, f"{where}.{key}")
+                elif key != "date":
+                    names[language_code(key)] = _holiday_text(
+                        text, f"{where}.{key}", "its name in that language", fields=()
+                    )
             date = date.get("date")
-        month, day = month_day(date, f"{at}.{name}")
-        out.append(Holiday(str(name), month, day, tuple(sorted(names.items()))))
+        month, day = month_day(date, where)
+        out.append(
+            Holiday(
+                str(name),
+                month,
+                day,
+                tuple(sorted(names.items())),
+                own.get("subject", ()),
+                own.get("line", ()),
+            )
+        )
     return tuple(out)
+
+
+HOLIDAY_WORDS = ("subject", "line")  # a holiday's own greeting, besides its date and names
+GREETING_FIELDS = ("name", "holiday")  # what {…} in them may stand for: the first name, the holiday's name
+EVERY_LANGUAGE = "*"  # the language of a holiday's own words given as one text
+
+
+def _greeting_words(value: Any, at: str) -> tuple[tuple[str, str], ...]:
+    """A holiday's own `subject` or `line`: one text (every language), or language -> text."""
+    if not isinstance(value, dict):
+        return ((EVERY_LANGUAGE, _holiday_text(value, at, 'the greeting, e.g. "Happy Diwali, {name}!"')),)
+    found = {
+        language_code(str(k)): _holiday_text(v, f"{at}.{k}", 'the greeting, e.g. "Happy Diwali, {name}!"')
+        for k, v in value.items()
+    }
+    return tuple(sorted(found.items()))
+
+
+def _holiday_text(value: Any, at: str, what: str, fields: tuple[str, ...] = GREETING_FIELDS) -> str:
+    """One line of text; in a greeting's words, {name} is the first name and {holiday} the
+    holiday's name (`fields`), and any other {…} is a mistake."""
+    if value is None or isinstance(value, (dict, list)):
+        raise ConfigError(f"{at}: expected text: {what}.")
+    found = " ".join(str(value).split())
+    if not found:
+        raise ConfigError(f"{at}: empty: {what}.")
+    for field in re.findall(r"\{([^{}]*)\}", found) if fields else ():
+        if field not in fields:
+            raise ConfigError(
+                f"{at}: {{{field}}} is not known: the text may hold {{name}} (the contact's first name) "
+                "and {holiday} (the holiday's name)."
+            )
+    return found
 
 
 def _a_sheet(source: SourceConfig, at: At) -> None:
@@ -172,10 +225,23 @@ class Holiday:
     month: int
     day: int
     names: tuple[tuple[str, str], ...] = ()  # (language, its name there), e.g. (("ru", "Новый год"),)
+    # The greeting's own Subject and opening line, (language, text), EVERY_LANGUAGE for one text:
+    # they come before the built-in words of the templates (`{name}`: the contact's first name).
+    subjects: tuple[tuple[str, str], ...] = ()
+    lines: tuple[tuple[str, str], ...] = ()
 
     def name_in(self, language: str) -> str:
         """The holiday's name in `language` ("ru", "ru-RU"), else the name it is configured under."""
-        return dict(self.names).get(language.split("-")[0].strip().lower(), self.name)
+        return dict(self.names).get(language_code(language), self.name)
+
+    def words_in(self, language: str) -> tuple[str, str]:
+        """The holiday's own (Subject, line) in `language`, each '' when the config gives none;
+        when it gives only one of them, both are that one."""
+        code = language_code(language)
+        subjects, lines = dict(self.subjects), dict(self.lines)
+        subject = subjects.get(code) or subjects.get(EVERY_LANGUAGE, "")
+        line = lines.get(code) or lines.get(EVERY_LANGUAGE, "")
+        return subject or line, line or subject
 
 
 @dataclass(frozen=True)

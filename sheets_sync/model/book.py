@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,6 +20,7 @@ __all__ = [
     "Problem",
     "Stage",
     "first_name_in",
+    "language_code",
 ]
 
 
@@ -107,6 +109,16 @@ def first_name_in(name: str) -> str:
     if "@" in first or "<" in first or not any(ch.isalpha() for ch in first):
         return ""
     return first
+
+
+_LANGUAGE_NAMES = {"english": "en", "английский": "en", "russian": "ru", "русский": "ru"}
+
+
+def language_code(text: str) -> str:
+    """A Language cell's (or a config key's) language as a code: "ru-RU", "RU", "Russian" and
+    "русский" are all "ru"; '' for a blank one. Anything else is its first part, lower-cased."""
+    lowered = text.strip().lower()
+    return _LANGUAGE_NAMES.get(lowered, re.split(r"[-_]", lowered)[0])
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from sheets_sync.config import Config
+from sheets_sync.config import Config, Holiday
 from sheets_sync.model import Contact, DigestSection, MessageIntent, MessageKey, MessageKind, TouchStatus
 from sheets_sync.rules.context import Context, Draft, PartnerView, days, has_email, manager_of
 
@@ -52,14 +52,44 @@ def slug(name: str) -> str:
     return re.sub(r"[\W_]+", "-", name.casefold()).strip("-") or "holiday"
 
 
-def _occasions(contact: Contact, config: Config) -> Iterator[tuple[str, str, int, int]]:
-    """(slug, name, month, day) of every occasion for one contact; a holiday's name in the contact's
-    language where the config gives one (the key keeps the configured name: it never changes)."""
+# The holidays the built-in templates greet in their own words (templates/<lang>/_holidays.j2),
+# by the slug of any name the config gives a holiday: "New Year", "Новый год", "New Year's Day".
+KNOWN_HOLIDAYS = {
+    "new-year": "new-year",
+    "new-years": "new-year",
+    "new-year-s-day": "new-year",
+    "new-years-day": "new-year",
+    "new-year-s-eve": "new-year",
+    "new-years-eve": "new-year",
+    "новый-год": "new-year",
+    "christmas": "christmas",
+    "christmas-day": "christmas",
+    "christmas-eve": "christmas",
+    "xmas": "christmas",
+    "рождество": "christmas",
+    "рождество-христово": "christmas",
+    "сочельник": "christmas",
+}
+
+
+def holiday_key(holiday: Holiday) -> str:
+    """Which built-in greeting a holiday gets (KNOWN_HOLIDAYS), else the slug of its name: a
+    template of the team's own may word that one."""
+    for name in (holiday.name, *dict(holiday.names).values()):
+        if (known := KNOWN_HOLIDAYS.get(slug(name))) is not None:
+            return known
+    return slug(holiday.name)
+
+
+def _occasions(contact: Contact, config: Config) -> Iterator[tuple[str, str, int, int, Holiday | None]]:
+    """(slug, name, month, day, the holiday) of every occasion for one contact; a holiday's name in
+    the contact's language where the config gives one (the key keeps the configured name: it never
+    changes)."""
     if contact.birthday is not None:
-        yield BIRTHDAY, BIRTHDAY, contact.birthday.month, contact.birthday.day
+        yield BIRTHDAY, BIRTHDAY, contact.birthday.month, contact.birthday.day, None
     language = contact.language or config.language
     for holiday in config.greetings.holidays:
-        yield slug(holiday.name), holiday.name_in(language), holiday.month, holiday.day
+        yield slug(holiday.name), holiday.name_in(language), holiday.month, holiday.day, holiday
 
 
 def greeting_key(contact: Contact, occasion: str, year: int) -> str:
@@ -105,7 +135,7 @@ def plan_greetings(view: PartnerView, ctx: Context, draft: Draft) -> None:
         if not contact.champion or contact.left_company:
             continue
         who = contact.name.strip() or contact.email.strip()
-        for key, name, month, day in _occasions(contact, config):
+        for key, name, month, day, holiday in _occasions(contact, config):
             when = window.get((month, day))
             if when is None and send and ctx.deferred:
                 when = _put_off(ctx, contact, key, month, day)
@@ -136,7 +166,7 @@ def plan_greetings(view: PartnerView, ctx: Context, draft: Draft) -> None:
                     f"still deferred {days(CATCH_UP_DAYS)} after the day",
                 )
             else:
-                draft.messages.append(_greeting(view, contact, ctx, key, name, when))
+                draft.messages.append(_greeting(view, contact, ctx, key, name, when, holiday))
 
 
 def _age(year: int, birth_year: int | None) -> int | None:
@@ -149,23 +179,36 @@ def _age(year: int, birth_year: int | None) -> int | None:
 
 
 def _greeting(
-    view: PartnerView, contact: Contact, ctx: Context, key: str, name: str, when: dt.date
+    view: PartnerView,
+    contact: Contact,
+    ctx: Context,
+    key: str,
+    name: str,
+    when: dt.date,
+    holiday: Holiday | None,
 ) -> MessageIntent:
     birth_year = contact.birthday.year if contact.birthday and name == BIRTHDAY else None
+    language = contact.language or ctx.config.language
+    subject, line = holiday.words_in(language) if holiday is not None else ("", "")
     return MessageIntent(
         kind=MessageKind.GREETING,
         key=greeting_key(contact, key, when.year),
         to=(contact.email.strip(),),
         reply_to=manager_of(view, ctx.config),
-        language=contact.language or ctx.config.language,
+        language=language,
         partner_row=view.row,
         contact_row=contact.row,
         occasion=f"{name} {when.year}",
         context={
             "partner": view.partner.name,
             "contact": contact.name,
+            "first_name": contact.salutation,
             "occasion": key,
             "holiday": "" if name == BIRTHDAY else name,
+            # the built-in words to greet with, unless the config gives the holiday its own
+            "holiday_key": holiday_key(holiday) if holiday is not None else "",
+            "holiday_subject": subject,
+            "holiday_line": line,
             "date": when,
             "age": _age(when.year, birth_year),
             "manager": view.manager,

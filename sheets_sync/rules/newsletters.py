@@ -68,6 +68,7 @@ def plan_newsletter(view: PartnerView, ctx: Context, draft: Draft) -> Newsletter
                 context={
                     "partner": view.partner.name,
                     "contact": c.name,
+                    "first_name": c.salutation,
                     "news": news,
                     "manager": view.manager,
                 },

@@ -110,9 +110,9 @@ digest:
   fallback: partnerships@yourstartup.example   # gets the digest of partners without a Manager
 greetings:
   mode: remind                # remind: in the manager's digest; send: emailed on the day
-  holidays:                   # "MM-DD", or {date, and the name in other languages}; birthdays come from Contacts
-    New Year: {date: "01-01", ru: Новый год}
-    Christmas: "12-24"
+  holidays:                   # "MM-DD", or {date, its name in other languages, its own subject and line}; birthdays come from Contacts
+    New Year: {date: "01-01", ru: Новый год}   # "Happy New Year, Anna!": New Year and Christmas have their own words
+    Christmas: {date: "12-24", ru: Рождество}
 onboarding:
   sales_kit_url: https://yourstartup.example/partners/sales-kit
 mail:
@@ -140,10 +140,8 @@ digest:
   fallback: partnerships@yourstartup.example   # получает дайджест по партнёрам без менеджера
 greetings:
   mode: remind                # remind: напомнить в дайджесте; send: отправить поздравление в день праздника
-  holidays:                   # "ММ-ДД" или {date, и название на других языках}; дни рождения — из «Контактов»
-    Новый год: {date: "01-01", en: New Year}
-    23 Февраля: "02-23"
-    8 Марта: "03-08"
+  holidays:                   # "ММ-ДД" или {date, название на других языках, свои subject и line}
+    Новый год: {date: "01-01", en: New Year}   # «С Новым годом, Артём!»; дни рождения — из «Контактов»
 onboarding:
   sales_kit_url: https://yourstartup.example/partners/sales-kit
 mail:
@@ -725,6 +723,11 @@ StoryPartner = tuple[
 # ("in", days from today, year or None), ("fixed", day, month, year or None)
 Birthday = tuple[Literal["in"], int, int | None] | tuple[Literal["fixed"], int, int, int | None]
 StoryContact = tuple[int, str, str, str, str, Birthday | None, str, str, str, str]
+# Contacts greeted otherwise than by the first word of their Name: their First name cell.
+STORY_FIRST_NAMES: dict[str, dict[str, str]] = {
+    "en": {"Peter Lindqvist": "Pete"},
+    "ru": {"Марк Руденко": "Марк Андреевич"},
+}
 StoryActivity = tuple[int, int | str, str, str, int, str, str, str, int | None, str, int | None, str]
 
 

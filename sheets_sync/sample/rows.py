@@ -299,6 +299,7 @@ def add_stories(data: Rows, today: dt.date, lang: str) -> None:
             {
                 "Partner": partners[pi]["Partner"],
                 "Name": name,
+                "First name": sample_data.STORY_FIRST_NAMES[lang].get(name, ""),
                 "Role": role,
                 "Email": f"{local}@{partners[pi]['_domain']}.example",
                 "Champion": champion,

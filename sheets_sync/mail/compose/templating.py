@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from sheets_sync.errors import ConfigError, TemplateError
 from sheets_sync.mail.compose.message import flatten, person_name, shorten
+from sheets_sync.model import language_code
 
 BUILTIN_DIR = Path(__file__).parent / "templates"
 FALLBACK_LANGUAGE = "en"
@@ -140,6 +141,23 @@ def _plural(n: int, *forms: str) -> str:
     return forms[0] if n == 1 else forms[-1]
 
 
+_NAME_FIELD = re.compile(r"\s*,?\s*\{name\}\s*,?")
+_SPACE_BEFORE_MARK = re.compile(r"\s+([!?.,;:])")
+
+
+def _fill(text: str, name: str = "", holiday: str = "") -> str:
+    """A greeting's words with their fields filled: {name} is the first name, {holiday} the
+    holiday's name. Without a name, {name} is left out with its comma: "Happy New Year, {name}!"
+    reads "Happy New Year!", "{name}, happy Diwali!" reads "Happy Diwali!"."""
+    words = flatten(text).replace("{holiday}", flatten(holiday))
+    name = flatten(name)
+    if name:
+        return words.replace("{name}", name)
+    opens = words.lstrip().startswith("{name}")
+    words = " ".join(_SPACE_BEFORE_MARK.sub(r"\1", _NAME_FIELD.sub(" ", words)).split())
+    return words[:1].upper() + words[1:] if opens else words
+
+
 class _Missing(Exception):
     """A value a template marks as required is empty."""
 
@@ -223,6 +241,7 @@ def environment(templates_dir: Path | None) -> jinja2.Environment:
         required=_required,
         required_url=_required_url,
         listing=_listing,
+        fill=_fill,
     )
     env.globals.update(plural=_plural)
     return env
@@ -259,15 +278,11 @@ def run_template(template: jinja2.Template, values: dict[str, Any], name: str, p
         raise TemplateError(f"{where} failed: {type(exc).__name__}: {exc}") from None
 
 
-_LANGUAGE_NAMES = {"english": "en", "английский": "en", "russian": "ru", "русский": "ru"}
-
-
 def languages_to_try(preferred: str, configured: str) -> tuple[str, ...]:
     """The languages to try, best first: "ru-RU", "RU" and "Russian" all mean ru."""
     out: list[str] = []
     for raw in (preferred, configured, FALLBACK_LANGUAGE):
-        text = str(raw or "").strip().lower()
-        code = _LANGUAGE_NAMES.get(text, re.split(r"[-_]", text)[0])
+        code = language_code(str(raw or ""))
         if re.fullmatch(r"[a-z]{2,3}", code) and code not in out:
             out.append(code)
     return tuple(out)
