@@ -138,6 +138,7 @@ class Activity:
     done: bool = False
     amount: float | None = None
     follow_up: str = ""
+    draft_sent: dt.date | None = None  # not a cell: the day the ledger says its follow-up draft went out
 
 
 @dataclass(frozen=True)

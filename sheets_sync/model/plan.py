@@ -182,6 +182,7 @@ class DigestSection(StrEnum):
     OVERDUE = "Overdue touches"
     DUE = "Touches due today"
     FOLLOW_UPS = "Follow-ups to send"
+    DRAFTS = "Follow-up drafts in your inbox"  # mailed to the manager this day: to forward
     MISSING_NEXT_STEPS = "Meetings without next steps"
     NEXT_STEPS = "Next steps due"
     PLANNED = "Booked for today"

@@ -47,6 +47,8 @@ def plan_followups(view: PartnerView, ctx: Context, draft: Draft) -> list[Follow
     tasks = []
     for a in sorted(view.facts.meetings, key=lambda a: a.row):
         if not is_open_follow_up(a.follow_up):
+            if a.draft_sent == today:  # done by the worker: the manager has the draft to forward
+                _list_draft(view, a, ctx, draft)
             continue  # done: the cell says what happened
         assert a.date is not None  # the facts' meetings are dated rows
         late = today > a.date + allowance
@@ -178,6 +180,16 @@ def _draft(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
         _intent(view, a, ctx, people, names, addresses, key, to=(manager,), reply_to=manager)
     )
     return w.text("followup.forward", meeting=meeting)
+
+
+def _list_draft(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> None:
+    """A follow-up draft mailed to the manager today: in their digest, with whom to forward it to."""
+    w = ctx.words
+    _, names, addresses = _partner_side(a, view, reachable=False)
+    text = w.text("followup.in_inbox", meeting=meeting_name(a, w))
+    if addresses or names:
+        text = w.text("followup.forward_to", text=text, to=", ".join(addresses or names))
+    draft.item(view, DigestSection.DRAFTS, text, a.date, contact=meeting_contact(a, view), activity=a)
 
 
 def _send(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:

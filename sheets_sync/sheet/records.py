@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sheets_sync.i18n import Words, is_open_follow_up
 from sheets_sync.model import (
     LOGGED_TYPES,
+    Activity,
     ActivityColumn,
     Book,
     CellValue,
@@ -92,12 +93,16 @@ def remember(book: Book, sent: Iterable[Sent], w: Words) -> Book:
         for c in book.contacts
     )
     activities = tuple(
-        dataclasses.replace(a, follow_up=follow_up_text(followed_up[a.id], w))
-        if a.id in followed_up and is_open_follow_up(a.follow_up)
-        else a
-        for a in book.activities
+        _followed_up(a, followed_up[a.id], w) if a.id in followed_up else a for a in book.activities
     )
     return dataclasses.replace(book, partners=partners, contacts=contacts, activities=activities)
+
+
+def _followed_up(a: Activity, s: Sent, w: Words) -> Activity:
+    """The activity once its follow-up went out: the Follow-up cell says so (unless the team wrote
+    in it), and a draft's day is kept (the digest lists the drafts just mailed)."""
+    cell = follow_up_text(s, w) if is_open_follow_up(a.follow_up) else a.follow_up
+    return dataclasses.replace(a, follow_up=cell, draft_sent=s.sent_at.date() if s.is_draft else None)
 
 
 def note_reminders(book: Book, plan: Plan, digested: dict[str, dt.datetime], w: Words) -> Book:
