@@ -181,6 +181,63 @@ CATALOGUE: dict[str, Entry] = {
     },
     "followup.sent": {"en": "sent to {to} {when}", "ru": "отправлен {to} {when}"},
     "followup.draft_sent": {"en": "draft sent to {to} {when}", "ru": "черновик отправлен {to} {when}"},
+    # --- Problems of a cell (Sync note and `check`) ----------------------------------------------
+    "wanted.date": {"en": "a date", "ru": "дата"},
+    "wanted.bool": {"en": "a yes/no value", "ru": "да/нет"},
+    "wanted.number": {"en": "a number", "ru": "число"},
+    "wanted.direction": {"en": "a direction (in or out)", "ru": "направление (вх или исх)"},
+    "wanted.birthday": {"en": "a birthday", "ru": "день рождения"},
+    "wanted.period": {
+        "en": "a year (2026), quarter (2026-Q4) or month (2026-11)",
+        "ru": "год (2026), квартал (2026-Q4) или месяц (2026-11)",
+    },
+    "cell.as_bool": {"en": "a yes/no value, not {wanted}: {value}", "ru": "да/нет, а не {wanted}: {value}"},
+    "cell.as_date": {"en": "a date, not {wanted}: {value}", "ru": "дата, а не {wanted}: {value}"},
+    "cell.as_time": {"en": "a time, not {wanted}: {value}", "ru": "время, а не {wanted}: {value}"},
+    "cell.as_duration": {
+        "en": "a duration, not {wanted}: {value}",
+        "ru": "длительность, а не {wanted}: {value}",
+    },
+    "cell.as_number": {"en": "a number, not {wanted}: {value}", "ru": "число, а не {wanted}: {value}"},
+    "cell.as_formula": {"en": "a formula, not {wanted}: {value}", "ru": "формула, а не {wanted}: {value}"},
+    "cell.not": {"en": "not {wanted}: {value}", "ru": "не {wanted}: {value}"},
+    "cell.unknown_direction": {
+        "en": "unknown direction {value} (in or out)",
+        "ru": "неизвестное направление {value} (вх или исх)",
+    },
+    "cell.treated_as": {"en": "{problem}: treated as {what}", "ru": "{problem}: считается {what}"},
+    "cell.current_year": {"en": "the current year", "ru": "текущий год"},
+    "cell.not_email": {"en": "not an email address: {value}", "ru": "не адрес email: {value}"},
+    "cell.no_partner_name": {
+        "en": "no partner name: row skipped",
+        "ru": "нет названия партнёра: строка пропущена",
+    },
+    "cell.unknown_stage": {
+        "en": "unknown stage {value} ({stages}): treated as active",
+        "ru": "неизвестный этап {value} ({stages}): считается активным",
+    },
+    "cell.unknown_rank": {
+        "en": "unknown rank {value} ({ranks}): treated as {rank}",
+        "ru": "неизвестный ранг {value} ({ranks}): считается {rank}",
+    },
+    "cell.no_partner": {"en": "no partner given", "ru": "не указан партнёр"},
+    "cell.unknown_partner": {
+        "en": "unknown partner {value} (not a Partner name or ID on the {tab} tab)",
+        "ru": "неизвестный партнёр {value} (нет такого названия или ID на вкладке «{tab}»)",
+    },
+    "cell.no_date": {"en": "no date: the row is not counted", "ru": "нет даты: строка не учитывается"},
+    "cell.no_type": {
+        "en": "no type (meeting, call, email, deal, ...): not counted as a touch",
+        "ru": "нет типа (встреча, звонок, письмо, сделка, ...): не считается касанием",
+    },
+    "cell.type_typo": {
+        "en": "unknown Type {value}: did you mean {nearest}? (not counted as a touch)",
+        "ru": "неизвестный тип {value}: может быть, {nearest}? (не считается касанием)",
+    },
+    "cell.unknown_type": {
+        "en": "unknown Type {value} ({types}): not counted as a touch",
+        "ru": "неизвестный тип {value} ({types}): не считается касанием",
+    },
     # --- Goal progress -------------------------------------------------------------------------------
     "goal.against": {"en": "{done} of {target}", "ru": "{done} из {target}"},
     "goal.percent": {"en": "{text} ({percent}%)", "ru": "{text} ({percent} %)"},
@@ -191,6 +248,15 @@ CATALOGUE: dict[str, Entry] = {
     "dashboard.more": {"en": "… and {count} more", "ru": "… и ещё {count}"},
     "dashboard.total": {"en": "Total", "ru": "Итого"},
     "dashboard.no_manager": {"en": "(no manager)", "ru": "(без менеджера)"},
+    "dashboard.other_managers": {
+        "en": Plural(one="{count} other manager", other="{count} other managers"),
+        "ru": Plural(
+            one="ещё {count} менеджер",
+            few="ещё {count} менеджера",
+            many="ещё {count} менеджеров",
+            other="ещё {count} менеджера",
+        ),
+    },
     "dashboard.overdue": {"en": "Most overdue", "ru": "Самые просроченные"},
     "dashboard.rank": {"en": "Rank", "ru": "Ранг"},
     "dashboard.manager": {"en": "Manager", "ru": "Менеджер"},
@@ -220,8 +286,7 @@ CATALOGUE: dict[str, Entry] = {
     "dashboard.reminded": {"en": "Reminded", "ru": "Напомнено"},
     "dashboard.no_next_steps": {"en": "No next steps", "ru": "Нет следующих шагов"},
     "dashboard.goals": {"en": "Partner goals", "ru": "Цели партнёров"},
-    "dashboard.goal": {"en": "Goal", "ru": "Цель"},
-    "dashboard.progress": {"en": "Progress", "ru": "Прогресс"},
+    "dashboard.goal": {"en": "Goal and progress", "ru": "Цель и прогресс"},
     "dashboard.digests": {"en": "Digests", "ru": "Дайджесты"},
     "dashboard.last_sent": {"en": "Last sent", "ru": "Последний отправлен"},
     "dashboard.chart.status": {

@@ -16,7 +16,7 @@ import functools
 import math
 import re
 
-from sheets_sync.i18n import read_term
+from sheets_sync.i18n import read_term, words
 from sheets_sync.model import Direction
 
 __all__ = [
@@ -32,7 +32,19 @@ __all__ = [
 
 
 class BadCell(ValueError):
-    """A cell that cannot be read as what its column holds; the message is shown to the team."""
+    """A cell that cannot be read as what its column holds: the catalogue entry `cell.<key>` and
+    its values, shown to the team in its language (`message`); `str()` is the English text (for
+    config errors, which the operator reads)."""
+
+    def __init__(self, key: str, *, wanted: str = "", **values: str) -> None:
+        self.key, self.wanted, self.values = key, wanted, values
+        super().__init__(self.message("en"))
+
+    def message(self, language: str) -> str:
+        """`wanted`: what the column holds, the catalogue's `wanted.<wanted>` ("a date", "дата")."""
+        w = words(language)
+        wanted = {"wanted": w.text(f"wanted.{self.wanted}")} if self.wanted else {}
+        return w.text(f"cell.{self.key}", **wanted, **self.values)
 
 
 # --- Text ---------------------------------------------------------------------------------
@@ -105,18 +117,18 @@ def shown(value: object, limit: int = _SHOWN_MAX, *, quoted: bool = True, breaks
 
 
 def reject_non_text(value: object, wanted: str) -> BadCell:
-    """The error for a cell whose type already shows it is not `wanted`."""
+    """The error for a cell whose type already shows it is not `wanted` (a catalogue `wanted.` key)."""
     if isinstance(value, bool):
-        return BadCell(f"a yes/no value, not {wanted}: {shown(value)}")
+        return BadCell("as_bool", wanted=wanted, value=shown(value))
     if isinstance(value, (dt.date, dt.datetime)):
-        return BadCell(f"a date, not {wanted}: {shown(value)}")
+        return BadCell("as_date", wanted=wanted, value=shown(value))
     if isinstance(value, dt.time):
-        return BadCell(f"a time, not {wanted}: {shown(value)}")
+        return BadCell("as_time", wanted=wanted, value=shown(value))
     if isinstance(value, dt.timedelta):
-        return BadCell(f"a duration, not {wanted}: {shown(value)}")
+        return BadCell("as_duration", wanted=wanted, value=shown(value))
     if isinstance(value, (int, float)):
-        return BadCell(f"a number, not {wanted}: {shown(value)}")
-    return BadCell(f"not {wanted}: {shown(value)}")
+        return BadCell("as_number", wanted=wanted, value=shown(value))
+    return BadCell("not", wanted=wanted, value=shown(value))
 
 
 # --- Activity types -----------------------------------------------------------------------
@@ -146,7 +158,7 @@ def parse_bool(value: object, default: bool | None = None) -> bool | None:
             return True
         if value == 0:
             return False
-        raise BadCell(f"not a yes/no value: {shown(value)}")
+        raise BadCell("not", wanted="bool", value=shown(value))
     if isinstance(value, str):
         word = value.strip().casefold()
         if not word:
@@ -155,8 +167,8 @@ def parse_bool(value: object, default: bool | None = None) -> bool | None:
             return True
         if word in _NO:
             return False
-        raise BadCell(f"not a yes/no value: {shown(value)}")
-    raise reject_non_text(value, "a yes/no value")
+        raise BadCell("not", wanted="bool", value=shown(value))
+    raise reject_non_text(value, "bool")
 
 
 # --- Direction ----------------------------------------------------------------------------
@@ -184,13 +196,13 @@ def parse_direction(value: object) -> Direction | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise reject_non_text(value, "a direction (in or out)")
+        raise reject_non_text(value, "direction")
     word = value.strip().casefold()
     if not word:
         return None
     found = _DIRECTIONS.get(word.removesuffix("."))
     if found is None:
-        raise BadCell(f"unknown direction {shown(value)} (in or out)")
+        raise BadCell("unknown_direction", value=shown(value))
     return found
 
 
@@ -220,18 +232,18 @@ def parse_number(value: object) -> float | None:
         except OverflowError:
             number = math.inf
         if not math.isfinite(number):
-            raise BadCell(f"not a number: {shown(value)}")
+            raise BadCell("not", wanted="number", value=shown(value))
         return number
     if not isinstance(value, str):
-        raise reject_non_text(value, "a number")
+        raise reject_non_text(value, "number")
     text = value.strip()
     if not text:
         return None
     if text[0] == "=":
-        raise BadCell(f"a formula, not a number: {shown(text)}")
+        raise BadCell("as_formula", wanted="number", value=shown(text))
     typed = _read_number_text(text)
     if typed is None:
-        raise BadCell(f"not a number: {shown(text)}")
+        raise BadCell("not", wanted="number", value=shown(text))
     return typed
 
 

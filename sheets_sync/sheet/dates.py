@@ -43,12 +43,12 @@ def to_serial(value: dt.date | dt.datetime) -> int | float:
 def from_serial(number: int | float) -> dt.date:
     """The date of a serial number; the fraction (time of day) is dropped."""
     if isinstance(number, bool) or not isinstance(number, (int, float)):
-        raise BadCell(f"not a date: {shown(number)}")
+        raise BadCell("not", wanted="date", value=shown(number))
     # Written so that NaN fails too.
     if not _MIN_SERIAL <= number < _MAX_SERIAL + 1:
         if 0 <= number < _MIN_SERIAL:
-            raise BadCell(f"a time, not a date: {shown(number)}")
-        raise BadCell(f"not a date: {shown(number)}")
+            raise BadCell("as_time", wanted="date", value=shown(number))
+        raise BadCell("not", wanted="date", value=shown(number))
     return dt.date.fromordinal(_EPOCH_ORDINAL + int(number))
 
 
@@ -98,7 +98,7 @@ def parse_date(value: object, date_order: str = "DMY") -> dt.date | None:
         return from_serial(value)
     if isinstance(value, str):
         return _parse_date_text(value, date_order)
-    raise reject_non_text(value, "a date")
+    raise reject_non_text(value, "date")
 
 
 def _parse_ten_chars(text: str) -> dt.date | None:
@@ -121,10 +121,10 @@ def _parse_date_text(value: str, date_order: str) -> dt.date | None:
     if not text:
         return None
     if text[0] == "=":
-        raise BadCell(f"a formula, not a date: {shown(text)}")
+        raise BadCell("as_formula", wanted="date", value=shown(text))
     if text.isascii() and text.isdigit():
         if len(text) > _SERIAL_DIGITS:
-            raise BadCell(f"not a date: {shown(text)}")
+            raise BadCell("not", wanted="date", value=shown(text))
         return from_serial(int(text))
     if match := _ISO_RE.fullmatch(text):
         year, month, day = match.group(1, 2, 3)
@@ -137,7 +137,7 @@ def _parse_date_text(value: str, date_order: str) -> dt.date | None:
         if date_order == "MDY":
             day, month = month, day
     else:
-        raise BadCell(f"not a date: {shown(text)}")
+        raise BadCell("not", wanted="date", value=shown(text))
     _check_time(match.group(4, 5, 6), text)
     return _make_date(int(year), int(month), int(day), text)
 
@@ -145,14 +145,14 @@ def _parse_date_text(value: str, date_order: str) -> dt.date | None:
 def _check_time(parts: tuple[str | None, ...], text: str) -> None:
     hour, minute, second = (int(part) if part else 0 for part in parts)
     if hour > 23 or minute > 59 or second > 59:
-        raise BadCell(f"not a date: {shown(text)}")
+        raise BadCell("not", wanted="date", value=shown(text))
 
 
 def _make_date(year: int, month: int, day: int, text: str) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise BadCell(f"not a date: {shown(text)}") from None
+        raise BadCell("not", wanted="date", value=shown(text)) from None
 
 
 def parse_birthday(value: object, date_order: str = "DMY") -> Birthday | None:
@@ -164,7 +164,7 @@ def parse_birthday(value: object, date_order: str = "DMY") -> Birthday | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 367:
         # A serial in 1900 is no one's birthday: it is "29.02" that the sheet turned into the
         # number 29.02. Guessing back the day and month is unsafe (15.10 arrives as 15.1).
-        raise BadCell(f"a number, not a birthday: {shown(value)}")
+        raise BadCell("as_number", wanted="birthday", value=shown(value))
     if isinstance(value, str):
         text = value.strip()
         if match := _DOTTED_NO_YEAR_RE.fullmatch(text):
@@ -200,7 +200,6 @@ _MONTH_RES = (
     ),  # 2026-11 (or 2026-11-01)
     re.compile(r"(\d{1,2})\s*[/.]\s*(\d{4})", re.ASCII),  # 11.2026, 11/2026
 )
-_PERIOD_FORMS = "a year (2026), quarter (2026-Q4) or month (2026-11)"
 
 
 def parse_period(value: object) -> tuple[dt.date, dt.date] | None:
@@ -220,7 +219,7 @@ def parse_period(value: object) -> tuple[dt.date, dt.date] | None:
         return _months(day.year, day.month, 1)
     text = as_text(value) if is_number else value
     if not isinstance(text, str):
-        raise reject_non_text(value, _PERIOD_FORMS)
+        raise reject_non_text(value, "period")
     text = text.strip().lower()
     if not text:
         return None
@@ -237,7 +236,7 @@ def parse_period(value: object) -> tuple[dt.date, dt.date] | None:
                 return _months(year, month, 1)
     except (ValueError, OverflowError):  # year 0, month 13
         pass
-    raise BadCell(f"not {_PERIOD_FORMS}: {shown(value)}")
+    raise BadCell("not", wanted="period", value=shown(value))
 
 
 def _months(year: int, month: int, count: int) -> tuple[dt.date, dt.date]:

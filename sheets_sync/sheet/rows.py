@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from sheets_sync.config import Config
-from sheets_sync.i18n import read_term, terms_of
+from sheets_sync.i18n import Words, read_term, terms_of, words
 from sheets_sync.model import (
     Activity,
     ActivityColumn,
@@ -25,6 +25,7 @@ from sheets_sync.model import (
     PartnerColumn,
     Problem,
     Stage,
+    Tab,
 )
 from sheets_sync.rules.context import known_types, nearest_type
 from sheets_sync.sheet import cells, dates
@@ -45,10 +46,10 @@ class _Row:
     one index: a large workbook reads ~750,000 cells a cycle.
     """
 
-    __slots__ = ("columns", "date_order", "number", "problems", "row", "sheet")
+    __slots__ = ("columns", "date_order", "number", "partners_tab", "problems", "row", "sheet", "words")
 
     def __init__(
-        self, sheet: Sheet, row: list[CellValue], number: int, problems: list[Problem], date_order: str
+        self, sheet: Sheet, row: list[CellValue], number: int, problems: list[Problem], config: Config
     ):
         width = len(sheet.table.header)
         if len(row) < width:
@@ -58,8 +59,10 @@ class _Row:
             row,
             number,
             problems,
-            date_order,
+            config.date_order,
         )
+        self.words = words(config.language)
+        self.partners_tab = config.tab_name(Tab.PARTNERS)  # where an unknown partner reference is missing
         self.columns = sheet.columns
 
     def value(self, column: StrEnum) -> CellValue:
@@ -77,7 +80,10 @@ class _Row:
         try:
             result = parse(value)
         except cells.BadCell as exc:
-            self.problem(column, f"{exc}: treated as {treated_as}" if treated_as else str(exc))
+            problem = exc.message(self.words.language)
+            if treated_as:
+                problem = self.words.text("cell.treated_as", problem=problem, what=treated_as)
+            self.problem(column, problem)
             return default
         return default if result is None else result
 
@@ -108,15 +114,15 @@ class _Row:
         return self._parse(column, lambda v: dates.parse_birthday(v, self.date_order), None)
 
     def direction(self, column: StrEnum) -> Direction:
-        return self._parse(column, cells.parse_direction, Direction.OUT, Direction.OUT.value)
+        return self._parse(column, cells.parse_direction, Direction.OUT, self.words.text("direction.out"))
 
     def period(self, column: StrEnum) -> tuple[dt.date, dt.date] | None:
-        return self._parse(column, dates.parse_period, None, "the current year")
+        return self._parse(column, dates.parse_period, None, self.words.text("cell.current_year"))
 
     def email(self, column: StrEnum) -> str:
         text = self.text(column)
         if text and (len(text) > _MAX_EMAIL or not _EMAIL.match(text)):
-            self.problem(column, f"not an email address: {cells.shown(text, 60, breaks=True)}")
+            self.problem(column, self.words.text("cell.not_email", value=cells.shown(text, 60, breaks=True)))
             return ""
         return text.lower()
 
@@ -127,7 +133,7 @@ def _rows(
     for index, row in enumerate(sheet.table.rows):
         number = sheet.table.row_number(index)
         if number in ids:
-            yield _Row(sheet, row, number, problems, config.date_order), ids[number]
+            yield _Row(sheet, row, number, problems, config), ids[number]
 
 
 def parse_partners(
@@ -138,17 +144,15 @@ def parse_partners(
     for r, row_id in _rows(sheet, ids, problems, config):
         name = r.text(c.PARTNER)
         if not name:
-            r.problem(c.PARTNER, "no partner name: row skipped")
+            r.problem(c.PARTNER, r.words.text("cell.no_partner_name"))
             continue
         stage_text = r.text(c.STAGE)
         try:  # in the team's words, in either language ("подключение", "ушёл")
             stage = Stage(read_term("stage", stage_text)) if stage_text else Stage.ACTIVE
         except ValueError:
-            r.problem(
-                c.STAGE,
-                f"unknown stage {cells.shown(stage_text, breaks=True)} "
-                "(onboarding, active, paused, churned): treated as active",
-            )
+            stages = ", ".join(r.words.text(f"stage.{s.value}") for s in Stage)
+            shown = cells.shown(stage_text, breaks=True)
+            r.problem(c.STAGE, r.words.text("cell.unknown_stage", value=shown, stages=stages))
             stage = Stage.ACTIVE
         partners.append(
             Partner(
@@ -178,11 +182,9 @@ def _rank(r: _Row, config: Config) -> str:
     (many teams leave new partners unranked): the planner notes that it uses default_rank."""
     typed = r.text(PartnerColumn.RANK)
     if typed and typed.upper() not in config.ranks:
-        r.problem(
-            PartnerColumn.RANK,
-            f"unknown rank {cells.shown(typed, breaks=True)} ({', '.join(config.ranks)}): "
-            f"treated as {config.default_rank}",
-        )
+        shown, ranks = cells.shown(typed, breaks=True), ", ".join(config.ranks)
+        text = r.words.text("cell.unknown_rank", value=shown, ranks=ranks, rank=config.default_rank)
+        r.problem(PartnerColumn.RANK, text)
     return typed.upper()
 
 
@@ -199,15 +201,12 @@ def partner_lookup(partners: tuple[Partner, ...]) -> dict[str, int]:
 def _partner_ref(r: _Row, column: StrEnum, lookup: dict[str, int]) -> int | None:
     ref = r.text(column)
     if not ref:
-        r.problem(column, "no partner given")
+        r.problem(column, r.words.text("cell.no_partner"))
         return None
     found = lookup.get(ref.casefold())
     if found is None:
-        r.problem(
-            column,
-            f"unknown partner {cells.shown(ref, 60, breaks=True)} "
-            "(not a Partner name or ID on the Partners tab)",
-        )
+        shown = cells.shown(ref, 60, breaks=True)
+        r.problem(column, r.words.text("cell.unknown_partner", value=shown, tab=r.partners_tab))
     return found
 
 
@@ -245,13 +244,13 @@ def parse_activities(
     for r, row_id in _rows(sheet, ids, problems, config):
         date = r.date(c.DATE)
         if date is None and r.value(c.DATE) is None:
-            r.problem(c.DATE, "no date: the row is not counted")
+            r.problem(c.DATE, r.words.text("cell.no_date"))
         typed = r.text(c.TYPE)
         kind = cells.activity_type(typed)
         if not typed:
-            r.problem(c.TYPE, "no type (meeting, call, email, deal, ...): not counted as a touch")
+            r.problem(c.TYPE, r.words.text("cell.no_type"))
         elif kind not in known:
-            r.problem(c.TYPE, _unknown_type(typed, kind, known, config))
+            r.problem(c.TYPE, _unknown_type(typed, kind, known, config, r.words))
         activities.append(
             Activity(
                 row=r.number,
@@ -274,17 +273,15 @@ def parse_activities(
     return tuple(activities)
 
 
-def _unknown_type(typed: str, kind: str, known: frozenset[str], config: Config) -> str:
+def _unknown_type(typed: str, kind: str, known: frozenset[str], config: Config, w: Words) -> str:
     """A typo such as "meting" would silently not count as a touch and get no follow-up: say so,
     with the type it most likely means (Russian words as the team types them, see cells)."""
     nearest = nearest_type(kind, known | terms_of("type"))
+    shown = cells.shown(typed, breaks=True)
     if nearest:
-        shown = cells.shown(typed, breaks=True)
-        return f"unknown Type {shown}: did you mean {nearest}? (not counted as a touch)"
-    return (
-        f"unknown Type {cells.shown(typed, breaks=True)} ({', '.join(sorted(config.touch_types))}, deal): "
-        "not counted as a touch"
-    )
+        return w.text("cell.type_typo", value=shown, nearest=w.type_name(nearest))
+    types = ", ".join([*(w.type_name(t) for t in sorted(config.touch_types)), w.type_name("deal")])
+    return w.text("cell.unknown_type", value=shown, types=types)
 
 
 def parse_news(
