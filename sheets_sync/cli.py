@@ -311,9 +311,10 @@ def open_source(config: Config, *, stop: threading.Event | None = None) -> Sourc
     """`stop` (`run` only): the stop event that cuts Google's retries short; a local workbook needs none."""
     if config.source.kind == "xlsx":
         from sheets_sync.sources.xlsx import XlsxSource
+        from sheets_sync.sources.xlsx.look import Look as XlsxLook
 
         assert config.source.path is not None  # load_config refuses an xlsx source without a path
-        return XlsxSource(config.source.path)
+        return XlsxSource(config.source.path, look=XlsxLook.from_config(config))
     from sheets_sync.sources.google.look import Look
     from sheets_sync.sources.google.source import GoogleSource
 

@@ -163,3 +163,35 @@ def cell(rows: Rows, row: int, column: int) -> str:
     if row - 1 < len(rows) and column - 1 < len(rows[row - 1]):
         return rows[row - 1][column - 1]
     return ""
+
+
+def convert(
+    paths: Iterable[Path], to: str, out: Path, *, timeout: float = DEFAULT_TIMEOUT
+) -> dict[Path, Path]:
+    """{workbook: the file LibreOffice made of it} for a `--convert-to` target (`fods`, `pdf`,
+    `xlsx`, ...), written into the folder `out`, with one soffice for all the workbooks (whose file
+    names must differ). Raises LibreOfficeError when soffice fails or leaves a workbook unconverted."""
+    paths = [Path(p) for p in paths]
+    if len({p.stem for p in paths}) != len(paths):
+        raise ValueError(f"workbooks need distinct names: {[p.stem for p in paths]}")
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="sheets-sync-lo-") as folder:
+        work = Path(folder)
+        command = [
+            require_soffice(),
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            to,
+            "--outdir",
+            str(out),
+            *map(str, paths),
+        ]
+        _run(command, timeout, work)
+    made = {p: out / f"{p.stem}.{to.split(':')[0]}" for p in paths}
+    missing = [str(p) for p, result in made.items() if not result.exists()]
+    if missing:
+        raise LibreOfficeError(f"LibreOffice converted none of {missing} to {to}")
+    return made

@@ -14,9 +14,11 @@ from sheets_sync.config import Config, SourceConfig, load_config
 from sheets_sync.errors import ConfigError
 from sheets_sync.model import TAB_SPECS, Tab
 from sheets_sync.sample.workspace import TEAM_COLUMNS, generate_tables, write_sample
+from sheets_sync.sample.xlsx import HEADER_FILL as SAMPLE_HEADER_FILL
 from sheets_sync.sample.xlsx import write_workbook
 from sheets_sync.sheet.cells import parse_bool
 from sheets_sync.sheet.dates import parse_birthday, parse_date
+from sheets_sync.sheet.look import HEADER_FILL
 from tests.samples import copy_sample
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,8 +125,12 @@ def test_workbook_has_the_tabs_and_headers_the_config_names(sample):
         for required in TAB_SPECS[tab].required:
             assert config.column_name(tab, required.value) in header
         assert not set(header) & {config.column_name(tab, c.value) for c in TAB_SPECS[tab].worker}
-        assert ws["A1"].font.b and ws["A1"].fill.fgColor.rgb.endswith("D9E2F3")
-        assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+        # the team's header: bold on light grey (the worker's columns get a fill of their own)
+        assert ws["A1"].font.b and ws["A1"].fill.fgColor.rgb.endswith(SAMPLE_HEADER_FILL)
+        assert SAMPLE_HEADER_FILL != HEADER_FILL
+        # frozen: the header row, and on Partners the columns up to Partner too (as the worker would)
+        assert ws.freeze_panes == ("C2" if tab is Tab.PARTNERS else "A2")
+        assert ws.auto_filter.ref.startswith("A1:")
         assert ws.column_dimensions["B"].width >= 8
     if lang == "ru":
         assert wb.sheetnames == ["Партнёры", "Контакты", "Активности", "Новости"]

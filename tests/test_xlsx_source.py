@@ -506,8 +506,8 @@ def test_file_changed_while_writing_means_nothing_is_written(tmp_path, monkeypat
     snapshot = source.read(["Partners"])
     patch = xlsx_source.patch
 
-    def patch_then_team_saves(data, changes):
-        outcome = patch(data, changes)
+    def patch_then_team_saves(data, changes, *look):
+        outcome = patch(data, changes, *look)
         simple_book(path, rows=(("P-1", "saved by the team meanwhile"),))
         return outcome
 
@@ -527,8 +527,8 @@ def test_excel_opening_the_file_while_writing_means_nothing_is_written(tmp_path,
     before = path.read_bytes()
     patch = xlsx_source.patch
 
-    def patch_then_excel_opens(data, changes):
-        outcome = patch(data, changes)
+    def patch_then_excel_opens(data, changes, *look):
+        outcome = patch(data, changes, *look)
         (tmp_path / "~$book.xlsx").write_bytes(b"someone")
         return outcome
 

@@ -20,9 +20,11 @@ from zoneinfo import ZoneInfo
 
 from sheets_sync.errors import ConfigError
 from sheets_sync.model import TAB_SPECS, Tab
+from sheets_sync.model.tabs import PartnerColumn
 from sheets_sync.sample import data as sample_data
 from sheets_sync.sample.rows import Rows, add_stories, generate_rows
 from sheets_sync.sample.xlsx import Tables, write_workbook
+from sheets_sync.sheet.cells import column_letters
 
 LANGS = ("en", "ru")
 WORKBOOK_NAME = "partners.xlsx"
@@ -76,7 +78,8 @@ def write_sample(folder: Path, lang: str = "en", today: dt.date | None = None) -
     data = generate_rows(today, 20, 50, 240, len(sample_data.NEWS[lang]), rng, lang)
     add_stories(data, today, lang)
     folder.mkdir(parents=True, exist_ok=True)
-    write_workbook(book_path, _render(data, lang, rng), date_format=DATE_FORMATS[lang])
+    tables = _render(data, lang, rng)
+    write_workbook(book_path, tables, date_format=DATE_FORMATS[lang], freeze=_frozen(tables, lang))
     with config_path.open("x", encoding="utf-8") as f:  # "x": never clobber a racing init's config
         f.write(config_text(lang))
     return config_path
@@ -122,6 +125,16 @@ def _render(data: Rows, lang: str, rng: random.Random) -> Tables:
             names = sample_data.RU_COLUMNS[tab.value]
             tables[sample_data.RU_TABS[tab.value]] = ([names[col] for col in columns], rows)
     return tables
+
+
+def _frozen(tables: Tables, lang: str) -> dict[str, str]:
+    """The Partners tab frozen as the worker freezes a team's (sources/xlsx/look.py): the header
+    row, and the columns up to Partner."""
+    tab, partner = Tab.PARTNERS.value, PartnerColumn.PARTNER.value
+    if lang != "en":
+        tab, partner = sample_data.RU_TABS[tab], sample_data.RU_COLUMNS[tab][partner]
+    column = tables[tab][0].index(partner) + 1
+    return {tab: f"{column_letters(column + 1)}2"}
 
 
 # --- small helpers --------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """Writing sample tables to an .xlsx file the way a team's workbook looks: a styled, frozen,
 filterable header row and real date cells (openpyxl's write-only mode, so large tables are fast).
+
+Only the team's columns are written here; the worker's are added by its first cycle, looking as
+the worker's own columns look (sources/xlsx/look.py): so the team's header fill is not theirs.
 """
 
 from __future__ import annotations
@@ -20,13 +23,17 @@ if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 Tables = dict[str, tuple[list[str], list[list[object]]]]  # tab name -> (header, rows of cell values)
-_HEADER_FONT = Font(bold=True, color="1F3864")
-_HEADER_FILL = PatternFill("solid", fgColor="D9E2F3")
+HEADER_FILL = "EDEDED"  # a light grey: the worker's columns are pale blue (sheet.look.HEADER_FILL)
+_HEADER_FONT = Font(name="Calibri", size=11, bold=True, color="1F3864")
+_HEADER_FILL = PatternFill("solid", fgColor=HEADER_FILL)
 _HEADER_BORDER = Border(bottom=Side(style="thin", color="8EA9DB"))
 
 
-def write_workbook(path: Path, tables: Tables, *, date_format: str = "yyyy-mm-dd") -> None:
+def write_workbook(
+    path: Path, tables: Tables, *, date_format: str = "yyyy-mm-dd", freeze: dict[str, str] | None = None
+) -> None:
     """Write tables as an .xlsx: a styled, frozen, filterable header row; dates as real date cells.
+    `freeze`: tab -> the first cell that scrolls, where more than the header row is frozen.
 
     Streams rows (openpyxl write-only mode): 200,000 rows take seconds, not minutes. The file is
     written beside `path` and moved into place, so nobody ever opens half a workbook.
@@ -38,7 +45,7 @@ def write_workbook(path: Path, tables: Tables, *, date_format: str = "yyyy-mm-dd
         # gets from Worksheet._setup at run time
         for col, width in enumerate(_widths(header, rows), 1):
             ws.column_dimensions[get_column_letter(col)].width = width  # type: ignore[attr-defined]
-        ws.freeze_panes = "A2"
+        ws.freeze_panes = (freeze or {}).get(title, "A2")
         ws.auto_filter = AutoFilter(ref=f"A1:{get_column_letter(max(1, len(header)))}{len(rows) + 1}")  # type: ignore[attr-defined]
         ws.append([_header_cell(ws, name) for name in header])
         if date_format == "yyyy-mm-dd":  # openpyxl's own format for a date: no per-cell style needed

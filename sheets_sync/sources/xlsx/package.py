@@ -55,6 +55,10 @@ class Package:
     def has(self, name: str) -> bool:
         return name in self._names or name in self._new
 
+    def names(self) -> list[str]:
+        """Every part's name: the file's, in its order, then the added ones."""
+        return [m.name for m in self._members] + self._added
+
     def read(self, name: str) -> bytes:
         if name in self._new:
             return self._new[name]

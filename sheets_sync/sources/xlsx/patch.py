@@ -10,14 +10,16 @@ PatchError or PackageError (SourceErrors) before a single byte is produced.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sheets_sync.errors import SourceError
 from sheets_sync.model import CellValue, Changes
+from sheets_sync.sheet.look import HEADER_FILL
 from sheets_sync.sources.xlsx.book import Book
 from sheets_sync.sources.xlsx.cell_values import Encoded, clean_text, encode
 from sheets_sync.sources.xlsx.dashboard_sheet import dashboard_xml, kept_widths
+from sheets_sync.sources.xlsx.look import Look, dress, plan, written
 from sheets_sync.sources.xlsx.package import Package
 from sheets_sync.sources.xlsx.sheet_xml import Worksheet
 from sheets_sync.sources.xlsx.styles import Styles
@@ -31,7 +33,19 @@ class Outcome:
     skipped: list[str] = field(default_factory=list)  # 'Partners!B5': cells holding formulas, left alone
 
 
-def patch(data: bytes, changes: Changes) -> Outcome:
+@dataclass(frozen=True)
+class _WorkerHeader(Encoded):
+    """The header of a worker column this write creates: it gets the look (look.py)."""
+
+
+def patch(
+    data: bytes,
+    changes: Changes,
+    look: Look | None = None,
+    header_rows: Mapping[str, Sequence[str]] | None = None,
+) -> Outcome:
+    """`look`: how the worker columns `changes` create look (None: like the team's last header);
+    `header_rows`: each tab's header row as read (where its Partner column is)."""
     package = Package(data)
     book = Book(package)
     styles = Styles(package, book.part)
@@ -60,9 +74,17 @@ def patch(data: bytes, changes: Changes) -> Outcome:
         )
         if filtered is not None:
             book.set_filter_range(tab, filtered)
-        for column in sorted(headers.get(tab, ())):
-            sheet.copy_width(column)
         new_headers = headers.get(tab, {})
+        dressed = plan(look, tab, new_headers, (header_rows or {}).get(tab, ())) if look else None
+        for column in sorted(new_headers):
+            if dressed is None or column not in dressed.headers:
+                sheet.copy_width(column)
+        if look is not None and dressed is not None:
+            dress(package, part, sheet, styles, look, dressed, written(changes, tab, dressed.headers))
+            for column in dressed.headers:  # styled as the team's header (or its row), then dressed
+                edits[tab][1][column] = _WorkerHeader(
+                    edits[tab][1][column].kind, edits[tab][1][column].payload
+                )
 
         def default_style(
             row: int, column: int, sheet: Worksheet = sheet, new_headers: dict[int, str] = new_headers
@@ -73,7 +95,12 @@ def patch(data: bytes, changes: Changes) -> Outcome:
                 return sheet.cell_style(1, column)
             return sheet.column_style(column)
 
-        patched = sheet.patch(dict(edits[tab]), styles.style_for, default_style)
+        def style_for(style: int, value: Encoded) -> int:
+            if isinstance(value, _WorkerHeader):
+                return styles.header(style, HEADER_FILL)
+            return styles.style_for(style, value)
+
+        patched = sheet.patch(dict(edits[tab]), style_for, default_style)
         outcome.skipped += [f"{tab}!{ref}" for ref in patched.skipped]
         package.write(part, patched.xml)
         grow_tables(package, part, new_headers, last, last + len(rows))

@@ -31,6 +31,7 @@ from sheets_sync.errors import LockedError, SourceError
 from sheets_sync.model import Changes
 from sheets_sync.sources import Snapshot
 from sheets_sync.sources.xlsx.locks import Lock, find_lock
+from sheets_sync.sources.xlsx.look import Look
 from sheets_sync.sources.xlsx.patch import patch
 from sheets_sync.sources.xlsx.read import read_tables, tab_marks
 
@@ -55,10 +56,13 @@ class Fingerprint(NamedTuple):
 
 
 class XlsxSource:
-    """The workbook at `path`. See `sheets_sync.sources.Source` for the contract."""
+    """The workbook at `path`. See `sheets_sync.sources.Source` for the contract. `look`
+    (`Look.from_config(config)`): how the worker columns it creates look; None: like the team's
+    last header."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, look: Look | None = None):
         self.path = Path(path)
+        self.look = look
 
     def __repr__(self) -> str:
         return f"XlsxSource({str(self.path)!r})"
@@ -179,7 +183,8 @@ class XlsxSource:
         self._remove_stale_temps(target)
         started = time.monotonic()
         try:
-            outcome = patch(data, changes)
+            headers = {name: table.header for name, table in snapshot.tables.items()}
+            outcome = patch(data, changes, self.look, headers)
         except SourceError as e:
             raise SourceError(f"{self.path}: {e}") from e
         except Exception as e:  # a bug must not leave a half-made file: nothing has been written yet

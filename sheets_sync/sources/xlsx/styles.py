@@ -1,9 +1,10 @@
 """The workbook's cell styles (`styles.xml`): finding or appending the few a written cell needs.
 
 A date the worker writes into a cell without a date format gets a copy of that cell's style (font,
-fill, borders kept) with the format `yyyy-mm-dd`; the Dashboard's first row is bold. A style that
-is needed again is found, never appended twice, so repeated writes leave the part as it was. The
-team's styles are never changed: new entries go at the end of their lists.
+fill, borders kept) with the format `yyyy-mm-dd`; the Dashboard's first row is bold; a worker
+column's header is bold on a fill of its own, and its Touch status colours are differential
+formats. A style that is needed again is found, never appended twice, so repeated writes leave the
+part as it was. The team's styles are never changed: new entries go at the end of their lists.
 """
 
 from __future__ import annotations
@@ -40,6 +41,19 @@ _MINIMAL = (
     '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
 )
+
+
+_BEFORE_DXFS = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles")
+
+
+def _argb(rgb: str) -> str:
+    """RGB hex as styles.xml writes a colour: opaque ARGB."""
+    return "FF" + rgb.upper()
+
+
+def _index(element: etree._Element, name: str) -> int:
+    value = element.get(name, "0") or "0"
+    return int(value) if value.isdigit() else 0
 
 
 # An element's tag (as lxml holds it), attributes, text and children's: equal for the same style entry
@@ -156,38 +170,83 @@ class Styles:
         return self._add_xf(xf)
 
     def _add_xf(self, xf: etree._Element) -> int:
-        xfs = self._xfs()
-        wanted = _canonical(xf)
-        for i, existing in enumerate(xfs):
-            if _canonical(existing) == wanted:
-                return i
-        xfs.append(xf)
-        xfs.set("count", str(len(xfs)))
-        self._changed = True
-        return len(xfs) - 1
+        return self._find_or_append(self._xfs(), xf)
 
     def bold(self) -> int:
         """A bold copy of the default style (the Dashboard's first row)."""
-        if (0, "bold") in self._cache:
-            return self._cache[(0, "bold")]
-        fonts = self._load().find(q("fonts"))
-        if fonts is None or not len(fonts):
-            raise PackageError("its styles part has no fonts")
-        font = copy.deepcopy(fonts[0])
-        for old in font.findall(q("b")):
-            font.remove(old)
-        font.insert(0, etree.Element(q("b")))
-        wanted = _canonical(font)
-        index = next((i for i, f in enumerate(fonts) if _canonical(f) == wanted), None)
-        if index is None:
-            fonts.append(font)
-            fonts.set("count", str(len(fonts)))
-            index, self._changed = len(fonts) - 1, True
-        xf = copy.deepcopy(self._xf(0))
-        xf.set("fontId", str(index))
-        xf.set("applyFont", "1")
-        self._cache[(0, "bold")] = self._add_xf(xf)
+        if (0, "bold") not in self._cache:
+            xf = copy.deepcopy(self._xf(0))
+            xf.set("fontId", str(self._bold_font(0)))
+            xf.set("applyFont", "1")
+            self._cache[(0, "bold")] = self._add_xf(xf)
         return self._cache[(0, "bold")]
+
+    def header(self, style: int, fill: str) -> int:
+        """A copy of style `style` (a header cell's: its borders and alignment kept) in bold, on a
+        solid fill of RGB hex `fill`: a worker column's header."""
+        key = (style, f"header {fill}")
+        if key not in self._cache:
+            fills = self._list("fills")
+            entry = etree.Element(q("fill"))
+            pattern = etree.SubElement(entry, q("patternFill"), patternType="solid")
+            etree.SubElement(pattern, q("fgColor"), rgb=_argb(fill))
+            etree.SubElement(pattern, q("bgColor"), indexed="64")
+            xf = copy.deepcopy(self._xf(style))
+            font = _index(xf, "fontId")
+            xf.set("fontId", str(font if self._is_bold(font) else self._bold_font(font)))
+            xf.set("fillId", str(self._find_or_append(fills, entry)))
+            xf.set("applyFont", "1")
+            xf.set("applyFill", "1")
+            self._cache[key] = self._add_xf(xf)
+        return self._cache[key]
+
+    def dxf(self, fill: str, font: str) -> int:
+        """The index of a differential format (a conditional format's look): text in RGB hex
+        `font` on a solid `fill`. Found or appended to `<dxfs>`, which is made where it is missing."""
+        root = self._load()
+        dxfs = root.find(q("dxfs"))
+        if dxfs is None:
+            dxfs = etree.Element(q("dxfs"))
+            after = [i for i, child in enumerate(root) if child.tag in {q(t) for t in _BEFORE_DXFS}]
+            root.insert(after[-1] + 1 if after else 0, dxfs)
+            dxfs.set("count", "0")
+            self._changed = True
+        entry = etree.Element(q("dxf"))
+        etree.SubElement(etree.SubElement(entry, q("font")), q("color"), rgb=_argb(font))
+        pattern = etree.SubElement(etree.SubElement(entry, q("fill")), q("patternFill"))
+        etree.SubElement(pattern, q("bgColor"), rgb=_argb(fill))  # a dxf's solid fill, as Excel writes it
+        return self._find_or_append(dxfs, entry)
+
+    def _list(self, name: str) -> etree._Element:
+        found = self._load().find(q(name))
+        if found is None or not len(found):
+            raise PackageError(f"its styles part has no {name}")
+        return found
+
+    def _is_bold(self, font: int) -> bool:
+        fonts = self._list("fonts")
+        found = fonts[font].find(q("b")) if 0 <= font < len(fonts) else None
+        return found is not None and found.get("val", "1").lower() in ("1", "true")
+
+    def _bold_font(self, font: int) -> int:
+        """The index of a bold copy of font `font` (the first font when there is no such font)."""
+        fonts = self._list("fonts")
+        bold = copy.deepcopy(fonts[font] if 0 <= font < len(fonts) else fonts[0])
+        for old in bold.findall(q("b")):
+            bold.remove(old)
+        bold.insert(0, etree.Element(q("b")))
+        return self._find_or_append(fonts, bold)
+
+    def _find_or_append(self, entries: etree._Element, entry: etree._Element) -> int:
+        """The index of the entry of `entries` equal to `entry`, appended (and counted) if none is."""
+        wanted = _canonical(entry)
+        for i, existing in enumerate(entries):
+            if _canonical(existing) == wanted:
+                return i
+        entries.append(entry)
+        entries.set("count", str(len(entries)))
+        self._changed = True
+        return len(entries) - 1
 
     def save(self) -> None:
         if self._changed and self._root is not None:
