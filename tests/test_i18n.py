@@ -70,8 +70,14 @@ def test_touch_status_words_are_the_specs_and_read_back_in_either_language(statu
 
 @pytest.mark.parametrize(
     "typed, stage",
-    [("подключение", Stage.ONBOARDING), ("Активный", Stage.ACTIVE), ("пауза", Stage.PAUSED)]
-    + [("ушёл", Stage.CHURNED), ("ушел", Stage.CHURNED), ("Churned", Stage.CHURNED)],
+    [
+        ("подключение", Stage.ONBOARDING),
+        ("Активный", Stage.ACTIVE),
+        ("пауза", Stage.PAUSED),
+        ("ушёл", Stage.CHURNED),
+        ("ушел", Stage.CHURNED),
+        ("Churned", Stage.CHURNED),
+    ],
 )
 def test_the_stage_is_read_in_the_teams_words(typed, stage):
     assert Stage(read_term("stage", typed)) is stage
@@ -79,8 +85,15 @@ def test_the_stage_is_read_in_the_teams_words(typed, stage):
 
 @pytest.mark.parametrize(
     "count, ru, en",
-    [(1, "1 день", "1 day"), (3, "3 дня", "3 days"), (5, "5 дней", "5 days"), (11, "11 дней", "11 days")]
-    + [(21, "21 день", "21 days"), (22, "22 дня", "22 days"), (0, "0 дней", "0 days")],
+    [
+        (1, "1 день", "1 day"),
+        (3, "3 дня", "3 days"),
+        (5, "5 дней", "5 days"),
+        (11, "11 дней", "11 days"),
+        (21, "21 день", "21 days"),
+        (22, "22 дня", "22 days"),
+        (0, "0 дней", "0 days"),
+    ],
 )
 def test_days_take_the_plural_cldr_gives(count, ru, en):
     assert (words("ru").days(count), words("en").days(count)) == (ru, en)

@@ -103,6 +103,7 @@ def test_draft_mode_mails_the_ready_to_forward_follow_up_to_the_manager():
         "owner": "Anna",
         "due": d("2026-12-01"),
         "contacts": ("Olga Petrova",),
+        "first_names": ("Olga",),  # the salutation: the First name column, else the first word of Name
         "addresses": ("contact2@partner.example",),
         "manager": MANAGER,
         "mode": "draft",
@@ -274,3 +275,12 @@ def test_a_touch_booked_for_today_is_in_the_owners_digest():
     assert texts(the_plan, DigestSection.PLANNED, "ben@team.example") == ["Meeting today: Quarterly review"]
     assert texts(the_plan, DigestSection.PLANNED, MANAGER) == ["Call today"]
     assert state(the_plan).last_touch == TODAY  # it is a touch now
+
+
+def test_a_follow_up_greets_the_first_name_column_of_a_matched_contact():
+    the_plan = one_partner(
+        activity(2, ago(1), "meeting", contact="Lena Vogel; Sam", agreements="Pilot"),
+        contacts=[contact(2, name="Lena Vogel", first_name="Lenochka"), contact(3, name="Sam Brown")],
+    )
+    (intent,) = messages(the_plan, MessageKind.FOLLOW_UP)
+    assert intent.context["first_names"] == ("Lenochka", "Sam")

@@ -44,6 +44,7 @@ def test_the_sales_kit_goes_to_the_champions():
     assert kit.context == {
         "partner": "Partner 2",
         "contacts": ("Olga", "Ben"),
+        "first_names": ("Olga", "Ben"),
         "sales_kit_url": "",
         "manager": MANAGER,
     }

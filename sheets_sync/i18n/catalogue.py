@@ -238,6 +238,26 @@ CATALOGUE: dict[str, Entry] = {
         "en": "unknown Type {value} ({types}): not counted as a touch",
         "ru": "неизвестный тип {value} ({types}): не считается касанием",
     },
+    # --- Greetings (digest lines and Sync notes) ---------------------------------------------
+    "greet.birthday": {"en": "birthday", "ru": "день рождения"},
+    "greet.today": {"en": "today", "ru": "сегодня"},
+    "greet.in_days": {"en": "in {days}", "ru": "через {days}"},
+    "greet.birthday_line": {
+        "en": "Birthday of {who} on {date} ({tail})",
+        "ru": "День рождения: {who}, {date} ({tail})",
+    },
+    "greet.holiday_line": {
+        "en": "{holiday} greeting for {who} on {date} ({tail})",
+        "ru": "Поздравить с праздником «{holiday}»: {who}, {date} ({tail})",
+    },
+    "note.greeting_no_email": {
+        "en": "no Email: {occasion} greeting not sent",
+        "ru": "нет email: поздравление ({occasion}) не отправлено",
+    },
+    "note.greeting_deferred": {
+        "en": "{occasion} greeting of {date} not sent: still deferred {days} after the day",
+        "ru": "поздравление ({occasion}) от {date} не отправлено: всё ещё отложено через {days} после даты",
+    },
     # --- Goal progress -------------------------------------------------------------------------------
     "goal.against": {"en": "{done} of {target}", "ru": "{done} из {target}"},
     "goal.percent": {"en": "{text} ({percent}%)", "ru": "{text} ({percent} %)"},

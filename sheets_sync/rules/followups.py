@@ -20,6 +20,7 @@ from sheets_sync.model import (
     MessageKey,
     MessageKind,
     TouchStatus,
+    first_name_in,
 )
 from sheets_sync.rules.context import (
     Context,
@@ -104,6 +105,14 @@ def _addressees(cell: str, contacts: list[Contact]) -> tuple[list[Contact], list
     return matched, loose, names
 
 
+def first_names(names: list[str], contacts: list[Contact]) -> tuple[str, ...]:
+    """Whom the salutation greets: a named contact's First name (else the first word of its Name,
+    see Contact.salutation); a name typed in the Contact cell only, its first word."""
+    known = {" ".join(c.name.split()).casefold(): c.salutation for c in reversed(contacts) if c.name.strip()}
+    found = (known.get(" ".join(n.split()).casefold(), first_name_in(n)) for n in names)
+    return tuple(n for n in found if n)
+
+
 def _intent(
     view: PartnerView,
     a: Activity,
@@ -129,6 +138,7 @@ def _intent(
         "owner": a.owner,
         "due": a.due,
         "contacts": tuple(names),
+        "first_names": first_names(names, [*people, *view.contacts]),
         "addresses": tuple(addresses),  # the partner's side, for the draft note: whom to forward it to
         "manager": view.manager,
         "mode": ctx.config.followup.mode,

@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from sheets_sync.config import Config, Holiday
+from sheets_sync.i18n import Words
 from sheets_sync.model import Contact, DigestSection, MessageIntent, MessageKey, MessageKind, TouchStatus
-from sheets_sync.rules.context import Context, Draft, PartnerView, days, has_email, manager_of
+from sheets_sync.rules.context import Context, Draft, PartnerView, contact_line, has_email, manager_of
 
 BIRTHDAY = "birthday"
 # How long after its day a put-off greeting may still go out: long enough for a capped day to
@@ -110,8 +111,11 @@ def _put_off(ctx: Context, contact: Contact, key: str, month: int, day: int) -> 
     return when if first is not None and first >= when else None
 
 
-def _label(name: str, who: str) -> str:
-    return f"Birthday of {who}" if name == BIRTHDAY else f"{name} greeting for {who}"
+def _occasion_name(name: str, holiday: Holiday | None, w: Words) -> str:
+    """The occasion as the team reads it: "birthday" ("день рождения"), a holiday's own name."""
+    if name == BIRTHDAY:
+        return w.text("greet.birthday")
+    return holiday.name_in(w.language) if holiday is not None else name
 
 
 def _remind_ahead(ctx: Context) -> int:
@@ -128,7 +132,7 @@ def plan_greetings(view: PartnerView, ctx: Context, draft: Draft) -> None:
     """
     if view.status in (TouchStatus.CHURNED, TouchStatus.PAUSED):
         return
-    config, today = ctx.config, ctx.today
+    config, today, w = ctx.config, ctx.today, ctx.words
     send = config.greetings.mode == "send"
     window = occasions_within(today, 0 if send else _remind_ahead(ctx))
     for contact in view.contacts:
@@ -141,12 +145,13 @@ def plan_greetings(view: PartnerView, ctx: Context, draft: Draft) -> None:
                 when = _put_off(ctx, contact, key, month, day)
             if when is None:
                 continue
+            occasion = _occasion_name(name, holiday, w)
             if not send:
                 ahead = (when - today).days
-                tail = "today" if ahead == 0 else f"in {days(ahead)}"
-                draft.item(
-                    view, DigestSection.GREETINGS, f"{_label(name, who)} on {when.isoformat()} ({tail})", when
-                )
+                tail = w.text("greet.today") if ahead == 0 else w.text("greet.in_days", days=w.days(ahead))
+                key_ = "greet.birthday_line" if name == BIRTHDAY else "greet.holiday_line"
+                text = w.text(key_, who=who, holiday=occasion, date=when, tail=tail)
+                draft.item(view, DigestSection.GREETINGS, text, when, contact=contact_line(contact))
             elif (
                 contact.last_greeting is not None
                 and contact.last_greeting >= when
@@ -156,15 +161,14 @@ def plan_greetings(view: PartnerView, ctx: Context, draft: Draft) -> None:
                 # occasions, so it does not hide one put off while another went out meanwhile.
                 continue
             elif not has_email(contact):
-                draft.note_contact(contact.row, f"no Email: {name} greeting not sent")
+                draft.note_contact(contact.row, w.text("note.greeting_no_email", occasion=occasion))
             elif contact.unsubscribed:
                 continue
             elif (today - when).days > CATCH_UP_DAYS:
-                draft.note_contact(
-                    contact.row,
-                    f"{name} greeting of {when.isoformat()} not sent: "
-                    f"still deferred {days(CATCH_UP_DAYS)} after the day",
+                text = w.text(
+                    "note.greeting_deferred", occasion=occasion, date=when, days=w.days(CATCH_UP_DAYS)
                 )
+                draft.note_contact(contact.row, text)
             else:
                 draft.messages.append(_greeting(view, contact, ctx, key, name, when, holiday))
 

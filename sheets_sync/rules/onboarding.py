@@ -48,6 +48,7 @@ def plan_onboarding(view: PartnerView, ctx: Context, draft: Draft) -> tuple[bool
                 context={
                     "partner": partner.name,
                     "contacts": tuple(c.name or c.email for c in people),
+                    "first_names": tuple(c.salutation for c in people if c.salutation),
                     "sales_kit_url": config.onboarding.sales_kit_url,
                     "manager": view.manager,
                 },
