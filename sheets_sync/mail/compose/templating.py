@@ -17,9 +17,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+from babel.dates import format_date
 from markupsafe import Markup, escape
 
 from sheets_sync.errors import ConfigError, TemplateError
+from sheets_sync.i18n import words
 from sheets_sync.mail.compose.message import flatten, person_name, shorten
 from sheets_sync.model import language_code
 
@@ -30,65 +32,24 @@ PARTS = ("subject", "txt", "html")
 
 # --- template helpers: filters and globals ------------------------------------------------------
 
-_MONTHS = {
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    "ru": [
-        "января",
-        "февраля",
-        "марта",
-        "апреля",
-        "мая",
-        "июня",
-        "июля",
-        "августа",
-        "сентября",
-        "октября",
-        "ноября",
-        "декабря",
-    ],
-}
-_MONTHS_SHORT = {
-    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-    "ru": ["янв.", "фев.", "мар.", "апр.", "мая", "июн.", "июл.", "авг.", "сен.", "окт.", "нояб.", "дек."],
-}
-_WEEKDAYS = {
-    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-    "ru": ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"],
-}
 _SPACE = re.compile(r"\s")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013\u2014>]+|\d{1,2}[.)])\s+")
 
 
 @jinja2.pass_context
 def _day(ctx: jinja2.runtime.Context, value: dt.date | None, style: str = "long") -> str:
-    """A date in the message's language: long "26 November 2026", short "26 Nov", dm "26 November",
-    full "Thursday, 26 November 2026"."""
+    """A date in the message's language (CLDR's forms, through Babel): long "26 November 2026",
+    short "26 Nov", dm "26 November", full "Thursday, 26 November 2026", and for: full with the
+    weekday as the object of "for" (in Russian the accusative a date after "for" takes)."""
     if value is None:
         return ""
-    lang = ctx.get("lang", FALLBACK_LANGUAGE)
-    lang = lang if lang in _MONTHS else FALLBACK_LANGUAGE
-    if style == "short":
-        return f"{value.day} {_MONTHS_SHORT[lang][value.month - 1]}"
-    text = f"{value.day} {_MONTHS[lang][value.month - 1]}"
-    if style == "dm":
-        return text
-    text += f" {value.year}"
+    w = words(ctx.get("lang", FALLBACK_LANGUAGE))
+    pattern = {"short": "d MMM", "dm": "d MMMM"}.get(style, "d MMMM y")
+    text = format_date(value, pattern, locale=w.locale)
     if style == "full":
-        weekday = _WEEKDAYS[lang][value.weekday()]
-        return f"{weekday}, {text}"
+        return f"{w.weekday(value)}, {text}"
+    if style == "for":
+        return f"{w.weekday_object(value)}, {text}"
     return text
 
 
@@ -132,13 +93,13 @@ def _person(text: str) -> str:
     return (person_name(flat) or flat) if "@" in flat else flat
 
 
-def _plural(n: int, *forms: str) -> str:
-    """English (one, other) or Russian (one, few, many) plural forms of a count."""
-    if len(forms) == 3:
-        if n % 10 == 1 and n % 100 != 11:
-            return forms[0]
-        return forms[1] if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else forms[2]
-    return forms[0] if n == 1 else forms[-1]
+@jinja2.pass_context
+def _plural(ctx: jinja2.runtime.Context, n: int, *forms: str) -> str:
+    """The form of a count in the message's language, by CLDR's plural category: English gives
+    (one, other), Russian (one, few, many)."""
+    category = words(ctx.get("lang", FALLBACK_LANGUAGE)).plural_category(n)
+    index = {"one": 0, "few": 1, "many": 2}.get(category, len(forms) - 1 if len(forms) < 3 else 1)
+    return forms[min(index, len(forms) - 1)]
 
 
 _NAME_FIELD = re.compile(r"\s*,?\s*\{name\}\s*,?")
