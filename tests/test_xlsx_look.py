@@ -24,17 +24,14 @@ from openpyxl.utils import get_column_letter
 
 from sheets_sync.config import Config, load_config
 from sheets_sync.model import TAB_SPECS, CellWrite, Changes, Tab
-from sheets_sync.model.tabs import PartnerColumn
 from sheets_sync.runtime.cycle import run_once
 from sheets_sync.sheet.look import HEADER_FILL, NARROW_COLUMNS, column_note, column_width, status_colours
 from sheets_sync.sources.xlsx import XlsxSource
 from sheets_sync.sources.xlsx.look import Look
-from sheets_sync.sources.xlsx.sheet_layout import freeze, insert_child, set_width
 from tests.samples import copy_sample
 
 TODAY = dt.date(2026, 11, 26)
 FIXTURES = Path(__file__).parent / "fixtures" / "xlsx"
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STATUS_WORDS = {"en": ["overdue", "due", "soon", "sleeping"], "ru": ["просрочен", "пора", "скоро", "спит"]}
 
 
@@ -405,75 +402,3 @@ def test_libreoffice_opens_them_and_shows_the_notes_and_colours(tmp_path):
     root = etree.parse(str(made[team])).getroot()
     team_notes = ["".join(a.itertext()) for a in root.iter(_t(OFFICE, "annotation"))]
     assert any("Ask Boris before changing the stage." in n for n in team_notes)
-
-
-# --- the layout edits, one by one ---------------------------------------------------------------
-
-NS = {b"": MAIN.encode(), b"r": b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
-
-
-def test_new_elements_go_where_the_schema_puts_them():
-    tail = (
-        b'</sheetData><mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells>'
-        b'<dataValidations count="1"><dataValidation sqref="C2" prompt="a &gt; b"><formula1>1</formula1>'
-        b'</dataValidation></dataValidations><pageMargins left="1" right="1" top="1" bottom="1" header="0" '
-        b'footer="0"/><drawing r:id="rId1"/><legacyDrawingHF r:id="rId2"/><tableParts count="0"/></worksheet>'
-    )
-    cf = b'<conditionalFormatting sqref="Q2"><cfRule type="cellIs" priority="1"/></conditionalFormatting>'
-    grown = insert_child(tail, b"", "conditionalFormatting", cf, NS)
-    assert grown == tail.replace(b"<dataValidations", cf + b"<dataValidations")
-    legacy = b'<legacyDrawing r:id="rId3"/>'
-    assert insert_child(tail, b"", "legacyDrawing", legacy, NS) == tail.replace(
-        b"<legacyDrawingHF", legacy + b"<legacyDrawingHF"
-    )
-    bare = b"</sheetData></worksheet>"
-    assert insert_child(bare, b"", "legacyDrawing", legacy, NS) == b"</sheetData>" + legacy + b"</worksheet>"
-    assert insert_child(b"</sheetData><!-- x --></worksheet>", b"", "legacyDrawing", legacy, NS) is None
-
-
-def test_a_width_splits_a_default_range_and_keeps_a_custom_one():
-    head = (
-        b'<worksheet><cols><col min="2" max="2" width="24" customWidth="1"/>'
-        b'<col min="5" max="1024" width="11.5" style="3"/></cols><sheetData>'
-    )
-    grown = set_width(head, b"", 7, 14)
-    assert grown == head.replace(
-        b'<col min="5" max="1024" width="11.5" style="3"/>',
-        b'<col min="5" max="6" width="11.5" style="3"/>'
-        b'<col min="7" max="7" width="14" style="3" customWidth="1"/>'
-        b'<col min="8" max="1024" width="11.5" style="3"/>',
-    )
-    assert set_width(head, b"", 2, 14) is None  # the team's own width
-    entry = b'<col min="3" max="3" width="9" customWidth="1"/>'
-    assert set_width(head, b"", 3, 9) == head.replace(b'<col min="5"', entry + b'<col min="5"')
-    plain = b"<worksheet><sheetFormatPr/><sheetData>"
-    cols = b'<cols><col min="1" max="1" width="8" customWidth="1"/></cols>'
-    assert set_width(plain, b"", 1, 8) == plain.replace(b"<sheetData>", cols + b"<sheetData>")
-
-
-def test_freezing_fills_the_one_view_without_a_pane():
-    view = b'<worksheet><sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetFormatPr/><sheetData>'
-    pane = b'<pane xSplit="2" ySplit="1" topLeftCell="C2" activePane="bottomRight" state="frozen"/>'
-    assert freeze(view, b"", 1, 2, "C2") == view.replace(
-        b'<sheetView workbookViewId="0"/>', b'<sheetView workbookViewId="0">' + pane + b"</sheetView>"
-    )
-    none = b"<worksheet><dimension ref='A1'/><sheetFormatPr/><sheetData>"
-    row_only = b'<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-    views = b'<sheetViews><sheetView workbookViewId="0">' + row_only + b"</sheetView></sheetViews>"
-    assert freeze(none, b"", 1, 0, "A2") == none.replace(b"<sheetFormatPr/>", views + b"<sheetFormatPr/>")
-    split_pane = b'workbookViewId="0"><pane xSplit="900" topLeftCell="B1"/></sheetView>'
-    split = view.replace(b'workbookViewId="0"/>', split_pane)
-    assert freeze(split, b"", 1, 2, "C2") is None
-    two = view.replace(b"</sheetViews>", b'<sheetView workbookViewId="1"/></sheetViews>')
-    assert freeze(two, b"", 1, 2, "C2") is None
-
-
-def test_without_a_look_new_headers_look_like_the_teams_last_one(tmp_path):
-    path = team_book(tmp_path / "team.xlsx", ["ID", "Partner"])
-    source = XlsxSource(path)
-    snapshot = source.read(["Partners"])
-    source.write(snapshot, Changes(new_headers={"Partners": ((3, "Touch status"),)}))
-    ws = openpyxl.load_workbook(path)["Partners"]
-    assert ws["C1"].comment is None and not ws["C1"].fill.fgColor.rgb.endswith(HEADER_FILL)
-    assert ws.freeze_panes is None and not list(ws.conditional_formatting)
-    assert PartnerColumn.TOUCH_STATUS.value == "Touch status"

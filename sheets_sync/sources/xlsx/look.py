@@ -10,7 +10,7 @@ team's: they look like the team's last header, as before):
 - the Touch status column of the Partners tab: one conditional-format rule (cell equals the status
   word) per status colour, most urgent first, each a differential format appended to styles.xml;
 - on the Partners tab, when the sheet has no pane of its own: the header row frozen, and the
-  columns up to Partner too when it is among the first three.
+  columns up to Partner too when it is among the first three (never through merged cells).
 """
 
 from __future__ import annotations
@@ -146,8 +146,14 @@ def dress(
         sheet.head = set_width(sheet.head, sheet.p, column, width) or sheet.head
     if tab.freeze is not None:
         rows, columns = tab.freeze
-        top_left = cell_ref(rows + 1, columns + 1)
-        sheet.head = freeze(sheet.head, sheet.p, rows, columns, top_left) or sheet.head
+        # never through merged cells: a pane would cut them in two
+        if any(a.min_row <= rows < a.max_row for a in sheet.merged):
+            rows = 0
+        if any(a.min_col <= columns < a.max_col for a in sheet.merged):
+            columns = 0
+        if rows or columns:
+            top_left = cell_ref(rows + 1, columns + 1)
+            sheet.head = freeze(sheet.head, sheet.p, rows, columns, top_left) or sheet.head
     if tab.status is not None:
         element = _status_rules(sheet, styles, look.language, tab.status)
         sheet.tail = (
