@@ -34,6 +34,7 @@ from sheets_sync.settings.kinds import (
     choice,
     clock,
     column_names,
+    currency_code,
     days_of_week,
     duration,
     duties,
@@ -258,6 +259,11 @@ class OnboardingConfig:
 
 
 @dataclass(frozen=True)
+class GoalsConfig:
+    currency: str = setting(currency_code, "")  # ISO 4217 (EUR, USD, RUB): of Goal amount and Amount
+
+
+@dataclass(frozen=True)
 class DigestConfig:
     at: dt.time = setting(clock, dt.time(9, 0))
     fallback: str = setting(address, "")
@@ -318,6 +324,7 @@ class Config:
     followup: FollowupConfig = section(FollowupConfig)
     greetings: GreetingsConfig = section(GreetingsConfig)
     onboarding: OnboardingConfig = section(OnboardingConfig)
+    goals: GoalsConfig = section(GoalsConfig)
     digest: DigestConfig = section(DigestConfig)
     xlsx: XlsxConfig = section(XlsxConfig)
     mail: MailConfig = section(MailConfig)

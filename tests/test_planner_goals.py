@@ -1,10 +1,11 @@
 """Goal progress: deals in the goal period against the target and the amount."""
 
 import pytest
-from planner_helpers import MANAGER, TODAY, activity, d, one_partner, state, texts
+from planner_helpers import MANAGER, TODAY, activity, ago, book, config, d, one_partner, partner, state, texts
 
 from sheets_sync.i18n import words
 from sheets_sync.model import DigestSection, Stage
+from sheets_sync.rules.planner import plan
 from sheets_sync.sheet.dates import parse_period
 
 
@@ -79,7 +80,45 @@ def test_goal_progress_is_a_digest_line_but_never_a_reason_for_a_digest():
     quiet = one_partner(activity(2, d("2026-11-20"), "call", follow_up="sent"), goal="Grow", goal_target=3)
     assert quiet.digests == ()  # nothing to do: no email
     busy = one_partner(goal="Grow", goal_target=3)  # due today: a digest, with the goal in it
-    assert texts(busy, DigestSection.GOALS, MANAGER) == ["Grow: 0 of 3 (0%)"]
+    assert texts(busy, DigestSection.GOALS, MANAGER) == ["Grow: 0 of 3 deals (0%)"]  # as a sentence reads
+
+
+@pytest.mark.parametrize(
+    "language, currency, cell, line",
+    [
+        ("en", "", "1 of 2 (50%); 12,000 of 275,000 (4%)", "1 of 2 deals (50%); 12,000 of 275,000 (4%)"),
+        (
+            "en",
+            "EUR",
+            "1 of 2 (50%); €12,000 of €275,000 (4%)",
+            "1 of 2 deals (50%); €12,000 of €275,000 (4%)",
+        ),
+        (
+            "ru",
+            "RUB",
+            "1 из 2 (50\u00a0%); 12\u00a0000\u00a0₽ из 275\u00a0000\u00a0₽ (4\u00a0%)",
+            "1 из 2 сделок (50\u00a0%); 12\u00a0000\u00a0₽ из 275\u00a0000\u00a0₽ (4\u00a0%)",
+        ),
+    ],
+)
+def test_goal_progress_reads_naturally_in_the_teams_language_and_currency(language, currency, cell, line):
+    the_plan = plan(
+        book(
+            [partner(2, goal_target=2, goal_amount=275000)], [], [activity(3, ago(5), "deal", amount=12000)]
+        ),
+        config(language=language, goals=dict(currency=currency)),
+        TODAY,
+    )
+    assert state(the_plan).goal_progress == cell
+    assert texts(the_plan, DigestSection.GOALS) == [line]
+
+
+@pytest.mark.parametrize(
+    "target, words_", [(1, "0 из 1 сделки"), (3, "0 из 3 сделок"), (21, "0 из 21 сделки")]
+)
+def test_deals_take_the_case_and_plural_after_of(target, words_):
+    the_plan = plan(book([partner(2, goal_target=target, since=ago(1))]), config(language="ru"), TODAY)
+    assert texts(the_plan, DigestSection.GOALS)[0].startswith(words_)
 
 
 @pytest.mark.parametrize("stage", [Stage.PAUSED, Stage.CHURNED])

@@ -260,7 +260,16 @@ CATALOGUE: dict[str, Entry] = {
     },
     # --- Goal progress -------------------------------------------------------------------------------
     "goal.against": {"en": "{done} of {target}", "ru": "{done} из {target}"},
-    "goal.percent": {"en": "{text} ({percent}%)", "ru": "{text} ({percent} %)"},
+    "goal.deals": {
+        "en": Plural(one="{done} of {target} deal", other="{done} of {target} deals"),
+        "ru": Plural(
+            one="{done} из {target} сделки",
+            few="{done} из {target} сделок",
+            many="{done} из {target} сделок",
+            other="{done} из {target} сделки",
+        ),
+    },
+    "goal.percent": {"en": "{text} ({percent})", "ru": "{text} ({percent})"},
     # --- Dashboard (rules/dashboard.py: every word of the worker's Dashboard tab) --------------------
     "dashboard.title": {"en": "Partners dashboard", "ru": "Панель партнёров"},
     "dashboard.as_of": {"en": "as of", "ru": "по состоянию на"},

@@ -10,7 +10,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from sheets_sync.i18n.catalogue import CATALOGUE, FALLBACK, LANGUAGES, Plural
 from sheets_sync.model.plan import TouchStatus
@@ -55,6 +55,10 @@ class Words:
     def number(self, value: int | float | Decimal) -> str:
         """14 550 000 (ru), 14,550,000 (en); at most two decimals, only when there are any."""
         return format_decimal(value, format="#,##0.##", locale=self.locale)
+
+    def percent(self, share: float) -> str:
+        """0.67 -> "67%" (en), "67 %" (ru), rounded half up to a whole percent."""
+        return format_percent(int(share * 100 + 0.5) / 100, locale=self.locale)
 
     def money(self, value: int | float | Decimal, currency: str) -> str:
         """275 000 ₽ (ru, RUB), €275,000 (en, EUR): whole amounts without their cents."""

@@ -131,8 +131,10 @@ def _plan_partner(partner: Partner, ctx: Context, draft: Draft) -> PartnerState:
         plan_duties(view, ctx, draft)
         plan_greetings(view, ctx, draft)
         outlook = plan_newsletter(view, ctx, draft)
-    progress = goal_progress(partner, view.facts.deals, today, ctx.words)
-    goal_line = ": ".join(part for part in (partner.goal.strip(), progress) if part)
+    currency = ctx.config.goals.currency
+    progress = goal_progress(partner, view.facts.deals, today, ctx.words, currency)
+    reads = goal_progress(partner, view.facts.deals, today, ctx.words, currency, reads=True)
+    goal_line = ": ".join(part for part in (partner.goal.strip(), reads) if part)
     # A goal whose period is over stays in its Goal progress cell, not in every digest after it.
     if goal_line and view.status not in _SILENT and period_of(partner, today)[1] >= today:
         draft.item(view, DigestSection.GOALS, goal_line)

@@ -115,6 +115,8 @@ greetings:
     Christmas: {date: "12-24", ru: Рождество}
 onboarding:
   sales_kit_url: https://yourstartup.example/partners/sales-kit
+goals:
+  currency: EUR               # of Goal amount and deal Amounts: "€27,500 of €60,000"
 mail:
   transport: outbox           # outbox: every email is an .eml file in outbox_dir, nothing is sent
   from: partners@yourstartup.example
@@ -144,6 +146,8 @@ greetings:
     Новый год: {date: "01-01", en: New Year}   # «С Новым годом, Артём!»; дни рождения — из «Контактов»
 onboarding:
   sales_kit_url: https://yourstartup.example/partners/sales-kit
+goals:
+  currency: RUB               # валюта «Суммы цели» и сумм сделок: «380 000 ₽ из 650 000 ₽»
 mail:
   transport: outbox           # outbox: каждое письмо сохраняется как .eml в outbox_dir, ничего не уходит
   from: partners@yourstartup.example

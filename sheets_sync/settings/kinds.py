@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.numbers import list_currencies
+
 from sheets_sync.errors import ConfigError, TemplateError
 from sheets_sync.mail.compose.message import parse_address
 from sheets_sync.model import TAB_SPECS, Tab
@@ -32,6 +34,14 @@ def lower(value: Any, at: At) -> str:
 
 def upper(value: Any, at: At) -> str:
     return text(value, at).upper()
+
+
+def currency_code(value: Any, at: At) -> str:
+    """An ISO 4217 code that CLDR knows (EUR, USD, RUB), or empty."""
+    code = upper(value, at)
+    if code and code not in list_currencies():
+        raise ConfigError(f'{at}: expected a currency code such as EUR, USD or RUB, got "{code}".')
+    return code
 
 
 def text_list(value: Any, at: At) -> list[str]:
