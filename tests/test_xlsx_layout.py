@@ -1,10 +1,11 @@
 """The byte edits of a worksheet's layout the xlsx look makes (sources/xlsx/sheet_layout.py): new
 elements where CT_Worksheet's order puts them, column widths, a frozen pane; and a write without a
-look, whose new headers look like the team's last one."""
+look, whose new headers look like the team's last one; a worker header that follows a dark one."""
 
 from __future__ import annotations
 
 import openpyxl
+from openpyxl.styles import Font, PatternFill
 
 from sheets_sync.model import Changes
 from sheets_sync.sheet.look import HEADER_FILL
@@ -89,3 +90,16 @@ def test_no_pane_cuts_through_merged_cells(tmp_path):
     wb["Partners"].merge_cells("B2:C2")  # across the Partner column's right edge
     wb.save(path)
     assert openpyxl.load_workbook(write_worker_columns(path))["Partners"].freeze_panes == "A2"
+
+
+def test_a_worker_header_after_a_dark_team_header_is_not_white(tmp_path):
+    path = team_book(tmp_path / "team.xlsx", ["ID", "Partner"])
+    wb = openpyxl.load_workbook(path)
+    for cell in wb["Partners"][1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1F3864")
+    wb.save(path)
+    ws = openpyxl.load_workbook(write_worker_columns(path))["Partners"]
+    assert ws["C1"].font.b and ws["C1"].fill.fgColor.rgb == "FF" + HEADER_FILL
+    assert ws["C1"].font.color is None or ws["C1"].font.color.rgb != "00FFFFFF"
+    assert ws["B1"].font.color.rgb == "00FFFFFF"  # the team's own header, as it was

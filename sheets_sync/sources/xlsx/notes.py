@@ -53,6 +53,7 @@ _SHAPE_TYPE = (
     b'<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
     b'<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
 )
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 _SHAPE_IDS = re.compile(rb"_x0000_s(\d+)")
 _IDMAP = re.compile(rb"<o:idmap\b[^>]*?\sdata\s*=\s*[\"']([\d,\s]*)[\"']")
 
@@ -154,7 +155,7 @@ def _commented(xml: bytes | None) -> set[str]:
     if xml is None:
         return set()
     try:
-        root = etree.fromstring(xml)
+        root = etree.fromstring(xml, _PARSER)
     except etree.XMLSyntaxError as e:
         raise _Skip(f"its comments part does not parse ({e})") from e
     if root.tag != q("comments"):
@@ -182,7 +183,7 @@ def _comments(xml: bytes | None, notes: dict[str, str]) -> bytes:
             + MAIN.encode()
             + b'"><authors/><commentList/></comments>'
         )
-    root = etree.fromstring(xml)
+    root = etree.fromstring(xml, _PARSER)
     prefix = (root.prefix.encode() + b":") if root.prefix else b""
     authors = [a.text or "" for a in root.iter(q("author"))]
     if AUTHOR in authors:
@@ -197,7 +198,7 @@ def _comments(xml: bytes | None, notes: dict[str, str]) -> bytes:
     )
     grown = _append(xml, prefix, b"commentList", entries)
     try:
-        count = len(list(etree.fromstring(grown).iter(q("comment"))))
+        count = len(list(etree.fromstring(grown, _PARSER).iter(q("comment"))))
     except etree.XMLSyntaxError as e:
         raise _Skip(f"its comments part would not parse ({e})") from e
     if count != len(list(root.iter(q("comment")))) + len(notes):

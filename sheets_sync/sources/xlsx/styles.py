@@ -193,7 +193,8 @@ class Styles:
             etree.SubElement(pattern, q("bgColor"), indexed="64")
             xf = copy.deepcopy(self._xf(style))
             font = _index(xf, "fontId")
-            xf.set("fontId", str(font if self._is_bold(font) else self._bold_font(font)))
+            readable = font if self._is_bold(font) and not self._is_light(font) else self._bold_font(font)
+            xf.set("fontId", str(readable))
             xf.set("fillId", str(self._find_or_append(fills, entry)))
             xf.set("applyFont", "1")
             xf.set("applyFill", "1")
@@ -235,7 +236,23 @@ class Styles:
         for old in bold.findall(q("b")):
             bold.remove(old)
         bold.insert(0, etree.Element(q("b")))
+        if self._is_light(font):  # white on the team's dark header: unreadable on a pale fill
+            for colour in bold.findall(q("color")):
+                bold.remove(colour)
         return self._find_or_append(fonts, bold)
+
+    def _is_light(self, font: int) -> bool:
+        """Whether font `font` is white or nearly (an RGB one, the theme's light colours, the palette's
+        white): text meant for a dark fill."""
+        fonts = self._list("fonts")
+        colour = fonts[font].find(q("color")) if 0 <= font < len(fonts) else None
+        if colour is None:
+            return False
+        rgb, theme, indexed = colour.get("rgb", ""), colour.get("theme"), colour.get("indexed")
+        if len(rgb) in (6, 8) and all(c in "0123456789abcdefABCDEF" for c in rgb):
+            red, green, blue = (int(rgb[-6:][i : i + 2], 16) for i in (0, 2, 4))
+            return 0.299 * red + 0.587 * green + 0.114 * blue > 160
+        return theme in ("0", "2") or indexed in ("1", "9")
 
     def _find_or_append(self, entries: etree._Element, entry: etree._Element) -> int:
         """The index of the entry of `entries` equal to `entry`, appended (and counted) if none is."""
