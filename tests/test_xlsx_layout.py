@@ -4,14 +4,21 @@ look, whose new headers look like the team's last one; a worker header that foll
 
 from __future__ import annotations
 
+import io
+
 import openpyxl
+from lxml import etree
 from openpyxl.styles import Font, PatternFill
 
-from sheets_sync.model import Changes
-from sheets_sync.sheet.look import HEADER_FILL
+from sheets_sync.config import Config
+from sheets_sync.model import CellWrite, Changes
+from sheets_sync.sheet.look import HEADER_FILL, column_note
 from sheets_sync.sources.xlsx import XlsxSource
+from sheets_sync.sources.xlsx.look import Look
+from sheets_sync.sources.xlsx.patch import patch
 from sheets_sync.sources.xlsx.sheet_layout import freeze, insert_child, set_width
 from tests.test_xlsx_look import team_book, write_worker_columns
+from tests.test_xlsx_patch import package, part, sheet
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -103,3 +110,34 @@ def test_a_worker_header_after_a_dark_team_header_is_not_white(tmp_path):
     assert ws["C1"].font.b and ws["C1"].fill.fgColor.rgb == "FF" + HEADER_FILL
     assert ws["C1"].font.color is None or ws["C1"].font.color.rgb != "00FFFFFF"
     assert ws["B1"].font.color.rgb == "00FFFFFF"  # the team's own header, as it was
+
+
+def test_a_prefixed_worksheet_gets_its_look_in_its_prefix():
+    xml = sheet(
+        '<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>Partner</x:t></x:is></x:c></x:row>'
+        '<x:row r="2"><x:c r="A2" t="inlineStr"><x:is><x:t>Acme</x:t></x:is></x:c></x:row>',
+        head='<x:sheetViews><x:sheetView workbookViewId="0"/></x:sheetViews>',
+        tail='<x:pageMargins left="1" right="1" top="1" bottom="1" header="0" footer="0"/>',
+        prefix="x",
+    )
+    changes = Changes(
+        new_headers={"Partners": ((2, "Touch status"),)},
+        cells=(CellWrite("Partners", 2, None, 2, "due"),),
+    )
+    new = patch(package(xml), changes, Look.from_config(Config()), {"Partners": ("Partner",)}).data
+    written = part(new, "xl/worksheets/sheet1.xml")
+    root = etree.fromstring(written)  # well-formed, every element in SpreadsheetML's namespace
+    names = [etree.QName(child).localname for child in root]
+    assert names == [
+        "sheetViews",
+        "cols",
+        "sheetData",
+        "conditionalFormatting",
+        "pageMargins",
+        "legacyDrawing",
+    ]
+    assert all(etree.QName(e).namespace == MAIN for e in root.iter() if isinstance(e.tag, str))
+    assert b'<x:pane xSplit="1" ySplit="1" topLeftCell="B2"' in written
+    ws = openpyxl.load_workbook(io.BytesIO(new))["Partners"]
+    assert ws["B1"].comment.text == column_note("en") and ws["B1"].fill.fgColor.rgb == "FF" + HEADER_FILL
+    assert ws.freeze_panes == "B2"
