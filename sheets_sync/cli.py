@@ -209,7 +209,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if describe is not None:  # a Google Sheet: say which one, as whom (the connection is confirmed)
         print(describe())
     reading = read(source, config)  # the cycle's first phase, nothing after it
-    print(summary.check_report(reading.sheet))
+    print(summary.check_report(reading.sheet, config.language))
     return EXIT_PROBLEMS if reading.sheet.problems else EXIT_OK
 
 

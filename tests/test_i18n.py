@@ -131,3 +131,15 @@ def test_every_count_has_a_form_in_every_language(count):
 
 def test_an_unknown_language_is_english():
     assert words("de").status(TouchStatus.DUE) == "due" and words("RU-ru").status(TouchStatus.DUE) == "пора"
+
+
+def test_a_russian_teams_cycle_summary_and_check_report_are_russian(cli, tmp_path):
+    assert cli("init", str(tmp_path / "ru"), "--lang", "ru").returncode == 0
+    config = str(tmp_path / "ru" / "config.yaml")
+    once = cli("-c", config, "once", "--today", "2026-12-02")
+    assert once.returncode == 0, once.stderr
+    assert once.stdout.startswith("Цикл sheets-sync на 2 декабря (Europe/Moscow)")
+    for word in ("Партнёры по статусу касаний и рангу:", "просрочен", "в норме", "Записано ячеек:"):
+        assert word in once.stdout
+    check = cli("-c", config, "check")
+    assert check.stdout.strip().startswith("OK: партнёров: ")

@@ -258,6 +258,60 @@ CATALOGUE: dict[str, Entry] = {
         "en": "{occasion} greeting of {date} not sent: still deferred {days} after the day",
         "ru": "поздравление ({occasion}) от {date} не отправлено: всё ещё отложено через {days} после даты",
     },
+    # --- the cycle summary and the check report (what `once`, `run` and `check` print) ---------
+    "summary.title": {
+        "en": "sheets-sync cycle for {date} ({zone})",
+        "ru": "Цикл sheets-sync на {date} ({zone})",
+    },
+    "summary.unchanged": {
+        "en": "{date}: the workbook has not changed since the last cycle today.",
+        "ru": "{date}: книга не менялась с прошлого цикла сегодня.",
+    },
+    "summary.by_status": {
+        "en": "Partners by touch status and rank:",
+        "ru": "Партнёры по статусу касаний и рангу:",
+    },
+    "summary.status": {"en": "status", "ru": "статус"},
+    "summary.total": {"en": "total", "ru": "всего"},
+    "summary.kind": {"en": "kind", "ru": "вид"},
+    "summary.to": {"en": "to", "ru": "кому"},
+    "summary.subject": {"en": "subject", "ru": "тема"},
+    "summary.sent": {"en": "Sent {where}: {what}.", "ru": "Отправлено {where}: {what}."},
+    "summary.to_outbox": {"en": "to {folder}", "ru": "в {folder}"},
+    "summary.via": {"en": "via {host}", "ru": "через {host}"},
+    "summary.more": {"en": "... and {count} more", "ru": "... и ещё {count}"},
+    "summary.problems": {
+        "en": "{count} problem(s) in cells: see each row's {column}, or run `sheets-sync check`.",
+        "ru": (
+            "Проблем в ячейках: {count}. Смотрите столбец «{column}» в строках "
+            "или запустите `sheets-sync check`."
+        ),
+    },
+    "summary.dry_run": {
+        "en": "Dry run: {count} cell(s) would be written; nothing was written.",
+        "ru": "Пробный запуск: было бы записано ячеек: {count}; ничего не записано.",
+    },
+    "summary.wrote": {
+        "en": "Wrote {count} cell(s) in {seconds} s.",
+        "ru": "Записано ячеек: {count} за {seconds} с.",
+    },
+    "summary.not_written": {"en": "Nothing written: {why}", "ru": "Ничего не записано: {why}"},
+    "summary.up_to_date": {
+        "en": "The sheet was already up to date ({seconds} s).",
+        "ru": "Таблица уже была в актуальном состоянии ({seconds} с).",
+    },
+    "check.counts": {
+        "en": "{partners} partners, {contacts} contacts, {activities} activities, {news} news items",
+        "ru": "партнёров: {partners}, контактов: {contacts}, активностей: {activities}, новостей: {news}",
+    },
+    "check.ok": {
+        "en": "OK: {counts}; every header and cell reads cleanly.",
+        "ru": "OK: {counts}; все заголовки и ячейки читаются.",
+    },
+    "check.problems": {"en": "{count} problem(s) in {counts}:", "ru": "Проблем: {count} ({counts}):"},
+    "check.cell": {"en": "Cell", "ru": "Ячейка"},
+    "check.column": {"en": "Column", "ru": "Столбец"},
+    "check.problem": {"en": "Problem", "ru": "Проблема"},
     # --- Goal progress -------------------------------------------------------------------------------
     "goal.against": {"en": "{done} of {target}", "ru": "{done} из {target}"},
     "goal.deals": {

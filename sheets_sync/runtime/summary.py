@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from typing import TypedDict
 
 from sheets_sync.config import Config
+from sheets_sync.i18n import Words, words
 from sheets_sync.mail.delivery import DeliveryReport
-from sheets_sync.model import Book, MessageKind, Plan, Tab, TouchStatus
+from sheets_sync.model import Book, MessageKind, PartnerColumn, Plan, Tab, TouchStatus
 from sheets_sync.runtime.cycle import CycleReport
 from sheets_sync.sheet.cells import one_line, shown
 from sheets_sync.sheet.workbook import ReadBook
@@ -22,18 +23,22 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     )
 
 
-def check_report(rb: ReadBook) -> str:
-    book = rb.book
-    counts = (
-        f"{len(book.partners)} partners, {len(book.contacts)} contacts, "
-        f"{len(book.activities)} activities, {len(book.news)} news items"
+def check_report(rb: ReadBook, language: str = "en") -> str:
+    book, w = rb.book, words(language)
+    counts = w.text(
+        "check.counts",
+        partners=len(book.partners),
+        contacts=len(book.contacts),
+        activities=len(book.activities),
+        news=len(book.news),
     )
     if not rb.problems:
-        return f"OK: {counts}; every header and cell reads cleanly."
+        return w.text("check.ok", counts=counts)
     # One problem, one line: a header or a quoted cell may hold a line break, a tab or a
     # terminal escape; they are shown as \n, \t, \x1b.
     rows = [[one_line(rb.cell_ref(p)), one_line(p.column), one_line(p.message)] for p in rb.problems]
-    return f"{len(rb.problems)} problem(s) in {counts}:\n\n" + table(["Cell", "Column", "Problem"], rows)
+    header = [w.text("check.cell"), w.text("check.column"), w.text("check.problem")]
+    return w.text("check.problems", count=len(rb.problems), counts=counts) + "\n\n" + table(header, rows)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -42,18 +47,18 @@ def _short(text: str, limit: int = 60) -> str:
     return shown(text, limit, quoted=False)
 
 
-def _sent_part(delivery: DeliveryReport, config: Config) -> list[str]:
+def _sent_part(delivery: DeliveryReport, config: Config, w: Words) -> list[str]:
     where = (
-        f"to {config.mail.outbox_dir}"
+        w.text("summary.to_outbox", folder=str(config.mail.outbox_dir))
         if config.mail.transport == "outbox"
-        else f"via {config.mail.smtp.host}"
+        else w.text("summary.via", host=config.mail.smtp.host)
     )
-    lines = [f"Sent {where}: {delivery.summary()}."]
+    lines = [w.text("summary.sent", where=where, what=delivery.summary())]
     shown = [[m.kind.value, _short(", ".join(m.recipients), 100), m.subject] for m, _ in delivery.sent[:15]]
     if shown:
-        lines += ["", table(["kind", "to", "subject"], shown)]
+        lines += ["", table([w.text("summary.kind"), w.text("summary.to"), w.text("summary.subject")], shown)]
         if len(delivery.sent) > 15:
-            lines.append(f"... and {len(delivery.sent) - 15} more")
+            lines.append(w.text("summary.more", count=len(delivery.sent) - 15))
     for message, why in [*delivery.deferred[:5], *delivery.failed[:5]]:
         lines.append(f"Not sent: {message.kind.value} to {_short(', '.join(message.recipients), 100)}: {why}")
     for which, why in delivery.not_made[:5]:
@@ -132,43 +137,42 @@ def cycle_line(report: CycleReport) -> str:
 
 
 def cycle_summary(report: CycleReport, config: Config, *, dry_run: bool = False) -> str:
-    plan, book = report.plan, report.book
+    plan, book, w = report.plan, report.book, words(config.language, report.today)
     if plan is None:
-        return f"{report.today}: the workbook has not changed since the last cycle today."
+        return w.text("summary.unchanged", date=report.today)
     assert book is not None  # a cycle that planned read the book
     ranks = sorted({s for s in config.ranks} | {config.default_rank})
     rank_of = {p.row: (p.rank if p.rank in config.ranks else config.default_rank) for p in book.partners}
     grid = Counter((s.status, rank_of.get(s.row, config.default_rank)) for s in plan.partners)
     rows = [
-        [status.value, *(grid[status, r] or "" for r in ranks), sum(grid[status, r] for r in ranks)]
+        [w.status(status), *(grid[status, r] or "" for r in ranks), sum(grid[status, r] for r in ranks)]
         for status in TouchStatus
         if any(grid[status, r] for r in ranks)
     ]
     parts = [
-        f"sheets-sync cycle for {report.today} ({config.timezone})",
+        w.text("summary.title", date=report.today, zone=config.timezone),
         "",
-        "Partners by touch status and rank:",
-        table(["status", *ranks, "total"], rows),
+        w.text("summary.by_status"),
+        table([w.text("summary.status"), *ranks, w.text("summary.total")], rows),
         "",
     ]
 
     if report.delivery is not None:
-        parts += _sent_part(report.delivery, config)
+        parts += _sent_part(report.delivery, config, w)
     else:
         parts += _planned_part(plan, book, config)
     parts.append("")
     in_rows = [p for p in report.problems if p.tab is not Tab.DASHBOARD]
     if in_rows:
-        parts.append(
-            f"{len(in_rows)} problem(s) in cells: see each row's Sync note, or run `sheets-sync check`."
-        )
+        column = config.column_name(Tab.PARTNERS, PartnerColumn.SYNC_NOTE.value)
+        parts.append(w.text("summary.problems", count=len(in_rows), column=column))
     parts += [p.message for p in report.problems if p.tab is Tab.DASHBOARD]
     if dry_run:
-        parts.append(f"Dry run: {report.cells_written} cell(s) would be written; nothing was written.")
+        parts.append(w.text("summary.dry_run", count=report.cells_written))
     elif report.written:
-        parts.append(f"Wrote {report.cells_written} cell(s) in {report.seconds:.2f} s.")
+        parts.append(w.text("summary.wrote", count=report.cells_written, seconds=f"{report.seconds:.2f}"))
     elif report.not_written:
-        parts.append(f"Nothing written: {report.not_written}")
+        parts.append(w.text("summary.not_written", why=report.not_written))
     else:
-        parts.append(f"The sheet was already up to date ({report.seconds:.2f} s).")
+        parts.append(w.text("summary.up_to_date", seconds=f"{report.seconds:.2f}"))
     return "\n".join(parts)
