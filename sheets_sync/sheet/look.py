@@ -61,5 +61,6 @@ def column_note(language: str) -> str:
 def column_width(header: str, values: list[str], narrow: bool = False) -> int:
     """A worker column's width in characters: its header's or its widest value's (a narrow
     column: its header's), at most MAX_WIDTH."""
-    widest = len(header) if narrow else max([len(header), *(len(v) for v in values)])
+    bold = len(header) + 1  # a bold header is a little wider than its characters
+    widest = bold if narrow else max([bold, *(len(v) for v in values)])
     return max(MIN_WIDTH, min(MAX_WIDTH, widest + 2))
