@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from planner_helpers import MANAGER, TODAY, activity, ago, book, config, contact, items, partner, texts
 
-from sheets_sync.model import DigestSection, Direction, MessageKind
+from sheets_sync.model import DigestSection, Direction, MessageKind, Tab
 from sheets_sync.rules.planner import fold_sends, plan
 from sheets_sync.sheet.records import Sent
 
@@ -22,7 +22,7 @@ def test_a_touch_line_names_the_champion_with_the_email():
     )
     (item,) = items(plan(the_book, config(), TODAY), DigestSection.OVERDUE)
     assert item.contact == "Lena Vogel <lena@northwind.example>"
-    assert item.activity_row is None  # a touch is about the partner: its row
+    assert item.row is None  # a touch is about the partner: its row
 
 
 def test_an_activity_line_names_its_contact_and_points_at_its_row():
@@ -32,14 +32,14 @@ def test_an_activity_line_names_its_contact_and_points_at_its_row():
         [activity(7, ago(10), "call", contact="Sam <sam@northwind.example>", next_steps="Quote", due=ago(1))],
     )
     (item,) = items(plan(the_book, config(), TODAY), DigestSection.NEXT_STEPS)
-    assert (item.contact, item.activity_row) == ("sam@northwind.example", 7)
+    assert (item.contact, item.row) == ("sam@northwind.example", (Tab.ACTIVITIES, 7))
 
 
 @pytest.mark.parametrize("direction", [Direction.IN, Direction.OUT])
-def test_an_email_a_partner_sent_today_is_never_booked(direction):
+def test_an_email_dated_today_is_never_booked(direction):
     the_book = book([partner(2)], [], [activity(3, TODAY, "email", direction=direction, summary="Re: pilot")])
     booked = texts(plan(the_book, config(), TODAY), DigestSection.PLANNED)
-    assert booked == ([] if direction is Direction.IN else ["Email today: Re: pilot"])
+    assert booked == []  # sent or received: an email is no booking
 
 
 def test_an_inbound_row_dated_later_is_no_planned_touch():

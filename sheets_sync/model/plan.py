@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from sheets_sync.model.tabs import Tab
+
 __all__ = [
     "DRAFT",
     "LOGGED_TYPES",
@@ -202,7 +204,7 @@ class DigestItem:
     text: str
     when: dt.date | None = None  # the date the item is about (due date, birthday, meeting)
     contact: str = ""  # whom to contact: "Anna Vogel <anna@northwind.example>" ('' when no one)
-    activity_row: int | None = None  # the Activities row it is about; else it is about partner_row
+    row: tuple[Tab, int] | None = None  # the row it is about (an activity, a contact); else partner_row
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ from sheets_sync.rules.calendar import WorkCalendar
 
 TWO_WAY_TYPES = frozenset({"meeting", "call", "visit"})  # a touch of these types is a response
 FOLLOW_UP_TYPES = TWO_WAY_TYPES  # the rows that call for a follow-up email
+# What is booked for a day: an email or a message dated today is more likely sent than planned.
+BOOKED_TYPES = TWO_WAY_TYPES | {"event"}
 LOGGED = frozenset(LOGGED_TYPES.values())  # rows the worker appends: never touches
 DEAL_TYPE = "deal"
 
@@ -152,7 +154,7 @@ class PartnerFacts:
     planned: Activity | None = None  # the earliest touch-type row dated after today (not inbound)
     open_steps: Sequence[Activity] = _NONE  # Due set, Done not yes
     meetings: Sequence[Activity] = _NONE  # meeting/call/visit in the look-back window
-    booked_today: Sequence[Activity] = _NONE  # touch-type rows dated today, but for what a partner sent
+    booked_today: Sequence[Activity] = _NONE  # meetings, calls, visits, events dated today (not inbound)
     deals: Sequence[Activity] = _NONE
 
     @property
@@ -212,7 +214,7 @@ def gather_facts(
                     prior, last_response = last_response, day
                 elif day < last_response and (prior is None or day > prior):
                     prior = day
-            if day == today and not inbound:
+            if day == today and not inbound and kind in BOOKED_TYPES:
                 if booked is None:
                     booked = []
                 booked.append(a)
@@ -353,9 +355,11 @@ class Draft:
         *,
         contact: str = "",
         activity: Activity | None = None,
+        contact_row: int | None = None,
     ) -> None:
         """A digest line about `view`'s partner (and `activity`, its row): to `to`, else its
-        manager, else digest.fallback; `contact` is whom to get in touch with.
+        manager, else digest.fallback; `contact` is whom to get in touch with; the line points at
+        the activity's row, else `contact_row` (Contacts), else the partner's.
 
         With none of them the line is dropped and the partner's Sync note says so (goal progress
         is information only and goes silently).
@@ -366,6 +370,8 @@ class Draft:
             if section != DigestSection.GOALS:
                 self.note_partner(partner.row, self.dropped_note)
             return
-        row = activity.row if activity else None
+        row = (Tab.ACTIVITIES, activity.row) if activity else None
+        if row is None and contact_row is not None:
+            row = (Tab.CONTACTS, contact_row)
         item = DigestItem(section, partner.row, partner.name, view.rank, text, when, contact, row)
         self.digest_items.setdefault(recipient.lower(), []).append(item)

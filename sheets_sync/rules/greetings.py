@@ -151,7 +151,8 @@ def plan_greetings(view: PartnerView, ctx: Context, draft: Draft) -> None:
                 tail = w.text("greet.today") if ahead == 0 else w.text("greet.in_days", days=w.days(ahead))
                 key_ = "greet.birthday_line" if name == BIRTHDAY else "greet.holiday_line"
                 text = w.text(key_, who=who, holiday=occasion, date=when, tail=tail)
-                draft.item(view, DigestSection.GREETINGS, text, when, contact=contact_line(contact))
+                line = contact_line(contact)
+                draft.item(view, DigestSection.GREETINGS, text, when, contact=line, contact_row=contact.row)
             elif (
                 contact.last_greeting is not None
                 and contact.last_greeting >= when

@@ -109,9 +109,7 @@ class Renderer:
         """A manager's digest: sections in DigestSection order, each item's partner linked to its row."""
         by_section: dict[DigestSection, list[dict[str, Any]]] = {}
         for item in digest.items:
-            tab, row = (
-                (Tab.ACTIVITIES, item.activity_row) if item.activity_row else (Tab.PARTNERS, item.partner_row)
-            )
+            tab, row = item.row or (Tab.PARTNERS, item.partner_row)
             by_section.setdefault(item.section, []).append(
                 {
                     "partner": _label(item.partner),
