@@ -276,6 +276,18 @@ def test_newsletter_lists_the_news_newest_first_with_links_and_badges(lang):
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
+def test_a_first_newsletter_reads_as_a_first_issue(lang):
+    first = renderer().render(newsletter(lang, first=True), NOW)
+    later = renderer().render(newsletter(lang, first=False), NOW)
+    since = "since our last update" if lang == "en" else "с нашего прошлого письма"
+    welcome = "Welcome to our partner newsletter: our 2 latest updates" if lang == "en" else "первый выпуск"
+    for part in (first.text, first.html):
+        assert welcome in part and since not in part
+    for part in (later.text, later.html):
+        assert since in part and welcome not in part
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
 def test_digest_lists_sections_most_urgent_first_with_row_links(lang):
     message = renderer(dataclasses.replace(make_config(), language=lang)).render_digest(digest(), TODAY, NOW)
     got = parsed(message)

@@ -70,6 +70,7 @@ def plan_newsletter(view: PartnerView, ctx: Context, draft: Draft) -> Newsletter
                     "contact": c.name,
                     "first_name": c.salutation,
                     "news": news,
+                    "first": last is None,  # the first issue: nothing to say "since" of
                     "manager": view.manager,
                 },
             )
