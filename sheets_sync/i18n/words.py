@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from babel import Locale
@@ -164,7 +164,7 @@ def _terms(group: str) -> dict[str, str]:
 _WEEKDAY_FIELDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-@cache
+@lru_cache(maxsize=64)  # a long-running worker asks for a new day every day
 def words(language: str, today: dt.date | None = None) -> Words:
     """The catalogue in `language` ("ru", "ru-RU", "EN") as of `today`; an unknown language is English."""
     return Words(language.split("-")[0].strip().lower(), today)

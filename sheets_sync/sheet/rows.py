@@ -49,7 +49,14 @@ class _Row:
     __slots__ = ("columns", "date_order", "number", "partners_tab", "problems", "row", "sheet", "words")
 
     def __init__(
-        self, sheet: Sheet, row: list[CellValue], number: int, problems: list[Problem], config: Config
+        self,
+        sheet: Sheet,
+        row: list[CellValue],
+        number: int,
+        problems: list[Problem],
+        config: Config,
+        w: Words,
+        partners_tab: str,
     ):
         width = len(sheet.table.header)
         if len(row) < width:
@@ -61,8 +68,8 @@ class _Row:
             problems,
             config.date_order,
         )
-        self.words = words(config.language)
-        self.partners_tab = config.tab_name(Tab.PARTNERS)  # where an unknown partner reference is missing
+        self.words = w
+        self.partners_tab = partners_tab  # where an unknown partner reference is missing
         self.columns = sheet.columns
 
     def value(self, column: StrEnum) -> CellValue:
@@ -130,10 +137,11 @@ class _Row:
 def _rows(
     sheet: Sheet, ids: dict[int, str], problems: list[Problem], config: Config
 ) -> Iterator[tuple[_Row, str]]:
+    w, partners_tab = words(config.language), config.tab_name(Tab.PARTNERS)
     for index, row in enumerate(sheet.table.rows):
         number = sheet.table.row_number(index)
         if number in ids:
-            yield _Row(sheet, row, number, problems, config), ids[number]
+            yield _Row(sheet, row, number, problems, config, w, partners_tab), ids[number]
 
 
 def parse_partners(
