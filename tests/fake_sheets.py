@@ -14,9 +14,10 @@ tests/test_google_contract.py, which replays those recordings against it):
   deleteDimension, updateSheetProperties (grid size, frozen rows and columns, title), repeatCell
   (formats through their fields mask, notes), updateDimensionProperties (column widths) and
   addConditionalFormatRule, each body checked against the API's schema and fields masks as the real
-  service checks it (tests/fake_sheets_format.py): a request it would refuse is refused here too.
+  service checks it (tests/fake_sheets_format.py): a request it would refuse is refused here too;
+  and addChart, deleteEmbeddedObject (tests/fake_sheets_charts.py), checked likewise.
 - the metadata: gridProperties with frozenRowCount / frozenColumnCount when not 0, and a tab's
-  merges and conditionalFormats when it has any (as the real service leaves defaults out).
+  merges, conditionalFormats and charts when it has any (as the real service leaves defaults out).
 
 Tests drive it directly too: seed tabs, look at cells and formats, count requests (`log`), run a
 teammate's edit just before the n-th request of a kind (`before`), and inject faults (`fail`): before
@@ -42,6 +43,7 @@ import requests
 import responses
 from openpyxl.utils import column_index_from_string, get_column_letter
 
+from tests import fake_sheets_charts as charts
 from tests import fake_sheets_format as formats
 from tests.fake_sheets_format import ApiError, Assignment, assign
 
@@ -130,6 +132,7 @@ class Sheet:
     frozen_rows: int = 0
     frozen_cols: int = 0
     merges: list[dict] = field(default_factory=list)  # GridRanges of merged cells (the team's)
+    charts: list[dict] = field(default_factory=list)  # EmbeddedCharts anchored here (fake_sheets_charts.py)
 
     def clone(self) -> Sheet:
         """A copy whose containers can change without touching this one (values are immutable)."""
@@ -147,6 +150,7 @@ class Sheet:
             self.frozen_rows,
             self.frozen_cols,
             list(self.merges),
+            list(self.charts),
         )
 
     def add_format(self, r0: int, r1: int | None, c0: int, c1: int | None, fmt: dict) -> None:
@@ -297,6 +301,8 @@ class Sheet:
             out["merges"] = [{"sheetId": self.sheet_id, **m} for m in self.merges]
         if self.conditional:
             out["conditionalFormats"] = [dict(rule) for rule in self.conditional]
+        if self.charts:
+            out["charts"] = [dict(chart) for chart in self.charts]
         return out
 
 
@@ -571,6 +577,7 @@ class FakeSheetsAPI:
 
     def _batchUpdate(self, book: Spreadsheet, target, params, body) -> dict:
         formats.check_body(body)  # the whole batch is parsed first: an unknown name fails all of it
+        charts.check_body(body)
         work = Spreadsheet(book.id, book.title, [s.clone() for s in book.sheets])  # all or nothing
         replies = [self._change(work, i, request) for i, request in enumerate(body.get("requests", []))]
         if sum(s.rows * s.cols for s in work.sheets) > MAX_CELLS:
@@ -763,6 +770,8 @@ class FakeSheetsAPI:
             return {}
         if name in formats.HANDLERS:
             return formats.HANDLERS[name](book, args, where)
+        if name in charts.HANDLERS:
+            return charts.HANDLERS[name](book, args, where)
         raise ApiError(400, f"Invalid {where}: the fake does not know this request")
 
 

@@ -36,6 +36,7 @@ from sheets_sync.model import CellValue, CellWrite, Changes
 from sheets_sync.sources import Snapshot, Table
 from sheets_sync.sources.google.a1 import a1, letter, parse_range, quote_title
 from sheets_sync.sources.google.api import is_transient
+from sheets_sync.sources.google.dashboard import dashboard_requests, dashboard_widths
 from sheets_sync.sources.google.layout import (
     JsonObject,
     WritePlan,
@@ -61,6 +62,7 @@ from sheets_sync.sources.google.values import (
 logger = logging.getLogger(__name__)
 
 _VALUES_WRITE = SPREADSHEET_VALUES_BATCH_UPDATE_URL % "-"  # for log lines and stop messages
+Rows = tuple[tuple[CellValue, ...], ...]
 
 
 class SheetWriter:
@@ -128,7 +130,7 @@ class SheetWriter:
             self._place(out, tab, snapshot.tables[tab], current[tab], changes, by_tab.get(tab, []))
         if changes.dashboard is not None:
             self._place_dashboard(out, snapshot, *changes.dashboard)
-        layout = self._layout(out, current)
+        layout = self._layout(out, current, changes.dashboard)
         if layout:
             self._spreadsheet.api(
                 "write", self._http.batch_update, self._spreadsheet.key, {"requests": layout}
@@ -267,10 +269,7 @@ class SheetWriter:
         height = max(old_height, len(rows))
         title = title or name
         if title not in (self._spreadsheet.sheets or {}):
-            longest = [
-                max((len(header_text(r[c])) for r in rows if len(r) > c), default=0) for c in range(width)
-            ]
-            widths = [min(max(n + 2, 10), 60) for n in longest]  # characters, as the xlsx source sizes them
+            widths = dashboard_widths(rows)  # characters, as the xlsx source sizes them
             out.new_dashboard = (title, max(height + 20, 100), max(width + 2, 12), widths)
         for r in range(1, height + 1):
             values = rows[r - 1] if r <= len(rows) else ()
@@ -285,8 +284,11 @@ class SheetWriter:
 
     # --- layout -----------------------------------------------------------------------------
 
-    def _layout(self, out: WritePlan, current: dict[str, Current]) -> list[JsonObject]:
-        """The spreadsheet batchUpdate requests the values need first; [] when none."""
+    def _layout(
+        self, out: WritePlan, current: dict[str, Current], dashboard: tuple[str, Rows] | None = None
+    ) -> list[JsonObject]:
+        """The spreadsheet batchUpdate requests the values need first; [] when none. A Dashboard
+        tab it creates gets its section titles and charts there, once (see `dashboard.py`)."""
         sheets = self._spreadsheet.sheets or {}
         ids = {t: s.sheet_id for t, s in sheets.items()}
         grid = {t: (s.rows, s.cols) for t, s in sheets.items()}
@@ -295,6 +297,9 @@ class SheetWriter:
         if self.look is not None and out.created:
             headers = {t: c.header_texts() for t, c in current.items()}
             requests_ += look_requests(self.look, out, sheets, headers, self._styled)
+        if out.new_dashboard is not None and dashboard is not None:
+            title, _, columns, _ = out.new_dashboard
+            requests_ += dashboard_requests(out.sheet_ids[title], dashboard[1], columns)
         return requests_
 
     def _after_layout(self, out: WritePlan) -> None:

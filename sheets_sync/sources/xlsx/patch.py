@@ -18,7 +18,7 @@ from sheets_sync.model import CellValue, Changes
 from sheets_sync.sheet.look import HEADER_FILL
 from sheets_sync.sources.xlsx.book import Book
 from sheets_sync.sources.xlsx.cell_values import Encoded, clean_text, encode
-from sheets_sync.sources.xlsx.dashboard_sheet import dashboard_xml, kept_widths
+from sheets_sync.sources.xlsx.dashboard_sheet import write_dashboard
 from sheets_sync.sources.xlsx.look import Look, dress, plan, written
 from sheets_sync.sources.xlsx.package import Package
 from sheets_sync.sources.xlsx.sheet_xml import Worksheet
@@ -121,13 +121,4 @@ def _write_dashboard(
 ) -> None:
     if name in data_tabs:  # a config that names the Dashboard like a data tab would wipe the team's rows
         raise SourceError(f'Refusing to rewrite "{name}" as the Dashboard: it is also a data tab.')
-    rows = list(rows)
-    old = book.package.read(book.worksheet(name)) if name in book.parts else None
-    xml = dashboard_xml(
-        rows, date1904=book.date1904, bold=styles.bold(), style_for=styles.style_for, cols=kept_widths(old)
-    )
-    if old is None:
-        book.add_worksheet(name, xml)
-    elif xml != old:
-        book.package.write(book.worksheet(name), xml)
-    book.mark_dashboard(name)
+    write_dashboard(book, styles, name, rows)

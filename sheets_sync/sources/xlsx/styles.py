@@ -201,6 +201,19 @@ class Styles:
             self._cache[key] = self._add_xf(xf)
         return self._cache[key]
 
+    def aligned(self, style: int, horizontal: str) -> int:
+        """A copy of style `style` aligned `horizontal` (left, center, right): the Dashboard's
+        numbers, aligned as the titles above them."""
+        key = (style, f"aligned {horizontal}")
+        if key not in self._cache:
+            xf = copy.deepcopy(self._xf(style))
+            for old in xf.findall(q("alignment")):
+                xf.remove(old)
+            xf.insert(0, etree.Element(q("alignment"), horizontal=horizontal))  # an xf's first child
+            xf.set("applyAlignment", "1")
+            self._cache[key] = self._add_xf(xf)
+        return self._cache[key]
+
     def dxf(self, fill: str, font: str) -> int:
         """The index of a differential format (a conditional format's look): text in RGB hex
         `font` on a solid `fill`. Found or appended to `<dxfs>`, which is made where it is missing."""
