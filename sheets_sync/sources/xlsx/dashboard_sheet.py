@@ -1,9 +1,10 @@
 """The worker's own Dashboard tab, written as a whole worksheet part, with its charts.
 
 The tab is the worker's (book.py marks it), so its XML is made anew each time rather than patched:
-its section titles bold, its columns as wide as `rules.dashboard.dashboard_layout` says (a column
-someone widened stays as wide), printed landscape one page wide, and its charts in a drawing part
-of their own (dashboard_charts.py) that a `<drawing r:id>` element of the sheet points at.
+its section titles bold on the header fill and its numbers aligned as their titles, its columns as
+wide as `rules.dashboard.dashboard_layout` says (a column someone widened stays as wide), printed
+landscape one page wide, and its charts in a drawing part of their own (dashboard_charts.py) that a
+`<drawing r:id>` element of the sheet points at.
 """
 
 from __future__ import annotations
