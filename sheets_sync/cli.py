@@ -21,6 +21,7 @@ from sheets_sync.runtime.cycle import CycleReport, read, run_once
 from sheets_sync.runtime.health import is_healthy, record_cycle, record_health
 from sheets_sync.runtime.loop import Stopper, local_now, run_forever
 from sheets_sync.runtime.sending import Mailer
+from sheets_sync.sheet.look import Look
 from sheets_sync.sources import Source
 
 log = logging.getLogger("sheets_sync")
@@ -311,11 +312,9 @@ def open_source(config: Config, *, stop: threading.Event | None = None) -> Sourc
     """`stop` (`run` only): the stop event that cuts Google's retries short; a local workbook needs none."""
     if config.source.kind == "xlsx":
         from sheets_sync.sources.xlsx import XlsxSource
-        from sheets_sync.sources.xlsx.look import Look as XlsxLook
 
         assert config.source.path is not None  # load_config refuses an xlsx source without a path
-        return XlsxSource(config.source.path, look=XlsxLook.from_config(config))
-    from sheets_sync.sources.google.look import Look
+        return XlsxSource(config.source.path, look=Look.from_config(config))
     from sheets_sync.sources.google.source import GoogleSource
 
     source = GoogleSource.from_config(config.source, stop=stop, look=Look.from_config(config))

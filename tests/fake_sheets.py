@@ -884,8 +884,8 @@ def google_source(api: FakeSheetsAPI, key: str, sleeps: list[float] | None = Non
     with `config`, the worker columns it creates get their look (as `open_source` makes it)."""
     from google.oauth2.credentials import Credentials
 
+    from sheets_sync.sheet.look import Look
     from sheets_sync.sources.google.api import RetryPolicy
-    from sheets_sync.sources.google.look import Look
     from sheets_sync.sources.google.source import GoogleSource
 
     recorded = sleeps if sleeps is not None else []

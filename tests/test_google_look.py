@@ -15,8 +15,15 @@ from sheets_sync import cli
 from sheets_sync.config import parse_config
 from sheets_sync.model import TAB_SPECS, Tab
 from sheets_sync.runtime.cycle import WorkerState, run_once
-from sheets_sync.sheet.look import HEADER_FILL, NARROW_COLUMNS, column_note, column_width, status_colours
-from sheets_sync.sources.google.look import Look, rgb
+from sheets_sync.sheet.look import (
+    HEADER_FILL,
+    NARROW_COLUMNS,
+    Look,
+    column_note,
+    column_width,
+    status_colours,
+)
+from sheets_sync.sources.google.look import rgb
 from tests.fake_sheets import BASE, FakeSheetsAPI, google_source
 
 TODAY = dt.date(2026, 11, 26)

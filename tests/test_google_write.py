@@ -1,12 +1,14 @@
 """GoogleSource.write on small hand-made sheets: appended rows, a grid that must grow, the Dashboard,
 duplicate and missing IDs, date formats, values the API cannot take as they are, and the team's formulas."""
 
+import dataclasses
 import datetime as dt
 import math
 
 import pytest
 import responses
 
+from sheets_sync.config import Config
 from sheets_sync.errors import SourceError
 from sheets_sync.model import CellWrite, Changes
 from tests.fake_sheets import FakeSheetsAPI, Formula, google_source
@@ -270,3 +272,15 @@ def test_rows_are_appended_below_a_formula_whose_result_is_empty(api):
     source.write(snapshot, Changes(appends={"Activities": appended}, id_columns={"Activities": 1}))
     assert activities.value(4, 4) == below
     assert activities.table()[4] == ["A-3", 46352, "Acme", "newsletter"]
+
+
+@pytest.mark.parametrize("language, pattern", [("en", "yyyy-mm-dd"), ("ru", "dd.mm.yyyy")])
+def test_dates_take_the_number_format_of_the_teams_language(api, language, pattern):
+    config = dataclasses.replace(Config(), language=language)
+    source = google_source(api, KEY, config=config)
+    snapshot = source.read(["Partners", "Activities"])
+    source.write(
+        snapshot,
+        Changes(appends={"Activities": (("A-3", DAY, "Acme", "call"),)}, id_columns={"Activities": 1}),
+    )
+    assert sheet(api, "Activities").number_format(4, 2) == {"type": "DATE", "pattern": pattern}

@@ -12,9 +12,8 @@ from openpyxl.styles import Font, PatternFill
 
 from sheets_sync.config import Config
 from sheets_sync.model import CellWrite, Changes
-from sheets_sync.sheet.look import HEADER_FILL, column_note
+from sheets_sync.sheet.look import HEADER_FILL, Look, column_note
 from sheets_sync.sources.xlsx import XlsxSource
-from sheets_sync.sources.xlsx.look import Look
 from sheets_sync.sources.xlsx.patch import patch
 from sheets_sync.sources.xlsx.sheet_layout import freeze, insert_child, set_width
 from tests.test_xlsx_look import team_book, write_worker_columns

@@ -25,9 +25,15 @@ from openpyxl.utils import get_column_letter
 from sheets_sync.config import Config, load_config
 from sheets_sync.model import TAB_SPECS, CellWrite, Changes, Tab
 from sheets_sync.runtime.cycle import run_once
-from sheets_sync.sheet.look import HEADER_FILL, NARROW_COLUMNS, column_note, column_width, status_colours
+from sheets_sync.sheet.look import (
+    HEADER_FILL,
+    NARROW_COLUMNS,
+    Look,
+    column_note,
+    column_width,
+    status_colours,
+)
 from sheets_sync.sources.xlsx import XlsxSource
-from sheets_sync.sources.xlsx.look import Look
 from tests.samples import copy_sample
 
 TODAY = dt.date(2026, 11, 26)
@@ -403,3 +409,12 @@ def test_libreoffice_opens_them_and_shows_the_notes_and_colours(tmp_path):
     root = etree.parse(str(made[team])).getroot()
     team_notes = ["".join(a.itertext()) for a in root.iter(_t(OFFICE, "annotation"))]
     assert any("Ask Boris before changing the stage." in n for n in team_notes)
+
+
+def test_dates_the_worker_writes_are_in_the_languages_format(cycled):
+    lang, config, _ = cycled
+    ws = openpyxl.load_workbook(config.source.path)[config.tab_name(Tab.PARTNERS)]
+    header = [c.value for c in ws[1]]
+    column = header.index(config.column_name(Tab.PARTNERS, "Next touch")) + 1
+    cells = [ws.cell(row, column) for row in range(2, ws.max_row + 1)]
+    assert {c.number_format for c in cells if c.value} == {"yyyy-mm-dd" if lang == "en" else "dd.mm.yyyy"}

@@ -21,15 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
-from sheets_sync.config import Config
-from sheets_sync.model import TAB_SPECS, CellValue, Tab
-from sheets_sync.model.tabs import PartnerColumn
+from sheets_sync.model import CellValue
 from sheets_sync.sheet.headers import normalize_header
 from sheets_sync.sheet.look import (
     HEADER_FILL,
-    NARROW_COLUMNS,
+    MAX_FROZEN_COLUMNS,
+    Look,
     column_note,
     column_width,
     status_colours,
@@ -40,44 +38,7 @@ from sheets_sync.sources.google.values import header_text
 
 PIXELS_PER_CHARACTER = 7  # Arial 10, the Sheets default: about 7 px a character
 PADDING_PIXELS = 10  # the cell's padding (3 px each side) and a little air
-MAX_FROZEN_COLUMNS = 3  # Partner further right: only the header row is frozen
 HEADER_FIELDS = "userEnteredFormat.backgroundColor,userEnteredFormat.textFormat.bold,note"
-
-
-@dataclass(frozen=True)
-class Look:
-    """What the look needs of the config: the language, and every name as the team's sheet has it
-    (normalised as headers are matched)."""
-
-    language: str
-    worker: dict[str, frozenset[str]]  # tab -> the headers of its worker columns
-    narrow: dict[str, frozenset[str]]  # tab -> the headers of its narrow worker columns
-    partners: str  # the Partners tab
-    partner: str  # its Partner column
-    touch_status: str  # its Touch status column
-
-    @classmethod
-    def from_config(cls, config: Config) -> Look:
-        def tab(t: Tab) -> str:
-            return normalize_header(config.tab_name(t))
-
-        def headers(t: Tab, narrow: bool = False) -> frozenset[str]:
-            columns = [c for c in TAB_SPECS[t].worker if not narrow or c in NARROW_COLUMNS]
-            return frozenset(normalize_header(config.column_name(t, c.value)) for c in columns)
-
-        return cls(
-            language=config.language,
-            worker={tab(t): headers(t) for t in TAB_SPECS},
-            narrow={tab(t): headers(t, narrow=True) for t in TAB_SPECS},
-            partners=tab(Tab.PARTNERS),
-            partner=normalize_header(config.column_name(Tab.PARTNERS, PartnerColumn.PARTNER.value)),
-            touch_status=normalize_header(config.column_name(Tab.PARTNERS, PartnerColumn.TOUCH_STATUS.value)),
-        )
-
-    def worker_columns(self, tab: str, created: dict[int, str]) -> list[int]:
-        """Which of the columns created in `tab` are worker columns, left to right."""
-        ours = self.worker.get(normalize_header(tab), frozenset())
-        return sorted(c for c, header in created.items() if normalize_header(header) in ours)
 
 
 def shown(value: CellValue) -> str:

@@ -29,6 +29,7 @@ from gspread.utils import Dimension
 from sheets_sync.config import SourceConfig
 from sheets_sync.errors import SourceError
 from sheets_sync.model import Changes
+from sheets_sync.sheet.look import Look
 from sheets_sync.sources import Snapshot, Table
 from sheets_sync.sources.google.a1 import quote_title
 from sheets_sync.sources.google.api import (
@@ -38,7 +39,6 @@ from sheets_sync.sources.google.api import (
     load_credentials,
     spreadsheet_key,
 )
-from sheets_sync.sources.google.look import Look
 from sheets_sync.sources.google.spreadsheet import Spreadsheet
 from sheets_sync.sources.google.values import table as make_table
 from sheets_sync.sources.google.write import SheetWriter

@@ -60,12 +60,13 @@ def to_raw(value: CellValue) -> Any:
     raise SourceError(f"Cannot write a {type(value).__name__} into a Google Sheet: {value!r}")
 
 
-def date_pattern(value: CellValue) -> str | None:
-    """The number format a written value needs to show as a date, if it is one."""
+def date_pattern(value: CellValue, formats: tuple[str, str] = (DATE_PATTERN, DATETIME_PATTERN)) -> str | None:
+    """The number format a written value needs to show as a date, if it is one: `formats` (a date,
+    a date and time) are the team's language's (`sheet.look.DATE_FORMATS`)."""
     if isinstance(value, dt.datetime):
-        return DATETIME_PATTERN
+        return formats[1]
     if isinstance(value, dt.date):
-        return DATE_PATTERN
+        return formats[0]
     return None
 
 

@@ -33,6 +33,7 @@ from gspread.utils import Dimension, ValueInputOption, ValueRenderOption
 
 from sheets_sync.errors import SourceError
 from sheets_sync.model import CellValue, CellWrite, Changes
+from sheets_sync.sheet.look import DATE_FORMATS, Look
 from sheets_sync.sources import Snapshot, Table
 from sheets_sync.sources.google.a1 import a1, letter, parse_range, quote_title
 from sheets_sync.sources.google.api import is_transient
@@ -43,7 +44,7 @@ from sheets_sync.sources.google.layout import (
     layout_requests,
     refuse_dashboard_over_data,
 )
-from sheets_sync.sources.google.look import Look, look_requests
+from sheets_sync.sources.google.look import look_requests
 from sheets_sync.sources.google.look import shown as shown_text
 from sheets_sync.sources.google.spreadsheet import API_ERRORS, Sheet, Spreadsheet
 from sheets_sync.sources.google.values import (
@@ -73,6 +74,7 @@ class SheetWriter:
         self._spreadsheet = spreadsheet
         self._http = spreadsheet.http
         self.look = look
+        self._date_formats = look.date_formats if look else DATE_FORMATS["en"]
         self._formatted: set[tuple[int, int]] = set()  # (sheetId, column) given a date format
         self._tail_formatted: dict[tuple[int, int], tuple[int, int]] = {}  # -> (first row, last row)
         # (sheetId, column) given their look by a layout request whose headers have not landed yet:
@@ -236,7 +238,7 @@ class SheetWriter:
             out.put(tab, target, w.column, to_raw(w.value))
             if w.column in created:
                 out.widen(tab, w.column, shown_text(w.value))
-            pattern = date_pattern(w.value)
+            pattern = date_pattern(w.value, self._date_formats)
             if pattern:
                 out.column_dates[(tab, w.column)] = pattern
         for column, text in () if landed else new_headers:
@@ -250,7 +252,7 @@ class SheetWriter:
                     out.put(tab, first + offset, column, to_raw(value))
                     if column in created:
                         out.widen(tab, column, shown_text(value))
-                    pattern = date_pattern(value)
+                    pattern = date_pattern(value, self._date_formats)
                     if pattern:
                         out.tail_dates.setdefault((tab, column), (first, pattern))
         if rows:
@@ -275,7 +277,7 @@ class SheetWriter:
             values = rows[r - 1] if r <= len(rows) else ()
             for c in range(1, width + 1):
                 value = values[c - 1] if c <= len(values) else None
-                pattern = date_pattern(value)
+                pattern = date_pattern(value, self._date_formats)
                 if r == 1 and pattern:
                     value = header_text(value)  # the first row is read back as text: keep it text
                 elif pattern:

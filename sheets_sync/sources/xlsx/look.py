@@ -20,53 +20,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from sheets_sync.config import Config
-from sheets_sync.model import TAB_SPECS, CellValue, Changes, Tab
-from sheets_sync.model.tabs import PartnerColumn
+from sheets_sync.model import CellValue, Changes
 from sheets_sync.sheet.headers import normalize_header
-from sheets_sync.sheet.look import NARROW_COLUMNS, column_note, column_width, status_colours
+from sheets_sync.sheet.look import MAX_FROZEN_COLUMNS, Look, column_note, column_width, status_colours
 from sheets_sync.sources.xlsx.notes import add_notes
 from sheets_sync.sources.xlsx.package import Package
 from sheets_sync.sources.xlsx.refs import MAX_ROW, cell_ref
 from sheets_sync.sources.xlsx.sheet_layout import freeze, insert_child, max_priority, set_width
 from sheets_sync.sources.xlsx.sheet_xml import Worksheet
 from sheets_sync.sources.xlsx.styles import Styles
-
-MAX_FROZEN_COLUMNS = 3  # Partner further right: only the header row is frozen
-
-
-@dataclass(frozen=True)
-class Look:
-    """What the look needs of the config: the language, and the names as the team's sheet has
-    them (normalised as headers are matched)."""
-
-    language: str
-    worker: dict[str, frozenset[str]]  # tab -> the headers of its worker columns
-    narrow: dict[str, frozenset[str]]  # tab -> the headers of its narrow worker columns
-    partners: str  # the Partners tab
-    partner: str  # its Partner column
-    touch_status: str  # its Touch status column
-
-    @classmethod
-    def from_config(cls, config: Config) -> Look:
-        def tab(t: Tab) -> str:
-            return normalize_header(config.tab_name(t))
-
-        def headers(t: Tab, narrow: bool = False) -> frozenset[str]:
-            columns = [c for c in TAB_SPECS[t].worker if not narrow or c in NARROW_COLUMNS]
-            return frozenset(normalize_header(config.column_name(t, c.value)) for c in columns)
-
-        def partners(column: PartnerColumn) -> str:
-            return normalize_header(config.column_name(Tab.PARTNERS, column.value))
-
-        return cls(
-            language=config.language,
-            worker={tab(t): headers(t) for t in TAB_SPECS},
-            narrow={tab(t): headers(t, narrow=True) for t in TAB_SPECS},
-            partners=tab(Tab.PARTNERS),
-            partner=partners(PartnerColumn.PARTNER),
-            touch_status=partners(PartnerColumn.TOUCH_STATUS),
-        )
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 from sheets_sync.errors import SourceError
 from sheets_sync.model import CellValue, Changes
-from sheets_sync.sheet.look import HEADER_FILL
+from sheets_sync.sheet.look import HEADER_FILL, Look
 from sheets_sync.sources.xlsx.book import Book
 from sheets_sync.sources.xlsx.cell_values import Encoded, clean_text, encode
 from sheets_sync.sources.xlsx.dashboard_sheet import write_dashboard
-from sheets_sync.sources.xlsx.look import Look, dress, plan, written
+from sheets_sync.sources.xlsx.look import dress, plan, written
 from sheets_sync.sources.xlsx.package import Package
 from sheets_sync.sources.xlsx.sheet_xml import Worksheet
 from sheets_sync.sources.xlsx.styles import Styles
@@ -48,7 +48,7 @@ def patch(
     `header_rows`: each tab's header row as read (where its Partner column is)."""
     package = Package(data)
     book = Book(package)
-    styles = Styles(package, book.part)
+    styles = Styles(package, book.part, look.date_formats if look else None)
     outcome = Outcome(data)
 
     edits: dict[str, dict[int, dict[int, Encoded]]] = defaultdict(lambda: defaultdict(dict))

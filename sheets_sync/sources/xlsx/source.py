@@ -29,9 +29,9 @@ import python_calamine
 
 from sheets_sync.errors import LockedError, SourceError
 from sheets_sync.model import Changes
+from sheets_sync.sheet.look import Look
 from sheets_sync.sources import Snapshot
 from sheets_sync.sources.xlsx.locks import Lock, find_lock
-from sheets_sync.sources.xlsx.look import Look
 from sheets_sync.sources.xlsx.patch import patch
 from sheets_sync.sources.xlsx.read import read_tables, tab_marks
 

@@ -1,10 +1,11 @@
 """The workbook's cell styles (`styles.xml`): finding or appending the few a written cell needs.
 
 A date the worker writes into a cell without a date format gets a copy of that cell's style (font,
-fill, borders kept) with the format `yyyy-mm-dd`; the Dashboard's first row is bold; a worker
-column's header is bold on a fill of its own, and its Touch status colours are differential
-formats. A style that is needed again is found, never appended twice, so repeated writes leave the
-part as it was. The team's styles are never changed: new entries go at the end of their lists.
+fill, borders kept) with the date format of the team's language (`yyyy-mm-dd`, `dd.mm.yyyy`); the
+Dashboard's first row is bold; a worker column's header is bold on a fill of its own, and its Touch
+status colours are differential formats. A style that is needed again is found, never appended
+twice, so repeated writes leave the part as it was. The team's styles are never changed: new
+entries go at the end of their lists.
 """
 
 from __future__ import annotations
@@ -73,8 +74,12 @@ def _canonical(element: etree._Element) -> Canonical:
 class Styles:
     """`styles.xml` of one workbook, loaded when a cell first needs a style of its own."""
 
-    def __init__(self, package: Package, workbook_part: str):
+    def __init__(self, package: Package, workbook_part: str, date_formats: tuple[str, str] | None = None):
+        """`date_formats`: of a date and of a date and time the worker writes, in the team's
+        language (`sheet.look.DATE_FORMATS`); ISO by default."""
         self._package, self._workbook = package, workbook_part
+        date, datetime = date_formats or (FORMATS["date"], FORMATS["datetime"])
+        self._formats = {**FORMATS, "date": date, "datetime": datetime}
         self._root: etree._Element | None = None
         self._name = ""
         self._changed = False
@@ -165,7 +170,7 @@ class Styles:
 
     def _with_format(self, style: int, kind: str) -> int:
         xf = copy.deepcopy(self._xf(style))
-        xf.set("numFmtId", str(self._number_format(FORMATS[kind]) if kind in FORMATS else 0))
+        xf.set("numFmtId", str(self._number_format(self._formats[kind]) if kind in self._formats else 0))
         xf.set("applyNumberFormat", "1")
         return self._add_xf(xf)
 
