@@ -261,22 +261,22 @@ def test_every_word_is_russian_in_a_russian_team():
     assert titles(rows) == [
         "Панель партнёров",
         "Самые просроченные",
-        "Фоллоу-апы к отправке",
+        "Письма по итогам к отправке",
         "Следующие шаги к сроку",
         "Статус",
         "Ранг",
         "Менеджер",
-        "Фоллоу-апы (за 14 дней)",
+        "Письма по итогам (за 14 дней)",
         "Цели партнёров",
         "Дайджесты",
     ]
     assert [r[0] for r in block(rows, "Статус")[1:-1]] == list(RU_URGENCY)
-    assert block(rows, "Фоллоу-апы к отправке")[1][1:] == (
+    assert block(rows, "Письма по итогам к отправке")[1][1:] == (
         "встреча 24 ноября",
         None,
         MANAGER,
         "Dee Lane",
-        "отправить фоллоу-ап (с опозданием)",
+        "отправить письмо по итогам (с опозданием)",
     )
     english = set(dash.CATALOGUE[k]["en"] for k in dash.CATALOGUE if k.startswith("dashboard."))
     words = {v for r in rows for v in r if isinstance(v, str)}
