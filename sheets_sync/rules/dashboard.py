@@ -389,6 +389,8 @@ class _FollowUps:
             and a.partner_row in d.state_of
             and d.state_of[a.partner_row].status != TouchStatus.CHURNED
         ]
+        self.reminded = {a.row for a, _ in self.meetings if is_reminded(a.follow_up)}
+        self._tallies: dict[str, Counter[str]] | None = None
 
     def late(self, a: Activity) -> bool:
         """Whether the window of followup.within_hours (in whole days) is over."""
@@ -400,7 +402,7 @@ class _FollowUps:
         still not done past it), open (not yet due), reminded (followup.mode remind: the manager was
         told, no more is known)."""
         assert a.date is not None
-        if is_reminded(a.follow_up):
+        if a.row in self.reminded:
             return "reminded"
         if not is_open_follow_up(a.follow_up):
             day = recorded_day(a.follow_up, a.date)  # done, and no date says when: in time
@@ -414,7 +416,7 @@ class _FollowUps:
             (
                 (a, task)
                 for a, task in self.meetings
-                if is_reminded(a.follow_up) or (is_open_follow_up(a.follow_up) and task is not None)
+                if a.row in self.reminded or (is_open_follow_up(a.follow_up) and task is not None)
             ),
             key=lambda pair: (pair[0].date, _name(d.partners[pair[0].partner_row or 0]), pair[0].row),
         )
@@ -424,7 +426,7 @@ class _FollowUps:
             partner = d.partners[a.partner_row]
             missing = task is not None and task.state is FollowUpState.MISSING_NEXT_STEPS
             notes = [d.text("late_note")] if self.late(a) else []
-            if is_reminded(a.follow_up):
+            if a.row in self.reminded:
                 notes.append(d.text("reminded_note"))
             what = d.text("do.next_steps" if missing else "do.send")
             if notes:
@@ -435,6 +437,9 @@ class _FollowUps:
         return d.listing(("followups", "meeting", "", "manager", "contact", "to_do"), rows)
 
     def tallies(self) -> dict[str, Counter[str]]:
+        """Manager -> how many meetings, and of each kind (`kind`), and without next steps."""
+        if self._tallies is not None:
+            return self._tallies
         tally: dict[str, Counter[str]] = {}
         for a, task in self.meetings:
             assert a.partner_row is not None
@@ -443,6 +448,7 @@ class _FollowUps:
             counter[self.kind(a)] += 1
             if task is not None and task.state is FollowUpState.MISSING_NEXT_STEPS:
                 counter["no_next_steps"] += 1
+        self._tallies = tally
         return tally
 
     def discipline(self) -> list[Row]:
