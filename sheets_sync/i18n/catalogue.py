@@ -279,6 +279,14 @@ CATALOGUE: dict[str, Entry] = {
     "summary.sent": {"en": "Sent {where}: {what}.", "ru": "Отправлено {where}: {what}."},
     "summary.to_outbox": {"en": "to {folder}", "ru": "в {folder}"},
     "summary.via": {"en": "via {host}", "ru": "через {host}"},
+    "delivery.sent": {"en": "{count} sent", "ru": "отправлено: {count}"},
+    "delivery.already_sent": {"en": "{count} already sent", "ru": "уже были отправлены: {count}"},
+    "delivery.deferred": {"en": "{count} deferred ({why})", "ru": "отложено: {count} ({why})"},
+    "delivery.failed": {"en": "{count} failed", "ru": "не удалось: {count}"},
+    "delivery.not_made": {
+        "en": "{count} not made (a template error: see Sync note)",
+        "ru": "не составлено: {count} (ошибка шаблона: см. заметку синхронизации)",
+    },
     "summary.more": {"en": "... and {count} more", "ru": "... и ещё {count}"},
     "summary.problems": {
         "en": "{count} problem(s) in cells: see each row's {column}, or run `sheets-sync check`.",

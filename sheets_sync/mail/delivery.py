@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING
 
 from sheets_sync.config import MailConfig
 from sheets_sync.errors import DeliveryError, LedgerError
+from sheets_sync.i18n import words
 from sheets_sync.mail import SessionError, Transport
 from sheets_sync.mail.ledger import Ledger, LedgerEntry, SendStatus
 from sheets_sync.model import MessageKind
@@ -101,18 +102,19 @@ class DeliveryReport:
         self.ledger_fault = self.ledger_fault or later.ledger_fault
         self.server_deferred += later.server_deferred
 
-    def summary(self) -> str:
-        """E.g. "12 sent, 3 deferred (max_per_minute reached), 1 failed"."""
-        parts = [f"{len(self.sent)} sent"]
+    def summary(self, language: str = "en") -> str:
+        """E.g. "12 sent, 3 deferred (max_per_minute reached), 1 failed", in `language`."""
+        w = words(language)
+        parts = [w.text("delivery.sent", count=len(self.sent))]
         if self.already_sent:
-            parts.append(f"{len(self.already_sent)} already sent")
+            parts.append(w.text("delivery.already_sent", count=len(self.already_sent)))
         if self.deferred:
-            reasons = sorted({why for _, why in self.deferred})
-            parts.append(f"{len(self.deferred)} deferred ({'; '.join(reasons)})")
+            reasons = "; ".join(sorted({why for _, why in self.deferred}))
+            parts.append(w.text("delivery.deferred", count=len(self.deferred), why=reasons))
         if self.failed:
-            parts.append(f"{len(self.failed)} failed")
+            parts.append(w.text("delivery.failed", count=len(self.failed)))
         if self.not_made:
-            parts.append(f"{len(self.not_made)} not made (a template error: see Sync note)")
+            parts.append(w.text("delivery.not_made", count=len(self.not_made)))
         return ", ".join(parts)
 
 

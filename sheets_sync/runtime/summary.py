@@ -53,7 +53,7 @@ def _sent_part(delivery: DeliveryReport, config: Config, w: Words) -> list[str]:
         if config.mail.transport == "outbox"
         else w.text("summary.via", host=config.mail.smtp.host)
     )
-    lines = [w.text("summary.sent", where=where, what=delivery.summary())]
+    lines = [w.text("summary.sent", where=where, what=delivery.summary(w.language))]
     shown = [[m.kind.value, _short(", ".join(m.recipients), 100), m.subject] for m, _ in delivery.sent[:15]]
     if shown:
         lines += ["", table([w.text("summary.kind"), w.text("summary.to"), w.text("summary.subject")], shown)]
