@@ -78,6 +78,7 @@ RU_NAMES = {
     },
 }
 RU_TYPES = {"meeting": "встреча", "call": "звонок"}
+STATUS_RULES = 8  # four colours, each for its word in English and in Russian
 
 
 @pytest.fixture
@@ -183,7 +184,8 @@ def test_the_first_cycle_s_one_layout_request_carries_the_look_of_the_columns_it
         if r["rule"]["ranges"][0]["sheetId"] == partners.sheet_id
     ]
     words = [r["rule"]["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in rules]
-    expected = {"en": ["overdue", "due", "soon", "sleeping"], "ru": ["просрочен", "пора", "скоро", "спит"]}
+    en, ru = ["overdue", "due", "soon", "sleeping"], ["просрочен", "пора", "скоро", "спит"]
+    expected = {"en": en + ru, "ru": ru + en}  # the team's words first; the others for a later switch
     assert words == expected[lang] == [word for word, _ in status_colours(lang)]
     for index, (request, (_, colour)) in enumerate(zip(rules, status_colours(lang), strict=True)):
         rule = request["rule"]
@@ -248,7 +250,7 @@ def test_the_first_cycle_s_one_layout_request_carries_the_look_of_the_columns_it
         "frozenRowCount": 1,
         "frozenColumnCount": 2,
     }
-    assert len(listed["conditionalFormats"]) == 4
+    assert len(listed["conditionalFormats"]) == STATUS_RULES
 
     # the other tabs: their worker columns look the same; the ID column the worker adds is the team's
     contacts = book[config.tab_name(Tab.CONTACTS)]
@@ -297,7 +299,7 @@ def test_a_sheet_that_has_frozen_rows_keeps_them(api, tmp_path):
     cycle(source, config)
     assert of_kind(layout_requests(api), "updateSheetProperties") == []
     assert (book["Partners"].frozen_rows, book["Partners"].frozen_cols) == (3, 0)
-    assert len(book["Partners"].conditional) == 4  # the rest of the look is there
+    assert len(book["Partners"].conditional) == STATUS_RULES  # the rest of the look is there
 
 
 def test_a_partner_column_past_the_third_freezes_the_header_row_only(api, tmp_path):
@@ -337,7 +339,7 @@ def test_a_retried_values_write_adds_no_second_set_of_rules(api, tmp_path):
     api.fail("values:batchUpdate", 503)  # after the layout request landed: the retry plans again
     cycle(source, config)
     assert api.log.count("batchUpdate") == 1 and api.log.count("values:batchUpdate") == 2
-    assert len(book["Partners"].conditional) == 4
+    assert len(book["Partners"].conditional) == STATUS_RULES
 
 
 def test_a_values_write_that_never_landed_adds_no_second_set_of_rules_next_cycle(api, tmp_path):
@@ -350,7 +352,7 @@ def test_a_values_write_that_never_landed_adds_no_second_set_of_rules_next_cycle
     assert "Touch status" not in columns_of(book["Partners"])  # the header never landed
     second = cycle(source, config)  # the columns are created again: their look is already there
     assert second.written and "Touch status" in columns_of(book["Partners"])
-    assert len(book["Partners"].conditional) == 4
+    assert len(book["Partners"].conditional) == STATUS_RULES
     assert api.log.count("batchUpdate") == 1  # nothing else needed a layout request
     # once the headers are there, a column made again (the team deleted it) is styled again
     partners = book["Partners"]
@@ -396,7 +398,7 @@ def test_open_source_gives_the_google_source_the_config_s_look(api, tmp_path, mo
     source = cli.open_source(config)
     assert source.look == Look.from_config(config) and source.look.language == "ru"
     cycle(source, config)
-    assert len(api.spreadsheets[KEY]["Партнёры"].conditional) == 4
+    assert len(api.spreadsheets[KEY]["Партнёры"].conditional) == STATUS_RULES
 
 
 def test_no_freeze_cuts_a_merged_cell(api, tmp_path):
@@ -407,7 +409,9 @@ def test_no_freeze_cuts_a_merged_cell(api, tmp_path):
     partners.merges.append({"startRowIndex": 7, "endRowIndex": 8, "startColumnIndex": 1, "endColumnIndex": 3})
     cycle(google_source(api, KEY, config=config), config)
     assert of_kind(layout_requests(api), "updateSheetProperties") == []  # row 1 and column B are cut
-    assert (partners.frozen_rows, partners.frozen_cols) == (0, 0) and len(partners.conditional) == 4
+    assert (partners.frozen_rows, partners.frozen_cols) == (0, 0) and len(
+        partners.conditional
+    ) == STATUS_RULES
 
     api.spreadsheets.pop(KEY)
     api.bodies.clear()
@@ -432,4 +436,6 @@ def test_a_cell_merged_after_start_up_costs_one_cycle_then_the_freeze_leaves_it_
     assert "Touch status" not in columns_of(partners) and partners.conditional == []  # all or nothing
     report = cycle(source, config)  # the 400 dropped the metadata: read again, merges and all
     assert report.written and "Touch status" in columns_of(partners)
-    assert (partners.frozen_rows, partners.frozen_cols) == (1, 0) and len(partners.conditional) == 4
+    assert (partners.frozen_rows, partners.frozen_cols) == (1, 0) and len(
+        partners.conditional
+    ) == STATUS_RULES

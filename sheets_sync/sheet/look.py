@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sheets_sync.config import Config
-from sheets_sync.i18n import words
+from sheets_sync.i18n import LANGUAGES, words
 from sheets_sync.model import TAB_SPECS, Tab, TouchStatus
 from sheets_sync.model.tabs import PartnerColumn
 from sheets_sync.sheet.headers import normalize_header
@@ -56,10 +56,15 @@ STATUS_COLOURS: dict[TouchStatus, StatusColour] = {
 
 
 def status_colours(language: str) -> list[tuple[str, StatusColour]]:
-    """(the Touch status word the worker writes in `language`, its colours), most urgent first:
-    the conditional-format rules of the Touch status column."""
-    w = words(language)
-    return [(w.status(status), colour) for status, colour in STATUS_COLOURS.items()]
+    """(a Touch status word, its colours): the conditional-format rules of the Touch status column.
+    The words of `language` first, most urgent first, then those of the other languages: a team
+    that switches `language` later keeps its colours (the rules are set once, never re-sent)."""
+    others = [lang for lang in LANGUAGES if lang != words(language).language]
+    return [
+        (words(lang).status(status), colour)
+        for lang in (words(language).language, *others)
+        for status, colour in STATUS_COLOURS.items()
+    ]
 
 
 def column_note(language: str) -> str:
