@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sheets_sync.config import load_config
+from sheets_sync.i18n import words
 from sheets_sync.mail.smtp import SmtpTransport
 from sheets_sync.model import Activity, Book, Contact, MessageKind, Partner, Tab, key_target
 from sheets_sync.runtime.cycle import run_once
@@ -129,8 +130,19 @@ def _failed(key, kind, reason, refused):
     ],
 )
 def test_the_note_goes_on_the_row_the_message_was_for(key, kind, where):
-    notes = refusal_notes(BOOK, [_failed(key, kind, TOO_LARGE_REASON, {})])
+    notes = refusal_notes(BOOK, [_failed(key, kind, TOO_LARGE_REASON, {})], words("en"))
     assert notes == {where: [f"{kind.value} not sent: the mail server refused it on 2026-11-26: {TOO_LARGE}"]}
+
+
+def test_a_russian_teams_note_is_russian():
+    notes = refusal_notes(
+        BOOK, [_failed("sales-kit:P-1", MessageKind.SALES_KIT, TOO_LARGE_REASON, {})], words("ru")
+    )
+    assert notes == {
+        (Tab.PARTNERS, 2): [
+            f"не отправлено (набор для продаж): почтовый сервер отклонил письмо 26 ноября 2026\u202fг.: {TOO_LARGE}"
+        ]
+    }
 
 
 def test_no_row_for_a_digest_or_a_row_that_is_gone():
@@ -138,7 +150,7 @@ def test_no_row_for_a_digest_or_a_row_that_is_gone():
     digest = _failed(
         "digest:boss@acme.example:2026-11-26", MessageKind.DIGEST, "The SMTP server refused it", {}
     )
-    assert refusal_notes(BOOK, [gone, digest]) == {}
+    assert refusal_notes(BOOK, [gone, digest], words("en")) == {}
 
 
 def test_a_message_refused_for_every_recipient_is_noted_on_the_contacts_only():
@@ -149,7 +161,7 @@ def test_a_message_refused_for_every_recipient_is_noted_on_the_contacts_only():
         "Every recipient was refused (...)",
         {"anna@northwind.example": "550 5.1.1 no such user"},
     )
-    notes = refusal_notes(BOOK, [every_one])
+    notes = refusal_notes(BOOK, [every_one], words("en"))
     assert list(notes) == [(Tab.CONTACTS, 5)] and len(notes[(Tab.CONTACTS, 5)]) == 1
     assert "email refused by the mail server" in notes[(Tab.CONTACTS, 5)][0]
 
@@ -157,7 +169,7 @@ def test_a_message_refused_for_every_recipient_is_noted_on_the_contacts_only():
 def test_a_send_that_succeeds_later_leaves_no_note():
     """The ledger's failures are only those not sent since; a plain Sent is never a refusal after DATA."""
     sent = Sent("sales-kit:P-1", MessageKind.SALES_KIT, ("anna@northwind.example",), NOW)
-    assert refusal_notes(BOOK, [sent]) == {}
+    assert refusal_notes(BOOK, [sent], words("en")) == {}
 
 
 def test_a_later_message_of_the_kind_for_the_row_clears_the_note():
@@ -167,8 +179,8 @@ def test_a_later_message_of_the_kind_for_the_row_clears_the_note():
         sent_at=NOW - dt.timedelta(days=31),
     )
     newer = Sent("newsletter:C-1:2026-11-26", MessageKind.NEWSLETTER, ("anna@northwind.example",), NOW)
-    assert refusal_notes(BOOK, [newer, old]) == {}
-    assert list(refusal_notes(BOOK, [old])) == [(Tab.CONTACTS, 5)]
+    assert refusal_notes(BOOK, [newer, old], words("en")) == {}
+    assert list(refusal_notes(BOOK, [old], words("en"))) == [(Tab.CONTACTS, 5)]
 
 
 def test_a_refusal_after_data_keeps_the_addresses_own_refusal():
@@ -181,5 +193,5 @@ def test_a_refusal_after_data_keeps_the_addresses_own_refusal():
     )
     rcpt = dataclasses.replace(rcpt, sent_at=NOW - dt.timedelta(days=1))
     data = _failed("greeting:C-1:birthday:2026", MessageKind.GREETING, TOO_LARGE_REASON, {})
-    [note] = refusal_notes(BOOK, [rcpt, data]).values()
+    [note] = refusal_notes(BOOK, [rcpt, data], words("en")).values()
     assert len(note) == 2 and "550 5.1.1 no such user" in note[0] and "greeting not sent" in note[1]

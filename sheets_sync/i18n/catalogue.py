@@ -320,6 +320,39 @@ CATALOGUE: dict[str, Entry] = {
     "check.cell": {"en": "Cell", "ru": "Ячейка"},
     "check.column": {"en": "Column", "ru": "Столбец"},
     "check.problem": {"en": "Problem", "ru": "Проблема"},
+    "cell.duplicate_id": {
+        "en": (
+            "duplicate ID {value} (also on row {row}): nothing is sent for either row until the copy's ID "
+            "is cleared (a new one is then filled in)"
+        ),
+        "ru": (
+            "повторяющийся код {value} (он же в строке {row}): ни одной из двух строк ничего "
+            "не отправляется, пока код копии не очищен (тогда будет заполнен новый)"
+        ),
+    },
+    "cell.two_columns": {
+        "en": "two columns are headed {header} ({first} and {second}): the first one ({first}) is read",
+        "ru": "два столбца с заголовком {header} ({first} и {second}): читается первый ({first})",
+    },
+    # --- Sync notes of what the mail server refused -------------------------------------------------
+    "kind.follow-up": {"en": "follow-up", "ru": "письмо по итогам"},
+    "kind.sales-kit": {"en": "sales-kit", "ru": "набор для продаж"},
+    "kind.greeting": {"en": "greeting", "ru": "поздравление"},
+    "kind.newsletter": {"en": "newsletter", "ru": "рассылка"},
+    "kind.digest": {"en": "digest", "ru": "дайджест"},
+    "note.not_sent": {"en": "{kind} not sent: {why}", "ru": "не отправлено ({kind}): {why}"},
+    "note.address_refused": {
+        "en": "email refused by the mail server on {date}: {reply}",
+        "ru": "почтовый сервер отклонил адрес {date}: {reply}",
+    },
+    "note.message_refused": {
+        "en": "the mail server refused it on {date}: {reply}",
+        "ru": "почтовый сервер отклонил письмо {date}: {reply}",
+    },
+    "note.sender_refused": {
+        "en": "the mail server refused the sender address (mail.from) on {date}: {reply}",
+        "ru": "почтовый сервер отклонил адрес отправителя (mail.from) {date}: {reply}",
+    },
     # --- Goal progress -------------------------------------------------------------------------------
     "goal.against": {"en": "{done} of {target}", "ru": "{done} из {target}"},
     "goal.deals": {

@@ -173,7 +173,7 @@ def record(
     if ledger is not None:
         unlogged = tuple(unlogged_sends(ledger, config.zone))
         outcomes = [*memory.sent, *delivered.sent, *failed_sends(ledger, config.zone)]
-        for where, extra in refusal_notes(book, outcomes).items():
+        for where, extra in refusal_notes(book, outcomes, words(config.language, plan_.today)).items():
             notes.setdefault(where, []).extend(extra)
         digests = digest_days(ledger, reading.records, config)
     changes = build_changes(

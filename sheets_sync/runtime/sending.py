@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sheets_sync.config import Config
+from sheets_sync.i18n import Words, words
 from sheets_sync.mail import Transport, open_transport
 from sheets_sync.mail.compose.render import Message, Renderer, TemplateError
 from sheets_sync.mail.delivery import DeliveryReport, deliver
@@ -79,7 +80,9 @@ def render_planned(plan: Plan, renderer: Renderer, now: dt.datetime, *, digests:
             out.messages.append(renderer.render(intent, now))
         except TemplateError as exc:
             log.warning("%s not rendered: %s", intent.key, exc)
-            out.notes.setdefault(_row_of(intent), []).append(f"{intent.kind.value} not sent: {exc}")
+            w = words(renderer.config.language)
+            note = w.text("note.not_sent", kind=w.text(f"kind.{intent.kind.value}"), why=str(exc))
+            out.notes.setdefault(_row_of(intent), []).append(note)
             out.not_made.append((f"{intent.kind.value} to {', '.join(intent.to)}", str(exc)))
     for digest in plan.digests if digests else ():
         try:
@@ -172,7 +175,7 @@ def failed_sends(ledger: Ledger, zone: dt.tzinfo) -> list[Sent]:
     return [Failed(**vars(_as_sent(e, zone)), reason=e.reason) for e in ledger.failures()]
 
 
-def refusal_notes(book: Book, outcomes: list[Sent]) -> Notes:
+def refusal_notes(book: Book, outcomes: list[Sent], w: Words) -> Notes:
     """What the server refused, on the rows the team can act on.
 
     A recipient refused at RCPT (5xx) is marked on its contact's row, until a later send to it
@@ -192,10 +195,9 @@ def refusal_notes(book: Book, outcomes: list[Sent]) -> Notes:
     for contact in book.contacts:
         when, reason = latest.get(contact.email, (None, ""))
         if reason:
-            notes.setdefault((Tab.CONTACTS, contact.row), []).append(
-                f"email refused by the mail server on {when:%Y-%m-%d}: {reason}"
-            )
-    for where, note in _message_refusals(book, outcomes):
+            note = w.text("note.address_refused", date=when.date() if when else None, reply=reason)
+            notes.setdefault((Tab.CONTACTS, contact.row), []).append(note)
+    for where, note in _message_refusals(book, outcomes, w):
         notes.setdefault(where, []).append(note)
     return notes
 
@@ -210,7 +212,7 @@ _TAB_OF_KIND = {
 }
 
 
-def _message_refusals(book: Book, outcomes: list[Sent]) -> list[tuple[tuple[Tab, int], str]]:
+def _message_refusals(book: Book, outcomes: list[Sent], w: Words) -> list[tuple[tuple[Tab, int], str]]:
     """(row, note) of each message refused as a whole, on the row its key names (a digest has none)."""
     since: dict[tuple[MessageKind, str], dt.datetime] = {}  # the last send of a kind for a row
     for s in outcomes:
@@ -233,13 +235,14 @@ def _message_refusals(book: Book, outcomes: list[Sent]) -> list[tuple[tuple[Tab,
         row = rows[tab].get(s.target_id)
         if row is None or (later is not None and later > s.sent_at):
             continue  # the row is gone, or a later greeting/newsletter/kit for it went out
-        out.append(((tab, row), f"{s.kind.value} not sent: {_refusal_text(s)}"))
+        note = w.text("note.not_sent", kind=w.text(f"kind.{s.kind.value}"), why=_refusal_text(s, w))
+        out.append(((tab, row), note))
     return out
 
 
-def _refusal_text(failed: Failed) -> str:
+def _refusal_text(failed: Failed, w: Words) -> str:
     found = _REFUSED.search(failed.reason)
     if found is None:  # not a server's reply (e.g. "cannot take this message"): the transport's words
         return failed.reason
-    what = "it" if found["what"] == "message" else "the sender address (mail.from)"
-    return f"the mail server refused {what} on {failed.sent_at:%Y-%m-%d}: {found['reply']}"
+    key = "note.message_refused" if found["what"] == "message" else "note.sender_refused"
+    return w.text(key, date=failed.sent_at.date(), reply=found["reply"])

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from sheets_sync.config import Config
 from sheets_sync.errors import ConfigError
+from sheets_sync.i18n import words
 from sheets_sync.model import TAB_SPECS, ActivityColumn, CellValue, Problem, Tab
 from sheets_sync.sheet import cells
 from sheets_sync.sources import Table
@@ -99,6 +100,6 @@ def duplicate_headers(sheet: Sheet, config: Config) -> dict[Problem, int]:
             continue
         a, b = cells.column_letters(first[key] + 1), cells.column_letters(i + 1)
         shown = cells.shown(sheet.table.header[first[key]], 60)
-        message = f"two columns are headed {shown} ({a} and {b}): the first one ({a}) is read"
+        message = words(config.language).text("cell.two_columns", header=shown, first=a, second=b)
         found[Problem(sheet.tab, 1, cells.shown(text, 60, quoted=False), message)] = i
     return found

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from sheets_sync.config import Config
 from sheets_sync.errors import ConfigError
+from sheets_sync.i18n import Words, words
 from sheets_sync.model import (
     TAB_SPECS,
     Book,
@@ -85,7 +86,7 @@ def read_book(snapshot: Snapshot, config: Config) -> ReadBook:
         sheets[tab] = map_headers(tab, table, config)
         header_cells.update(duplicate_headers(sheets[tab], config))
     problems.extend(header_cells)
-    ids, new_ids, next_ids, duplicates = _assign_ids(sheets, problems)
+    ids, new_ids, next_ids, duplicates = _assign_ids(sheets, problems, words(config.language))
     partners = rows.parse_partners(sheets[Tab.PARTNERS], ids[Tab.PARTNERS], problems, config)
     lookup = rows.partner_lookup(partners)
     book = Book(
@@ -145,7 +146,7 @@ def _is_blank_row(row: list[CellValue], headed: list[int]) -> bool:
 
 
 def _assign_ids(
-    sheets: dict[Tab, Sheet], problems: list[Problem]
+    sheets: dict[Tab, Sheet], problems: list[Problem], w: Words
 ) -> tuple[dict[Tab, dict[int, str]], dict[Tab, dict[int, str]], dict[Tab, Callable[[], str]], set[str]]:
     """Every non-blank row gets an ID: its own, or a new one numbered after the highest in use.
 
@@ -178,9 +179,11 @@ def _assign_ids(
                         tab,
                         number,
                         sheet.header_text(id_column),
-                        f"duplicate ID {cells.shown(value, 60, quoted=False, breaks=True)} (also on row "
-                        f"{seen[value]}): nothing is sent for either row until the copy's ID is cleared (a "
-                        "new one is then filled in)",
+                        w.text(
+                            "cell.duplicate_id",
+                            value=cells.shown(value, 60, quoted=False, breaks=True),
+                            row=str(seen[value]),
+                        ),
                     )
                 )
             else:
