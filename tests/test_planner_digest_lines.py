@@ -86,6 +86,16 @@ def test_the_digest_lines_are_in_the_teams_language():
     the_plan = plan(the_book, config(language="ru"), TODAY)
     assert texts(the_plan, DigestSection.NEXT_STEPS) == ["Отправить КП (просрочено на 3 дня)"]
     (overdue,) = texts(the_plan, DigestSection.OVERDUE)
-    assert overdue.startswith("Позвонить (ранг B, раз в 14 дней) — опоздание ")
+    assert overdue.startswith("Позвонить (ранг B, раз в 14 дней) — опоздание на ")
     states = {s.row: s for s in the_plan.partners}
-    assert states[3].next_action == "Следующий шаг к 23 ноября: Отправить КП — опоздание 3 дня"
+    assert states[3].next_action == "Следующий шаг к 23 ноября: Отправить КП — опоздание на 3 дня"
+
+
+def test_a_meeting_today_whose_draft_went_out_is_no_longer_booked():
+    cfg = config()
+    the_book = book([partner(2)], [contact(2, champion=True)], [activity(3, TODAY, "meeting", **AGREED)])
+    first = plan(the_book, cfg, TODAY)
+    assert texts(first, DigestSection.PLANNED)  # booked for today, until its follow-up goes out
+    at = dt.datetime.combine(TODAY, dt.time(15, 0), tzinfo=cfg.zone)
+    _, now = fold_sends(first, the_book, _draft_sent(first, at), cfg)
+    assert texts(now, DigestSection.PLANNED) == [] and len(texts(now, DigestSection.DRAFTS)) == 1

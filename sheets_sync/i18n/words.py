@@ -83,8 +83,14 @@ class Words:
         return format_date(value, self.locale.datetime_skeletons[skeleton].pattern, locale=self.locale)
 
     def moment(self, value: dt.datetime) -> str:
-        """A local date and time: 2026-12-02 09:05 (en), "2 декабря 09:05" (ru)."""
-        return f"{self.date(value.date())} {value:%H:%M}"
+        """A local date and time for a record that stays (a Follow-up cell): always with its year,
+        2026-12-02 09:05 (en), 02.12.2026 09:05 (ru, CLDR's short date)."""
+        day = (
+            value.date().isoformat()
+            if self.language == "en"
+            else format_date(value, "short", locale=self.locale)
+        )
+        return f"{day} {value:%H:%M}"
 
     def type_name(self, kind: str) -> str:
         """An Activities Type in the team's language ("встреча"); a type of the team's own as typed."""

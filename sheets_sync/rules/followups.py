@@ -270,6 +270,8 @@ def plan_booked_today(view: PartnerView, ctx: Context, draft: Draft) -> None:
     """Touches dated today (booked meetings and calls): in their owner's, else the manager's digest."""
     w = ctx.words
     for a in sorted(view.facts.booked_today, key=lambda a: a.row):
+        if a.draft_sent is not None:
+            continue  # it has happened: its follow-up draft is in the manager's inbox, listed as such
         summary = cut(a.summary)
         text = w.text("booked_today", type=w.type_name(a.type))
         if summary:
