@@ -111,6 +111,7 @@ def first_name_in(name: str) -> str:
     return first
 
 
+_SUBTAG = re.compile(r"[-_]")  # compiled once: the planner asks for every champion's holidays
 _LANGUAGE_NAMES = {"english": "en", "английский": "en", "russian": "ru", "русский": "ru"}
 
 
@@ -118,7 +119,7 @@ def language_code(text: str) -> str:
     """A Language cell's (or a config key's) language as a code: "ru-RU", "RU", "Russian" and
     "русский" are all "ru"; '' for a blank one. Anything else is its first part, lower-cased."""
     lowered = text.strip().lower()
-    return _LANGUAGE_NAMES.get(lowered, re.split(r"[-_]", lowered)[0])
+    return _LANGUAGE_NAMES.get(lowered) or _SUBTAG.split(lowered, maxsplit=1)[0]
 
 
 @dataclass(frozen=True)

@@ -26,32 +26,28 @@ def _amount(value: float, currency: str, w: Words) -> str:
 
 
 def goal_progress(
-    partner: Partner,
-    deals: Sequence[Activity],
-    today: dt.date,
-    w: Words,
-    currency: str = "",
-    *,
-    reads: bool = False,
-) -> str:
-    """E.g. "2 of 3 (67%); 12,000 of 50,000 (24%)": against Goal target and Goal amount, whichever
-    are set; amounts in `currency` when the config names one. `reads`: as a sentence reads, for
-    the digest ("2 of 3 deals (67%); €12,000 of €50,000 (24%)")."""
+    partner: Partner, deals: Sequence[Activity], today: dt.date, w: Words, currency: str = ""
+) -> tuple[str, str]:
+    """Progress against Goal target and Goal amount, whichever are set, amounts in `currency` when
+    the config names one; twice: for the cell ("2 of 3 (67%); 12,000 of 50,000 (24%)", as the
+    SPEC shows it) and as a sentence reads, for the digest ("2 of 3 deals (67%); €12,000 of €50,000
+    (24%)"). ("", "") without a goal."""
     target, amount = partner.goal_target, partner.goal_amount
     if target is None and amount is None:
-        return ""
+        return "", ""
     first, last = period_of(partner, today)
     inside = [a for a in deals if a.date is not None and first <= a.date <= last]
-    parts = []
+    cell: list[str] = []
+    line: list[str] = []
     if target is not None:
         done, of = w.number(len(inside)), w.number(target)
-        key = "goal.deals" if reads else "goal.against"
-        counted = (
-            w.text(key, done=done, target=of, count=target) if reads else w.text(key, done=done, target=of)
+        cell.append(_percent(w.text("goal.against", done=done, target=of), len(inside), target, w))
+        line.append(
+            _percent(w.text("goal.deals", done=done, target=of, count=target), len(inside), target, w)
         )
-        parts.append(_percent(counted, len(inside), target, w))
     if amount is not None:
         total = sum(a.amount or 0 for a in inside)
         summed = w.text("goal.against", done=_amount(total, currency, w), target=_amount(amount, currency, w))
-        parts.append(_percent(summed, total, amount, w))
-    return "; ".join(parts)
+        cell.append(_percent(summed, total, amount, w))
+        line.append(cell[-1])
+    return "; ".join(cell), "; ".join(line)

@@ -132,8 +132,7 @@ def _plan_partner(partner: Partner, ctx: Context, draft: Draft) -> PartnerState:
         plan_greetings(view, ctx, draft)
         outlook = plan_newsletter(view, ctx, draft)
     currency = ctx.config.goals.currency
-    progress = goal_progress(partner, view.facts.deals, today, ctx.words, currency)
-    reads = goal_progress(partner, view.facts.deals, today, ctx.words, currency, reads=True)
+    progress, reads = goal_progress(partner, view.facts.deals, today, ctx.words, currency)
     goal_line = ": ".join(part for part in (partner.goal.strip(), reads) if part)
     # A goal whose period is over stays in its Goal progress cell, not in every digest after it.
     if goal_line and view.status not in _SILENT and period_of(partner, today)[1] >= today:

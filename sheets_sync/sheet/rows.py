@@ -79,7 +79,8 @@ class _Row:
     def _parse(
         self, column: StrEnum, parse: Callable[[CellValue], T | None], default: D, treated_as: str = ""
     ) -> T | D:
-        """`parse(cell)`; a cell it cannot read is a problem, and `default` (said so with `treated_as`)."""
+        """`parse(cell)`; a cell it cannot read is a problem, and `default` (said so with `treated_as`,
+        a catalogue key: looked up only for a cell that needs it)."""
         i = self.columns.get(column)
         value = None if i is None else self.row[i]
         if value is None:
@@ -89,7 +90,8 @@ class _Row:
         except cells.BadCell as exc:
             problem = exc.message(self.words.language)
             if treated_as:
-                problem = self.words.text("cell.treated_as", problem=problem, what=treated_as)
+                what = self.words.text(treated_as)
+                problem = self.words.text("cell.treated_as", problem=problem, what=what)
             self.problem(column, problem)
             return default
         return default if result is None else result
@@ -121,10 +123,10 @@ class _Row:
         return self._parse(column, lambda v: dates.parse_birthday(v, self.date_order), None)
 
     def direction(self, column: StrEnum) -> Direction:
-        return self._parse(column, cells.parse_direction, Direction.OUT, self.words.text("direction.out"))
+        return self._parse(column, cells.parse_direction, Direction.OUT, "direction.out")
 
     def period(self, column: StrEnum) -> tuple[dt.date, dt.date] | None:
-        return self._parse(column, dates.parse_period, None, self.words.text("cell.current_year"))
+        return self._parse(column, dates.parse_period, None, "cell.current_year")
 
     def email(self, column: StrEnum) -> str:
         text = self.text(column)
