@@ -353,6 +353,17 @@ CATALOGUE: dict[str, Entry] = {
         "en": "the mail server refused the sender address (mail.from) on {date}: {reply}",
         "ru": "почтовый сервер отклонил адрес отправителя (mail.from) {date}: {reply}",
     },
+    # --- the digest's notice of a workbook left unwritten ----------------------------------------
+    "notice.the_sheet": {"en": "the sheet", "ru": "таблица"},
+    "notice.held_by": {"en": "it is {who}", "ru": "она открыта: {who}"},
+    "notice.not_updated": {"en": "Not updated since {when}: {why}.", "ru": "Не обновляется с {when}: {why}."},
+    "notice.close_it": {
+        "en": "{text} Close it (or delete a leftover lock file) so that sheets-sync can write its columns.",
+        "ru": (
+            "{text} Закройте её (или удалите оставшийся файл блокировки), чтобы sheets-sync "
+            "мог записать свои столбцы."
+        ),
+    },
     # --- Goal progress -------------------------------------------------------------------------------
     "goal.against": {"en": "{done} of {target}", "ru": "{done} из {target}"},
     "goal.deals": {

@@ -101,10 +101,6 @@ def cut(text: str, limit: int = 60) -> str:
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "\u2026"
 
 
-def days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
-
-
 def contact_line(contact: Contact) -> str:
     """ "Anna Vogel <anna@northwind.example>", or whichever of the two the row has."""
     name, email = " ".join(contact.name.split()), contact.email.strip()

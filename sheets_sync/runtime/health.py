@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sheets_sync.config import Config
 from sheets_sync.files import write_atomic
+from sheets_sync.i18n import words
 from sheets_sync.mail.ledger import LEDGER_FILE, MARKER_FILE, MIN_FREE_BYTES
 
 if TYPE_CHECKING:
@@ -125,14 +126,14 @@ def sheet_notice(config: Config, now: dt.datetime) -> tuple[str, str] | None:
     if stuck is None:
         return None
     since, why = stuck
-    where = config.source.path.name if config.source.path else "the sheet"
+    w = words(config.language)
+    where = config.source.path.name if config.source.path else w.text("notice.the_sheet")
     local = since.astimezone(config.zone)
-    fix = (
-        "Close it (or delete a leftover lock file) so that sheets-sync can write its columns."
-        if why.startswith("it is ")
-        else ""
-    )
-    return where, f"Not updated since {local:%Y-%m-%d %H:%M}: {why.rstrip('.')}. {fix}".strip()
+    held = why.startswith("it is ")  # who has it open, from its lock file (see unwritten_for)
+    if held:
+        why = w.text("notice.held_by", who=why.removeprefix("it is "))
+    text = w.text("notice.not_updated", when=w.moment(local), why=why.rstrip("."))
+    return where, w.text("notice.close_it", text=text) if held else text
 
 
 def state_problems(config: Config) -> list[str]:

@@ -22,9 +22,7 @@ from sheets_sync.rules.dashboard import GROUPS, Chart, dashboard_layout
 from sheets_sync.sheet.look import HEADER_FILL
 from sheets_sync.sources.google.a1 import letter
 from sheets_sync.sources.google.layout import JsonObject, grid_range, repeat_cell
-from sheets_sync.sources.google.look import rgb
-
-PIXELS_PER_CHARACTER = 7  # as the Dashboard's columns have always been sized
+from sheets_sync.sources.google.look import PIXELS_PER_CHARACTER, rgb
 
 
 def dashboard_widths(rows: Sequence[Sequence[CellValue]]) -> list[int]:
