@@ -287,6 +287,20 @@ CATALOGUE: dict[str, Entry] = {
         "en": "{count} not made (a template error: see Sync note)",
         "ru": "не составлено: {count} (ошибка шаблона: см. заметку синхронизации)",
     },
+    "summary.partner": {"en": "partner", "ru": "партнёр"},
+    "summary.occasion": {"en": "occasion", "ru": "повод"},
+    "summary.kind_count": {"en": "{count} {kind}", "ru": "{kind}: {count}"},
+    "summary.none": {"en": "none", "ru": "ничего"},
+    "summary.to_send": {
+        "en": (
+            "To send: {count} message(s): {kinds}; digests for {digests} manager(s) at {at} on working days."
+        ),
+        "ru": (
+            "К отправке писем: {count} ({kinds}); дайджестов менеджерам: {digests}, в {at} по рабочим дням."
+        ),
+    },
+    "summary.not_sent": {"en": "Not sent: {kind} to {to}: {why}", "ru": "Не отправлено ({kind}) {to}: {why}"},
+    "summary.not_made": {"en": "Not made: {which}: {why}", "ru": "Не составлено: {which}: {why}"},
     "summary.more": {"en": "... and {count} more", "ru": "... и ещё {count}"},
     "summary.problems": {
         "en": "{count} problem(s) in cells: see each row's {column}, or run `sheets-sync check`.",

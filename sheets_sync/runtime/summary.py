@@ -60,18 +60,28 @@ def _sent_part(delivery: DeliveryReport, config: Config, w: Words) -> list[str]:
         if len(delivery.sent) > 15:
             lines.append(w.text("summary.more", count=len(delivery.sent) - 15))
     for message, why in [*delivery.deferred[:5], *delivery.failed[:5]]:
-        lines.append(f"Not sent: {message.kind.value} to {_short(', '.join(message.recipients), 100)}: {why}")
+        to = _short(", ".join(message.recipients), 100)
+        lines.append(w.text("summary.not_sent", kind=w.text(f"kind.{message.kind.value}"), to=to, why=why))
     for which, why in delivery.not_made[:5]:
-        lines.append(f"Not made: {which}: {why}")
+        lines.append(w.text("summary.not_made", which=which, why=why))
     return lines
 
 
-def _planned_part(plan: Plan, book: Book, config: Config) -> list[str]:
+def _planned_part(plan: Plan, book: Book, config: Config, w: Words) -> list[str]:
     kinds = Counter(m.kind for m in plan.messages)
+    counts = ", ".join(
+        w.text("summary.kind_count", count=kinds[k], kind=w.text(f"kind.{k.value}"))
+        for k in MessageKind
+        if kinds[k]
+    )
     lines = [
-        f"To send: {len(plan.messages)} message(s): "
-        + (", ".join(f"{kinds[k]} {k.value}" for k in MessageKind if kinds[k]) or "none")
-        + f"; digests for {len(plan.digests)} manager(s) at {config.digest.at:%H:%M} on working days."
+        w.text(
+            "summary.to_send",
+            count=len(plan.messages),
+            kinds=counts or w.text("summary.none"),
+            digests=len(plan.digests),
+            at=f"{config.digest.at:%H:%M}",
+        )
     ]
     if plan.messages:
         names: dict[int | None, str] = {p.row: p.name for p in book.partners}  # a digest has no partner row
@@ -84,9 +94,10 @@ def _planned_part(plan: Plan, book: Book, config: Config) -> list[str]:
             ]
             for m in plan.messages[:15]
         ]
-        lines += ["", table(["kind", "partner", "to", "occasion"], shown)]
+        header = [w.text(f"summary.{c}") for c in ("kind", "partner", "to", "occasion")]
+        lines += ["", table(header, shown)]
         if len(plan.messages) > 15:
-            lines.append(f"... and {len(plan.messages) - 15} more")
+            lines.append(w.text("summary.more", count=len(plan.messages) - 15))
     return lines
 
 
@@ -160,7 +171,7 @@ def cycle_summary(report: CycleReport, config: Config, *, dry_run: bool = False)
     if report.delivery is not None:
         parts += _sent_part(report.delivery, config, w)
     else:
-        parts += _planned_part(plan, book, config)
+        parts += _planned_part(plan, book, config, w)
     parts.append("")
     in_rows = [p for p in report.problems if p.tab is not Tab.DASHBOARD]
     if in_rows:
