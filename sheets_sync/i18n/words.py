@@ -141,7 +141,19 @@ def read_term(group: str, text: str) -> str:
     """The canonical (English) word of `group` ("status", "stage", "type") that `text` is in any
     language of the catalogue: "Просрочен" -> "overdue", "ушел" -> "churned"; else `text`
     normalised (lower case, single spaces)."""
+    if len(text) <= _REMEMBERED:  # a Type or a status cell: a few words, typed again on every row
+        return _read_short(group, text)
+    return _read(group, text)
+
+
+_REMEMBERED = 64  # longer cells are read each time: remembering them would cost memory
+
+
+def _read(group: str, text: str) -> str:
     return _terms(group).get(_normal(text), " ".join(text.split()).casefold())
+
+
+_read_short = lru_cache(maxsize=4096)(_read)
 
 
 def terms_of(group: str) -> frozenset[str]:
