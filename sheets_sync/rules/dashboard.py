@@ -42,7 +42,8 @@ from sheets_sync.model import (
     Plan,
     TouchStatus,
 )
-from sheets_sync.rules.context import FOLLOW_UP_TYPES, champions, cut, effective_rank, email_in
+from sheets_sync.rules.context import FOLLOW_UP_TYPES, champions, cut, effective_rank
+from sheets_sync.rules.followups import addressees
 from sheets_sync.sheet.dates import parse_date
 
 __all__ = [
@@ -289,16 +290,8 @@ class _Dashboard:
         its first contact still there; an address where there is no name."""
         people = self.contacts.get(partner_row, [])
         if activity is not None and activity.contact.strip():
-            names = []
-            for part in re.split(r"[,;\n]+", activity.contact):
-                key, address = part.strip().lower(), email_in(part).lower()
-                if not key:
-                    continue
-                found = next(
-                    (c for c in people if c.email.strip().lower() in (key, address) and c.name), None
-                )
-                names.append(" ".join(found.name.split()) if found else part.strip())
-            return cut(", ".join(dict.fromkeys(names)), 40)
+            names = addressees(activity.contact, people)[2]  # as the follow-up reads the cell
+            return cut(", ".join(dict.fromkeys(" ".join(n.split()) for n in names)), 40)
         chosen = champions(people) or [c for c in people if not c.left_company]
         if not chosen:
             return ""

@@ -74,7 +74,7 @@ def plan_followups(view: PartnerView, ctx: Context, draft: Draft) -> list[Follow
     return tasks
 
 
-def _addressees(cell: str, contacts: list[Contact]) -> tuple[list[Contact], list[str], list[str]]:
+def addressees(cell: str, contacts: list[Contact]) -> tuple[list[Contact], list[str], list[str]]:
     """The Contact cell read against the partner's contacts by email or name (any case).
 
     Returns the matched contacts, the email addresses not in Contacts, and every name as shown.
@@ -165,7 +165,7 @@ def _partner_side(
     contacts with an email, the names to greet, the addresses). Both modes use it: the draft names
     whom to forward it to. `reachable`: the people named must have an address (to send to them);
     a draft may greet a person the manager knows how to reach."""
-    matched, loose, names = _addressees(a.contact, view.contacts)
+    matched, loose, names = addressees(a.contact, view.contacts)
     people = [c for c in matched if has_email(c)]
     to = unique([c.email for c in people] + loose)
     if not to and (reachable or not names):
@@ -233,7 +233,7 @@ def _send(view: PartnerView, a: Activity, ctx: Context, draft: Draft) -> str:
 def meeting_contact(a: Activity, view: PartnerView) -> str:
     """Whom an activity's task is with: its Contact (as in Contacts, with the email), else the
     partner's champion."""
-    matched, loose, names = _addressees(a.contact, view.contacts)
+    matched, loose, names = addressees(a.contact, view.contacts)
     if matched:
         return contact_line(matched[0])
     return (loose or names or [champion_line(view.contacts)])[0]
