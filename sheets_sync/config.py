@@ -285,10 +285,53 @@ class SmtpConfig:
 
     def password(self) -> str:
         """The password from the environment (or a file named by `<VAR>_FILE`), never the YAML."""
-        if os.environ.get(self.password_env):
-            return os.environ[self.password_env]
-        path = os.environ.get(self.password_env + "_FILE")
-        return Path(path).read_text().strip() if path else ""
+        return secret(self.password_env)
+
+
+def secret(variable: str) -> str:
+    """The value of environment variable `variable`, else of the file `<variable>_FILE` names ('')."""
+    if os.environ.get(variable):
+        return os.environ[variable]
+    path = os.environ.get(variable + "_FILE")
+    return Path(path).read_text().strip() if path else ""
+
+
+def _an_inbox(inbox: InboxConfig, at: At) -> None:
+    """An inbox is configured by its host; the rest of its keys mean nothing without one."""
+    if inbox.host and not inbox.mailbox_address:
+        raise ConfigError(
+            f"{at}.address: the team inbox's own email address is needed (Reply-To and the unsubscribe "
+            "address name it), e.g. address: partners@yourstartup.example."
+        )
+    if not inbox.host and (inbox.username or inbox.address):
+        raise ConfigError(f"{at}.host: the IMAP server of the team inbox is missing, e.g. host: imap.gmail.com.")
+
+
+@dataclass(frozen=True)
+class InboxConfig:
+    """The team mailbox read over IMAP (SPEC 4a); no `host`: no inbox, and nothing of 4a happens."""
+
+    host: str = setting(text, "")
+    port: int = setting(whole(None, minimum=1), 993)
+    security: str = setting(choice("ssl", "starttls", "none"), "ssl")
+    username: str = setting(text, "")
+    password_env: str = setting(text, "SHEETS_SYNC_IMAP_PASSWORD")
+    folder: str = setting(text, "INBOX")
+    address: str = setting(address, "")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
+
+    @property
+    def mailbox_address(self) -> str:
+        """The inbox's bare address: `address`, else a username that is an address ('' when neither)."""
+        found = self.address or (self.username if "@" in self.username else "")
+        return found.rsplit("<", 1)[-1].rstrip(">").strip().lower()
+
+    def password(self) -> str:
+        """The password from the environment (or a file named by `<VAR>_FILE`), never the YAML."""
+        return secret(self.password_env)
 
 
 @dataclass(frozen=True)
@@ -328,6 +371,7 @@ class Config:
     digest: DigestConfig = section(DigestConfig)
     xlsx: XlsxConfig = section(XlsxConfig)
     mail: MailConfig = section(MailConfig)
+    inbox: InboxConfig = section(InboxConfig, check=_an_inbox)
     state_dir: Path = setting(file_path, Path("state"))
     templates_dir: Path | None = setting(file_path, None, check=a_folder)
     columns: dict[str, dict[str, str]] = setting(column_names, factory=dict)  # tab -> default -> team's
@@ -382,13 +426,18 @@ def parse_config(data: dict[str, Any], base_dir: Path) -> Config:
 
 
 def _no_password(path: str, name: str, data: dict[str, Any]) -> str | None:
-    if not path.startswith("mail.") or "password" not in name.lower():
+    if "password" not in name.lower():
         return None
-    smtp = (data.get("mail") or {}).get("smtp")
-    variable = smtp.get("password_env") if isinstance(smtp, dict) else None
-    variable = str(variable or SmtpConfig.password_env).strip()
+    if path.startswith("mail."):
+        section, where, default = (data.get("mail") or {}).get("smtp"), "mail.smtp", SmtpConfig.password_env
+    elif path.startswith("inbox."):
+        section, where, default = data.get("inbox"), "inbox", InboxConfig.password_env
+    else:
+        return None
+    variable = section.get("password_env") if isinstance(section, dict) else None
+    variable = str(variable or default).strip()
     return (
         f"{path}: a password is never read from the config file. Remove it, and set the environment "
-        f"variable {variable} (the one mail.smtp.password_env names) to the password, or "
+        f"variable {variable} (the one {where}.password_env names) to the password, or "
         f"{variable}_FILE to a file that holds it."
     )

@@ -12,5 +12,6 @@ ties them together: it names the ledger row and derives the Message-ID and the l
 """
 
 from sheets_sync.model.book import *  # noqa: F403
+from sheets_sync.model.inbox import *  # noqa: F403
 from sheets_sync.model.plan import *  # noqa: F403
 from sheets_sync.model.tabs import *  # noqa: F403
