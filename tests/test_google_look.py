@@ -11,6 +11,7 @@ import requests
 import responses
 from google.oauth2.credentials import Credentials
 
+from sheets_sync.sheet.headers import worker_columns
 from sheets_sync import cli
 from sheets_sync.config import parse_config
 from sheets_sync.model import TAB_SPECS, Tab
@@ -258,7 +259,7 @@ def test_the_first_cycle_s_one_layout_request_carries_the_look_of_the_columns_it
     id_column = there[config.column_name(Tab.CONTACTS, "ID")]
     assert contacts.note(1, id_column) is None and contacts.cell_format(1, id_column) == {}
     assert id_column - 1 not in contacts.widths
-    for c in TAB_SPECS[Tab.CONTACTS].worker:
+    for c in worker_columns(Tab.CONTACTS, config):
         assert contacts.note(1, there[config.column_name(Tab.CONTACTS, c.value)]) == column_note(lang)
     assert contacts.conditional == [] and (contacts.frozen_rows, contacts.frozen_cols) == (0, 0)
     activities = book[config.tab_name(Tab.ACTIVITIES)]

@@ -91,6 +91,13 @@ class Contact:
     left_company: bool = False
     last_greeting: dt.date | None = None
     first_name: str = ""  # the First name cell: how the person is greeted ('' when blank)
+    email_status: str = ""  # the Email status cell: '' while the address works, else why not (SPEC 2)
+
+    @property
+    def is_mailable(self) -> bool:
+        """Whether newsletters and greetings may go to this address: not unsubscribed (by the team's
+        cell or by the inbox) and not bounced."""
+        return not self.unsubscribed and not self.email_status
 
     @property
     def salutation(self) -> str:

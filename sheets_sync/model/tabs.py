@@ -76,6 +76,7 @@ class ContactColumn(StrEnum):
     LEFT_COMPANY = "Left company"
     # (worker)
     LAST_GREETING = "Last greeting"
+    EMAIL_STATUS = "Email status"  # written only with an inbox (SPEC 4a): bounced or unsubscribed
     SYNC_NOTE = "Sync note"
 
 
@@ -141,7 +142,7 @@ TAB_SPECS: dict[Tab, TabSpec] = {
         Tab.CONTACTS,
         ContactColumn,
         required=(ContactColumn.PARTNER, ContactColumn.EMAIL),
-        worker=(ContactColumn.LAST_GREETING, ContactColumn.SYNC_NOTE),
+        worker=(ContactColumn.LAST_GREETING, ContactColumn.EMAIL_STATUS, ContactColumn.SYNC_NOTE),
         id_prefix="C",
     ),
     Tab.ACTIVITIES: TabSpec(

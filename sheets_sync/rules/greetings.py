@@ -163,7 +163,7 @@ def plan_greetings(view: PartnerView, ctx: Context, draft: Draft) -> None:
                 continue
             elif not has_email(contact):
                 draft.note_contact(contact.row, w.text("note.greeting_no_email", occasion=occasion))
-            elif contact.unsubscribed:
+            elif not contact.is_mailable:
                 continue
             elif (today - when).days > CATCH_UP_DAYS:
                 text = w.text(

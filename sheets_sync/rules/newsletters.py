@@ -31,7 +31,7 @@ def is_in_audience(view: PartnerView, audience: str) -> bool:
 
 def recipients(contacts: list[Contact]) -> list[Contact]:
     return [
-        c for c in contacts if has_email(c) and c.newsletter and not c.unsubscribed and not c.left_company
+        c for c in contacts if has_email(c) and c.newsletter and c.is_mailable and not c.left_company
     ]
 
 

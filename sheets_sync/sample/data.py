@@ -60,6 +60,7 @@ RU_COLUMNS = {
         "Unsubscribed": "Отписался",
         "Left company": "Ушёл из компании",
         "Last greeting": "Последнее поздравление",
+        "Email status": "Статус адреса",
         "Sync note": "Заметка синхронизации",
     },
     "Activities": {

@@ -9,7 +9,7 @@ from enum import StrEnum
 from sheets_sync.config import Config
 from sheets_sync.errors import ConfigError
 from sheets_sync.i18n import words
-from sheets_sync.model import TAB_SPECS, ActivityColumn, CellValue, Problem, Tab
+from sheets_sync.model import TAB_SPECS, ActivityColumn, CellValue, ContactColumn, Problem, Tab
 from sheets_sync.sheet import cells
 from sheets_sync.sources import Table
 
@@ -55,6 +55,13 @@ class Sheet:
         return title
 
 
+def worker_columns(tab: Tab, config: Config) -> tuple[StrEnum, ...]:
+    """The columns the worker writes in `tab`. Email status only with an inbox: without one nothing
+    fills it, and the team's sheet gains no column that would stay empty."""
+    worker = TAB_SPECS[tab].worker
+    return worker if config.inbox.enabled else tuple(c for c in worker if c is not ContactColumn.EMAIL_STATUS)
+
+
 def map_headers(tab: Tab, table: Table, config: Config) -> Sheet:
     spec = TAB_SPECS[tab]
     position: dict[str, int] = {}
@@ -76,7 +83,7 @@ def map_headers(tab: Tab, table: Table, config: Config) -> Sheet:
     added: dict[StrEnum, int] = {}
     # ID and Follow-up are the team's columns, but the worker fills their empty cells: added if missing
     filled = (spec.id_column, ActivityColumn.FOLLOW_UP) if tab is Tab.ACTIVITIES else (spec.id_column,)
-    for column in (*filled, *spec.worker):
+    for column in (*filled, *worker_columns(tab, config)):
         if column not in columns:
             added[column] = width + len(added)
     return Sheet(tab, table, columns, added)

@@ -240,6 +240,7 @@ def parse_contacts(
             left_company=r.boolean(c.LEFT_COMPANY, False),
             last_greeting=r.date(c.LAST_GREETING),
             first_name=r.text(c.FIRST_NAME),
+            email_status=r.text(c.EMAIL_STATUS),
         )
         for r, row_id in _rows(sheet, ids, problems, config)
     )
