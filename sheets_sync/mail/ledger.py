@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 from sheets_sync.errors import LedgerError
 from sheets_sync.mail import ledger_rows as stored
 from sheets_sync.mail.ledger_file import MARKER_FILE, MIN_FREE_BYTES, RESERVE_FILE, LedgerFile, guarded
+from sheets_sync.mail.ledger_inbox import InboxMemory
 from sheets_sync.mail.ledger_rows import LedgerEntry, SendStatus
 from sheets_sync.model import MessageKey, MessageKind
 
@@ -59,7 +60,7 @@ __all__ = [
 ]
 
 
-class Ledger:
+class Ledger(InboxMemory):
     """The ledger file at `path`, opened on first use (and again after a fault, at the next `verify`)."""
 
     def __init__(self, path: Path):

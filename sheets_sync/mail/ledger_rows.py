@@ -16,7 +16,7 @@ from sheets_sync.model import MessageKind
 if TYPE_CHECKING:
     from sheets_sync.mail.compose.message import Message
 
-SCHEMA_VERSION = 3  # 2: the deferrals table; 3: the meta table (older files gain them when opened)
+SCHEMA_VERSION = 4  # 2: the deferrals table; 3: the meta table; 4: the inbox tables (older files gain them)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sends (
     key        TEXT PRIMARY KEY,
@@ -44,6 +44,30 @@ CREATE TABLE IF NOT EXISTS deferrals (
 CREATE TABLE IF NOT EXISTS meta (
     name       TEXT PRIMARY KEY,              -- 'verified': when the sheet was found to record no older sends
     value      TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+# The team inbox (SPEC 4a; mail/ledger_inbox.py reads and writes them)
+INBOX_SCHEMA = """
+CREATE TABLE IF NOT EXISTS received (
+    message_id TEXT NOT NULL,
+    address    TEXT NOT NULL DEFAULT '',      -- the contact's address (a bounce may name several)
+    outcome    TEXT NOT NULL,                 -- response | touch | bounce | unsubscribe | ignored
+    at         REAL NOT NULL,                 -- the message's Date, POSIX seconds
+    partner_id TEXT NOT NULL DEFAULT '',
+    name       TEXT NOT NULL DEFAULT '',
+    subject    TEXT NOT NULL DEFAULT '',
+    summary    TEXT NOT NULL DEFAULT '',
+    reason     TEXT NOT NULL DEFAULT '',
+    new_person INTEGER NOT NULL DEFAULT 0,
+    logged     INTEGER NOT NULL DEFAULT 0,    -- 1 once its Activities row is in the sheet
+    seen_at    REAL NOT NULL,                 -- when the worker processed it
+    PRIMARY KEY (message_id, address)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS received_kept ON received (at) WHERE outcome != 'ignored';
+CREATE TABLE IF NOT EXISTS mailboxes (
+    name        TEXT PRIMARY KEY,             -- host, user and folder: another mailbox is read afresh
+    uidvalidity INTEGER NOT NULL,
+    last_uid    INTEGER NOT NULL
 ) WITHOUT ROWID;
 """
 COLUMNS = "key, kind, status, message_id, recipients, subject, refused, reason, sent_at, failed_at"
@@ -76,7 +100,12 @@ def prepare(db: sqlite3.Connection) -> None:
         # A ledger made before the `verified` mark existed has been this sheet's memory all along
         # (it is no new ledger next to an old sheet): it counts as verified.
         inherited = f"INSERT OR IGNORE INTO meta VALUES ('verified', 'schema {version} ledger upgraded');"
-        db.executescript(SCHEMA + (inherited if version else "") + f"PRAGMA user_version = {SCHEMA_VERSION};")
+        db.executescript(
+            SCHEMA
+            + INBOX_SCHEMA
+            + (inherited if 0 < version < 3 else "")  # 3 knows the mark itself
+            + f"PRAGMA user_version = {SCHEMA_VERSION};"
+        )
 
 
 def unrecorded_entry(message: Message, when: dt.datetime, refused: dict[str, str]) -> LedgerEntry:
