@@ -304,7 +304,9 @@ def _an_inbox(inbox: InboxConfig, at: At) -> None:
             "address name it), e.g. address: partners@yourstartup.example."
         )
     if not inbox.host and (inbox.username or inbox.address):
-        raise ConfigError(f"{at}.host: the IMAP server of the team inbox is missing, e.g. host: imap.gmail.com.")
+        raise ConfigError(
+            f"{at}.host: the IMAP server of the team inbox is missing, e.g. host: imap.gmail.com."
+        )
 
 
 @dataclass(frozen=True)

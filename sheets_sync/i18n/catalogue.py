@@ -76,6 +76,7 @@ CATALOGUE: dict[str, Entry] = {
     "type.greeting": {"en": "greeting", "ru": "поздравление"},
     "type.sales kit": {"en": "sales kit", "ru": "набор для продаж"},
     "direction.out": {"en": "out", "ru": "исх"},
+    "direction.in": {"en": "in", "ru": "вх"},
     "logged.summary": {"en": "{type} sent by sheets-sync", "ru": "{type}: отправлено sheets-sync"},
     # --- Next action (Partners) ----------------------------------------------------------------
     "action.churned": {"en": "Churned: no reminders", "ru": "Ушёл: без напоминаний"},
@@ -181,6 +182,19 @@ CATALOGUE: dict[str, Entry] = {
     },
     "followup.sent": {"en": "sent to {to} {when}", "ru": "отправлено {to} {when}"},
     "followup.draft_sent": {"en": "draft sent to {to} {when}", "ru": "черновик отправлен {to} {when}"},
+    # --- the team inbox (SPEC 4a): Email status cells and digest lines ------------------------
+    "email_status.bounced": {"en": "bounced {date}: {reason}", "ru": "не доставлено {date}: {reason}"},
+    "email_status.bounced_no_reason": {"en": "bounced {date}", "ru": "не доставлено {date}"},
+    "email_status.unsubscribed": {"en": "unsubscribed {date}", "ru": "отписка {date}"},
+    "inbox.email": {"en": "Email from {who}, {date}: {summary}", "ru": "Письмо от {who}, {date}: {summary}"},
+    "inbox.new_person": {
+        "en": "New person at {partner}: {who}. Add them to Contacts?",
+        "ru": "Новый человек в {partner}: {who}. Добавить в контакты?",
+    },
+    "inbox.bounced": {
+        "en": "Email to {address} bounced ({status}). Fix the address in Contacts.",
+        "ru": "Письмо на {address} не доставлено ({status}). Исправьте адрес в контактах.",
+    },
     # --- Problems of a cell (Sync note and `check`) ----------------------------------------------
     "wanted.date": {"en": "a date", "ru": "дата"},
     "wanted.bool": {"en": "a yes/no value", "ru": "да/нет"},

@@ -81,12 +81,12 @@ class Words:
     def moment(self, value: dt.datetime) -> str:
         """A local date and time for a record that stays (a Follow-up cell): always with its year,
         2026-12-02 09:05 (en), 02.12.2026 09:05 (ru, CLDR's short date)."""
-        day = (
-            value.date().isoformat()
-            if self.language == "en"
-            else format_date(value, "short", locale=self.locale)
-        )
-        return f"{day} {value:%H:%M}"
+        return f"{self.record_date(value.date())} {value:%H:%M}"
+
+    def record_date(self, value: dt.date) -> str:
+        """A date in a record that stays (an Email status cell): always with its year, 2026-12-02
+        (en), 02.12.2026 (ru, CLDR's short date)."""
+        return value.isoformat() if self.language == "en" else format_date(value, "short", locale=self.locale)
 
     def type_name(self, kind: str) -> str:
         """An Activities Type in the team's language ("встреча"); a type of the team's own as typed."""

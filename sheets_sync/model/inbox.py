@@ -10,6 +10,7 @@ the ledger keeps it and every later cycle reads it back).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -20,6 +21,7 @@ __all__ = [
     "IncomingKind",
     "Outcome",
     "Received",
+    "contact_token",
 ]
 
 
@@ -94,3 +96,9 @@ class Received:
     reason: str = ""  # a bounce's reason
     new_person: bool = False  # a partner's sender who is not in Contacts yet
     logged: bool = False  # its Activities row is in the sheet
+
+
+def contact_token(contact_id: str, address: str) -> str:
+    """The token a newsletter's or greeting's List-Unsubscribe mailto: carries: it names the contact
+    (its row ID and address), so an unsubscribe from any sender address finds it. 16 hex digits."""
+    return hashlib.sha256(f"{contact_id}\0{address.strip().lower()}".encode()).hexdigest()[:16]

@@ -183,6 +183,7 @@ class DigestSection(StrEnum):
     SHEET = "Sheet not updated"  # the workbook could not be written for a while (someone has it open)
     OVERDUE = "Overdue touches"
     DUE = "Touches due today"
+    INBOX = "Emails from partners"  # since the last digest (with an inbox): each may want an answer
     FOLLOW_UPS = "Follow-ups to send"
     DRAFTS = "Follow-up drafts in your inbox"  # mailed to the manager this day: to forward
     MISSING_NEXT_STEPS = "Meetings without next steps"
@@ -190,6 +191,8 @@ class DigestSection(StrEnum):
     PLANNED = "Booked for today"
     GREETINGS = "Greetings coming up"
     SLEEP = "Fell asleep or woke up"
+    BOUNCES = "Bounces to fix"  # an address in Contacts that the inbox saw bounce
+    NEW_PEOPLE = "New people at partners"  # a partner's sender not in Contacts yet
     ONBOARDING = "Onboarding"
     DUTIES = "Rank duties missing"
     GOALS = "Goal progress"

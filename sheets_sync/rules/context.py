@@ -28,6 +28,7 @@ from sheets_sync.model import (
     MessageIntent,
     NewsItem,
     Partner,
+    Received,
     TouchStatus,
 )
 from sheets_sync.model.tabs import PartnerColumn, Tab
@@ -268,7 +269,12 @@ class Context:
     """The book indexed once by partner row, the calendar and the news, for one `today`."""
 
     def __init__(
-        self, book: Book, config: Config, today: dt.date, deferred: Mapping[str, dt.date] | None = None
+        self,
+        book: Book,
+        config: Config,
+        today: dt.date,
+        deferred: Mapping[str, dt.date] | None = None,
+        inbox: Sequence[Received] = (),
     ):
         self.config = config
         self.today = today
@@ -277,6 +283,12 @@ class Context:
         self.calendar = WorkCalendar.from_config(config)
         self.window_start = today - dt.timedelta(days=config.followup.lookback_days)
         self.last_digest_day = self.calendar.previous_working_day(today)  # the digest before today's
+        # What the inbox brought since that digest went out, by partner ID (SPEC 4a: the digest lists it)
+        since = dt.datetime.combine(self.last_digest_day, config.digest.at, config.zone)
+        self.inbox_news: dict[str, list[Received]] = defaultdict(list)
+        for r in inbox:
+            if r.at >= since:
+                self.inbox_news[r.partner_id].append(r)
         contacts: dict[int | None, list[Contact]] = defaultdict(list)
         for c in book.contacts:
             contacts[c.partner_row].append(c)

@@ -22,6 +22,7 @@ from sheets_sync.model import (
     Partner,
     PartnerState,
     Plan,
+    Received,
     TouchStatus,
 )
 from sheets_sync.rules.cadence import assess, next_action, plan_touch_items
@@ -29,6 +30,7 @@ from sheets_sync.rules.context import Context, Draft
 from sheets_sync.rules.followups import plan_booked_today, plan_followups, plan_next_steps
 from sheets_sync.rules.goals import goal_progress, period_of
 from sheets_sync.rules.greetings import plan_greetings
+from sheets_sync.rules.inbox_digest import plan_inbox_items
 from sheets_sync.rules.newsletters import plan_newsletter
 from sheets_sync.rules.onboarding import plan_duties, plan_onboarding
 from sheets_sync.sheet.records import Sent, remember
@@ -39,14 +41,21 @@ _SILENT = (TouchStatus.CHURNED, TouchStatus.PAUSED)  # paused partners get follo
 
 
 def plan(
-    book: Book, config: Config, today: dt.date, *, deferred: Mapping[str, dt.date] | None = None
+    book: Book,
+    config: Config,
+    today: dt.date,
+    *,
+    deferred: Mapping[str, dt.date] | None = None,
+    inbox: Sequence[Received] = (),
 ) -> Plan:
     """Everything the team's practice calls for on `today` (the team's local date).
 
     `deferred`: greeting keys the mail caps (or the server) put off -> the local date they were
     first put off, as the send ledger has them; such a greeting may still go out after its day.
+    `inbox`: what the team inbox brought (the ledger's record, in the team's time zone); what came
+    since the last digest is listed in the next.
     """
-    ctx = Context(book, config, today, deferred)
+    ctx = Context(book, config, today, deferred, inbox)
     draft = Draft(config.digest.fallback, config.language)
     states = [_plan_partner(partner, ctx, draft) for partner in sorted(book.partners, key=lambda p: p.row)]
     return _assemble(today, book, states, draft)
@@ -59,6 +68,7 @@ def fold_sends(
     config: Config,
     *,
     deferred: Mapping[str, dt.date] | None = None,
+    inbox: Sequence[Received] = (),
 ) -> tuple[Book, Plan]:
     """The Book and the plan as they are once `sent` went out: `previous` was planned from `book`.
 
@@ -73,8 +83,8 @@ def fold_sends(
     row_of = {m.key: m.partner_row for m in previous.messages}
     rows = {row_of.get(s.key) for s in sent if s.kind is not MessageKind.DIGEST}
     if None in rows:  # a send the plan did not make (or of no partner): plan the whole book again
-        return book, plan(book, config, previous.today, deferred=deferred)
-    ctx = Context(book, config, previous.today, deferred)
+        return book, plan(book, config, previous.today, deferred=deferred, inbox=inbox)
+    ctx = Context(book, config, previous.today, deferred, inbox)
     draft = Draft(config.digest.fallback, config.language)
     states = {state.row: state for state in previous.partners}
     for partner in sorted(book.partners, key=lambda p: p.row):
@@ -131,6 +141,8 @@ def _plan_partner(partner: Partner, ctx: Context, draft: Draft) -> PartnerState:
         plan_duties(view, ctx, draft)
         plan_greetings(view, ctx, draft)
         outlook = plan_newsletter(view, ctx, draft)
+    if view.status is not TouchStatus.CHURNED:
+        plan_inbox_items(view, ctx, draft)
     currency = ctx.config.goals.currency
     progress, reads = goal_progress(partner, view.facts.deals, today, ctx.words, currency)
     goal_line = ": ".join(part for part in (partner.goal.strip(), reads) if part)

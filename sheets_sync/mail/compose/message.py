@@ -220,7 +220,7 @@ def build_message(
     sender: Address,
     to: list[Address],
     cc: list[Address],
-    reply_to: Address | None,
+    reply_to: list[Address],
     now: dt.datetime,
     subject: str,
     text: str,
@@ -235,8 +235,8 @@ def build_message(
     msg["To"] = _address_header(to)
     if cc:
         msg["Cc"] = _address_header(cc)
-    if reply_to is not None:
-        msg["Reply-To"] = _address_header([reply_to])
+    if reply_to:
+        msg["Reply-To"] = _address_header(reply_to)
     msg["Date"] = _Raw(format_datetime(now))
     msg["Subject"] = _text_header(subject, "Subject")
     msg["Message-ID"] = _Raw(message_id_for(key, sender.addr_spec))

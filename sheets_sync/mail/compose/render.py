@@ -41,6 +41,7 @@ from sheets_sync.model import (
     MessageIntent,
     MessageKind,
     Tab,
+    contact_token,
     digest_key,
     first_name_in,
 )
@@ -61,6 +62,8 @@ class Renderer:
         self.row_link = row_link
         self.env = environment(config.templates_dir)
         self.sender = parse_address(config.mail.sender)
+        inbox = config.inbox.address or config.inbox.mailbox_address
+        self._inbox = [parse_address(inbox)] if config.inbox.enabled else []  # also Reply-To (SPEC 4)
         self._common = {
             "sender_email": self.sender.addr_spec,
             "sender_name": self.sender.display_name,
@@ -78,7 +81,12 @@ class Renderer:
         cc = [parse_address(a) for a in intent.cc]
         reply_to = parse_address(intent.reply_to) if intent.reply_to.strip() else None
         manager = str(intent.context.get("manager") or "") or intent.reply_to
-        unsubscribe = self._unsubscribe(to[0].addr_spec) if _has_unsubscribe(intent.kind) else None
+        unsubscribe = (
+            self._unsubscribe(to[0].addr_spec, intent.target_id) if _has_unsubscribe(intent.kind) else None
+        )
+        for_manager = reply_to is not None and {a.addr_spec.lower() for a in to} == {
+            reply_to.addr_spec.lower()
+        }
         values = {
             **self._common,
             **_short_labels({**_salutations(intent), **intent.context}),
@@ -87,8 +95,7 @@ class Renderer:
             "today": now.date(),
             "manager_name": person_name(manager) if manager else "",
             "manager_email": _email_of(manager),
-            "for_manager": reply_to is not None
-            and {a.addr_spec.lower() for a in to} == {reply_to.addr_spec.lower()},
+            "for_manager": for_manager,
             "row_url": self._row_url(Tab.PARTNERS, intent.partner_row),
             "unsubscribe_link": unsubscribe[1] if unsubscribe else "",
         }
@@ -100,7 +107,8 @@ class Renderer:
             intent.kind,
             to=to,
             cc=cc,
-            reply_to=reply_to,
+            # the partner's answer reaches the manager and the team inbox, which logs it (SPEC 4a)
+            reply_to=([reply_to] if reply_to else []) + ([] if for_manager else self._inbox),
             now=now,
             unsubscribe=unsubscribe,
         )
@@ -148,7 +156,7 @@ class Renderer:
             MessageKind.DIGEST,
             to=[manager],
             cc=[],
-            reply_to=manager,
+            reply_to=[manager],
             now=now,
             unsubscribe=None,
         )
@@ -167,9 +175,15 @@ class Renderer:
             return ""
         return words(self.config.language).text("digest.where", tab=self.config.tab_name(tab), row=str(row))
 
-    def _unsubscribe(self, recipient: str) -> tuple[str, str]:
-        """(List-Unsubscribe header value, the link shown in the footer)."""
-        mailto = f"mailto:{self.sender.addr_spec}?subject=unsubscribe"
+    def _unsubscribe(self, recipient: str, contact_id: str) -> tuple[str, str]:
+        """(List-Unsubscribe header value, the link shown in the footer). With an inbox, the mailto:
+        goes to it with a token naming the contact, which the inbox turns into its Email status."""
+        inbox = self.config.inbox.mailbox_address
+        mailto = (
+            f"mailto:{inbox}?subject=unsubscribe%20{contact_token(contact_id, recipient)}"
+            if self.config.inbox.enabled and inbox
+            else f"mailto:{self.sender.addr_spec}?subject=unsubscribe"
+        )
         url = self.config.mail.unsubscribe_url.strip()
         if urlsplit(url).scheme.lower() != "https" or _SPACE.search(url):
             return f"<{mailto}>", mailto
@@ -186,7 +200,7 @@ class Renderer:
         *,
         to: list[Address],
         cc: list[Address],
-        reply_to: Address | None,
+        reply_to: list[Address],
         now: dt.datetime,
         unsubscribe: tuple[str, str] | None,
     ) -> Message:
