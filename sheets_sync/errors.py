@@ -57,3 +57,11 @@ class LedgerError(SheetsSyncError):
     def __init__(self, message: str, *, readable: bool = False):
         super().__init__(message)
         self.readable = readable
+
+
+class InboxError(SheetsSyncError):
+    """The team inbox could not be read: logged, retried next cycle; never blocks the sheet or the sends.
+
+    str(exc) is one paragraph that names the fix (the host and port, the security, the login, the
+    folder); it never holds the password, whatever the server sent back.
+    """
