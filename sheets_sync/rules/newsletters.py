@@ -30,9 +30,7 @@ def is_in_audience(view: PartnerView, audience: str) -> bool:
 
 
 def recipients(contacts: list[Contact]) -> list[Contact]:
-    return [
-        c for c in contacts if has_email(c) and c.newsletter and c.is_mailable and not c.left_company
-    ]
+    return [c for c in contacts if has_email(c) and c.newsletter and c.is_mailable and not c.left_company]
 
 
 def plan_newsletter(view: PartnerView, ctx: Context, draft: Draft) -> NewsletterOutlook | None:

@@ -95,6 +95,8 @@ def build_changes(
             contact.last_greeting,
             only_if_later=True,
         )
+        if config.inbox.enabled:  # what the inbox says of the address (rules.inbox.take_in)
+            writer.set(rb.sheets[Tab.CONTACTS], contact.row, ContactColumn.EMAIL_STATUS, contact.email_status)
     for tab, planned in ((Tab.CONTACTS, plan.contact_notes), (Tab.ACTIVITIES, plan.activity_notes)):
         sheet = rb.sheets[tab]
         column = TAB_SPECS[tab].sync_note_column

@@ -1,0 +1,298 @@
+"""The inbox in the pure core (rules.inbox): whose message it is, in the SPEC's order, and what the
+Book, the plan and the digest make of it. No server here: Envelopes and Incomings built directly."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sheets_sync.i18n import words
+from sheets_sync.model import (
+    Birthday,
+    Bounced,
+    DigestSection,
+    Direction,
+    Envelope,
+    Incoming,
+    IncomingKind,
+    MessageKey,
+    MessageKind,
+    Outcome,
+    Received,
+    TouchStatus,
+    contact_token,
+)
+from sheets_sync.rules.inbox import (
+    address_book,
+    email_statuses,
+    inbox_row_id,
+    inbox_rows,
+    needs_body,
+    received_from,
+    take_in,
+)
+from sheets_sync.rules.planner import plan
+from tests.planner_helpers import MANAGER, TODAY, activity, ago, book, config, contact, partner
+
+ZONE = ZoneInfo("Europe/Berlin")
+NOW = dt.datetime.combine(TODAY, dt.time(10, 0), ZONE)
+INBOX = dict(host="imap.team.example", address="partners@team.example")
+CONFIG = config(
+    inbox=INBOX, mail=dict(sender="Partner team <partners@team.example>"), timezone="Europe/Berlin"
+)
+
+NORTHWIND = partner(2, name="Northwind", id="P-1")
+BLUE = partner(3, name="Blue Yonder", id="P-2", manager="boris@team.example")
+ANNA = contact(2, 2, id="C-1", name="Anna Vogel", email="anna@northwind.example", champion=True)
+KAI = contact(3, 3, id="C-2", name="Kai Berg", email="kai@blueyonder.example", champion=True)
+MEETING = activity(2, ago(3), "meeting", 2, id="A-1")
+BOOK = book([NORTHWIND, BLUE], [ANNA, KAI], [MEETING])
+# the worker's follow-up for Northwind's meeting: what a reply's In-Reply-To names
+FOLLOW_UP_ID = "<follow-up.abc@team.example>"
+SENT = {FOLLOW_UP_ID: str(MessageKey(MessageKind.FOLLOW_UP, "A-1"))}
+PEOPLE = address_book(BOOK, CONFIG, SENT)
+
+
+def envelope(sender: str, **fields) -> Envelope:
+    fields.setdefault("uid", 1)
+    fields.setdefault("message_id", f"<{sender}.1@mail.example>")
+    fields.setdefault("to", ("partners@team.example",))
+    fields.setdefault("subject", "Re: our meeting")
+    fields.setdefault("date", NOW - dt.timedelta(hours=1))
+    return Envelope(sender=sender, **fields)
+
+
+def email(sender: str, text: str = "Thanks, we agree.", **fields) -> Incoming:
+    return Incoming(envelope(sender, **fields), IncomingKind.EMAIL, text)
+
+
+def one(incoming: Incoming) -> Received:
+    (found,) = received_from(incoming, PEOPLE, ZONE, NOW)
+    return found
+
+
+# --- matching, in the SPEC's order ---------------------------------------------------------------
+
+
+def test_a_contacts_email_is_the_partners_response():
+    r = one(email("anna@northwind.example", sender_name="Anna Vogel"))
+    assert (r.outcome, r.partner_id, r.address, r.new_person) == (
+        Outcome.RESPONSE,
+        "P-1",
+        "anna@northwind.example",
+        False,
+    )
+    assert r.summary == "Re: our meeting — Thanks, we agree."
+    assert r.at.tzinfo is not None and r.at.utcoffset() == dt.timedelta(hours=1)  # the team's zone
+
+
+def test_a_reply_to_a_send_belongs_to_the_thread_s_partner_even_from_another_partners_contact():
+    # Kai (Blue Yonder's) answers in Northwind's thread: In-Reply-To wins over the sender
+    r = one(email("kai@blueyonder.example", replies_to=(FOLLOW_UP_ID,)))
+    assert (r.outcome, r.partner_id, r.new_person) == (Outcome.RESPONSE, "P-1", False)
+
+
+def test_a_colleague_not_in_contacts_answering_a_thread_is_a_new_person_at_that_partner():
+    r = one(email("max@gmail.com", sender_name="Max Weber", replies_to=("<other@x>", FOLLOW_UP_ID.upper())))
+    assert (r.outcome, r.partner_id, r.new_person, r.name) == (Outcome.RESPONSE, "P-1", True, "Max Weber")
+
+
+def test_a_sender_at_a_partners_domain_is_a_new_person_but_free_mail_is_nobody():
+    assert one(email("lena@northwind.example")).partner_id == "P-1"
+    assert one(email("lena@northwind.example")).new_person
+    assert one(email("stranger@gmail.com")).outcome is Outcome.IGNORED
+
+
+def test_a_managers_email_to_a_contact_with_the_inbox_in_cc_is_a_touch():
+    r = one(email("boris@team.example", to=("kai@blueyonder.example",), cc=("partners@team.example",)))
+    assert (r.outcome, r.partner_id, r.address) == (Outcome.TOUCH, "P-2", "kai@blueyonder.example")
+
+
+def test_a_colleague_writing_from_the_teams_domain_with_the_inbox_in_bcc_is_a_touch():
+    # Bcc: the inbox appears in neither To nor Cc
+    r = one(email("olga@team.example", to=("anna@northwind.example",)))
+    assert (r.outcome, r.partner_id) == (Outcome.TOUCH, "P-1")
+
+
+def test_a_managers_email_to_no_contact_is_ignored():
+    assert one(email(MANAGER, to=("someone@elsewhere.example",))).outcome is Outcome.IGNORED
+
+
+@pytest.mark.parametrize(
+    "incoming",
+    [
+        Incoming(envelope("anna@northwind.example"), IncomingKind.AUTO_REPLY),
+        Incoming(envelope("anna@northwind.example", own=True), IncomingKind.EMAIL, "x"),
+        Incoming(envelope("nobody@elsewhere.example"), IncomingKind.EMAIL, "Buy now"),
+    ],
+    ids=["auto-reply", "own", "stranger"],
+)
+def test_automatic_own_and_unknown_messages_are_ignored(incoming):
+    assert one(incoming).outcome is Outcome.IGNORED
+
+
+def test_a_bounce_names_each_contact_address_it_reports():
+    bounce = Incoming(
+        envelope("mailer-daemon@mx.example", maybe_bounce=True),
+        IncomingKind.BOUNCE,
+        bounced=(Bounced("anna@northwind.example", "550 5.1.1 user unknown"), Bounced("x@unknown.example")),
+    )
+    (r,) = received_from(bounce, PEOPLE, ZONE, NOW)
+    assert (r.outcome, r.partner_id, r.address, r.reason) == (
+        Outcome.BOUNCE,
+        "P-1",
+        "anna@northwind.example",
+        "550 5.1.1 user unknown",
+    )
+
+
+def test_an_unsubscribe_finds_the_contact_by_its_token_from_any_sender():
+    token = contact_token("C-2", "kai@blueyonder.example")
+    sent = envelope("kai.private@gmail.com", subject=f"unsubscribe {token}")
+    r = one(Incoming(sent, IncomingKind.UNSUBSCRIBE))
+    assert (r.outcome, r.partner_id, r.address) == (Outcome.UNSUBSCRIBE, "P-2", "kai@blueyonder.example")
+    # a token for an address the contact no longer has names no one
+    stale = envelope("x@gmail.com", subject=f"unsubscribe {contact_token('C-2', 'old@blueyonder.example')}")
+    assert one(Incoming(stale, IncomingKind.UNSUBSCRIBE)).outcome is Outcome.IGNORED
+
+
+def test_only_messages_that_can_matter_are_downloaded():
+    assert needs_body(envelope("anna@northwind.example"), PEOPLE)
+    assert needs_body(envelope("x@gmail.com", replies_to=(FOLLOW_UP_ID,)), PEOPLE)
+    assert needs_body(envelope("mailer-daemon@mx.example", maybe_bounce=True), PEOPLE)
+    assert needs_body(envelope(MANAGER, to=("anna@northwind.example",)), PEOPLE)
+    assert not needs_body(envelope(MANAGER, to=("someone@elsewhere.example",)), PEOPLE)
+    assert not needs_body(envelope("anna@northwind.example", automatic=True), PEOPLE)
+    assert not needs_body(envelope("newsletter@vendor.example"), PEOPLE)
+
+
+def test_a_message_dated_in_the_future_counts_as_now():
+    r = one(email("anna@northwind.example", date=NOW + dt.timedelta(days=3)))
+    assert r.at == NOW
+
+
+# --- the Book, the plan, the sheet ---------------------------------------------------------------
+
+
+def received(outcome: Outcome, at: dt.datetime = NOW, **fields) -> Received:
+    fields.setdefault("partner_id", "P-1")
+    fields.setdefault("address", "anna@northwind.example")
+    return Received(f"<m{at.timestamp()}{outcome}@x>", outcome, at, **fields)
+
+
+def test_a_response_wakes_a_sleeping_partner_and_stops_its_reminder():
+    sleepy = dataclasses.replace(NORTHWIND, since=ago(400))
+    the_book = book([sleepy], [ANNA], [activity(2, ago(200), "call", 2, id="A-1")])
+    before = plan(the_book, CONFIG, TODAY)
+    assert before.partners[0].status is TouchStatus.SLEEPING
+    w = words("en", TODAY)
+    after_book = take_in(the_book, [received(Outcome.RESPONSE, summary="Re: hi")], w)
+    after = plan(after_book, CONFIG, TODAY)
+    assert after.partners[0].last_response == TODAY
+    assert after.partners[0].status is TouchStatus.OK
+    (added,) = [a for a in after_book.activities if a.id.startswith("A-log-")]
+    assert (added.type, added.direction, added.date, added.partner_row) == ("email", Direction.IN, TODAY, 2)
+
+
+def test_a_managers_touch_moves_last_touch_not_last_response():
+    the_book = book([NORTHWIND], [ANNA], [activity(2, ago(20), "call", 2, id="A-1")])
+    after = plan(take_in(the_book, [received(Outcome.TOUCH)], words("en", TODAY)), CONFIG, TODAY)
+    assert (after.partners[0].last_touch, after.partners[0].last_response) == (TODAY, ago(20))
+
+
+def test_a_logged_row_already_in_the_sheet_is_not_added_again():
+    r = received(Outcome.RESPONSE)
+    there = activity(9, TODAY, "email", 2, id=inbox_row_id(r.message_id))
+    the_book = book([NORTHWIND], [ANNA], [there])
+    assert take_in(the_book, [r], words("en", TODAY)).activities == (there,)
+
+
+@pytest.mark.parametrize(
+    ("lang", "outcome", "reason", "shown"),
+    [
+        ("en", Outcome.BOUNCE, "550 5.1.1 user unknown", "bounced 2026-11-26: 550 5.1.1 user unknown"),
+        ("en", Outcome.UNSUBSCRIBE, "", "unsubscribed 2026-11-26"),
+        ("ru", Outcome.BOUNCE, "550 5.1.1 user unknown", "не доставлено 26.11.2026: 550 5.1.1 user unknown"),
+        ("ru", Outcome.UNSUBSCRIBE, "", "отписка 26.11.2026"),
+        ("en", Outcome.BOUNCE, "", "bounced 2026-11-26"),
+    ],
+)
+def test_the_email_status_says_what_happened_and_when(lang, outcome, reason, shown):
+    assert email_statuses([received(outcome, reason=reason)], words(lang, TODAY)) == {
+        "anna@northwind.example": shown
+    }
+
+
+def test_a_status_stops_newsletters_and_greetings_until_the_email_changes():
+    birthday_today = dataclasses.replace(ANNA, birthday=Birthday(11, 26))
+    the_book = book([NORTHWIND], [birthday_today], [MEETING])
+    cfg = dataclasses.replace(CONFIG, greetings=dataclasses.replace(CONFIG.greetings, mode="send"))
+    assert any(m.kind is MessageKind.GREETING for m in plan(the_book, cfg, TODAY).messages)
+    bounced = take_in(the_book, [received(Outcome.BOUNCE, ago(1, NOW), reason="550")], words("en", TODAY))
+    assert bounced.contacts[0].email_status.startswith("bounced")
+    assert not any(m.kind is MessageKind.GREETING for m in plan(bounced, cfg, TODAY).messages)
+    # the team fixes the address: the status no longer applies
+    fixed = dataclasses.replace(
+        the_book, contacts=(dataclasses.replace(birthday_today, email="anna.v@northwind.example"),)
+    )
+    again = take_in(fixed, [received(Outcome.BOUNCE, ago(1, NOW), reason="550")], words("en", TODAY))
+    assert again.contacts[0].email_status == ""
+
+
+def test_log_rows_for_the_messages_not_logged_yet_in_the_teams_words():
+    rows = inbox_rows(
+        BOOK, [received(Outcome.RESPONSE, summary="Re: hi"), received(Outcome.BOUNCE)], words("ru", TODAY)
+    )
+    assert len(rows) == 1
+    (row,) = rows
+    assert [row[k] for k in ("Partner", "Type", "Direction", "Contact", "Summary")] == [  # type: ignore[index]
+        "Northwind",
+        "письмо",
+        "вх",
+        "anna@northwind.example",
+        "Re: hi",
+    ]
+    assert inbox_rows(BOOK, [received(Outcome.RESPONSE, logged=True)], words("en", TODAY)) == []
+
+
+# --- the digest ------------------------------------------------------------------------------
+
+
+def test_the_digest_lists_the_partners_emails_bounces_and_new_people_since_the_last_digest():
+    yesterday_digest = dt.datetime.combine(ago(1), dt.time(9, 0), ZONE)
+    news = [
+        received(
+            Outcome.RESPONSE, NOW - dt.timedelta(hours=2), name="Anna Vogel", summary="Re: pricing — ok"
+        ),
+        received(
+            Outcome.RESPONSE,
+            NOW - dt.timedelta(hours=3),
+            address="max@northwind.example",
+            name="Max",
+            new_person=True,
+            summary="Hello",
+        ),
+        received(Outcome.BOUNCE, NOW - dt.timedelta(hours=1), reason="550 5.1.1 user unknown"),
+        received(
+            Outcome.RESPONSE, yesterday_digest - dt.timedelta(minutes=5), summary="old: in yesterday's digest"
+        ),
+        received(Outcome.TOUCH, NOW, summary="a manager's own email: not listed"),
+    ]
+    p = plan(book([NORTHWIND], [ANNA], [MEETING]), CONFIG, TODAY, inbox=news)
+    (digest,) = [d for d in p.digests if d.manager == MANAGER]
+    by_section = {}
+    for item in digest.items:
+        by_section.setdefault(item.section, []).append(item.text)
+    assert sorted(by_section[DigestSection.INBOX]) == [
+        "Email from Anna Vogel <anna@northwind.example>, 2026-11-26: Re: pricing — ok",
+        "Email from Max <max@northwind.example>, 2026-11-26: Hello",
+    ]
+    assert by_section[DigestSection.NEW_PEOPLE] == [
+        "New person at Northwind: Max <max@northwind.example>. Add them to Contacts?"
+    ]
+    assert by_section[DigestSection.BOUNCES] == [
+        "Email to anna@northwind.example bounced (550 5.1.1 user unknown). Fix the address in Contacts."
+    ]
