@@ -119,3 +119,41 @@ def cli(capfd, monkeypatch) -> Cli:
         return subprocess.CompletedProcess(["sheets-sync", *argv], code, out, err)
 
     return run
+
+
+# --- IMAP servers for the inbox tests (tests/imap_servers.py) ---------------------------------
+
+
+@pytest.fixture(scope="session")
+def pymap_server():
+    from imap_servers import PymapServer
+
+    with PymapServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def dovecot_server():
+    from imap_servers import DovecotServer, dovecot_folder
+
+    if not DovecotServer.available():
+        pytest.skip("Dovecot is not installed (/usr/sbin/dovecot; Debian: apt-get install dovecot-imapd)")
+    with DovecotServer(dovecot_folder()) as server:
+        yield server
+
+
+@pytest.fixture(params=["pymap", "dovecot"])
+def imap(request, monkeypatch):
+    """A fresh mailbox (a new user) on each server: an ImapAccount; its password is in the
+    environment variable its inbox_config() names."""
+    account = request.getfixturevalue(f"{request.param}_server").account()
+    monkeypatch.setenv(account.password_env, account.password)
+    return account
+
+
+@pytest.fixture
+def dovecot(dovecot_server, monkeypatch):
+    """A fresh mailbox on Dovecot only (TLS, big mailboxes)."""
+    account = dovecot_server.account()
+    monkeypatch.setenv(account.password_env, account.password)
+    return account
