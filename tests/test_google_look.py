@@ -11,11 +11,11 @@ import requests
 import responses
 from google.oauth2.credentials import Credentials
 
-from sheets_sync.sheet.headers import worker_columns
 from sheets_sync import cli
 from sheets_sync.config import parse_config
 from sheets_sync.model import TAB_SPECS, Tab
 from sheets_sync.runtime.cycle import WorkerState, run_once
+from sheets_sync.sheet.headers import worker_columns
 from sheets_sync.sheet.look import (
     HEADER_FILL,
     NARROW_COLUMNS,

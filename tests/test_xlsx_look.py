@@ -22,10 +22,10 @@ from lxml import etree
 from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 
-from sheets_sync.sheet.headers import worker_columns
 from sheets_sync.config import Config, load_config
 from sheets_sync.model import TAB_SPECS, CellWrite, Changes, Tab
 from sheets_sync.runtime.cycle import run_once
+from sheets_sync.sheet.headers import worker_columns
 from sheets_sync.sheet.look import (
     HEADER_FILL,
     NARROW_COLUMNS,

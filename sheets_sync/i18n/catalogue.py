@@ -332,6 +332,14 @@ CATALOGUE: dict[str, Entry] = {
         "ru": "Записано ячеек: {count} за {seconds} с.",
     },
     "summary.not_written": {"en": "Nothing written: {why}", "ru": "Ничего не записано: {why}"},
+    "summary.inbox": {
+        "en": "Team inbox: {count} new message(s) read.",
+        "ru": "Общий ящик: прочитано новых писем: {count}.",
+    },
+    "summary.inbox_fault": {
+        "en": "Team inbox not read (tried again next cycle): {why}",
+        "ru": "Общий ящик не прочитан (повтор в следующем цикле): {why}",
+    },
     "summary.up_to_date": {
         "en": "The sheet was already up to date ({seconds} s).",
         "ru": "Таблица уже была в актуальном состоянии ({seconds} с).",

@@ -50,6 +50,7 @@ class Envelope:
     automatic: bool = False  # the headers alone say it is an automatic message (RFC 3834, X-Autoreply, ...)
     maybe_bounce: bool = False  # the headers say it may be a bounce (a mailer-daemon, multipart/report)
     own: bool = False  # the worker's own message (X-Sheets-Sync-Kind): never a partner's email
+    unsubscribe: bool = False  # its subject asks to unsubscribe (sent to the List-Unsubscribe mailto:)
 
 
 @dataclass(frozen=True)

@@ -162,11 +162,11 @@ def _recipients_at_partners(envelope: Envelope, people: AddressBook) -> list[Con
 
 def needs_body(envelope: Envelope, people: AddressBook) -> bool:
     """Whether a message matters enough to be fetched whole: the headers decide (most of a mailbox
-    is never downloaded). Automatic replies and the worker's own mail never matter; unsubscribes
-    are decided from the subject and bounces from the body."""
+    is never downloaded). Automatic replies and the worker's own mail never matter; a bounce or an
+    unsubscribe (from any sender: its token names the contact) always may."""
     if envelope.own or envelope.automatic:
         return False
-    if envelope.maybe_bounce:
+    if envelope.maybe_bounce or envelope.unsubscribe:
         return True
     if envelope.sender in people.contacts or _thread_partner(envelope, people) is not None:
         return True

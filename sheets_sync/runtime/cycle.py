@@ -23,11 +23,14 @@ from sheets_sync.errors import LedgerError, LockedError, SourceError
 from sheets_sync.i18n import words
 from sheets_sync.mail.delivery import DeliveryReport, ledger_refusal
 from sheets_sync.mail.ledger import Ledger
-from sheets_sync.model import Book, Changes, Plan, Problem
+from sheets_sync.model import Book, Changes, Plan, Problem, Received
 from sheets_sync.rules.dashboard import dashboard_rows
+from sheets_sync.rules.inbox import inbox_rows
+from sheets_sync.rules.inbox import take_in as with_inbox
 from sheets_sync.rules.planner import fold_sends, with_sheet_notice
 from sheets_sync.rules.planner import plan as make_plan
 from sheets_sync.runtime.health import sheet_notice
+from sheets_sync.runtime.inbox import Inbox, open_inbox, recalled, take_in
 from sheets_sync.runtime.recall import (
     SheetRecords,
     adopt_recalled,
@@ -75,6 +78,7 @@ class Memory:
 
     sent: tuple[Sent, ...] = ()
     deferred: dict[str, dt.date] = field(default_factory=dict)  # greeting key -> the day first put off
+    received: tuple[Received, ...] = ()  # what the team inbox brought (SPEC 4a), oldest first
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,7 @@ class Recorded:
 
     changes: Changes
     unlogged: tuple[Sent, ...] = ()
+    unlogged_received: tuple[str, ...] = ()  # Message-IDs of the inbox's messages its log rows record
 
 
 @dataclass(frozen=True)
@@ -126,12 +131,18 @@ def read(source: Source, config: Config) -> Reading:
 def recall(ledger: Ledger | None, config: Config) -> Memory:
     if ledger is None:
         return Memory()
-    return Memory(tuple(sent_so_far(ledger, config.zone)), deferred_greetings(ledger, config.zone))
+    zone = config.zone
+    return Memory(
+        tuple(sent_so_far(ledger, zone)), deferred_greetings(ledger, zone), recalled(ledger, config)
+    )
 
 
 def plan(reading: Reading, memory: Memory, config: Config, today: dt.date) -> Planned:
-    book = remember(reading.sheet.book, memory.sent, words(config.language, today))
-    return Planned(book, make_plan(book, config, today, deferred=memory.deferred))
+    w = words(config.language, today)
+    book = remember(reading.sheet.book, memory.sent, w)
+    if config.inbox.enabled:
+        book = with_inbox(book, memory.received, w)
+    return Planned(book, make_plan(book, config, today, deferred=memory.deferred, inbox=memory.received))
 
 
 def deliver(
@@ -152,7 +163,10 @@ def deliver(
         keys = [e.key for e in adopted] + [m.key for m, _ in report.sent]
         new = tuple(sends_of(mailer.ledger, keys, config.zone))
         if report.sent:
-            planned = Planned(*fold_sends(planned.plan, planned.book, new, config, deferred=memory.deferred))
+            folded = fold_sends(
+                planned.plan, planned.book, new, config, deferred=memory.deferred, inbox=memory.received
+            )
+            planned = Planned(*folded)
         notice = sheet_notice(config, now)
         digest_plan = with_sheet_notice(planned.plan, *notice) if notice else planned.plan
         send_digests(digest_plan, mailer, transport, config, now, report)
@@ -176,16 +190,18 @@ def record(
         for where, extra in refusal_notes(book, outcomes, words(config.language, plan_.today)).items():
             notes.setdefault(where, []).extend(extra)
         digests = digest_days(ledger, reading.records, config)
+    w = words(config.language, plan_.today)
+    received = [r for r in memory.received if not r.logged]
     changes = build_changes(
         reading.sheet,
         plan_,
         dashboard_rows(book, plan_, config, digests),
         config,
         book=book,
-        appends=log_rows(book, unlogged, words(config.language, plan_.today)),
+        appends=[*log_rows(book, unlogged, w), *inbox_rows(book, received, w)],
         notes=notes,
     )
-    return Recorded(changes, unlogged)
+    return Recorded(changes, unlogged, tuple(dict.fromkeys(r.message_id for r in received)))
 
 
 def write_back(
@@ -206,11 +222,14 @@ def write_back(
                 locked_by=exc.holder if isinstance(exc, LockedError) else "",
                 write_failed="" if exc.transient else str(exc),
             )
-    if recorded.unlogged and ledger is not None and (written.written or recorded.changes.is_empty()):
+    if ledger is not None and (written.written or recorded.changes.is_empty()):
         # Each log row is in the sheet: just written, or found there (by its ID) from a write that
         # landed although it seemed to fail, which build_changes and the source then leave out.
         try:
-            ledger.mark_logged(s.key for s in recorded.unlogged)
+            if recorded.unlogged:
+                ledger.mark_logged(s.key for s in recorded.unlogged)
+            if recorded.unlogged_received:
+                ledger.mark_received_logged(recorded.unlogged_received)
         except LedgerError as exc:  # harmless: the rows' IDs keep them from being appended twice
             log.warning("%s", exc)
     return written
@@ -232,6 +251,9 @@ class CycleReport:
     not_written: str = ""
     locked_by: str = ""
     write_failed: str = ""
+    inbox_fault: str = ""  # why the team inbox could not be read ('' when it could, or there is none)
+    inbox_taken: int = 0  # new messages read from the team inbox this cycle
+    inbox_commands: int = 0  # IMAP commands the cycle's session sent (an unchanged mailbox: a few)
     seconds: float = 0.0
 
     @property
@@ -252,9 +274,10 @@ class CycleReport:
 
 @dataclass
 class WorkerState:
-    """What one cycle leaves for the next: the moment it covered (workbook fingerprint, day, digest hour)."""
+    """What one cycle leaves for the next: the moment it covered (workbook fingerprint, day, digest
+    hour, and the team inbox's UIDVALIDITY and UIDNEXT: new mail is a new moment)."""
 
-    seen: tuple[Hashable, dt.date, bool] | None = None
+    seen: tuple[Hashable, dt.date, bool, Hashable] | None = None
 
 
 def run_once(
@@ -270,14 +293,34 @@ def run_once(
     worker's cells back.
 
     Without a mailer nothing is sent (the plan still lists what would be). With `state`, a workbook
-    unchanged since the last cycle on the same day (and the same side of the digest hour) is not read.
+    unchanged since the last cycle on the same day (and the same side of the digest hour), with no
+    new mail in the team inbox, is not read. A dry run reads no inbox (it records nothing).
     """
     started = time.perf_counter()
-    today = now.date()
     ledger = mailer.ledger if mailer is not None else None
     if ledger is not None:
         ledger.verify()  # damaged, missing or replaced: LedgerError, nothing sent or written
-    moment = (source.fingerprint(), today, mailer is not None and is_digest_due(config, now))
+    with open_inbox(config, None if dry_run else ledger) as inbox:
+        report = _cycle(source, config, now, mailer, dry_run, state, inbox)
+    report.inbox_fault, report.inbox_taken = inbox.fault, inbox.taken
+    report.inbox_commands = inbox.mailbox.commands if inbox.mailbox is not None else 0
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _cycle(
+    source: Source,
+    config: Config,
+    now: dt.datetime,
+    mailer: Mailer | None,
+    dry_run: bool,
+    state: WorkerState | None,
+    inbox: Inbox,
+) -> CycleReport:
+    today = now.date()
+    ledger = mailer.ledger if mailer is not None else None
+    digest_due = mailer is not None and is_digest_due(config, now)
+    moment = (source.fingerprint(), today, digest_due, inbox.mark)
     # A new ledger is checked against the sheet before anything is skipped (a deleted state_dir)
     if state is not None and state.seen == moment and (ledger is None or ledger.is_verified):
         return CycleReport(today, skipped=True)
@@ -285,6 +328,7 @@ def run_once(
     reading = read(source, config)
     if ledger is not None:  # before anything is planned from it: a new ledger may be a lost one
         confirm_fresh_start(ledger, reading.records, now)
+    take_in(inbox, reading.sheet.book, ledger, config, now)
     memory = recall(ledger, config)
     planned = plan(reading, memory, config, today)
     delivered = (
@@ -314,6 +358,5 @@ def run_once(
             and not report.failure
             and not (report.delivery and report.delivery.deferred)
         )
-        state.seen = (written.fingerprint, today, moment[2]) if settled else None
-    report.seconds = time.perf_counter() - started
+        state.seen = (written.fingerprint, today, digest_due, inbox.mark) if settled else None
     return report

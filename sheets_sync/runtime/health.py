@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 HEALTH_FILE = "health.json"
 
 STALLED_POLLS = 3  # cycles in a row in which the mail server put off every due email: unhealthy
+INBOX_FAILED_POLLS = 3  # cycles in a row in which the team inbox could not be read: unhealthy
 # health.json's object as JSON reads it (a hand-edited file may hold anything in any field)
 Health = dict[str, Any]
 _remembered: dict[Path, Health] = {}  # health.json per state_dir, kept here too when the disk refuses it
@@ -55,7 +56,13 @@ def record_health(
         "unwritten_why": previous.get("unwritten_why", ""),
         "stalled_cycles": previous.get("stalled_cycles", 0),
         "stalled_why": previous.get("stalled_why", ""),
+        "inbox_failures": previous.get("inbox_failures", 0),
+        "inbox_why": previous.get("inbox_why", ""),
     }
+    if report is not None and config.inbox.enabled:  # polled even when the workbook is skipped
+        failed = bool(report.inbox_fault)
+        data["inbox_failures"] = _count(previous.get("inbox_failures")) + 1 if failed else 0
+        data["inbox_why"] = report.inbox_fault
     if report is not None and not report.skipped:
         if report.not_written and not report.written:
             data["unwritten_since"] = previous.get("unwritten_since") or now.isoformat()
@@ -186,8 +193,9 @@ def _looks_like_sqlite(path: Path) -> bool:
 def is_healthy(config: Config, now: dt.datetime) -> tuple[bool, str]:
     """Healthy when the last cycle succeeded, within three polls (plus two minutes' slack); the
     state directory and the outbox can be written; the mail server has not put off every due email
-    for STALLED_POLLS cycles in a row; and the workbook has not been left unwritten (open
-    elsewhere, no write permission) for longer than `xlsx.lock_warn_after`.
+    for STALLED_POLLS cycles in a row, nor has the team inbox been unreadable for INBOX_FAILED_POLLS;
+    and the workbook has not been left unwritten (open elsewhere, no write permission) for longer
+    than `xlsx.lock_warn_after`.
 
     Docker's HEALTHCHECK only turns a container unhealthy after several failing checks in a row,
     so one failed cycle that the next poll makes good does not flap it.
@@ -208,6 +216,10 @@ def is_healthy(config: Config, now: dt.datetime) -> tuple[bool, str]:
             f"the mail server has put off every email due for {stalled} cycles in a row: "
             f"{health.get('stalled_why')}",
         )
+    failures = _count(health.get("inbox_failures"))
+    if config.inbox.enabled and failures >= INBOX_FAILED_POLLS:
+        why = health.get("inbox_why")
+        return False, f"the team inbox could not be read for {failures} cycles in a row: {why}"
     stuck = unwritten_for(config, now)
     if stuck is not None:
         since, why = stuck

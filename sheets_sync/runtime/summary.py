@@ -141,9 +141,12 @@ def cycle_line(report: CycleReport) -> str:
         if report.written
         else (f"not written ({report.not_written})" if report.not_written else "nothing to write")
     )
+    inbox = f"; inbox not read ({report.inbox_fault})" if report.inbox_fault else ""
+    if report.inbox_taken:
+        inbox = f"; {report.inbox_taken} new in the inbox"
     return (
         f"cycle {report.today}: {c['partners']} partners ({statuses}); sent: {messages}; "
-        f"{c['problems']} problems; {written}; {c['seconds']:.2f} s"
+        f"{c['problems']} problems; {written}{inbox}; {c['seconds']:.2f} s"
     )
 
 
@@ -173,6 +176,11 @@ def cycle_summary(report: CycleReport, config: Config, *, dry_run: bool = False)
     else:
         parts += _planned_part(plan, book, config, w)
     parts.append("")
+    if config.inbox.enabled and not dry_run:
+        if report.inbox_fault:
+            parts.append(w.text("summary.inbox_fault", why=report.inbox_fault))
+        else:
+            parts.append(w.text("summary.inbox", count=report.inbox_taken))
     in_rows = [p for p in report.problems if p.tab is not Tab.DASHBOARD]
     if in_rows:
         column = config.column_name(Tab.PARTNERS, PartnerColumn.SYNC_NOTE.value)
