@@ -24,10 +24,9 @@ _AUTO_BODY = re.compile(
     r"вне офиса до|не в офисе до)",
     re.IGNORECASE,
 )
-_RETURNS_ISO = re.compile(r"\b(back|return|вернусь|до)\D{0,30}(\d{4})-(\d{2})-(\d{2})", re.IGNORECASE)
-_RETURNS_DOTTED = re.compile(
-    r"\b(back|return|вернусь|до)\D{0,30}(\d{1,2})\.(\d{1,2})\.(\d{4})", re.IGNORECASE
-)
+_BACK = r"\b(back|return|until|till|вернусь|до)\D{0,30}"  # "back on", "until", "вернусь", "до"
+_RETURNS_ISO = re.compile(_BACK + r"(\d{4})-(\d{2})-(\d{2})", re.IGNORECASE)
+_RETURNS_DOTTED = re.compile(_BACK + r"(\d{1,2})\.(\d{1,2})\.(\d{4})", re.IGNORECASE)
 
 
 def unsubscribe_token(subject: str) -> str:

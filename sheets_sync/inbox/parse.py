@@ -10,7 +10,7 @@ import datetime as dt
 import email.utils
 import hashlib
 import re
-from email import message_from_bytes
+from email import message_from_string
 from email.header import decode_header, make_header
 from email.message import Message
 from email.policy import compat32
@@ -63,7 +63,8 @@ _DAEMONS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", "bounc
 
 def envelope_of(uid: int, headers: bytes, internal_date: dt.datetime | None) -> Envelope:
     """The Envelope of the message `uid` whose header lines are `headers`."""
-    msg = message_from_bytes(headers, policy=compat32)
+    # as text, so that a raw 8-bit header (RFC 6532 UTF-8, an old client's cp1251) keeps its bytes
+    msg = message_from_string(headers.decode("utf-8", "surrogateescape"), policy=compat32)
     sender_name, sender = _address(msg, "From")
     subject = " ".join(_text(msg, "Subject").split())[:SUBJECT_MAX]
     content_type = _text(msg, "Content-Type").lower()
@@ -117,7 +118,7 @@ def _text(msg: Message, name: str) -> str:
         value = msg.get(name)
         if value is None:
             return ""
-        return str(make_header(decode_header(str(value))))
+        return str(make_header(decode_header(_eight_bit(str(value)))))
     except (ValueError, LookupError, UnicodeError, TypeError, AttributeError):
         try:
             return str(msg.get(name) or "")
@@ -130,6 +131,18 @@ def _address(msg: Message, name: str) -> tuple[str, str]:
     return pairs[0] if pairs else ("", "")
 
 
+def _eight_bit(text: str) -> str:
+    """A header sent as raw 8-bit text (RFC 6532, or an old client's cp1251), which the parser keeps
+    as escaped bytes: decoded as UTF-8, else as Windows-1251."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text
+    data = text.encode("utf-8", "surrogateescape")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1251", "replace")
+
+
 def _addresses(msg: Message, name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(address for _, address in _pairs(msg, name)))
 
@@ -137,7 +150,7 @@ def _addresses(msg: Message, name: str) -> tuple[str, ...]:
 def _pairs(msg: Message, name: str) -> list[tuple[str, str]]:
     """(display name, lower-case address) of each address in the header `name`."""
     try:
-        raw = [str(v) for v in msg.get_all(name, [])]
+        raw = [_eight_bit(str(v)) for v in msg.get_all(name, [])]
         out = []
         for display, address in email.utils.getaddresses(raw):
             address = address.strip().lower()
