@@ -287,8 +287,8 @@ def test_the_digest_lists_the_partners_emails_bounces_and_new_people_since_the_l
     for item in digest.items:
         by_section.setdefault(item.section, []).append(item.text)
     assert sorted(by_section[DigestSection.INBOX]) == [
-        "Email from Anna Vogel <anna@northwind.example>, 2026-11-26: Re: pricing — ok",
-        "Email from Max <max@northwind.example>, 2026-11-26: Hello",
+        "Email from Anna Vogel <anna@northwind.example>: Re: pricing — ok",
+        "Email from Max <max@northwind.example>: Hello",
     ]
     assert by_section[DigestSection.NEW_PEOPLE] == [
         "New person at Northwind: Max <max@northwind.example>. Add them to Contacts?"

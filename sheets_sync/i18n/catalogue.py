@@ -186,10 +186,10 @@ CATALOGUE: dict[str, Entry] = {
     "email_status.bounced": {"en": "bounced {date}: {reason}", "ru": "не доставлено {date}: {reason}"},
     "email_status.bounced_no_reason": {"en": "bounced {date}", "ru": "не доставлено {date}"},
     "email_status.unsubscribed": {"en": "unsubscribed {date}", "ru": "отписка {date}"},
-    "inbox.email": {"en": "Email from {who}, {date}: {summary}", "ru": "Письмо от {who}, {date}: {summary}"},
+    "inbox.email": {"en": "Email from {who}: {summary}", "ru": "Письмо от {who}: {summary}"},
     "inbox.new_person": {
         "en": "New person at {partner}: {who}. Add them to Contacts?",
-        "ru": "Новый человек в {partner}: {who}. Добавить в контакты?",
+        "ru": "Новый человек у партнёра «{partner}»: {who}. Добавить в контакты?",
     },
     "inbox.bounced": {
         "en": "Email to {address} bounced ({status}). Fix the address in Contacts.",

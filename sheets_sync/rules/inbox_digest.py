@@ -13,7 +13,7 @@ def plan_inbox_items(view: PartnerView, ctx: Context, draft: Draft) -> None:
     for r in ctx.inbox_news.get(view.partner.id, ()):
         who = _who(r)
         if r.outcome is Outcome.RESPONSE:
-            text = w.text("inbox.email", who=who, date=r.at.date(), summary=r.summary)
+            text = w.text("inbox.email", who=who, summary=r.summary)
             draft.item(
                 view, DigestSection.INBOX, text, r.at.date(), contact=who, contact_row=rows.get(r.address)
             )
