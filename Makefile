@@ -34,6 +34,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/bench_smtp.py
 	$(BIN)/python bench/bench_google_requests.py
 	$(BIN)/python bench/bench_bounds.py
+	$(BIN)/python bench/bench_inbox.py
 
 clean:
 	rm -rf $(VENV) $(WORKSPACE) build *.egg-info

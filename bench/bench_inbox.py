@@ -117,7 +117,8 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     args = parser.parse_args()
     if not DovecotServer.available():
-        sys.exit("bench_inbox needs Dovecot (/usr/sbin/dovecot; Debian: apt-get install dovecot-imapd)")
+        print("bench_inbox skipped: it needs Dovecot (Debian: apt-get install dovecot-imapd)")
+        return
     counting = Counting()
     work = Path(tempfile.mkdtemp(prefix="bench-inbox-"))
     with DovecotServer(dovecot_folder()) as server:
