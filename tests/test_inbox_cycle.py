@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sheets_sync.config import load_config
+from sheets_sync.errors import InboxError
+from sheets_sync.inbox.imap import Mailbox
 from sheets_sync.model import Tab
 from sheets_sync.runtime.cycle import WorkerState, run_once
 from sheets_sync.runtime.health import INBOX_FAILED_POLLS, is_healthy, record_cycle
@@ -269,3 +271,21 @@ def test_without_an_inbox_no_email_status_column_is_added(tmp_path):
     config = load_config(copy_sample(tmp_path / "team", "en", TODAY))
     cycle(config, at(config))
     assert "Email status" not in books.rows(config.source.path, "Contacts")[0]
+
+
+def test_messages_the_session_could_not_read_are_read_at_the_next_poll(team, monkeypatch):
+    config, imap = team
+    state = WorkerState()
+    cycle(config, at(config, hour=8), state)
+    _, address, _ = sleeping_contact(config)
+    imap.append(mail(address))
+
+    def dropped(self, after_uid, fields):  # the server dropped the connection mid-FETCH
+        raise InboxError("The team inbox closed the connection while the worker read it.")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Mailbox, "headers", dropped)
+        failed = cycle(config, at(config, hour=8, minute=5), state)
+    assert failed.inbox_fault and logged(config) == [] and failed.written is not None
+    again = cycle(config, at(config, hour=8, minute=10), state)  # workbook unchanged: not skipped
+    assert not again.skipped and again.inbox_taken == 1 and len(logged(config, address)) == 1

@@ -352,11 +352,13 @@ def _cycle(
         write_failed=written.write_failed,
     )
     if state is not None and not dry_run:
-        # A cycle that failed or put emails off is run again at the next poll, workbook unchanged or not
+        # A cycle that failed, put emails off or could not read the inbox is run again at the next
+        # poll, workbook unchanged or not
         settled = (
             written.fingerprint is not None
             and not report.failure
             and not (report.delivery and report.delivery.deferred)
+            and not inbox.left_unread
         )
         state.seen = (written.fingerprint, today, digest_due, inbox.mark) if settled else None
     return report

@@ -42,6 +42,12 @@ class Inbox:
     taken: int = 0  # messages read this cycle (each once, ever)
 
     @property
+    def left_unread(self) -> bool:
+        """The mailbox was open but its new messages could not be read: the next poll must not skip.
+        (A mailbox that could not even be opened shows no new mail: the next poll tries it again.)"""
+        return bool(self.fault) and self.mailbox is not None
+
+    @property
     def mark(self) -> Hashable:
         """What changes when mail arrives (UIDVALIDITY, UIDNEXT): part of the moment a cycle skips on."""
         if self.mailbox is None:
