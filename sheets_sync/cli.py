@@ -15,7 +15,8 @@ from pathlib import Path
 
 from sheets_sync import __version__
 from sheets_sync.config import Config, find_config_path, load_config
-from sheets_sync.errors import ConfigError, SheetsSyncError
+from sheets_sync.errors import ConfigError, InboxError, SheetsSyncError
+from sheets_sync.inbox.imap import describe as describe_inbox
 from sheets_sync.runtime import summary
 from sheets_sync.runtime.cycle import CycleReport, read, run_once
 from sheets_sync.runtime.health import is_healthy, record_cycle, record_health
@@ -211,7 +212,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(describe())
     reading = read(source, config)  # the cycle's first phase, nothing after it
     print(summary.check_report(reading.sheet, config.language))
-    return EXIT_PROBLEMS if reading.sheet.problems else EXIT_OK
+    inbox_ok = True
+    if config.inbox.enabled:  # log in and open the folder read-only; say what to fix when that fails
+        try:
+            print(describe_inbox(config.inbox))
+        except InboxError as exc:
+            print(exc)
+            inbox_ok = False
+    return EXIT_PROBLEMS if reading.sheet.problems or not inbox_ok else EXIT_OK
 
 
 def cmd_once(args: argparse.Namespace) -> int:
