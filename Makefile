@@ -35,6 +35,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/bench_google_requests.py
 	$(BIN)/python bench/bench_bounds.py
 	$(BIN)/python bench/bench_inbox.py
+	$(BIN)/python bench/bench_bounces.py
 
 clean:
 	rm -rf $(VENV) $(WORKSPACE) build *.egg-info

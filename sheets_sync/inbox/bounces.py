@@ -55,11 +55,20 @@ def _from_dsn(msg: Message) -> tuple[Bounced, ...] | None:
             status = block.get("status", "")
             if action != "failed" and not status.startswith("5"):
                 continue  # delayed, delivered, relayed, expanded: no permanent failure
-            recipient = block.get("final-recipient") or block.get("original-recipient") or ""
-            address = recipient.split(";", 1)[-1].strip(" <>").lower()
+            address = _recipient(block)
             if "@" in address:
                 out.setdefault(address, Bounced(address, _reason(block.get("diagnostic-code", ""), status)))
     return tuple(out.values())
+
+
+def _recipient(block: dict[str, str]) -> str:
+    """The address the message was sent to: Original-Recipient when it is one (a server may rewrite
+    Final-Recipient into its own mailbox name, 'user@sims-ms-daemon'), else Final-Recipient."""
+    for field in ("original-recipient", "final-recipient"):
+        address = block.get(field, "").split(";", 1)[-1].strip(" <>").lower()
+        if "@" in address and "." in address.rsplit("@", 1)[1]:
+            return address
+    return block.get("final-recipient", "").split(";", 1)[-1].strip(" <>").lower()
 
 
 def _blocks(report: Message) -> list[dict[str, str]]:

@@ -53,12 +53,13 @@ AUTO_SUBJECT = re.compile(
 # Yandex word them
 BOUNCE_SUBJECT = re.compile(
     r"(undeliver|returned mail|delivery (status notification|failure|has failed)|mail delivery failed|"
+    r"permanent delivery failure|error during delivery|user unknown|"
     r"failure notice|delivery problem|non[- ]?delivery|could not be delivered|"
     r"не доставлен|недоставленное|не удалось доставить|ошибка доставки|сообщение не доставлено)",
     re.IGNORECASE,
 )
 UNSUBSCRIBE_SUBJECT = re.compile(r"^\s*unsubscribe\b", re.IGNORECASE)
-_DAEMONS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", "bounce", "bounces")
+_DAEMONS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", "mdaemon", "bounce", "bounces")
 
 
 def envelope_of(uid: int, headers: bytes, internal_date: dt.datetime | None) -> Envelope:
@@ -79,7 +80,8 @@ def envelope_of(uid: int, headers: bytes, internal_date: dt.datetime | None) -> 
         or bool(_text(msg, "X-Failed-Recipients").strip())
         or (return_path == "<>" and bool(BOUNCE_SUBJECT.search(subject)))
         or (not sender and bool(BOUNCE_SUBJECT.search(subject)))
-        or bool(BOUNCE_SUBJECT.search(subject) and local in ("noreply", "no-reply", "mailer"))
+        # a report's own subject (not a person's "Re: delivery failure")
+        or bool(BOUNCE_SUBJECT.search(subject) and without_prefixes(subject) == subject)
     )
     automatic = not maybe_bounce and (
         (auto_submitted not in ("", "no"))
