@@ -20,45 +20,92 @@ log = logging.getLogger(__name__)
 REASON_MAX = 120
 _ENHANCED = re.compile(r"\b[245]\.\d{1,3}\.\d{1,3}\b")
 _REPLY = re.compile(r"\b[45]\d\d\b")
+_VALID = re.compile(r"^[^@\s<>()\[\],;:\"]+@[a-z0-9.-]+\.[a-z0-9-]+$")
+_CONTINUATION = re.compile(r"(?<=\S)\s+[245]\d\d-[245]\.\d{1,3}\.\d{1,3}\b")
 _ADDRESS = re.compile(r"<?[\w.+%'-]+@[\w.-]+\.\w+>?:?")
 
 
 def bounced_addresses(msg: Message) -> tuple[Bounced, ...]:
-    found = _from_dsn(msg)
-    if found is not None:
-        return found
+    """The addresses a bounce reports as failed for good: its RFC 3464 report's, else what
+    flufl.bounce's detectors find, else the X-Failed-Recipients header Exim and Gmail write (our own
+    addition: Exim's report may name a recipient by its local part only, "kijitora", where the
+    header has the whole address). Never raises."""
+    try:
+        found = _from_dsn(msg)
+        if found is None:
+            found = _from_detectors(msg)
+        if found is None:
+            found = _from_failed_recipients(msg)
+        return tuple(b for b in found or () if _valid(b.address))
+    except Exception as exc:  # a broken report is no bounce, never a failed cycle
+        log.debug("bounce parsing failed on a message: %s", exc)
+        return ()
+
+
+def _from_detectors(msg: Message) -> tuple[Bounced, ...] | None:
+    """flufl.bounce's permanent failures (qmail, Exim, Postfix without a report, Yahoo, Exchange,
+    ...): None when it finds none."""
     try:
         failed = scan_message(msg)
     except Exception as exc:
         log.debug("bounce detectors failed on a message: %s", exc)
-        return ()
+        return None
     reason = _reason_in_text(msg)
-    out = []
+    out: dict[str, Bounced] = {}
     for raw in sorted(failed):
-        address = (
-            (raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)).strip(" <>").lower()
-        )
+        address = _bare(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw))
         if "@" in address:
-            out.append(Bounced(address, reason))
-    return tuple(out)
+            out.setdefault(address, Bounced(address, reason))
+    return tuple(out.values()) or None
+
+
+def _from_failed_recipients(msg: Message) -> tuple[Bounced, ...]:
+    addresses = [a.strip() for v in msg.get_all("X-Failed-Recipients", []) for a in str(v).split(",")]
+    reason = _reason_in_text(msg)
+    return tuple(Bounced(_bare(a), reason) for a in dict.fromkeys(addresses) if "@" in a)
+
+
+def _bare(address: str) -> str:
+    return address.strip().strip("<>").strip().lower()
+
+
+def _valid(address: str) -> bool:
+    """A real address: one '@', a dotted domain, and no '..' (a report that hides an address as
+    'david...@gmail.com' names nobody)."""
+    local, _, domain = address.rpartition("@")
+    return bool(_VALID.match(address)) and ".." not in local and "." in domain
 
 
 def _from_dsn(msg: Message) -> tuple[Bounced, ...] | None:
-    """The recipients an RFC 3464 report says failed; None when the message holds no such report."""
+    """The recipients an RFC 3464 report says failed for good; None when the message holds no report
+    that names a recipient (then the detectors read its text)."""
     reports = [part for part in msg.walk() if part.get_content_type() == "message/delivery-status"]
     if not reports:
         return None
     out: dict[str, Bounced] = {}
+    named = False
     for report in reports:
         for block in _blocks(report):
-            action = block.get("action", "").lower()
-            status = block.get("status", "")
-            if action != "failed" and not status.startswith("5"):
-                continue  # delayed, delivered, relayed, expanded: no permanent failure
+            named = named or "final-recipient" in block or "original-recipient" in block
+            if not _permanent(block):
+                continue
             address = _recipient(block)
             if "@" in address:
-                out.setdefault(address, Bounced(address, _reason(block.get("diagnostic-code", ""), status)))
-    return tuple(out.values())
+                status = (block.get("status", "").split() or [""])[0]  # "5.0.0 (permanent failure)"
+                reason = _reason(block.get("diagnostic-code", ""), status)
+                out.setdefault(address, Bounced(address, reason))
+    return tuple(out.values()) if named else None
+
+
+def _permanent(block: dict[str, str]) -> bool:
+    """Failed for good: Action failed (real servers also write "failure", "error" and "failed (Bad
+    destination mailbox address)"), whatever the status: the server has given up, even on a cause
+    that was temporary (a host unreachable for days, 4.4.7). Delayed, delivered, relayed and
+    expanded are no failure; a block with no Action counts when its status is 5.x.x."""
+    action = (block.get("action", "").strip().lower().split() or [""])[0]
+    if action:
+        return action.startswith(("fail", "error"))
+    return block.get("status", "").strip().startswith("5")
 
 
 def _recipient(block: dict[str, str]) -> str:
@@ -98,6 +145,7 @@ def _reason(diagnostic: str, status: str) -> str:
     """ "550 5.1.1 user unknown": the reply code, the enhanced status and the server's words."""
     text = diagnostic.split(";", 1)[1] if ";" in diagnostic[:12] else diagnostic
     text = " ".join(_ADDRESS.sub(" ", text).split())
+    text = _CONTINUATION.sub(" ", text)  # "550-5.7.1 ..." again on each line of a multi-line reply
     code = _REPLY.search(text)
     enhanced = _ENHANCED.search(text)
     words = _ENHANCED.sub(" ", _REPLY.sub(" ", text, count=1) if code else text, count=1)

@@ -31,7 +31,7 @@ HEADER_FIELDS = (
     "Auto-Submitted",
     "X-Autoreply",
     "X-Autorespond",
-    "X-Auto-Response-Suppress",
+    "X-Auto-Response-Suppress",  # fetched to be seen, never a sign: Outlook puts it on a person's mail too
     "Precedence",
     "Content-Type",
     "Return-Path",
@@ -42,10 +42,13 @@ HEADER_FIELDS = (
 )
 SUBJECT_MAX = 200
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
-# Subjects of automatic replies (out of office, vacation, autoresponders), English and Russian
+# Subjects of automatic replies (out of office, vacation, autoresponders), English, German and
+# Russian. "Vacation" and "Away" alone open a person's subject too ("Vacation schedule for the
+# event"), so they count only as the whole subject or before a colon, a bracket, a dash or "until".
 AUTO_SUBJECT = re.compile(
     r"^\s*(out of (the )?office|automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|"
-    r"vacation|away from (the )?office|on vacation|on leave|abwesenheitsnotiz|"
+    r"automatische antwort|abwesenheitsnotiz|r[ée]ponse automatique|"
+    r"((on )?vacation|away( from (the )?office)?|on (leave|holiday))\s*($|[:(\[–—-]|until\b|till\b|back\b)|"
     r"автоответ|автоматический ответ|нет на месте|в отпуске|вне офиса|отсутствую)",
     re.IGNORECASE,
 )
@@ -171,8 +174,13 @@ def _decoded(text: str) -> str:
 
 
 def _message_id(msg: Message) -> str:
-    found = _MESSAGE_ID.search(_text(msg, "Message-ID"))
-    return found.group(0) if found else ""
+    """'<id@host>'; an id some client wrote without its angle brackets gets them."""
+    text = _text(msg, "Message-ID")
+    found = _MESSAGE_ID.search(text)
+    if found:
+        return found.group(0)
+    bare = text.strip().strip("<>").split()
+    return f"<{bare[0]}>" if bare and "@" in bare[0] and "<" not in bare[0] and ">" not in bare[0] else ""
 
 
 def _synthetic_id(headers: bytes) -> str:
