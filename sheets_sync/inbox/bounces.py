@@ -50,19 +50,19 @@ def _from_detectors(msg: Message) -> tuple[Bounced, ...] | None:
     except Exception as exc:
         log.debug("bounce detectors failed on a message: %s", exc)
         return None
-    reason = _reason_in_text(msg)
     out: dict[str, Bounced] = {}
     for raw in sorted(failed):
         address = _bare(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw))
         if "@" in address:
-            out.setdefault(address, Bounced(address, reason))
+            out.setdefault(address, Bounced(address, _reason_in_text(msg, address)))
     return tuple(out.values()) or None
 
 
 def _from_failed_recipients(msg: Message) -> tuple[Bounced, ...]:
     addresses = [a.strip() for v in msg.get_all("X-Failed-Recipients", []) for a in str(v).split(",")]
-    reason = _reason_in_text(msg)
-    return tuple(Bounced(_bare(a), reason) for a in dict.fromkeys(addresses) if "@" in a)
+    return tuple(
+        Bounced(_bare(a), _reason_in_text(msg, _bare(a))) for a in dict.fromkeys(addresses) if "@" in a
+    )
 
 
 def _bare(address: str) -> str:
@@ -154,23 +154,35 @@ def _reason(diagnostic: str, status: str) -> str:
     return _cut(" ".join(p for p in parts if p))
 
 
-def _reason_in_text(msg: Message) -> str:
-    """The first SMTP reply the report quotes ('550 5.1.1 ...'), from its text, when it has one."""
+def _reason_in_text(msg: Message, address: str = "") -> str:
+    """The first SMTP reply the report quotes ('550 5.1.1 ...'), from its text; else the words
+    Exim (and Mail.ru, which runs it) indents under the failed address ("Unrouteable address")."""
+    text = _report_text(msg)
+    for line in text.splitlines():
+        if re.search(r"\b5\d\d[ -]", line) and ("5." in line or "user" in line.lower()):
+            match = re.search(r"\b5\d\d\b.*", line)
+            if match:
+                return _reason(match.group(0), "")
+    lines = text.splitlines()
+    for i, line in enumerate(lines[:-1]):
+        if address and line.strip().strip("<>:").lower() == address and lines[i + 1][:1].isspace():
+            return _cut(" ".join(lines[i + 1].split()))
+    return ""
+
+
+def _report_text(msg: Message) -> str:
+    """The report's first text/plain part ('' when none or unreadable)."""
     for part in msg.walk():
         if part.get_content_type() != "text/plain":
             continue
         try:
-            text = part.get_payload(decode=True)
+            payload = part.get_payload(decode=True)
+            charset = part.get_content_charset() or "utf-8"
+            return payload.decode(charset, "replace") if isinstance(payload, bytes) else ""
+        except (LookupError, ValueError):
+            return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
         except Exception:
-            continue
-        if not isinstance(text, bytes):
-            continue
-        for line in text.decode(part.get_content_charset() or "utf-8", "replace").splitlines():
-            if re.search(r"\b5\d\d[ -]", line) and ("5." in line or "user" in line.lower()):
-                match = re.search(r"\b5\d\d\b.*", line)
-                if match:
-                    return _reason(match.group(0), "")
-        break
+            return ""
     return ""
 
 
