@@ -196,7 +196,7 @@ def test_only_permanent_failures_of_real_addresses_count(block, bounced):
 @pytest.mark.parametrize(
     ("diagnostic", "reason"),
     [
-        ("smtp; 550 5.1.1 <a@x.example>... User unknown", "550 5.1.1 ... User unknown"),
+        ("smtp; 550 5.1.1 <a@x.example>... User unknown", "550 5.1.1 User unknown"),
         ("smtp;550 5.7.1 RESOLVER.RST.AuthRequired; authentication required", None),
         (
             "smtp; 550-5.1.1 The email account that you tried to reach does not exist.\r\n"

@@ -149,7 +149,9 @@ def _reason(diagnostic: str, status: str) -> str:
     code = _REPLY.search(text)
     enhanced = _ENHANCED.search(text)
     words = _ENHANCED.sub(" ", _REPLY.sub(" ", text, count=1) if code else text, count=1)
-    words = " ".join(w for w in words.replace("#", " ").split() if w not in ("-", ":")).strip(" :-")
+    # what is left of "<a@x>... User unknown" and of Gmail's "550 550 5.1.1": the words alone
+    noise = {"-", ":", "...", code.group(0) if code else ""}
+    words = " ".join(w for w in words.replace("#", " ").split() if w not in noise).strip(" :-.")
     parts = [code.group(0) if code else "", enhanced.group(0) if enhanced else status, words]
     return _cut(" ".join(p for p in parts if p))
 
