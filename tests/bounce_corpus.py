@@ -1,5 +1,6 @@
-"""The real bounce samples of tests/data/bounce_corpus, and how well the inbox classifies them:
-shared by tests/test_inbox_bounce_corpus.py (over a real IMAP server) and bench/bench_bounces.py."""
+"""The real bounce samples (tests/data/bounce_corpus/flufl, tests/data/bounces/sisimai), and how
+well the inbox classifies them: shared by tests/test_inbox_bounce_corpus.py (over a real IMAP
+server) and bench/bench_bounces.py."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from pathlib import Path
 
 from sheets_sync.model import Incoming, IncomingKind
 
-CORPUS = Path(__file__).parent / "data" / "bounce_corpus"
+DATA = Path(__file__).parent / "data"
+# flufl.bounce's samples, and sisimai's of the servers of today (each folder's README)
+CORPORA = (DATA / "bounce_corpus" / "flufl", DATA / "bounces" / "sisimai")
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class Sample:
 
 def samples() -> list[Sample]:
     out = []
-    for part in sorted(p for p in CORPUS.iterdir() if (p / "expected.json").exists()):
+    for part in CORPORA:
         expected = json.loads((part / "expected.json").read_text())
         for name, addresses in sorted(expected.items()):
             out.append(Sample(part.name, name, (part / name).read_bytes(), frozenset(addresses)))

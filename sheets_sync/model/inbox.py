@@ -39,7 +39,7 @@ class Envelope:
     """One message's headers, as the first fetch reads them (no body)."""
 
     uid: int
-    message_id: str  # '<id@host>' as in the header; a message without one gets '<uid.date@sheets-sync>'
+    message_id: str  # '<id@host>' as in the header; none: '<noid.HASH@sheets-sync>' (of its headers, no UID)
     sender: str  # the From address, lower-case ('' when there is none)
     sender_name: str = ""  # the From display name ('' when none)
     to: tuple[str, ...] = ()  # lower-case addresses
