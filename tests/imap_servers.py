@@ -153,8 +153,9 @@ class ImapAccount:
 class PymapServer:
     """pymap's in-memory (dict) backend on 127.0.0.1, on an asyncio loop in a daemon thread.
 
-    No TLS unless `tls` is given (then STARTTLS is offered, and LOGIN refused before it, as
-    pymap does: LOGINDISABLED). `with PymapServer() as server: server.account()`.
+    No TLS unless `tls` is given (then STARTTLS is offered; pymap still accepts a login before
+    it, so the worker's security setting, not the server, is what keeps a password encrypted).
+    `with PymapServer() as server: server.account()`.
     """
 
     def __init__(self, tls: Tls | None = None):
@@ -429,10 +430,17 @@ class HostileServer:
     """A scripted IMAP server on a free port: refuses every login, quoting back the line the
     client sent (and, for AUTHENTICATE, the base64 it sent and what it decodes to), as a hostile
     or broken server might. With `login_ok`, logins pass and EXAMINE answers without UIDNEXT
-    (`exists` messages, the last with UID `last_uid`)."""
+    (`exists` messages, the last with UID `last_uid`). `caps` is what it says it can do."""
 
-    def __init__(self, *, login_ok: bool = False, exists: int = 3, last_uid: int = 42):
-        self.login_ok, self.exists, self.last_uid = login_ok, exists, last_uid
+    def __init__(
+        self,
+        *,
+        login_ok: bool = False,
+        exists: int = 3,
+        last_uid: int = 42,
+        caps: bytes = b"IMAP4rev1 AUTH=PLAIN",
+    ):
+        self.login_ok, self.exists, self.last_uid, self.caps = login_ok, exists, last_uid, caps
         self._sock = socket.socket()
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
@@ -461,7 +469,7 @@ class HostileServer:
             threading.Thread(target=self._session, args=(conn,), daemon=True).start()
 
     def _session(self, conn: socket.socket) -> None:
-        caps = b"IMAP4rev1 AUTH=PLAIN"
+        caps = self.caps
         with conn, conn.makefile("rb") as lines:
 
             def send(text: bytes) -> None:

@@ -373,9 +373,10 @@ def _session_error(
             "from a public authority, or its CA in the system's trust store."
         )
     if isinstance(exc, ssl.SSLError):
+        reason = getattr(exc, "reason", None) or exc  # set by the ssl module, not by SSLError(...)
         return InboxError(
-            f"TLS with the IMAP server {where} failed ({exc.reason or exc}): inbox.security is "
-            f"{security} with port {port}. IMAP speaks TLS from the first byte on port 993 "
+            f"TLS with the IMAP server {where} failed ({reason}): inbox.security is {security} "
+            f"with port {port}. IMAP speaks TLS from the first byte on port 993 "
             "(security: ssl) and after STARTTLS on port 143 (security: starttls): use security: "
             "starttls with 143, or ssl with 993."
         )
@@ -400,7 +401,9 @@ def _where(inbox: InboxConfig) -> str:
 
 
 def _capabilities(client: Any) -> set[bytes]:
-    return {bytes(c).upper() for c in client.capabilities()}
+    """What the server can do before the login: imaplib asks CAPABILITY on connecting and again
+    after STARTTLS (RFC 3501 6.2.1), so its answer is current; IMAPClient's would ask once more."""
+    return {str(c).upper().encode() for c in client._imap.capabilities}
 
 
 def _shutdown(client: Any) -> None:
