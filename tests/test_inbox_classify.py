@@ -16,10 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sheets_sync.inbox.bounces import bounced_addresses
-from sheets_sync.inbox.classify import classify, returns_on, unsubscribe_token
+from sheets_sync.inbox.classify import classify, returns_on
 from sheets_sync.inbox.newtext import new_text
 from sheets_sync.inbox.parse import HEADER_FIELDS, envelope_of
-from sheets_sync.model import Incoming, IncomingKind
+from sheets_sync.model import Incoming, IncomingKind, unsubscribe_token
 
 DATA = Path(__file__).parent / "data"
 BOUNCE_CORPORA = ("bounce_corpus/flufl", "bounces/sisimai")
@@ -98,6 +98,7 @@ def test_auto_replies_and_person_emails_are_told_apart(name, fields):
         assert result.returns_on == dt.date.fromisoformat(fields["returns_on"])
     if result.kind is IncomingKind.EMAIL:
         assert result.text and len(result.text) <= 300
+        assert result.envelope.bulk is fields.get("bulk", False)  # a newsletter: the rules ignore it
 
 
 def raw(*headers: str, body: str = "Hello.\n", charset: str = "utf-8") -> bytes:
@@ -122,7 +123,7 @@ def raw(*headers: str, body: str = "Hello.\n", charset: str = "utf-8") -> bytes:
         ("Auto-Submitted: auto-replied (vacation)", True),
         ("X-Autoreply: yes", True),
         ("Precedence: junk", True),
-        ("Precedence: list", True),
+        ("Precedence: list", False),  # list mail is bulk, not automatic: a Google Group's is a person's
         ("Subject: Vacation schedule for the joint event", False),
         ("Subject: Re: Away day agenda", False),
         ("X-Auto-Response-Suppress: All", False),  # Outlook writes it on a person's mail too
@@ -268,6 +269,34 @@ def test_an_out_of_office_known_only_by_its_body_gives_its_date():
     )
     result = classify(envelope_of(1, message, None), message)
     assert (result.kind, result.returns_on) == (IncomingKind.AUTO_REPLY, dt.date(2026, 12, 7))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Thanks Anna! I'm on vacation next week, so let's sign on the 7th. I'll bring the signed copy.",
+        "Спасибо! Я в отпуске до понедельника, давайте созвонимся во вторник.",
+        "I am on vacation until Monday, but here is the signed contract. "
+        + "The terms we agreed are all in it, with the delivery dates. " * 10,
+    ],
+    ids=["en", "ru", "long"],
+)
+def test_a_person_who_mentions_a_vacation_is_a_person(body):
+    message = raw("From: a@x.example", "Subject: Re: contract", body=body + "\n")
+    assert classify(envelope_of(1, message, None), message).kind is IncomingKind.EMAIL
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Thank you for your email. I am currently out of the office until 7 December.",
+        "Hello, I'm on leave until 2026-12-07 with limited access to email.",
+        "Здравствуйте! Спасибо за письмо. Я в отпуске до 07.12.2026.",
+    ],
+)
+def test_an_autoresponder_opening_its_short_text_with_it_is_an_auto_reply(body):
+    message = raw("From: a@x.example", "Subject: Re: contract", body=body + "\n")
+    assert classify(envelope_of(1, message, None), message).kind is IncomingKind.AUTO_REPLY
 
 
 @settings(max_examples=200, deadline=None)

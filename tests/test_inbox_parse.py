@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheets_sync.inbox.classify import classify, unsubscribe_token
+from sheets_sync.inbox.classify import classify
 from sheets_sync.inbox.newtext import new_text
 from sheets_sync.inbox.parse import envelope_of
-from sheets_sync.model import IncomingKind
+from sheets_sync.model import IncomingKind, unsubscribe_token
 
 
 def raw(*headers: str, body: str = "Hello.\n", charset: str = "utf-8") -> bytes:
@@ -64,8 +64,6 @@ def test_a_message_without_an_id_or_date_gets_a_stable_id_and_the_servers_date()
         "X-Autoreply: yes",
         "X-Autorespond: vacation",
         "Precedence: auto_reply",
-        "Precedence: bulk",
-        "List-Id: <news.vendor.example>",
         "Subject: Out of Office: Re: our meeting",
         "Subject: Automatic reply: Pricing",
         "Subject: Автоответ: Re: встреча",
@@ -75,6 +73,28 @@ def test_a_message_without_an_id_or_date_gets_a_stable_id_and_the_servers_date()
 )
 def test_automatic_messages_are_told_by_their_headers(header):
     assert envelope_of(1, raw("From: a@x.example", header), None).automatic
+
+
+@pytest.mark.parametrize(
+    ("headers", "lists"),
+    [
+        (("Precedence: bulk",), ()),
+        (("List-Unsubscribe: <https://vendor.example/u>",), ()),
+        (("List-Id: News <news.vendor.example>",), ("news@vendor.example",)),
+        (  # a Google Group as the team address
+            (
+                "List-Id: <partners.team.example>",
+                "List-Post: <https://groups.google.com/a/team.example/group/partners/post>,"
+                " <mailto:partners@team.example>",
+                "Precedence: list",
+            ),
+            ("partners@team.example",),
+        ),
+    ],
+)
+def test_list_mail_is_bulk_not_automatic_and_names_its_list(headers, lists):
+    e = envelope_of(1, raw("From: a@x.example", *headers), None)
+    assert e.bulk and not e.automatic and e.lists == lists
 
 
 def test_auto_submitted_no_is_a_person():

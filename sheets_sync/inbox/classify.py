@@ -19,17 +19,19 @@ from sheets_sync.inbox.parse import BOUNCE_SUBJECT
 from sheets_sync.model import Envelope, Incoming, IncomingKind
 
 log = logging.getLogger(__name__)
-_TOKEN = re.compile(r"\bunsubscribe\s+([0-9a-f]{16})\b", re.IGNORECASE)
 # An autoresponder's own words, where its headers say nothing (some Mail.ru and older Exchange
-# replies): phrases a person rarely opens a reply with, English and Russian
-_AUTO_BODY = re.compile(
-    r"(this is an auto(matic|mated)[- ]?(reply|response|message)|"
-    r"i am (currently )?(out of (the )?office|away from (the )?office|on (vacation|leave|holiday))|"
-    r"i'm (currently )?(out of (the )?office|away from (the )?office|on (vacation|leave|holiday))|"
-    r"(это )?автоматический ответ|(я )?(нахожусь|сейчас) в (отпуске|командировке)|я в отпуске|"
-    r"вне офиса до|не в офисе до)",
+# replies). A person mentions a vacation too ("Thanks! I'm on vacation next week, so let's sign on
+# the 7th"), so these count only as the opening of a short text: a machine says it first and little
+# else. "This is an automatic reply" is no person's opening at all.
+_AUTO_OPENING = re.compile(
+    r"^\W*((hello|hi|dear [^,.!]{1,40}|здравствуйте|добрый день)\W+)?"  # "Hello," "Thank you for your email."
+    r"((thank you|thanks) for your (e-?mail|message)|спасибо за (ваше )?(письмо|сообщение))?\W*"
+    r"(this is an auto(matic|mated)[- ]?(reply|response|message)|(это )?автоматический ответ|"
+    r"(i am|i'm) (currently )?(out of (the )?office|away from (the )?office|on (vacation|leave|holiday))|"
+    r"(я )?(нахожусь|сейчас) в (отпуске|командировке)|я в отпуске|(я )?(вне офиса|не в офисе) до)",
     re.IGNORECASE,
 )
+AUTO_TEXT_MAX = 600  # characters: longer, and it is a person's letter whatever it opens with
 # A report's words when its headers only say it may be one (a delay warning is still no person)
 _BOUNCE_BODY = re.compile(
     r"(could not be delivered|delivery (has )?failed|undeliver|has not (yet )?been delivered|"
@@ -71,12 +73,6 @@ _DATES = (
 )
 
 
-def unsubscribe_token(subject: str) -> str:
-    """The token an unsubscribe's subject carries ('unsubscribe 3f9a0c2e71b44d15'), '' when none."""
-    found = _TOKEN.search(subject)
-    return found.group(1).lower() if found else ""
-
-
 def classify(envelope: Envelope, message: bytes) -> Incoming:
     """Never raises: a message that cannot be read is a person's email with whatever text it gave."""
     try:
@@ -104,7 +100,9 @@ def _classified(envelope: Envelope, msg: Message) -> Incoming:
         ):
             return Incoming(envelope, IncomingKind.BOUNCE, bounced=bounced)
     text = new_text(msg)
-    if envelope.automatic or _AUTO_BODY.search(text):
+    if envelope.automatic or (
+        _AUTO_OPENING.search(text) and len(new_text(msg, limit=2 * AUTO_TEXT_MAX)) <= AUTO_TEXT_MAX
+    ):
         return Incoming(
             envelope, IncomingKind.AUTO_REPLY, returns_on=returns_on(plain_text(msg), envelope.date)
         )

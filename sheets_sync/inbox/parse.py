@@ -38,6 +38,7 @@ HEADER_FIELDS = (
     "X-Failed-Recipients",
     "X-Sheets-Sync-Kind",
     "List-Id",
+    "List-Post",
     "List-Unsubscribe",
 )
 SUBJECT_MAX = 200
@@ -89,10 +90,11 @@ def envelope_of(uid: int, headers: bytes, internal_date: dt.datetime | None) -> 
     automatic = not maybe_bounce and (
         (auto_submitted not in ("", "no"))
         or bool(_text(msg, "X-Autoreply").strip() or _text(msg, "X-Autorespond").strip())
-        or precedence in ("auto_reply", "bulk", "junk", "list")
-        or bool(_text(msg, "List-Id").strip() or _text(msg, "List-Unsubscribe").strip())
+        or precedence in ("auto_reply", "junk")
         or bool(AUTO_SUBJECT.search(without_prefixes(subject)))
     )
+    list_id = _text(msg, "List-Id")
+    bulk = precedence in ("bulk", "list") or bool(list_id.strip() or _text(msg, "List-Unsubscribe").strip())
     return Envelope(
         uid=uid,
         message_id=_message_id(msg) or _synthetic_id(headers),
@@ -107,6 +109,8 @@ def envelope_of(uid: int, headers: bytes, internal_date: dt.datetime | None) -> 
         maybe_bounce=maybe_bounce,
         own=bool(_text(msg, "X-Sheets-Sync-Kind").strip()),
         unsubscribe=bool(UNSUBSCRIBE_SUBJECT.match(without_prefixes(subject))),
+        bulk=bulk,
+        lists=_lists(list_id, _text(msg, "List-Post")) if bulk else (),
     )
 
 
@@ -171,6 +175,19 @@ def _decoded(text: str) -> str:
         return " ".join(str(make_header(decode_header(text))).split())
     except (ValueError, LookupError, UnicodeError):
         return " ".join(text.split())
+
+
+def _lists(list_id: str, list_post: str) -> tuple[str, ...]:
+    """The addresses a list message names its list by: List-Post's mailto: address, and List-Id's
+    identifier read as one ('<partners.team.example>' is partners@team.example, as Google Groups
+    and Mailman name them). The cycle knows the inbox's own group by them."""
+    out = [m.group(1).lower() for m in re.finditer(r"mailto:([^?>\s]+@[^?>\s]+)", list_post, re.IGNORECASE)]
+    found = re.search(r"<([^<>\s]+)>", list_id)
+    ident = (found.group(1) if found else list_id.strip()).lower()
+    if "." in ident:
+        local, domain = ident.split(".", 1)
+        out.append(f"{local}@{domain}")
+    return tuple(dict.fromkeys(out))
 
 
 def _message_id(msg: Message) -> str:

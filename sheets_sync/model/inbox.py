@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,7 +23,9 @@ __all__ = [
     "Outcome",
     "Received",
     "contact_token",
+    "unsubscribe_token",
 ]
+_TOKEN = re.compile(r"\bunsubscribe\s+([0-9a-f]{16})\b", re.IGNORECASE)
 
 
 class IncomingKind(StrEnum):
@@ -51,6 +54,8 @@ class Envelope:
     maybe_bounce: bool = False  # the headers say it may be a bounce (a mailer-daemon, multipart/report)
     own: bool = False  # the worker's own message (X-Sheets-Sync-Kind): never a partner's email
     unsubscribe: bool = False  # its subject asks to unsubscribe (sent to the List-Unsubscribe mailto:)
+    bulk: bool = False  # list or bulk mail (List-Id, List-Unsubscribe, Precedence: list or bulk)
+    lists: tuple[str, ...] = ()  # the addresses of the list it came through (List-Post, List-Id)
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class Outcome(StrEnum):
     TOUCH = "touch"  # a manager's email to a partner with the inbox in Cc or Bcc: logged, Direction out
     BOUNCE = "bounce"  # sets the contact's Email status to bounced
     UNSUBSCRIBE = "unsubscribe"  # sets the contact's Email status to unsubscribed
+    NEW_PERSON = "new-person"  # someone at a partner's domain not in Contacts: in the digest, not logged
     IGNORED = "ignored"  # unknown sender, automatic reply, the worker's own message: remembered only
 
 
@@ -97,9 +103,16 @@ class Received:
     reason: str = ""  # a bounce's reason
     new_person: bool = False  # a partner's sender who is not in Contacts yet
     logged: bool = False  # its Activities row is in the sheet
+    seen: dt.datetime | None = None  # when the worker took it in (None until the ledger has it)
 
 
 def contact_token(contact_id: str, address: str) -> str:
     """The token a newsletter's or greeting's List-Unsubscribe mailto: carries: it names the contact
     (its row ID and address), so an unsubscribe from any sender address finds it. 16 hex digits."""
     return hashlib.sha256(f"{contact_id}\0{address.strip().lower()}".encode()).hexdigest()[:16]
+
+
+def unsubscribe_token(subject: str) -> str:
+    """The token an unsubscribe's subject carries ('unsubscribe 3f9a0c2e71b44d15'), '' when none."""
+    found = _TOKEN.search(subject)
+    return found.group(1).lower() if found else ""
