@@ -100,10 +100,66 @@ def test_a_colleague_not_in_contacts_answering_a_thread_is_a_new_person_at_that_
     assert (r.outcome, r.partner_id, r.new_person, r.name) == (Outcome.RESPONSE, "P-1", True, "Max Weber")
 
 
-def test_a_sender_at_a_partners_domain_is_a_new_person_but_free_mail_is_nobody():
-    assert one(email("lena@northwind.example")).partner_id == "P-1"
-    assert one(email("lena@northwind.example")).new_person
+def test_a_sender_at_a_partners_domain_is_a_new_person_named_not_a_response_logged():
+    # SPEC 4a: a partner's email is a contact's or a reply in a thread; a stranger at the partner's
+    # domain (or a spammer on a free-mail domain some contact uses) is only named in the digest
+    r = one(email("lena@northwind.example", sender_name="Lena"))
+    assert (r.outcome, r.partner_id, r.new_person) == (Outcome.NEW_PERSON, "P-1", True)
+    assert take_in(BOOK, [r], words("en", TODAY)).activities == BOOK.activities
     assert one(email("stranger@gmail.com")).outcome is Outcome.IGNORED
+
+
+def test_with_mail_from_on_free_mail_a_contact_on_the_same_provider_is_still_a_partner():
+    free = config(inbox=INBOX, mail=dict(sender="Team <team.acme@gmail.com>"), timezone="Europe/Berlin")
+    hannah = contact(4, 2, id="C-4", name="Hannah Meyer", email="hannah.meyer@gmail.com")
+    people = address_book(book([NORTHWIND, BLUE], [ANNA, KAI, hannah], [MEETING]), free, SENT)
+    (r,) = received_from(email("hannah.meyer@gmail.com"), people, ZONE, NOW)
+    assert (r.outcome, r.partner_id) == (Outcome.RESPONSE, "P-1")
+    # nor is every gmail.com sender a colleague writing to a partner
+    (other,) = received_from(email("someone@gmail.com", to=("kai@blueyonder.example",)), people, ZONE, NOW)
+    assert other.outcome is Outcome.IGNORED
+
+
+def test_a_reply_finds_its_partner_by_the_tab_its_send_was_about_when_ids_repeat_across_tabs():
+    # a team numbering every tab 1, 2, 3...: activity "7" is Blue Yonder's, partner "7" is Northwind
+    northwind, blue = dataclasses.replace(NORTHWIND, id="7"), dataclasses.replace(BLUE, id="8")
+    meeting = activity(2, ago(3), "meeting", 3, id="7")
+    kai = dataclasses.replace(KAI, id="7")
+    sent = {
+        "<fu@team.example>": str(MessageKey(MessageKind.FOLLOW_UP, "7")),
+        "<kit@team.example>": str(MessageKey(MessageKind.SALES_KIT, "7")),
+        "<news@team.example>": str(MessageKey(MessageKind.NEWSLETTER, "7", ("2026-11-01",))),
+    }
+    people = address_book(book([northwind, blue], [ANNA, kai], [meeting]), CONFIG, sent)
+
+    def partner_of(message_id: str) -> str:
+        (r,) = received_from(email("x@gmail.com", replies_to=(message_id,)), people, ZONE, NOW)
+        return r.partner_id
+
+    assert partner_of("<fu@team.example>") == "8"  # the activity's partner
+    assert partner_of("<kit@team.example>") == "7"  # the partner itself
+    assert partner_of("<news@team.example>") == "8"  # the contact's partner
+
+
+def test_a_contacts_email_whose_subject_reads_like_a_report_is_an_email():
+    sent = envelope("anna@northwind.example", subject="Delivery problem with order 4411", maybe_bounce=True)
+    r = one(Incoming(sent, IncomingKind.BOUNCE, "The pallets arrived damaged."))
+    assert (r.outcome, r.partner_id) == (Outcome.RESPONSE, "P-1")
+    assert r.summary == "Delivery problem with order 4411 — The pallets arrived damaged."
+
+
+@pytest.mark.parametrize(
+    ("lists", "outcome"),
+    [
+        (("partners@team.example",), Outcome.RESPONSE),  # the team address is a Google Group
+        (("news@vendor.example",), Outcome.IGNORED),  # a list the contact is on
+        ((), Outcome.IGNORED),  # Precedence: bulk
+    ],
+)
+def test_list_mail_counts_only_when_the_list_is_the_team_inbox(lists, outcome):
+    sent = envelope("anna@northwind.example", bulk=True, lists=lists)
+    assert needs_body(sent, PEOPLE) is (outcome is Outcome.RESPONSE)
+    assert one(Incoming(sent, IncomingKind.EMAIL, "Agreed.")).outcome is outcome
 
 
 def test_a_managers_email_to_a_contact_with_the_inbox_in_cc_is_a_touch():
@@ -296,3 +352,35 @@ def test_the_digest_lists_the_partners_emails_bounces_and_new_people_since_the_l
     assert by_section[DigestSection.BOUNCES] == [
         "Email to anna@northwind.example bounced (550 5.1.1 user unknown). Fix the address in Contacts."
     ]
+
+
+def digest_sections(news: list[Received]) -> dict[DigestSection, list[str]]:
+    p = plan(book([NORTHWIND], [ANNA], [MEETING]), CONFIG, TODAY, inbox=news)
+    by_section: dict[DigestSection, list[str]] = {}
+    for d in p.digests:
+        for item in d.items:
+            by_section.setdefault(item.section, []).append(item.text)
+    return by_section
+
+
+def test_a_new_person_at_a_partners_domain_is_named_in_the_digest_only_as_a_new_person():
+    lena = received(Outcome.NEW_PERSON, address="lena@northwind.example", name="Lena", new_person=True)
+    sections = digest_sections([lena])
+    assert sections[DigestSection.NEW_PEOPLE] == [
+        "New person at Northwind: Lena <lena@northwind.example>. Add them to Contacts?"
+    ]
+    assert DigestSection.INBOX not in sections
+
+
+@pytest.mark.parametrize(
+    ("written_hours_ago", "seen_hours_ago", "listed"),
+    [
+        (30, 1, True),  # dated before yesterday's digest, read this morning (an IMAP outage): listed
+        (2, 2, True),
+        (30, 30, False),  # read before yesterday's digest: it was in that one
+    ],
+)
+def test_the_digest_window_is_when_the_worker_read_the_message(written_hours_ago, seen_hours_ago, listed):
+    at, seen = NOW - dt.timedelta(hours=written_hours_ago), NOW - dt.timedelta(hours=seen_hours_ago)
+    sections = digest_sections([received(Outcome.RESPONSE, at, seen=seen, summary="Re: pricing — ok")])
+    assert (DigestSection.INBOX in sections) is listed

@@ -96,7 +96,7 @@ class InboxMemory:
     def received(self) -> list[Received]:
         """Every message that meant something (not the ignored ones), oldest first; times in UTC."""
         rows = self._read(
-            f"SELECT {_COLUMNS} FROM received WHERE outcome != 'ignored' ORDER BY at, message_id"
+            f"SELECT {_COLUMNS}, seen_at FROM received WHERE outcome != 'ignored' ORDER BY at, message_id"
         )
         return list(_received_rows(rows))
 
@@ -109,7 +109,8 @@ class InboxMemory:
 
 
 def _received_rows(rows: Iterable[tuple[object, ...]]) -> Iterator[Received]:
-    for message_id, outcome, at, partner_id, address, name, subject, summary, reason, new, logged in rows:
+    for row in rows:
+        message_id, outcome, at, partner_id, address, name, subject, summary, reason, new, logged, seen = row
         yield Received(
             str(message_id),
             Outcome(str(outcome)),
@@ -122,4 +123,5 @@ def _received_rows(rows: Iterable[tuple[object, ...]]) -> Iterator[Received]:
             str(reason),
             bool(new),
             bool(logged),
+            stored.utc(float(seen)),  # type: ignore[arg-type]
         )

@@ -283,11 +283,13 @@ class Context:
         self.calendar = WorkCalendar.from_config(config)
         self.window_start = today - dt.timedelta(days=config.followup.lookback_days)
         self.last_digest_day = self.calendar.previous_working_day(today)  # the digest before today's
-        # What the inbox brought since that digest went out, by partner ID (SPEC 4a: the digest lists it)
+        # What the inbox brought since that digest went out, by partner ID (SPEC 4a: the digest lists
+        # it): by when the worker took it in, so mail read late (an IMAP outage, a slow relay, a
+        # sender's wrong clock) is in the next digest, not in none
         since = dt.datetime.combine(self.last_digest_day, config.digest.at, config.zone)
         self.inbox_news: dict[str, list[Received]] = defaultdict(list)
         for r in inbox:
-            if r.at >= since:
+            if (r.seen or r.at) >= since:
                 self.inbox_news[r.partner_id].append(r)
         contacts: dict[int | None, list[Contact]] = defaultdict(list)
         for c in book.contacts:

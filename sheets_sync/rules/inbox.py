@@ -34,6 +34,7 @@ from sheets_sync.model import (
     Partner,
     Received,
     contact_token,
+    unsubscribe_token,
 )
 from sheets_sync.sheet.workbook import log_row_id
 
@@ -110,10 +111,12 @@ def address_book(book: Book, config: Config, sent: Mapping[str, str]) -> Address
             domains.setdefault(domain, set()).add(c.partner_row)
     partners = {p.row: p for p in book.partners}
     by_id = {p.id: p for p in book.partners if p.id}
-    row_of_target = {
-        **{a.id: a.partner_row for a in book.activities if a.id},
-        **{c.id: c.partner_row for c in book.contacts if c.id},
-        **{p.id: p.row for p in book.partners if p.id},
+    # A key's target is an ID of the tab its kind names: a team may number every tab 1, 2, 3...
+    row_of_target: dict[MessageKind, dict[str, int | None]] = {
+        MessageKind.FOLLOW_UP: {a.id: a.partner_row for a in book.activities if a.id},
+        MessageKind.SALES_KIT: {p.id: p.row for p in book.partners if p.id},
+        MessageKind.GREETING: {c.id: c.partner_row for c in book.contacts if c.id},
+        MessageKind.NEWSLETTER: {c.id: c.partner_row for c in book.contacts if c.id},
     }
     replied: dict[str, int] = {}
     for message_id, key in sent.items():
@@ -121,17 +124,18 @@ def address_book(book: Book, config: Config, sent: Mapping[str, str]) -> Address
             parsed = MessageKey.parse(key)
         except ValueError:
             continue
-        row = row_of_target.get(parsed.target) if parsed.kind is not MessageKind.DIGEST else None
+        row = row_of_target.get(parsed.kind, {}).get(parsed.target)
         if row is not None:
             replied[message_id.lower()] = row
     sender = config.mail.sender.rsplit("<", 1)[-1].rstrip(">").strip().lower()
+    team_domain = sender.rsplit("@", 1)[-1] if "@" in sender else ""
     return AddressBook(
         contacts=contacts,
         partners=partners,
         partner_ids=by_id,
         managers=frozenset(p.manager.strip().lower() for p in book.partners if "@" in p.manager),
-        team_domain=sender.rsplit("@", 1)[-1] if "@" in sender else "",
-        inbox=config.inbox.mailbox_address,
+        team_domain="" if team_domain in FREE_MAIL else team_domain,  # gmail.com is everyone's
+        inbox=config.inbox.mailbox_address.lower(),
         by_domain={d: next(iter(rows)) for d, rows in domains.items() if len(rows) == 1},
         tokens={contact_token(c.id, c.email): c for c in book.contacts if c.id and "@" in c.email},
         replied=replied,
@@ -156,6 +160,12 @@ def _thread_partner(envelope: Envelope, people: AddressBook) -> int | None:
     return None
 
 
+def _from_another_list(envelope: Envelope, people: AddressBook) -> bool:
+    """List or bulk mail, unless the list is the team inbox itself (a Google Group or a Mailman list
+    as the team address puts its list headers on every partner's email)."""
+    return envelope.bulk and people.inbox not in envelope.lists
+
+
 def _recipients_at_partners(envelope: Envelope, people: AddressBook) -> list[Contact]:
     return [people.contacts[a] for a in (*envelope.to, *envelope.cc) if a in people.contacts]
 
@@ -168,6 +178,8 @@ def needs_body(envelope: Envelope, people: AddressBook) -> bool:
         return False
     if envelope.maybe_bounce or envelope.unsubscribe:
         return True
+    if _from_another_list(envelope, people):
+        return False
     if envelope.sender in people.contacts or _thread_partner(envelope, people) is not None:
         return True
     if _is_team(envelope.sender, people):
@@ -196,16 +208,23 @@ def received_from(
             for b in incoming.bounced
             if (c := people.contacts.get(b.address)) is not None
         ]
-        return found or none
+        if found or e.sender not in people.contacts:
+            return found or none
+        # a contact's own email whose subject reads like a report ("Delivery problem with order
+        # 4411") and that reports no address of Contacts: an email like any other
     if incoming.kind is IncomingKind.UNSUBSCRIBE:
-        contact = people.tokens.get(_token_in(e.subject)) or people.contacts.get(e.sender)
+        contact = people.tokens.get(unsubscribe_token(e.subject)) or people.contacts.get(e.sender)
         if contact is None:
             return none
         address = contact.email.strip().lower()
         return [Received(e.message_id, Outcome.UNSUBSCRIBE, at, _partner_id(contact, people), address)]
+    if _from_another_list(e, people) or not e.sender:
+        return none
     summary = _summary(e.subject, incoming.text)
     thread = _thread_partner(e, people)
-    if _is_team(e.sender, people):  # a manager's email to a partner, the inbox in Cc or Bcc
+    contact = people.contacts.get(e.sender)
+    # a manager's email to a partner, the inbox in Cc or Bcc (a sender in Contacts is a partner's)
+    if contact is None and _is_team(e.sender, people):
         at_partner = _recipients_at_partners(e, people)
         row = thread if thread is not None else (at_partner[0].partner_row if at_partner else None)
         partner = people.partners.get(row) if row is not None else None
@@ -215,19 +234,20 @@ def received_from(
         return [
             Received(e.message_id, Outcome.TOUCH, at, partner.id, whom, e.sender_name, e.subject, summary)
         ]
-    contact = people.contacts.get(e.sender)
     row = thread
     if row is None and contact is not None:
         row = contact.partner_row
-    if row is None:
+    outcome = Outcome.RESPONSE
+    if row is None:  # someone at a partner's domain, not in Contacts: named in the digest, not logged
         row = people.by_domain.get(e.sender.rsplit("@", 1)[-1])
+        outcome = Outcome.NEW_PERSON
     partner = people.partners.get(row) if row is not None else None
-    if partner is None or not e.sender:
+    if partner is None:
         return none
     return [
         Received(
             e.message_id,
-            Outcome.RESPONSE,
+            outcome,
             at,
             partner.id,
             e.sender,
@@ -242,13 +262,6 @@ def received_from(
 def _partner_id(contact: Contact, people: AddressBook) -> str:
     partner = people.partners.get(contact.partner_row) if contact.partner_row is not None else None
     return partner.id if partner else ""
-
-
-def _token_in(subject: str) -> str:
-    for word in subject.lower().split():
-        if len(word) == 16 and all(ch in "0123456789abcdef" for ch in word):
-            return word
-    return ""
 
 
 def _local(envelope: Envelope, zone: ZoneInfo, now: dt.datetime) -> dt.datetime:

@@ -17,10 +17,10 @@ def plan_inbox_items(view: PartnerView, ctx: Context, draft: Draft) -> None:
             draft.item(
                 view, DigestSection.INBOX, text, r.at.date(), contact=who, contact_row=rows.get(r.address)
             )
-            if r.new_person:
-                text = w.text("inbox.new_person", partner=view.partner.name, who=who)
-                draft.item(view, DigestSection.NEW_PEOPLE, text, r.at.date(), contact=who)
-        elif r.outcome is Outcome.BOUNCE:
+        if r.new_person or r.outcome is Outcome.NEW_PERSON:
+            text = w.text("inbox.new_person", partner=view.partner.name, who=who)
+            draft.item(view, DigestSection.NEW_PEOPLE, text, r.at.date(), contact=who)
+        if r.outcome is Outcome.BOUNCE:
             status = r.reason or w.text("email_status.bounced_no_reason", date=w.record_date(r.at.date()))
             text = w.text("inbox.bounced", address=r.address, status=status)
             draft.item(view, DigestSection.BOUNCES, text, r.at.date(), contact_row=rows.get(r.address))
