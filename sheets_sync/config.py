@@ -289,11 +289,22 @@ class SmtpConfig:
 
 
 def secret(variable: str) -> str:
-    """The value of environment variable `variable`, else of the file `<variable>_FILE` names ('')."""
+    """The value of environment variable `variable`, else of the file `<variable>_FILE` names ('');
+    raises ConfigError when that file cannot be read."""
     if os.environ.get(variable):
         return os.environ[variable]
     path = os.environ.get(variable + "_FILE")
-    return Path(path).read_text().strip() if path else ""
+    if not path:
+        return ""
+    try:
+        return Path(path).read_text("utf-8").strip()
+    except (OSError, UnicodeError) as exc:  # raised when the secret is needed, not at config load
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "it is not UTF-8 text"
+        raise ConfigError(
+            f"The environment variable {variable}_FILE names {path}, which cannot be read ({why}). "
+            f"Point it at a readable file that holds the password (a Docker secret is mounted under "
+            f"/run/secrets/), or set {variable} itself."
+        ) from None
 
 
 def _an_inbox(inbox: InboxConfig, at: At) -> None:

@@ -129,6 +129,13 @@ class ImapAccount:
         with self.admin() as client:
             return int(client.folder_status(folder, ["UIDVALIDITY"])[b"UIDVALIDITY"])
 
+    def expunge(self, uids: Iterable[int], folder: str = "INBOX") -> None:
+        """Delete these messages for good (as a person tidying the mailbox does)."""
+        with self.admin() as client:
+            client.select_folder(folder)
+            client.delete_messages(list(uids))
+            client.expunge()
+
     def create(self, folder: str) -> None:
         with self.admin() as client:
             client.create_folder(folder)

@@ -187,23 +187,27 @@ def dsn(address: str, reason="550 5.1.1 <{a}>: Recipient address rejected: User 
     ).encode()
 
 
-def test_a_bounce_sets_email_status_and_stops_newsletters_to_that_address(team):
+def newsletter_recipients(report) -> set[str]:
+    return {a for m, _ in report.delivery.sent if m.kind.value == "newsletter" for a in m.recipients}
+
+
+def test_a_bounce_sets_email_status_and_stops_newsletters_to_that_address(team, tmp_path):
     config, imap = team
+    later = TODAY + dt.timedelta(days=40)
+    # the same team without the bounce: who gets the newsletter 40 days on
+    control = load_config(copy_sample(tmp_path / "control", "en", TODAY))
+    cycle(control, at(control, hour=8))
+    due = newsletter_recipients(cycle(control, at(control, later)))
+    assert due, "the sample sends a newsletter 40 days on"
+    address = sorted(due)[0]
     cycle(config, at(config, hour=8))
-    name, address, _ = sleeping_contact(config)
     imap.append(dsn(address))
     report = cycle(config, at(config, hour=8, minute=5))
     assert report.inbox_taken == 1
     (contact,) = [c for c in rows(config, Tab.CONTACTS) if c["Email"] == address]
     assert contact["Email status"].startswith(f"bounced {TODAY.isoformat()}: 550 5.1.1")
     assert logged(config) == []  # a bounce is no response
-    assert partner_row(config, name)["Touch status"] == "sleeping"
-    later = cycle(config, at(config, TODAY + dt.timedelta(days=40), hour=12))
-    assert all(
-        address not in m.recipients
-        for m, _ in later.delivery.sent
-        if m.kind.value in ("newsletter", "greeting")
-    )
+    assert newsletter_recipients(cycle(config, at(config, later))) == due - {address}
 
 
 def test_an_unsubscribe_to_the_list_unsubscribe_mailto_sets_email_status(team):
@@ -265,6 +269,45 @@ def test_an_unreachable_inbox_never_blocks_the_sheet_or_the_sends_and_health_say
         healthy, why = is_healthy(config, now)
         assert healthy is (i + 1 < INBOX_FAILED_POLLS), why
     assert "team inbox" in why
+
+
+def test_an_unreadable_password_file_is_the_inboxs_fault_not_the_cycles(team, monkeypatch):
+    config, _ = team
+    monkeypatch.delenv("SHEETS_SYNC_IMAP_PASSWORD")
+    monkeypatch.setenv("SHEETS_SYNC_IMAP_PASSWORD_FILE", "/nonexistent/imap-password")
+    report = cycle(config, at(config, hour=8))
+    assert "SHEETS_SYNC_IMAP_PASSWORD_FILE names /nonexistent/imap-password" in report.inbox_fault
+    assert not report.failure and report.written and report.delivery.sent
+
+
+def test_a_fault_no_one_foresaw_while_reading_never_blocks_the_sheet_or_the_sends(team, monkeypatch):
+    config, imap = team
+    cycle(config, at(config, hour=7))
+    _, address, _ = sleeping_contact(config)
+    imap.append(mail(address))
+
+    def garbled(self, after_uid, fields):  # a reply the adapter did not expect, a bug
+        raise ValueError("invalid literal for int() with base 10: b'(MODSEQ'")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Mailbox, "headers", garbled)
+        report = cycle(config, at(config, hour=8))
+    assert "an unexpected ValueError" in report.inbox_fault and "MODSEQ" not in report.inbox_fault
+    assert not report.failure and report.written is not None and logged(config) == []
+    cycle(config, at(config, hour=8, minute=5))
+    assert [r["Contact"] for r in logged(config)] == [address]  # read again, once
+
+
+def test_messages_deleted_at_the_end_of_the_mailbox_are_not_asked_for_again(team):
+    config, imap = team
+    cycle(config, at(config, hour=8))
+    unchanged = cycle(config, at(config, hour=8, minute=1)).inbox_commands
+    _, address, _ = sleeping_contact(config)
+    imap.append(mail(address))
+    imap.append(mail("someone@elsewhere.example"))
+    imap.expunge(imap.uids()[-1:])  # the newest message, gone before the worker read it
+    assert cycle(config, at(config, hour=8, minute=5)).inbox_taken == 1
+    assert cycle(config, at(config, hour=8, minute=10)).inbox_commands == unchanged
 
 
 def test_without_an_inbox_no_email_status_column_is_added(tmp_path):

@@ -95,6 +95,15 @@ def test_bodies_are_the_whole_messages_by_uid(imap):
     assert bodies == {uids[0]: raws[0], uids[2]: raws[2]}
 
 
+def test_a_big_message_is_read_only_up_to_body_max_from_its_start(imap):
+    attachment = "QUJD" * (imap_module.BODY_MAX // 2)  # base64, twice BODY_MAX
+    big = message(7, body=f"See the deck attached.\r\n\r\n{attachment}")
+    imap.append(big)
+    with open_mailbox(imap.inbox_config()) as mailbox:
+        (body,) = mailbox.bodies(imap.uids()).values()
+    assert len(body) == imap_module.BODY_MAX and big.startswith(body)
+
+
 def test_a_session_changes_no_flag_not_even_seen(imap):
     imap.append(message(1))
     imap.append(message(2), flags=[b"\\Flagged"])

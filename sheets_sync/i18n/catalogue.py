@@ -333,8 +333,15 @@ CATALOGUE: dict[str, Entry] = {
     },
     "summary.not_written": {"en": "Nothing written: {why}", "ru": "Ничего не записано: {why}"},
     "summary.inbox": {
-        "en": "Team inbox: {count} new message(s) read.",
-        "ru": "Общий ящик: прочитано новых писем: {count}.",
+        "en": Plural(
+            one="Team inbox: {count} new message read.", other="Team inbox: {count} new messages read."
+        ),
+        "ru": Plural(
+            one="Общий ящик: прочитано {count} новое письмо.",
+            few="Общий ящик: прочитано {count} новых письма.",
+            many="Общий ящик: прочитано {count} новых писем.",
+            other="Общий ящик: прочитано {count} нового письма.",
+        ),
     },
     "summary.inbox_fault": {
         "en": "Team inbox not read (tried again next cycle): {why}",

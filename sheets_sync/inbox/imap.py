@@ -34,7 +34,7 @@ import imapclient  # type: ignore[import-untyped]  # ships no py.typed: typed at
 from imapclient.response_parser import parse_fetch_response  # type: ignore[import-untyped]
 
 from sheets_sync.config import InboxConfig
-from sheets_sync.errors import InboxError
+from sheets_sync.errors import ConfigError, InboxError
 from sheets_sync.mail.smtp import Redactor
 
 __all__ = ["Mailbox", "MailboxState", "describe", "open_mailbox"]
@@ -42,7 +42,10 @@ __all__ = ["Mailbox", "MailboxState", "describe", "open_mailbox"]
 log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 30.0  # seconds per network operation (connect, each reply)
 HEADER_BATCH = 1000  # UIDs per FETCH of headers
-BODY_BATCH = 50  # whole messages per FETCH (a message may be megabytes)
+BODY_BATCH = 50  # messages per FETCH of bodies
+# Bytes read of a message, from its start: its text, and a report's status part, come before any
+# attachment; a 25 MB deck attached to a reply is never downloaded (a partial FETCH, RFC 3501 6.4.5)
+BODY_MAX = 1 << 20
 MAX_FOLDERS = 10  # folders named when the configured one is missing
 MAX_TEXT = 300  # characters of a server's reply kept in an error
 _FIELD = re.compile(r"[!-9;-~]+")  # a header field name (RFC 5322 ftext)
@@ -131,12 +134,12 @@ class Mailbox:
         return out
 
     def bodies(self, uids: Iterable[int]) -> dict[int, bytes]:
-        """{uid: the whole message} for each of `uids` still in the folder (BODY.PEEK[]: no \\Seen),
-        BODY_BATCH messages a FETCH."""
+        """{uid: the message, its first BODY_MAX bytes} for each of `uids` still in the folder
+        (BODY.PEEK[]: no \\Seen), BODY_BATCH messages a FETCH."""
         wanted = sorted({uid for uid in uids if uid > 0})
         out: dict[int, bytes] = {}
         for part in _chunks(wanted, BODY_BATCH):
-            fetched = self._fetch(_uid_set(part), "(UID BODY.PEEK[])", b"BODY[]")
+            fetched = self._fetch(_uid_set(part), f"(UID BODY.PEEK[]<0.{BODY_MAX}>)", b"BODY[]")
             keep = set(part)
             out.update((uid, data) for uid, (data, _) in fetched.items() if uid in keep)
         return out
@@ -145,7 +148,8 @@ class Mailbox:
 
     def _search(self, first: int, last: int) -> list[int]:
         data = self._call(lambda imap: imap.uid("SEARCH", "UID", f"{first}:{last}"), "UID SEARCH")
-        found = {int(word) for line in data if isinstance(line, bytes) for word in line.split()}
+        # the UIDs alone: a server may add "(MODSEQ 17)" (RFC 7162) or other words after them
+        found = {int(w) for line in data if isinstance(line, bytes) for w in line.split() if w.isdigit()}
         return sorted(uid for uid in found if first <= uid <= last)
 
     def _fetch(self, uid_set: str, items: str, key: bytes) -> dict[int, tuple[bytes, dt.datetime | None]]:
@@ -193,7 +197,10 @@ def open_mailbox(
     `ssl_context` defaults to the system's trust store, verifying the host name (tests pass one
     trusting their own certificate). `timeout` is in seconds, for the connection and each reply.
     """
-    password = inbox.password()
+    try:
+        password = inbox.password()
+    except ConfigError as exc:
+        raise InboxError(str(exc)) from None
     if not password:
         raise InboxError(
             f"No password for the team inbox {inbox.username or inbox.host}: the environment variable "

@@ -27,7 +27,7 @@ import threading
 from email.message import EmailMessage
 
 from sheets_sync.config import SmtpConfig
-from sheets_sync.errors import DeliveryError
+from sheets_sync.errors import ConfigError, DeliveryError
 from sheets_sync.mail import SessionError
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,10 @@ class SmtpTransport:
         cfg = self.config
         password = ""
         if cfg.username:
-            password = cfg.password()
+            try:
+                password = cfg.password()
+            except ConfigError as exc:
+                raise SessionError(str(exc), permanent=True) from None
             if not password:
                 raise SessionError(
                     f"mail.smtp.username is set but the environment variable {cfg.password_env} "

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import traceback
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from sheets_sync.config import Config
 from sheets_sync.errors import InboxError, LedgerError
@@ -27,7 +29,7 @@ from sheets_sync.inbox.classify import classify
 from sheets_sync.inbox.imap import Mailbox, open_mailbox
 from sheets_sync.inbox.parse import HEADER_FIELDS, envelope_of
 from sheets_sync.mail.ledger import Ledger
-from sheets_sync.model import Book, Envelope, Received
+from sheets_sync.model import Book, Envelope, Outcome, Received
 from sheets_sync.rules.inbox import address_book, ignored, needs_body, received_from
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,9 @@ def open_inbox(config: Config, ledger: Ledger | None) -> Iterator[Inbox]:
         log.warning("team inbox: %s", exc)
         yield Inbox(fault=str(exc))
         return
+    except Exception as exc:  # a bug or a reply no one foresaw: never the cycle's failure
+        yield Inbox(fault=_unexpected(exc))
+        return
     inbox = Inbox(mailbox)
     try:
         yield inbox
@@ -95,6 +100,22 @@ def take_in(inbox: Inbox, book: Book, ledger: Ledger | None, config: Config, now
     except (InboxError, LedgerError) as exc:
         log.warning("team inbox: %s", exc)
         inbox.fault = str(exc)
+    except Exception as exc:  # nothing was recorded: the same messages are read again next cycle
+        inbox.fault = _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> str:
+    """The paragraph for a fault no one foresaw. It names the error's type and where it was raised,
+    not its text: that may quote what the server sent, and so what the login sent it."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+    text = (
+        f"The team inbox could not be read: an unexpected {type(exc).__name__}{where}. The sheet was "
+        "written and the emails went as usual; the inbox is read again next cycle. If this repeats, "
+        "report it with this line (health turns unhealthy after 3 failed polls)."
+    )
+    log.warning("team inbox: %s", text)
+    return text
 
 
 def _take_in(mailbox: Mailbox, book: Book, ledger: Ledger, config: Config, now: dt.datetime) -> int:
@@ -105,8 +126,6 @@ def _take_in(mailbox: Mailbox, book: Book, ledger: Ledger, config: Config, now: 
     if state.exists == 0 or state.uidnext <= after + 1:
         return 0
     headers = mailbox.headers(after, HEADER_FIELDS)
-    if not headers:
-        return 0
     envelopes = _unseen([envelope_of(uid, raw, internal) for uid, raw, internal in headers], ledger)
     people = address_book(book, config, ledger.sent_message_ids() if envelopes else {})
     wanted = [e for e in envelopes if needs_body(e, people)]
@@ -119,9 +138,9 @@ def _take_in(mailbox: Mailbox, book: Book, ledger: Ledger, config: Config, now: 
             received.append(ignored(e, zone, now))
         else:
             received.extend(received_from(classify(e, body), people, zone, now))
-    last = max(uid for uid, _, _ in headers)
-    ledger.record_received(name, state.uidvalidity, last, received, now)
-    kept = sum(1 for r in received if r.outcome.value != "ignored")
+    # read up to the session's UIDNEXT: a message deleted at the end leaves no gap to read again
+    ledger.record_received(name, state.uidvalidity, state.uidnext - 1, received, now)
+    kept = sum(1 for r in received if r.outcome is not Outcome.IGNORED)
     log.info(
         "team inbox: %d new messages, %d downloaded, %d logged or noted", len(envelopes), len(bodies), kept
     )
@@ -143,4 +162,7 @@ def recalled(ledger: Ledger | None, config: Config) -> tuple[Received, ...]:
     if ledger is None or not config.inbox.enabled:
         return ()
     zone = config.zone
-    return tuple(replace(r, at=r.at.astimezone(zone)) for r in ledger.received())
+    return tuple(
+        replace(r, at=r.at.astimezone(zone), seen=r.seen.astimezone(zone) if r.seen else None)
+        for r in ledger.received()
+    )
