@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import email
+import email.policy
 import email.utils
 import re
 from email.message import EmailMessage
@@ -160,6 +161,26 @@ def test_out_of_office_replies_and_strangers_are_never_logged(team):
     imap.append(mail("deals@spam.example", subject="Buy now"))
     report = cycle(config, at(config, hour=8, minute=5))
     assert report.inbox_taken == 3 and logged(config) == []
+
+
+def test_a_contacts_out_of_office_is_in_the_managers_digest_with_the_return_date(team):
+    config, imap = team
+    cycle(config, at(config, hour=7))
+    _, address, _ = sleeping_contact(config)
+    body = "Thank you for your message. I am out of the office until 9 December 2026.\n"
+    imap.append(mail(address, subject="Automatic reply: news", Auto_Submitted="auto-replied", body=body))
+    cycle(config, at(config, hour=9, minute=5))  # the digest's hour
+    digests = [
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+        for p in sorted(config.mail.outbox_dir.glob("*.eml"))
+        if b"X-Sheets-Sync-Kind: digest" in p.read_bytes()
+    ]
+    texts = [
+        part.get_content() for m in digests for part in m.walk() if part.get_content_type() == "text/plain"
+    ]
+    line = re.compile(re.escape(address) + r">? is out of office until December 9 \(an automatic reply\)")
+    assert any(line.search(t) for t in texts), texts
+    assert logged(config) == []
 
 
 # --- bounces and unsubscribes --------------------------------------------------------------------

@@ -221,7 +221,8 @@ def test_only_messages_that_can_matter_are_downloaded():
     assert needs_body(envelope("mailer-daemon@mx.example", maybe_bounce=True), PEOPLE)
     assert needs_body(envelope(MANAGER, to=("anna@northwind.example",)), PEOPLE)
     assert not needs_body(envelope(MANAGER, to=("someone@elsewhere.example",)), PEOPLE)
-    assert not needs_body(envelope("anna@northwind.example", automatic=True), PEOPLE)
+    assert needs_body(envelope("anna@northwind.example", automatic=True), PEOPLE)  # when back?
+    assert not needs_body(envelope("x@elsewhere.example", automatic=True), PEOPLE)
     assert not needs_body(envelope("newsletter@vendor.example"), PEOPLE)
 
 
@@ -384,3 +385,35 @@ def test_the_digest_window_is_when_the_worker_read_the_message(written_hours_ago
     at, seen = NOW - dt.timedelta(hours=written_hours_ago), NOW - dt.timedelta(hours=seen_hours_ago)
     sections = digest_sections([received(Outcome.RESPONSE, at, seen=seen, summary="Re: pricing — ok")])
     assert (DigestSection.INBOX in sections) is listed
+
+
+def auto_reply(sender: str, back: dt.date | None) -> Incoming:
+    sent = envelope(sender, automatic=True, subject="Automatic reply: our meeting")
+    return Incoming(sent, IncomingKind.AUTO_REPLY, returns_on=back)
+
+
+def test_a_contacts_out_of_office_with_a_return_date_is_noted_never_a_response():
+    back = TODAY + dt.timedelta(days=5)
+    r = one(auto_reply("anna@northwind.example", back))
+    assert (r.outcome, r.partner_id, r.returns_on) == (Outcome.AWAY, "P-1", back)
+    assert take_in(BOOK, [r], words("en", TODAY)).activities == BOOK.activities
+    assert one(auto_reply("anna@northwind.example", None)).outcome is Outcome.IGNORED
+    assert one(auto_reply("anna@northwind.example", TODAY)).outcome is Outcome.IGNORED  # back already
+    assert one(auto_reply("nobody@elsewhere.example", back)).outcome is Outcome.IGNORED
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "Anna Vogel <anna@northwind.example> is out of office until {date} (an automatic reply)."),
+        ("ru", "Anna Vogel <anna@northwind.example>: нет на месте до {date} (автоответ)."),
+    ],
+)
+def test_the_digest_says_who_is_away_until_when(lang, line):
+    back = TODAY + dt.timedelta(days=5)
+    away = received(Outcome.AWAY, name="Anna Vogel", returns_on=back)
+    p = plan(
+        book([NORTHWIND], [ANNA], [MEETING]), dataclasses.replace(CONFIG, language=lang), TODAY, inbox=[away]
+    )
+    texts = [i.text for d in p.digests for i in d.items if i.section is DigestSection.INBOX]
+    assert texts == [line.format(date=words(lang, TODAY).long_date(back))]

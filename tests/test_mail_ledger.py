@@ -169,3 +169,22 @@ def test_a_version_1_ledger_gains_the_deferrals_table_and_keeps_its_sends(tmp_pa
         again.defer([(greeting(0), "max_per_day")], T0)
         assert again.status("follow-up:A-1") == "sent"
         assert list(again.deferred(MessageKind.GREETING)) == ["greeting:C-0:birthday:2026"]
+
+
+def test_a_version_4_ledger_gains_the_return_dates_and_keeps_what_it_received(tmp_path):
+    from sheets_sync.model import Outcome, Received
+
+    path = tmp_path / LEDGER_FILE
+    bounce = Received("<b@mx>", Outcome.BOUNCE, T0, "P-1", "anna@northwind.example", reason="550 5.1.1")
+    with Ledger(path) as ledger:
+        ledger.record_received("box", 7, 10, [bounce], T0)
+    db = sqlite3.connect(path)  # as schema 4 made it: no returns_on column
+    db.executescript("ALTER TABLE received DROP COLUMN returns_on; PRAGMA user_version = 4;")
+    db.close()
+    away = Received("<a@x>", Outcome.AWAY, T0, "P-1", "kai@x.example", returns_on=dt.date(2026, 12, 7))
+    with Ledger(path) as again:
+        again.record_received("box", 7, 11, [away], T0)
+        got = {r.message_id: r for r in again.received()}
+        assert got["<b@mx>"].reason == "550 5.1.1" and got["<b@mx>"].returns_on is None
+        assert got["<a@x>"].returns_on == dt.date(2026, 12, 7) and got["<a@x>"].seen == T0
+        assert again.mailbox_cursor("box") == (7, 11)

@@ -191,6 +191,10 @@ CATALOGUE: dict[str, Entry] = {
         "en": "New person at {partner}: {who}. Add them to Contacts?",
         "ru": "Новый человек у партнёра «{partner}»: {who}. Добавить в контакты?",
     },
+    "inbox.away": {
+        "en": "{who} is out of office until {date} (an automatic reply).",
+        "ru": "{who}: нет на месте до {date} (автоответ).",
+    },
     "inbox.bounced": {
         "en": "Email to {address} bounced ({status}). Fix the address in Contacts.",
         "ru": "Письмо на {address} не доставлено ({status}). Исправьте адрес в контактах.",

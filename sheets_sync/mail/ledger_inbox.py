@@ -10,6 +10,7 @@ automatic replies) are kept as their Message-ID alone.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
@@ -20,11 +21,12 @@ from sheets_sync.mail.ledger_file import guarded
 from sheets_sync.model import Outcome, Received
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from sheets_sync.mail.ledger_file import LedgerFile
 
-_COLUMNS = "message_id, outcome, at, partner_id, address, name, subject, summary, reason, new_person, logged"
+_COLUMNS = (
+    "message_id, outcome, at, partner_id, address, name, subject, summary, reason, new_person, logged, "
+    "returns_on"
+)
 
 
 class InboxMemory:
@@ -69,7 +71,7 @@ class InboxMemory:
         seen = stored.seconds(now)
         with self._transaction():
             self._conn.executemany(
-                f"INSERT OR IGNORE INTO received ({_COLUMNS}, seen_at) VALUES ({', '.join('?' * 12)})",
+                f"INSERT OR IGNORE INTO received ({_COLUMNS}, seen_at) VALUES ({', '.join('?' * 13)})",
                 (
                     (
                         r.message_id,
@@ -83,6 +85,7 @@ class InboxMemory:
                         r.reason,
                         int(r.new_person),
                         int(r.logged),
+                        r.returns_on.isoformat() if r.returns_on else "",
                         seen,
                     )
                     for r in received
@@ -110,7 +113,21 @@ class InboxMemory:
 
 def _received_rows(rows: Iterable[tuple[object, ...]]) -> Iterator[Received]:
     for row in rows:
-        message_id, outcome, at, partner_id, address, name, subject, summary, reason, new, logged, seen = row
+        (
+            message_id,
+            outcome,
+            at,
+            partner_id,
+            address,
+            name,
+            subject,
+            summary,
+            reason,
+            new,
+            logged,
+            back,
+            seen,
+        ) = row
         yield Received(
             str(message_id),
             Outcome(str(outcome)),
@@ -124,4 +141,5 @@ def _received_rows(rows: Iterable[tuple[object, ...]]) -> Iterator[Received]:
             bool(new),
             bool(logged),
             stored.utc(float(seen)),  # type: ignore[arg-type]
+            dt.date.fromisoformat(str(back)) if back else None,
         )

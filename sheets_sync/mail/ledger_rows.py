@@ -16,7 +16,9 @@ from sheets_sync.model import MessageKind
 if TYPE_CHECKING:
     from sheets_sync.mail.compose.message import Message
 
-SCHEMA_VERSION = 4  # 2: the deferrals table; 3: the meta table; 4: the inbox tables (older files gain them)
+# 2: the deferrals table; 3: the meta table; 4: the inbox tables; 5: received.returns_on (older files
+# gain what they lack)
+SCHEMA_VERSION = 5
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sends (
     key        TEXT PRIMARY KEY,
@@ -61,6 +63,7 @@ CREATE TABLE IF NOT EXISTS received (
     new_person INTEGER NOT NULL DEFAULT 0,
     logged     INTEGER NOT NULL DEFAULT 0,    -- 1 once its Activities row is in the sheet
     seen_at    REAL NOT NULL,                 -- when the worker processed it
+    returns_on TEXT NOT NULL DEFAULT '',      -- an out-of-office's return date, YYYY-MM-DD
     PRIMARY KEY (message_id, address)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS received_kept ON received (at) WHERE outcome != 'ignored';
@@ -104,6 +107,7 @@ def prepare(db: sqlite3.Connection) -> None:
             SCHEMA
             + INBOX_SCHEMA
             + (inherited if 0 < version < 3 else "")  # 3 knows the mark itself
+            + ("ALTER TABLE received ADD COLUMN returns_on TEXT NOT NULL DEFAULT '';" if version == 4 else "")
             + f"PRAGMA user_version = {SCHEMA_VERSION};"
         )
 

@@ -85,6 +85,7 @@ class Outcome(StrEnum):
     BOUNCE = "bounce"  # sets the contact's Email status to bounced
     UNSUBSCRIBE = "unsubscribe"  # sets the contact's Email status to unsubscribed
     NEW_PERSON = "new-person"  # someone at a partner's domain not in Contacts: in the digest, not logged
+    AWAY = "away"  # a contact's out-of-office that says when they are back: in the digest, not logged
     IGNORED = "ignored"  # unknown sender, automatic reply, the worker's own message: remembered only
 
 
@@ -104,6 +105,7 @@ class Received:
     new_person: bool = False  # a partner's sender who is not in Contacts yet
     logged: bool = False  # its Activities row is in the sheet
     seen: dt.datetime | None = None  # when the worker took it in (None until the ledger has it)
+    returns_on: dt.date | None = None  # an out-of-office's return date (AWAY)
 
 
 def contact_token(contact_id: str, address: str) -> str:

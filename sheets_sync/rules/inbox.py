@@ -174,8 +174,10 @@ def needs_body(envelope: Envelope, people: AddressBook) -> bool:
     """Whether a message matters enough to be fetched whole: the headers decide (most of a mailbox
     is never downloaded). Automatic replies and the worker's own mail never matter; a bounce or an
     unsubscribe (from any sender: its token names the contact) always may."""
-    if envelope.own or envelope.automatic:
+    if envelope.own:
         return False
+    if envelope.automatic:  # a contact's out-of-office may say when they are back
+        return envelope.sender in people.contacts
     if envelope.maybe_bounce or envelope.unsubscribe:
         return True
     if _from_another_list(envelope, people):
@@ -200,8 +202,10 @@ def received_from(
     e = incoming.envelope
     at = _local(e, zone, now)
     none = [ignored(e, zone, now)]
-    if e.own or incoming.kind is IncomingKind.AUTO_REPLY:
+    if e.own:
         return none
+    if incoming.kind is IncomingKind.AUTO_REPLY:
+        return _away(incoming, people, at) or none
     if incoming.kind is IncomingKind.BOUNCE:
         found = [
             Received(e.message_id, Outcome.BOUNCE, at, _partner_id(c, people), b.address, reason=b.reason)
@@ -255,6 +259,21 @@ def received_from(
             e.subject,
             summary,
             new_person=contact is None,
+        )
+    ]
+
+
+def _away(incoming: Incoming, people: AddressBook, at: dt.datetime) -> list[Received]:
+    """A contact's out-of-office that says when they are back (SPEC 4a: it may be noted): the
+    digest names it. Never a response, never logged."""
+    e, back = incoming.envelope, incoming.returns_on
+    contact = people.contacts.get(e.sender)
+    if contact is None or back is None or back <= at.date():
+        return []
+    partner_id = _partner_id(contact, people)
+    return [
+        Received(
+            e.message_id, Outcome.AWAY, at, partner_id, e.sender, e.sender_name, e.subject, returns_on=back
         )
     ]
 

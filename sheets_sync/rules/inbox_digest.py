@@ -20,6 +20,11 @@ def plan_inbox_items(view: PartnerView, ctx: Context, draft: Draft) -> None:
         if r.new_person or r.outcome is Outcome.NEW_PERSON:
             text = w.text("inbox.new_person", partner=view.partner.name, who=who)
             draft.item(view, DigestSection.NEW_PEOPLE, text, r.at.date(), contact=who)
+        if r.outcome is Outcome.AWAY and r.returns_on and r.returns_on > ctx.today:
+            text = w.text("inbox.away", who=who, date=w.long_date(r.returns_on))
+            draft.item(
+                view, DigestSection.INBOX, text, r.at.date(), contact=who, contact_row=rows.get(r.address)
+            )
         if r.outcome is Outcome.BOUNCE:
             status = r.reason or w.text("email_status.bounced_no_reason", date=w.record_date(r.at.date()))
             text = w.text("inbox.bounced", address=r.address, status=status)
