@@ -8,6 +8,12 @@ runs the cycle's read, recall and plan phases as of `now` and records as sent wh
 the Dashboard shows), as every cycle does, so the next cycle sends none of them again.
 A damaged ledger is moved aside first (kept, for a person to look at); a readable one is merged
 into, never emptied.
+
+With an inbox, the Email status cells are what the sheet records of the inbox: every cycle rewrites
+them from the ledger's record of bounces and unsubscribes, and the messages themselves may have left
+the mailbox. Each filled cell the ledger has no bounce or unsubscribe for is recorded back as the
+message it stands for (rules.inbox_status), so the next cycle writes the same status and mails
+nothing to that address.
 """
 
 from __future__ import annotations
@@ -21,9 +27,14 @@ from pathlib import Path
 from sheets_sync.config import Config
 from sheets_sync.errors import LedgerError
 from sheets_sync.mail.ledger import LEDGER_FILE, Ledger
+from sheets_sync.model import ContactColumn, Outcome, Problem, Tab
+from sheets_sync.rules.inbox_status import Recovered, recover_email_statuses
 from sheets_sync.runtime import cycle
+from sheets_sync.runtime.inbox import mailbox_name
 from sheets_sync.runtime.recall import SheetRecords, adopt_recalled
 from sheets_sync.sources import Source
+
+_SHOWN = 80  # characters of a cell quoted in the summary
 
 
 @dataclass
@@ -33,6 +44,8 @@ class Rebuilt:
     added: Counter[str] = field(default_factory=Counter)  # kind -> sends recorded from the sheet
     moved_to: Path | None = None  # where a damaged ledger was set aside
     known: int = 0  # sends the ledger already had
+    statuses: Recovered | None = None  # Email statuses recovered from the sheet (None: no inbox)
+    not_understood: list[str] = field(default_factory=list)  # those cells, as 'Contacts!K7: "text"'
 
     def summary(self) -> str:
         if self.known and not self.moved_to:
@@ -49,11 +62,29 @@ class Rebuilt:
             lines.append(f"Recorded as sent: {sum(self.added.values())} ({what}).")
         else:
             lines.append("Recorded as sent: none (nothing the next cycle plans is shown as sent).")
+        if self.statuses is not None:
+            lines.append(self._statuses_line(self.statuses))
+        if self.not_understood:
+            lines.append(
+                "Email status cells not understood, kept as bounces (no newsletter or greeting goes to "
+                "those addresses until the team changes the Email): " + "; ".join(self.not_understood) + "."
+            )
         lines.append(
             "The cells that record sends keep the planner from sending those again; the next cycle "
             "sends only what the sheet does not show as sent."
         )
         return "\n".join(lines)
+
+    @staticmethod
+    def _statuses_line(statuses: Recovered) -> str:
+        n = len(statuses.received)
+        if not n:
+            return "Email statuses recovered from the sheet: none (the ledger had every one the sheet shows)."
+        bounced, unsubscribed = statuses.count(Outcome.BOUNCE), statuses.count(Outcome.UNSUBSCRIBE)
+        return (
+            f"Email statuses recovered from the sheet: {n} ({bounced} bounced, {unsubscribed} "
+            "unsubscribed); the next cycle writes them back as they are."
+        )
 
 
 def rebuild_ledger(source: Source, config: Config, now: dt.datetime) -> Rebuilt:
@@ -64,12 +95,36 @@ def rebuild_ledger(source: Source, config: Config, now: dt.datetime) -> Rebuilt:
         ledger.verify()
         ledger.check_room()
         reading = cycle.read(source, config)
-        memory = cycle.recall(ledger, config)
+        statuses = _recover_email_statuses(ledger, reading, config, now) if config.inbox.enabled else None
+        memory = cycle.recall(ledger, config)  # with those statuses: the plan is the next cycle's
         planned = cycle.plan(reading, memory, config, now.date())
         fresh = adopt_recalled(ledger, reading.records, planned.plan, config)
         ledger.mark_verified(now, "rebuilt from the sheet")
     added = Counter(e.kind.value for e in fresh)
-    return Rebuilt(path, reading.records, added, moved_to, len(memory.sent))
+    lost = [_quoted(reading, n.row, n.text) for n in statuses.not_understood] if statuses else []
+    return Rebuilt(path, reading.records, added, moved_to, len(memory.sent), statuses, lost)
+
+
+def _recover_email_statuses(
+    ledger: Ledger, reading: cycle.Reading, config: Config, now: dt.datetime
+) -> Recovered:
+    """Record, in one transaction, the Email statuses the sheet shows and the ledger does not know.
+    The mailbox's cursor is written back as it was (a mailbox never read stays never read: no real
+    UIDVALIDITY is 0), so the next cycle reads the mailbox exactly as it would have."""
+    known = {r.address for r in ledger.received() if r.outcome in (Outcome.BOUNCE, Outcome.UNSUBSCRIBE)}
+    found = recover_email_statuses(reading.sheet.book, known, config.zone, now.astimezone(config.zone).date())
+    if found.received:
+        name = mailbox_name(config)
+        uidvalidity, last_uid = ledger.mailbox_cursor(name) or (0, 0)
+        ledger.record_received(name, uidvalidity, last_uid, found.received, now)
+    return found
+
+
+def _quoted(reading: cycle.Reading, row: int, text: str) -> str:
+    where = reading.sheet.cell_ref(Problem(Tab.CONTACTS, row, ContactColumn.EMAIL_STATUS.value, ""))
+    shown = " ".join(text.split())
+    shown = shown if len(shown) <= _SHOWN else shown[: _SHOWN - 1] + "…"
+    return f'{where}: "{shown}"'
 
 
 def _set_aside_unless_readable(path: Path, now: dt.datetime) -> Path | None:
