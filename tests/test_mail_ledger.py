@@ -10,7 +10,7 @@ from smtp_server import make_message
 
 from sheets_sync.config import Config
 from sheets_sync.mail.ledger import LEDGER_FILE, Ledger, SendStatus, open_ledger
-from sheets_sync.model import MessageKind
+from sheets_sync.model import MessageKind, Outcome, Received
 
 T0 = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
 
@@ -172,8 +172,6 @@ def test_a_version_1_ledger_gains_the_deferrals_table_and_keeps_its_sends(tmp_pa
 
 
 def test_a_version_4_ledger_gains_the_return_dates_and_keeps_what_it_received(tmp_path):
-    from sheets_sync.model import Outcome, Received
-
     path = tmp_path / LEDGER_FILE
     bounce = Received("<b@mx>", Outcome.BOUNCE, T0, "P-1", "anna@northwind.example", reason="550 5.1.1")
     with Ledger(path) as ledger:

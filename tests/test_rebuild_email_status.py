@@ -22,15 +22,28 @@ from hypothesis import strategies as st
 
 from sheets_sync.config import load_config
 from sheets_sync.i18n import words
-from sheets_sync.mail.ledger import LEDGER_FILE
-from sheets_sync.model import Book, Contact, ContactColumn, Outcome, Partner, Received, Tab, contact_token
+from sheets_sync.mail.ledger import LEDGER_FILE, Ledger
+from sheets_sync.model import (
+    Book,
+    Contact,
+    ContactColumn,
+    DigestSection,
+    Outcome,
+    Partner,
+    Received,
+    Tab,
+    contact_token,
+)
 from sheets_sync.rules.inbox import email_statuses
 from sheets_sync.rules.inbox_status import read_email_status, rebuilt_message_id, recover_email_statuses
+from sheets_sync.rules.planner import plan
 from sheets_sync.runtime.cycle import run_once
 from sheets_sync.runtime.rebuild import rebuild_ledger
 from sheets_sync.runtime.sending import Mailer
 from sheets_sync.sources.xlsx import XlsxSource
 from tests import books
+from tests.planner_helpers import config as make_config
+from tests.planner_helpers import contact, partner
 from tests.samples import copy_sample
 
 TODAY = dt.date(2026, 11, 26)  # a Thursday
@@ -291,3 +304,22 @@ def test_a_status_the_ledger_has_is_not_recorded_twice():
 )
 def test_cells_that_are_not_the_workers_words_are_not_read(text):
     assert read_email_status(text) is None
+
+
+def test_a_recovered_bounce_was_seen_when_its_cell_says_so_and_no_digest_lists_it_again(tmp_path):
+    northwind = partner(2, name="Northwind", id="P-1")
+    anna = contact(2, 2, id="C-1", email="anna@northwind.example")
+    anna = dataclasses.replace(anna, email_status="bounced 2026-11-20: 550 5.1.1 user unknown")
+    book = Book(partners=(northwind,), contacts=(anna,))
+    (r,) = recover_email_statuses(book, (), ZONE, TODAY).received
+    assert r.seen == r.at and r.at.date() == dt.date(2026, 11, 20)
+    with Ledger(tmp_path / LEDGER_FILE) as ledger:  # recorded as seen then, not at the rebuild
+        ledger.record_received("box", 0, 0, [r], dt.datetime(2026, 11, 26, 8, tzinfo=ZONE))
+        (r,) = ledger.received()
+    assert r.seen == dt.datetime.combine(dt.date(2026, 11, 20), dt.time(12), ZONE)
+    team = make_config(inbox=dict(host="imap.team.example", address=INBOX_ADDRESS), timezone=str(ZONE))
+    digests = plan(book, team, TODAY, inbox=[r]).digests
+    assert not [i for d in digests for i in d.items if i.section is DigestSection.BOUNCES]
+    # the bounce itself, seen today, is listed: the test can tell the two apart
+    fresh = plan(book, team, TODAY, inbox=[dataclasses.replace(r, seen=r.at.replace(day=26))]).digests
+    assert [i for d in fresh for i in d.items if i.section is DigestSection.BOUNCES]

@@ -67,8 +67,8 @@ class InboxMemory:
     def record_received(
         self, mailbox: str, uidvalidity: int, last_uid: int, received: Iterable[Received], now: dt.datetime
     ) -> None:
-        """The processed messages and how far `mailbox` is read now, in one transaction."""
-        seen = stored.seconds(now)
+        """The processed messages and how far `mailbox` is read now, in one transaction; each was
+        seen `now`, unless it says when (a status recovered from the sheet: when the cell says)."""
         with self._transaction():
             self._conn.executemany(
                 f"INSERT OR IGNORE INTO received ({_COLUMNS}, seen_at) VALUES ({', '.join('?' * 13)})",
@@ -86,7 +86,7 @@ class InboxMemory:
                         int(r.new_person),
                         int(r.logged),
                         r.returns_on.isoformat() if r.returns_on else "",
-                        seen,
+                        stored.seconds(r.seen or now),
                     )
                     for r in received
                 ),

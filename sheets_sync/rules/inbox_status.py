@@ -107,6 +107,8 @@ def recover_email_statuses(book: Book, known: Collection[str], zone: ZoneInfo, t
                 message_id=rebuilt_message_id(address, cell),
                 outcome=status.outcome,
                 at=dt.datetime.combine(status.on, _NOON, zone),
+                # seen then, not at the rebuild: a digest already listed it (or would have)
+                seen=dt.datetime.combine(status.on, _NOON, zone),
                 partner_id=partner_ids.get(c.partner_row, "") if c.partner_row is not None else "",
                 address=address,
                 reason=status.reason,
