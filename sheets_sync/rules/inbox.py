@@ -5,7 +5,9 @@ Matching, in the order the SPEC gives: a reply's In-Reply-To/References against 
 the worker's sends (so a colleague's answer is the partner's the thread is about), then the sender
 against Contacts, then a manager's email (the inbox in Cc or Bcc) by its recipients. A partner's
 email is a response; a manager's is a touch; a bounce or an unsubscribe changes the contact's Email
-status; anything else (unknown senders, automatic replies, the worker's own mail) is ignored.
+status; someone at a partner's domain who is not in Contacts is a new person for the digest, as is
+a contact's out-of-office with a return date; anything else (unknown senders, other automatic
+replies, other lists' mail, the worker's own mail) is ignored.
 """
 
 from __future__ import annotations
@@ -171,8 +173,9 @@ def _recipients_at_partners(envelope: Envelope, people: AddressBook) -> list[Con
 
 
 def needs_body(envelope: Envelope, people: AddressBook) -> bool:
-    """Whether a message matters enough to be fetched whole: the headers decide (most of a mailbox
-    is never downloaded). Automatic replies and the worker's own mail never matter; a bounce or an
+    """Whether a message matters enough to be downloaded: the headers decide (most of a mailbox
+    never is). The worker's own mail never matters, an automatic reply only when a contact's (it
+    may say when they are back), list mail only through the team's own group; a bounce or an
     unsubscribe (from any sender: its token names the contact) always may."""
     if envelope.own:
         return False

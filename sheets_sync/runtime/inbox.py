@@ -110,8 +110,8 @@ def _unexpected(exc: Exception) -> str:
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
     text = (
-        f"The team inbox could not be read: an unexpected {type(exc).__name__}{where}. The sheet was "
-        "written and the emails went as usual; the inbox is read again next cycle. If this repeats, "
+        f"The team inbox could not be read: an unexpected {type(exc).__name__}{where}. It holds up "
+        "neither the sheet nor the emails; the inbox is read again next cycle. If this repeats, "
         "report it with this line (health turns unhealthy after 3 failed polls)."
     )
     log.warning("team inbox: %s", text)
