@@ -14,6 +14,7 @@ from email.message import Message
 
 from flufl.bounce import scan_message
 
+from sheets_sync.inbox.newtext import part_text
 from sheets_sync.model import Bounced
 
 log = logging.getLogger(__name__)
@@ -174,18 +175,8 @@ def _reason_in_text(msg: Message, address: str = "") -> str:
 
 def _report_text(msg: Message) -> str:
     """The report's first text/plain part ('' when none or unreadable)."""
-    for part in msg.walk():
-        if part.get_content_type() != "text/plain":
-            continue
-        try:
-            payload = part.get_payload(decode=True)
-            charset = part.get_content_charset() or "utf-8"
-            return payload.decode(charset, "replace") if isinstance(payload, bytes) else ""
-        except (LookupError, ValueError):
-            return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
-        except Exception:
-            return ""
-    return ""
+    part = next((p for p in msg.walk() if p.get_content_type() == "text/plain"), None)
+    return part_text(part) if part is not None else ""
 
 
 def _cut(text: str) -> str:

@@ -73,7 +73,7 @@ def _plain(msg: Message) -> str:
         kind = part.get_content_type()
         if kind not in ("text/plain", "text/html") or part.get_filename():
             continue
-        text = _decoded(part)
+        text = part_text(part)
         if kind == "text/plain":
             return text
         if not html:
@@ -91,7 +91,9 @@ def _plain(msg: Message) -> str:
         return ""
 
 
-def _decoded(part: Message) -> str:
+def part_text(part: Message) -> str:
+    """A text part's payload decoded by its charset (UTF-8 when it names none or one Python does
+    not know); '' when it has none. Never raises."""
     try:
         payload = part.get_payload(decode=True)
     except Exception:

@@ -114,11 +114,12 @@ def address_book(book: Book, config: Config, sent: Mapping[str, str]) -> Address
     partners = {p.row: p for p in book.partners}
     by_id = {p.id: p for p in book.partners if p.id}
     # A key's target is an ID of the tab its kind names: a team may number every tab 1, 2, 3...
+    by_contact: dict[str, int | None] = {c.id: c.partner_row for c in book.contacts if c.id}
     row_of_target: dict[MessageKind, dict[str, int | None]] = {
         MessageKind.FOLLOW_UP: {a.id: a.partner_row for a in book.activities if a.id},
         MessageKind.SALES_KIT: {p.id: p.row for p in book.partners if p.id},
-        MessageKind.GREETING: {c.id: c.partner_row for c in book.contacts if c.id},
-        MessageKind.NEWSLETTER: {c.id: c.partner_row for c in book.contacts if c.id},
+        MessageKind.GREETING: by_contact,
+        MessageKind.NEWSLETTER: by_contact,
     }
     replied: dict[str, int] = {}
     for message_id, key in sent.items():
