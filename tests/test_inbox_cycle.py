@@ -26,10 +26,10 @@ from sheets_sync.runtime.sending import Mailer
 from sheets_sync.sources.xlsx import XlsxSource
 from tests import books
 from tests.imap_servers import free_port
+from tests.inbox_mail import INBOX_ADDRESS, dsn
 from tests.samples import copy_sample
 
 TODAY = dt.date(2026, 11, 26)  # a Thursday
-INBOX_ADDRESS = "partners@yourstartup.example"
 
 
 def at(config, day=TODAY, hour=12, minute=0):
@@ -184,28 +184,6 @@ def test_a_contacts_out_of_office_is_in_the_managers_digest_with_the_return_date
 
 
 # --- bounces and unsubscribes --------------------------------------------------------------------
-
-
-def dsn(address: str, reason="550 5.1.1 <{a}>: Recipient address rejected: User unknown") -> bytes:
-    """A Postfix-shaped delivery status notification (RFC 3464) for `address`."""
-    diagnostic = reason.format(a=address)
-    return (
-        "From: MAILER-DAEMON@mx.yourstartup.example (Mail Delivery System)\r\n"
-        f"To: {INBOX_ADDRESS}\r\n"
-        "Subject: Undelivered Mail Returned to Sender\r\n"
-        "Date: Thu, 26 Nov 2026 09:40:00 +0000\r\n"
-        "Message-ID: <20261126094000.ABC@mx.yourstartup.example>\r\n"
-        "Auto-Submitted: auto-replied\r\n"
-        "MIME-Version: 1.0\r\n"
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"\r\n\r\n'
-        "--b1\r\nContent-Type: text/plain\r\n\r\nThis is the mail system at host mx.\r\n\r\n"
-        f"<{address}>: host mx.partner.example said: {diagnostic}\r\n\r\n"
-        "--b1\r\nContent-Type: message/delivery-status\r\n\r\n"
-        "Reporting-MTA: dns; mx.yourstartup.example\r\n\r\n"
-        f"Final-Recipient: rfc822; {address}\r\nOriginal-Recipient: rfc822;{address}\r\n"
-        f"Action: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; {diagnostic}\r\n\r\n"
-        "--b1--\r\n"
-    ).encode()
 
 
 def newsletter_recipients(report) -> set[str]:

@@ -42,13 +42,13 @@ from sheets_sync.runtime.rebuild import rebuild_ledger
 from sheets_sync.runtime.sending import Mailer
 from sheets_sync.sources.xlsx import XlsxSource
 from tests import books
+from tests.inbox_mail import INBOX_ADDRESS, dsn
 from tests.planner_helpers import config as make_config
 from tests.planner_helpers import contact, partner
 from tests.samples import copy_sample
 
 TODAY = dt.date(2026, 11, 26)  # a Thursday
 LATER = TODAY + dt.timedelta(days=40)  # the sample's sleeping partners are due a newsletter again
-INBOX_ADDRESS = "partners@yourstartup.example"
 
 
 def at(config, day=TODAY, hour=12, minute=0):
@@ -112,28 +112,6 @@ def newsletter_due(tmp_path, lang) -> set[str]:
 def team(tmp_path, lang, imap):
     config = load_config(copy_sample(tmp_path / "team", lang, TODAY))
     return dataclasses.replace(config, inbox=imap.inbox_config(address=INBOX_ADDRESS)), imap
-
-
-def dsn(address: str) -> bytes:
-    """A Postfix-shaped delivery status notification (RFC 3464) for `address`."""
-    diagnostic = f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
-    return (
-        "From: MAILER-DAEMON@mx.yourstartup.example (Mail Delivery System)\r\n"
-        f"To: {INBOX_ADDRESS}\r\n"
-        "Subject: Undelivered Mail Returned to Sender\r\n"
-        "Date: Thu, 26 Nov 2026 09:40:00 +0000\r\n"
-        "Message-ID: <20261126094000.ABC@mx.yourstartup.example>\r\n"
-        "Auto-Submitted: auto-replied\r\n"
-        "MIME-Version: 1.0\r\n"
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"\r\n\r\n'
-        "--b1\r\nContent-Type: text/plain\r\n\r\nThis is the mail system at host mx.\r\n\r\n"
-        f"<{address}>: host mx.partner.example said: {diagnostic}\r\n\r\n"
-        "--b1\r\nContent-Type: message/delivery-status\r\n\r\n"
-        "Reporting-MTA: dns; mx.yourstartup.example\r\n\r\n"
-        f"Final-Recipient: rfc822; {address}\r\nOriginal-Recipient: rfc822;{address}\r\n"
-        f"Action: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; {diagnostic}\r\n\r\n"
-        "--b1--\r\n"
-    ).encode()
 
 
 def unsubscribe(address: str, contact_id: str) -> bytes:
